@@ -1,0 +1,28 @@
+// The `corral` command line: one subcommand a file, registered here.
+import { Command, CommanderError } from 'commander';
+import { CliError } from './errors.js';
+
+/**
+ * Each command file registers itself. They stay light: heavy modules (Ink, SQLite) are
+ * imported inside the command's action, so `corral beat` starts fast on a slave.
+ */
+const commands: Array<(program: Command) => void> = [];
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('corral')
+    .description("Keep a build farm's slaves cycling: collector, console and Nagios bridge.")
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  for (const register of commands) register(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CliError) {
+      console.error(`corral: ${err.message}`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,72 @@
+// A slave as the collector shows it to consoles and scripts (the wire shape of the API and WebSocket).
+import type { HeartbeatKind } from './heartbeat.js';
+import type { Freshness, SlaveState } from './state.js';
+
+/** Why a slave's problems are silenced, read back from Nagios. Times are ISO 8601 UTC. */
+export type Muting =
+  | {
+      kind: 'downtime';
+      author: string;
+      comment: string;
+      start: string;
+      end: string;
+      fixed: boolean;
+      inEffect: boolean;
+      downtimeId: number;
+    }
+  | { kind: 'acknowledgement'; author: string; comment: string; sticky: boolean };
+
+/** The reboot engine's view of a slave; `since` is ISO 8601 UTC. */
+export type RebootView =
+  { phase: 'rebooting'; method: string; since: string } | { phase: 'needs-hands'; since: string };
+
+export interface SlaveView {
+  name: string;
+  pool: string | null;
+  master: string | null;
+  state: SlaveState;
+  /** Listed in the inventory (an inventory slave never heard from is `never`). */
+  inInventory: boolean;
+  /** Inventory attributes (mgmt_host, pdu, outlet, ...). */
+  attributes: Record<string, string>;
+  firstSeen: string | null;
+  lastStart: string | null;
+  /** Age at the enclosing message's serverTime; consoles tick it locally. */
+  ageSeconds: number | null;
+  lastHeartbeat: { at: string; kind: HeartbeatKind; message: string | null } | null;
+  lastCritical: { at: string; message: string | null } | null;
+  muted: Muting | null;
+  reboot: RebootView | null;
+}
+
+/** One buildbot start in a slave's history, with the interval since the start before it. */
+export interface StartRecord {
+  at: string;
+  intervalSeconds: number | null;
+}
+
+export interface MessageRecord {
+  at: string;
+  kind: HeartbeatKind;
+  message: string;
+}
+
+/** `GET /api/v1/slaves/{slave}`: a slave with its recent history. */
+export interface SlaveDetail extends SlaveView {
+  starts: StartRecord[];
+  messages: MessageRecord[];
+}
+
+/** The inputs of stateOf for a slave as received over the wire, so consoles compute states as the collector does. */
+export function freshnessOfView(v: SlaveView): Freshness {
+  return {
+    lastStart: v.lastStart === null ? null : Date.parse(v.lastStart),
+    lastCritical: v.lastCritical === null ? null : Date.parse(v.lastCritical.at),
+    reboot:
+      v.reboot === null
+        ? null
+        : v.reboot.phase === 'rebooting'
+          ? { phase: 'rebooting', method: v.reboot.method, since: Date.parse(v.reboot.since) }
+          : { phase: 'needs-hands', since: Date.parse(v.reboot.since) },
+  };
+}
