@@ -1,0 +1,60 @@
+// `corral collector`: run the collector until SIGTERM/SIGINT; SIGHUP reloads the inventory.
+import type { Command } from 'commander';
+import { CliError } from './errors.js';
+
+export interface CollectorOptions {
+  config?: string;
+  listen?: string;
+  db?: string;
+  inventory?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('collector')
+    .description('receive heartbeats over HTTP, keep them in SQLite, stream them to consoles')
+    .option(
+      '--config <file>',
+      'corral.yaml with thresholds, tokens, inventory, Nagios, reboot methods',
+    )
+    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8474)')
+    .option('--db <path>', 'SQLite file (default .corral/corral.db)')
+    .option('--inventory <file>', 'slaves that should exist (YAML, or one name per line)')
+    .action(async (opts: CollectorOptions) => {
+      await runCollectorUntilSignal(opts);
+    });
+}
+
+export async function runCollectorUntilSignal(opts: CollectorOptions): Promise<void> {
+  const { loadSettings, ConfigError } = await import('../collector/config.js');
+  const { startCollector } = await import('../collector/collector.js');
+  const { createLogger } = await import('../collector/logger.js');
+  let settings;
+  try {
+    settings = loadSettings(opts.config, opts);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
+  const log = createLogger();
+  let collector;
+  try {
+    collector = await startCollector(settings, log);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const started = collector;
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'stopping');
+      started.close().then(resolve, (err: unknown) => {
+        log.error({ err }, 'unclean stop');
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => started.reloadInventory());
+  });
+}

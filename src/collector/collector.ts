@@ -1,0 +1,131 @@
+// The collector assembled: store, fleet, inventory, HTTP API and WebSocket hub on one port.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Auth, isLoopback } from './auth.js';
+import { parseListen, type Settings } from './config.js';
+import { Fleet } from './fleet.js';
+import { GroupCommit } from './group-commit.js';
+import { createApi } from './http.js';
+import { Hub } from './hub.js';
+import { loadInventory, watchInventory } from './inventory.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { Store } from './store.js';
+
+export interface Collector {
+  /** http://host:port, with the port actually bound. */
+  url: string;
+  fleet: Fleet;
+  reloadInventory(): void;
+  /** Stops accepting, answers what is in flight, flushes and closes the database. */
+  close(): Promise<void>;
+}
+
+const TICK_MS = 1000;
+const PRUNE_MS = 3600_000;
+
+export async function startCollector(settings: Settings, log: Logger): Promise<Collector> {
+  const { host, port } = parseListen(settings.listen);
+  const store = new Store(settings.db);
+  const fleet = new Fleet(settings.thresholds, settings.history.starts);
+  fleet.load(store.loadSlaves(settings.history.starts), Date.now());
+
+  const reloadInventory = () => {
+    if (settings.inventory === null) return;
+    try {
+      const entries = loadInventory(settings.inventory);
+      fleet.setInventory(entries, Date.now());
+      log.info({ file: settings.inventory, slaves: entries.length }, 'inventory loaded');
+    } catch (err) {
+      log.error(
+        { file: settings.inventory, reason: (err as Error).message },
+        'inventory not loaded; keeping the last good one',
+      );
+    }
+  };
+  reloadInventory();
+  const unwatch =
+    settings.inventory === null ? () => {} : watchInventory(settings.inventory, reloadInventory);
+
+  const auth = new Auth(settings.tokens);
+  let hub: Hub | undefined;
+  const metrics = new Metrics({
+    countByState: () => fleet.countByState(),
+    consoles: () => hub?.connected ?? 0,
+  });
+  hub = new Hub(fleet, settings, metrics, log);
+  const commits = new GroupCommit(store, fleet, (heartbeats) => {
+    for (const h of heartbeats) metrics.heartbeats.inc({ kind: h.kind });
+  });
+  const api = createApi({ settings, auth, fleet, store, commits, hub, metrics, log });
+
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {
+    void api.handle(req, res);
+  });
+  server.on('upgrade', (req, socket, head) => api.upgrade(req, socket, head));
+  server.on('clientError', (_err, socket) => socket.destroy());
+  await listen(server, host, port);
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+
+  const tick = setInterval(() => {
+    for (const c of fleet.tick(Date.now())) log.info(c, 'state changed');
+  }, TICK_MS);
+  const prune = setInterval(() => {
+    const removed = store.prune(Date.now() - settings.history.retentionSeconds * 1000);
+    if (removed > 0) log.info({ removed }, 'old heartbeats pruned');
+  }, PRUNE_MS);
+  prune.unref();
+
+  log.info({ url, db: settings.db, slaves: fleet.size }, 'listening');
+  if (auth.open) {
+    log.warn(
+      isLoopback(address.address)
+        ? 'no tokens configured: serving loopback clients only, without authentication'
+        : `no tokens configured: listening on ${url} but refusing every client that is not on loopback`,
+    );
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    fleet,
+    reloadInventory,
+    close() {
+      closing ??= (async () => {
+        clearInterval(tick);
+        clearInterval(prune);
+        unwatch();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        hub.close();
+        commits.close();
+        server.closeIdleConnections();
+        const forced = setTimeout(() => server.closeAllConnections(), 5000);
+        await closed;
+        clearTimeout(forced);
+        store.close();
+        log.info('stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${host}:${port}`;
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `${where} is already in use: is another collector running? (choose another with --listen)`
+            : err.code === 'EADDRNOTAVAIL'
+              ? `${where}: this machine has no such address (check --listen)`
+              : `cannot listen on ${where}: ${err.message}`,
+        ),
+      );
+    });
+    server.listen(port, host, () => resolve());
+  });
+}

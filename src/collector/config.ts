@@ -1,0 +1,313 @@
+// corral.yaml: read, expand ${VAR}, validate, and turn into typed settings; a bad file is one clear line.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from '../domain/duration.js';
+import { ROLES, type Role } from '../domain/protocol.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../domain/state.js';
+import type { ThresholdPolicy } from '../domain/thresholds.js';
+
+export const DEFAULT_LISTEN = '127.0.0.1:8474';
+export const DEFAULT_DB = '.corral/corral.db';
+
+export interface TokenSetting {
+  name: string;
+  role: Role;
+  token: string;
+}
+
+export interface NagiosSettings {
+  commandFile: string | null;
+  statusFile: string | null;
+  objectCacheFile: string | null;
+  /** Host name template, `{slave}` is replaced by the slave's name. */
+  host: string;
+  service: string;
+}
+
+export interface RebootMethodSetting {
+  name: string;
+  argv: string[];
+  timeoutSeconds: number;
+  waitSeconds: number;
+}
+
+export interface Settings {
+  listen: string;
+  db: string;
+  thresholds: ThresholdPolicy;
+  inventory: string | null;
+  tokens: TokenSetting[];
+  limits: {
+    bodyBytes: number;
+    batch: number;
+    /** How far in the past a heartbeat's `at` may be (a spooled heartbeat). */
+    atMaxPastSeconds: number;
+    /** How far ahead of the collector's clock a heartbeat's `at` may be (clock skew). */
+    atMaxAheadSeconds: number;
+  };
+  stream: {
+    pingIntervalSeconds: number;
+    deltaIntervalMs: number;
+    /** Bytes queued to one console before it counts as behind and gets a snapshot later. */
+    maxBufferedBytes: number;
+    /** How long a console may stay behind before it is dropped. */
+    maxBehindSeconds: number;
+  };
+  history: {
+    starts: number;
+    retentionSeconds: number;
+  };
+  nagios: NagiosSettings;
+  reboot: { concurrency: number; methods: RebootMethodSetting[] };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const duration = (example: string) =>
+  z.string({ error: `expected a duration like ${example}` }).transform((text, ctx) => {
+    const seconds = parseDuration(text);
+    if (seconds === null) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${text}" is not a duration: write e.g. ${example}`,
+      });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const thresholdsSchema = z.strictObject({
+  warning: duration('6h').optional(),
+  critical: duration('7h').optional(),
+});
+
+const nonEmpty = (what: string) =>
+  z.string({ error: `expected ${what}` }).min(1, `expected ${what}`);
+
+const fileSchema = z.strictObject({
+  listen: nonEmpty('host:port, e.g. 127.0.0.1:8474').optional(),
+  db: nonEmpty('a file path').optional(),
+  thresholds: thresholdsSchema.optional(),
+  pools: z.record(z.string(), thresholdsSchema).optional(),
+  inventory: nonEmpty('a file path').optional(),
+  tokens: z
+    .array(
+      z.strictObject({
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a token name is a short identifier'),
+        role: z.enum(ROLES, { error: `role must be one of ${ROLES.join(', ')}` }),
+        token: z.string().min(16, 'a token has at least 16 characters'),
+      }),
+    )
+    .optional(),
+  limits: z
+    .strictObject({
+      body_bytes: z.int().min(1024).optional(),
+      batch: z.int().min(1).optional(),
+      at_max_past: duration('7d').optional(),
+      at_max_ahead: duration('5m').optional(),
+    })
+    .optional(),
+  stream: z
+    .strictObject({
+      ping_interval: duration('30s').optional(),
+      delta_interval_ms: z.int().min(10).max(10_000).optional(),
+      max_buffered_bytes: z.int().min(1024).optional(),
+      max_behind: duration('30s').optional(),
+    })
+    .optional(),
+  history: z
+    .strictObject({
+      starts: z.int().min(1).max(10_000).optional(),
+      retention: duration('30d').optional(),
+    })
+    .optional(),
+  nagios: z
+    .strictObject({
+      command_file: nonEmpty('a file path').optional(),
+      status_file: nonEmpty('a file path').optional(),
+      object_cache_file: nonEmpty('a file path').optional(),
+      host: nonEmpty('a host name template such as "{slave}"').optional(),
+      service: nonEmpty('a service description').optional(),
+    })
+    .optional(),
+  reboot: z
+    .strictObject({
+      concurrency: z.int().min(1).max(1000).optional(),
+      methods: z
+        .array(
+          z.strictObject({
+            name: nonEmpty('a method name'),
+            argv: z.array(z.string()).min(1, 'argv needs at least the program'),
+            timeout: duration('30s').optional(),
+            wait: duration('15m').optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+
+type FileSettings = z.output<typeof fileSchema>;
+
+/** Flags given on the command line; they override the file. */
+export interface Overrides {
+  listen?: string;
+  db?: string;
+  inventory?: string;
+}
+
+/** Reads corral.yaml (or uses defaults when no path is given) and applies the flag overrides. */
+export function loadSettings(configPath: string | undefined, overrides: Overrides = {}): Settings {
+  const file = configPath === undefined ? {} : readConfigFile(configPath);
+  const base = configPath === undefined ? process.cwd() : path.dirname(path.resolve(configPath));
+  const settings = toSettings(file, base);
+  if (overrides.listen !== undefined) settings.listen = overrides.listen;
+  if (overrides.db !== undefined) settings.db = path.resolve(overrides.db);
+  if (overrides.inventory !== undefined) settings.inventory = path.resolve(overrides.inventory);
+  checkThresholds(settings.thresholds, configPath ?? 'settings');
+  return settings;
+}
+
+/** Validates a config text; the name is used in messages. Exposed for tests. */
+export function parseConfigText(text: string, name: string): FileSettings {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new ConfigError(`${name}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const expanded = expandEnv(raw, name, []);
+  const result = fileSchema.safeParse(expanded);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.path.map(String).join('.') || '(top level)';
+    throw new ConfigError(`${name}: ${key}: ${describeIssue(issue)}`);
+  }
+  return result.data;
+}
+
+function readConfigFile(configPath: string): FileSettings {
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      `${configPath}: cannot read the config file (${code === 'ENOENT' ? 'no such file' : code})`,
+    );
+  }
+  return parseConfigText(text, configPath);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling against DESIGN.md)`;
+  }
+  return issue.message;
+}
+
+/** Replaces `${VAR}` in every string value; an unset variable is an error naming the key. */
+function expandEnv(value: unknown, name: string, at: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, variable: string) => {
+      const found = process.env[variable];
+      if (found === undefined) {
+        throw new ConfigError(
+          `${name}: ${at.join('.')}: environment variable ${variable} is not set`,
+        );
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, name, [...at, String(i)]));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, expandEnv(v, name, [...at, k])]),
+    );
+  }
+  return value;
+}
+
+function toSettings(f: FileSettings, base: string): Settings {
+  const defaults: Thresholds = {
+    warningSeconds: f.thresholds?.warning ?? DEFAULT_THRESHOLDS.warningSeconds,
+    criticalSeconds: f.thresholds?.critical ?? DEFAULT_THRESHOLDS.criticalSeconds,
+  };
+  const pools: Record<string, Thresholds> = {};
+  for (const [pool, t] of Object.entries(f.pools ?? {})) {
+    pools[pool] = {
+      warningSeconds: t.warning ?? defaults.warningSeconds,
+      criticalSeconds: t.critical ?? defaults.criticalSeconds,
+    };
+  }
+  const resolve = (p: string | undefined) => (p === undefined ? null : path.resolve(base, p));
+  return {
+    listen: f.listen ?? DEFAULT_LISTEN,
+    db: path.resolve(base, f.db ?? DEFAULT_DB),
+    thresholds: { default: defaults, pools },
+    inventory: resolve(f.inventory),
+    tokens: f.tokens ?? [],
+    limits: {
+      bodyBytes: f.limits?.body_bytes ?? 1024 * 1024,
+      batch: f.limits?.batch ?? 5000,
+      atMaxPastSeconds: f.limits?.at_max_past ?? 7 * 86400,
+      atMaxAheadSeconds: f.limits?.at_max_ahead ?? 300,
+    },
+    stream: {
+      pingIntervalSeconds: f.stream?.ping_interval ?? 30,
+      deltaIntervalMs: f.stream?.delta_interval_ms ?? 100,
+      maxBufferedBytes: f.stream?.max_buffered_bytes ?? 16 * 1024 * 1024,
+      maxBehindSeconds: f.stream?.max_behind ?? 30,
+    },
+    history: {
+      starts: f.history?.starts ?? 50,
+      retentionSeconds: f.history?.retention ?? 30 * 86400,
+    },
+    nagios: {
+      commandFile: resolve(f.nagios?.command_file),
+      statusFile: resolve(f.nagios?.status_file),
+      objectCacheFile: resolve(f.nagios?.object_cache_file),
+      host: f.nagios?.host ?? '{slave}',
+      service: f.nagios?.service ?? 'buildbot-start',
+    },
+    reboot: {
+      concurrency: f.reboot?.concurrency ?? 16,
+      methods: (f.reboot?.methods ?? []).map((m) => ({
+        name: m.name,
+        argv: m.argv,
+        timeoutSeconds: m.timeout ?? 30,
+        waitSeconds: m.wait ?? 900,
+      })),
+    },
+  };
+}
+
+function checkThresholds(policy: ThresholdPolicy, name: string): void {
+  const check = (t: Thresholds, key: string) => {
+    if (t.warningSeconds >= t.criticalSeconds) {
+      throw new ConfigError(
+        `${name}: ${key}: warning must be shorter than critical (a slave is late before it is dead)`,
+      );
+    }
+  };
+  check(policy.default, 'thresholds');
+  for (const [pool, t] of Object.entries(policy.pools)) check(t, `pools.${pool}`);
+}
+
+/** Parses `host:port` / `[v6]:port` / `:port`; the error says what to write instead. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new ConfigError(
+      `listen: "${listen}" is not host:port (e.g. 127.0.0.1:8474 or [::1]:8474)`,
+    );
+  }
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}

@@ -1,0 +1,176 @@
+// Every slave the collector knows, in memory: the truth consoles see, kept in step with SQLite.
+import type { Heartbeat } from '../domain/heartbeat.js';
+import type { InventoryEntry } from '../domain/inventory.js';
+import type { SlaveView } from '../domain/slave.js';
+import {
+  applyHeartbeat,
+  newRecord,
+  recordState,
+  toView,
+  type SlaveRecord,
+} from '../domain/slave-record.js';
+import { compareByStateThenAge } from '../domain/sort.js';
+import type { SlaveState } from '../domain/state.js';
+import type { ThresholdPolicy } from '../domain/thresholds.js';
+
+export interface StateChange {
+  name: string;
+  from: SlaveState;
+  to: SlaveState;
+}
+
+export class Fleet {
+  private readonly records = new Map<string, SlaveRecord>();
+  /** The state each slave was last seen in, to notice crossings as time passes. */
+  private readonly states = new Map<string, SlaveState>();
+  private changed = new Set<string>();
+  private removed = new Set<string>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    readonly policy: ThresholdPolicy,
+    private readonly maxStarts: number,
+  ) {}
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  get(name: string): SlaveRecord | undefined {
+    return this.records.get(name);
+  }
+
+  load(records: Array<Omit<SlaveRecord, 'inventory'>>, now: number): void {
+    for (const r of records) {
+      const record = { ...r, inventory: this.records.get(r.name)?.inventory ?? null };
+      this.records.set(r.name, record);
+      this.states.set(r.name, recordState(record, this.policy, now));
+    }
+  }
+
+  /** The records as they will be after these heartbeats, without changing anything yet. */
+  preview(heartbeats: readonly Heartbeat[]): Map<string, SlaveRecord> {
+    const next = new Map<string, SlaveRecord>();
+    for (const h of heartbeats) {
+      const current = next.get(h.slave) ?? this.records.get(h.slave) ?? newRecord(h.slave);
+      next.set(h.slave, applyHeartbeat(current, h, this.maxStarts));
+    }
+    return next;
+  }
+
+  /** Makes previewed records the truth, once they are durable. */
+  commit(records: Map<string, SlaveRecord>, now: number): StateChange[] {
+    const changes: StateChange[] = [];
+    for (const [name, record] of records) {
+      this.records.set(name, record);
+      this.markChanged(name);
+      const change = this.refreshState(record, now);
+      if (change) changes.push(change);
+    }
+    this.notify();
+    return changes;
+  }
+
+  /** Applies a new inventory: never-heard slaves appear or go; known slaves gain or lose attributes. */
+  setInventory(entries: readonly InventoryEntry[], now: number): void {
+    const wanted = new Map(entries.map((e) => [e.name, e]));
+    for (const [name, record] of this.records) {
+      if (wanted.has(name) || record.inventory === null) continue;
+      if (record.lastHeartbeat === null) {
+        this.records.delete(name);
+        this.states.delete(name);
+        this.changed.delete(name);
+        this.removed.add(name);
+      } else {
+        this.records.set(name, { ...record, inventory: null });
+        this.markChanged(name);
+      }
+    }
+    for (const entry of entries) {
+      const record = this.records.get(entry.name);
+      if (record && sameEntry(record.inventory, entry)) continue;
+      const next = record ? { ...record, inventory: entry } : newRecord(entry.name, entry);
+      this.records.set(entry.name, next);
+      this.removed.delete(entry.name);
+      this.markChanged(entry.name);
+      this.refreshState(next, now);
+    }
+    this.notify();
+  }
+
+  /** Re-evaluates every state against the clock; the crossings time alone brought. */
+  tick(now: number): StateChange[] {
+    const changes: StateChange[] = [];
+    for (const record of this.records.values()) {
+      const change = this.refreshState(record, now);
+      if (change) {
+        this.markChanged(record.name);
+        changes.push(change);
+      }
+    }
+    if (changes.length > 0) this.notify();
+    return changes;
+  }
+
+  /** Hands over (and forgets) what changed since the last call: the makings of one delta. */
+  takeChanges(): { changed: string[]; removed: string[] } {
+    const out = { changed: [...this.changed], removed: [...this.removed] };
+    this.changed = new Set();
+    this.removed = new Set();
+    return out;
+  }
+
+  hasChanges(): boolean {
+    return this.changed.size > 0 || this.removed.size > 0;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  view(name: string, now: number): SlaveView | undefined {
+    const record = this.records.get(name);
+    return record && toView(record, this.policy, now);
+  }
+
+  /** All slaves in the console's default order. */
+  views(now: number): SlaveView[] {
+    return [...this.records.values()]
+      .map((r) => ({
+        name: r.name,
+        state: recordState(r, this.policy, now),
+        lastStart: r.lastStart,
+        r,
+      }))
+      .sort(compareByStateThenAge)
+      .map(({ r }) => toView(r, this.policy, now));
+  }
+
+  countByState(): Map<SlaveState, number> {
+    const counts = new Map<SlaveState, number>();
+    for (const s of this.states.values()) counts.set(s, (counts.get(s) ?? 0) + 1);
+    return counts;
+  }
+
+  private refreshState(record: SlaveRecord, now: number): StateChange | null {
+    const to = recordState(record, this.policy, now);
+    const from = this.states.get(record.name);
+    if (from === to) return null;
+    this.states.set(record.name, to);
+    return from === undefined ? null : { name: record.name, from, to };
+  }
+
+  private markChanged(name: string): void {
+    this.changed.add(name);
+    this.removed.delete(name);
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l();
+  }
+}
+
+function sameEntry(a: InventoryEntry | null, b: InventoryEntry): boolean {
+  return a !== null && JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,272 @@
+// The HTTP API under /api/v1 (DESIGN.md): heartbeats in, slaves out, health and metrics.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { slaveNameProblem } from '../domain/names.js';
+import { isSlaveState, SLAVE_STATES, type SlaveState } from '../domain/state.js';
+import { startHistory } from '../domain/slave-record.js';
+import type { SlaveDetail } from '../domain/slave.js';
+import type { Auth, Permission, Identity } from './auth.js';
+import type { Settings } from './config.js';
+import type { Fleet } from './fleet.js';
+import type { GroupCommit } from './group-commit.js';
+import type { Hub } from './hub.js';
+import { heartbeatsFromBody } from './ingest.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { Store } from './store.js';
+
+export interface ApiParts {
+  settings: Settings;
+  auth: Auth;
+  fleet: Fleet;
+  store: Store;
+  commits: GroupCommit;
+  hub: Hub;
+  metrics: Metrics;
+  log: Logger;
+}
+
+const MESSAGES_IN_DETAIL = 20;
+/** After a 413 the rest of the body is not read, so the connection cannot be reused. */
+const CLOSE = { connection: 'close' };
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function createApi(parts: ApiParts) {
+  const { settings, auth, fleet, store, commits, metrics, log } = parts;
+
+  function authorize(req: IncomingMessage, needs: Permission): Identity {
+    const result = auth.check(req, needs);
+    if (!result.ok) {
+      metrics.rejected.inc({ reason: 'auth' });
+      throw new HttpError(result.status, result.error);
+    }
+    return result.identity;
+  }
+
+  async function postHeartbeats(req: IncomingMessage, res: ServerResponse, slave?: string) {
+    authorize(req, 'heartbeat');
+    const body = await readJson(req, settings.limits.bodyBytes, slave !== undefined);
+    const started = process.hrtime.bigint();
+    let payload: unknown = body;
+    if (slave !== undefined) {
+      const problem = slaveNameProblem(slave);
+      if (problem) throw new HttpError(400, problem, 'slave');
+      if (body === undefined) payload = { slave };
+      else if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        throw new HttpError(400, 'expected a JSON object (or no body)');
+      } else {
+        const named = (body as { slave?: unknown }).slave;
+        if (named !== undefined && named !== slave) {
+          throw new HttpError(
+            400,
+            `the body names slave "${String(named)}" but the URL names "${slave}"`,
+            'slave',
+          );
+        }
+        payload = { ...body, slave };
+      }
+    }
+    const result = heartbeatsFromBody(payload, settings.limits, Date.now());
+    if (!result.ok) throw new HttpError(400, result.problem.error, result.problem.field);
+    try {
+      await commits.submit(result.heartbeats);
+    } catch (err) {
+      throw new HttpError(503, `${(err as Error).message}; nothing was stored, send it again`);
+    }
+    metrics.ingestLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    send(res, 202, { accepted: result.heartbeats.length });
+  }
+
+  function listSlaves(req: IncomingMessage, res: ServerResponse, url: URL) {
+    authorize(req, 'view');
+    const states = parseStates(url.searchParams.get('state'));
+    const now = Date.now();
+    const slaves = fleet.views(now).filter((s) => states === null || states.has(s.state));
+    send(res, 200, { serverTime: new Date(now).toISOString(), slaves });
+  }
+
+  function showSlave(req: IncomingMessage, res: ServerResponse, name: string) {
+    authorize(req, 'view');
+    const now = Date.now();
+    const record = fleet.get(name);
+    const view = fleet.view(name, now);
+    if (!record || !view)
+      throw new HttpError(
+        404,
+        `no slave named "${name}" has been heard from or is in the inventory`,
+      );
+    const slave: SlaveDetail = {
+      ...view,
+      starts: startHistory(record),
+      messages: store.recentMessages(name, MESSAGES_IN_DETAIL).map((m) => ({
+        at: new Date(m.at).toISOString(),
+        kind: m.kind,
+        message: m.message,
+      })),
+    };
+    send(res, 200, { serverTime: new Date(now).toISOString(), slave });
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://collector');
+    const p = url.pathname;
+    const method = req.method ?? 'GET';
+    const slaveRoute = /^\/api\/v1\/slaves\/([^/]+)(\/heartbeat)?$/.exec(p);
+    if (p === '/api/v1/heartbeats') {
+      allow(method, 'POST');
+      return postHeartbeats(req, res);
+    }
+    if (slaveRoute?.[2]) {
+      allow(method, 'POST');
+      return postHeartbeats(req, res, decodeURIComponent(slaveRoute[1]!));
+    }
+    if (slaveRoute) {
+      allow(method, 'GET');
+      return showSlave(req, res, decodeURIComponent(slaveRoute[1]!));
+    }
+    if (p === '/api/v1/slaves') {
+      allow(method, 'GET');
+      return listSlaves(req, res, url);
+    }
+    if (p === '/healthz') {
+      allow(method, 'GET');
+      return send(res, 200, { status: 'ok', slaves: fleet.size, consoles: parts.hub.connected });
+    }
+    if (p === '/metrics') {
+      allow(method, 'GET');
+      authorize(req, 'view');
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(await metrics.registry.metrics());
+      return;
+    }
+    throw new HttpError(404, `no such endpoint: ${method} ${p} (see DESIGN.md, HTTP API)`);
+  }
+
+  return {
+    async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      try {
+        await route(req, res);
+      } catch (err) {
+        if (err instanceof HttpError) {
+          if (err.status === 400) metrics.rejected.inc({ reason: 'bad_input' });
+          if (err.status === 413) metrics.rejected.inc({ reason: 'too_large' });
+          const body =
+            err.field === undefined
+              ? { error: err.message }
+              : { error: err.message, field: err.field };
+          send(res, err.status, body, err.headers);
+        } else {
+          log.error({ err }, 'request failed');
+          send(res, 500, { error: 'internal error; the collector log says more' });
+        }
+      }
+    },
+
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const url = new URL(req.url ?? '/', 'http://collector');
+      if (url.pathname !== '/api/v1/stream')
+        return refuseUpgrade(socket, 404, 'the stream is at /api/v1/stream');
+      const result = auth.check(req, 'view');
+      if (!result.ok) return refuseUpgrade(socket, result.status, result.error);
+      parts.hub.accept(req, socket, head, result.identity);
+    },
+  };
+}
+
+function allow(method: string, expected: string): void {
+  if (method !== expected) {
+    throw new HttpError(405, `${method} is not allowed here: use ${expected}`, undefined, {
+      allow: expected,
+    });
+  }
+}
+
+function parseStates(param: string | null): Set<SlaveState> | null {
+  if (param === null || param === '') return null;
+  const states = new Set<SlaveState>();
+  for (const s of param.split(',')) {
+    if (!isSlaveState(s.trim())) {
+      throw new HttpError(400, `unknown state "${s}": use ${SLAVE_STATES.join(', ')}`, 'state');
+    }
+    states.add(s.trim() as SlaveState);
+  }
+  return states;
+}
+
+/** Reads the body up to the limit; `undefined` for an empty body when that is allowed. */
+async function readJson(
+  req: IncomingMessage,
+  limit: number,
+  emptyAllowed: boolean,
+): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) {
+    req.resume();
+    throw new HttpError(
+      413,
+      `the body is ${declared} bytes; the limit is ${limit}: send smaller batches`,
+      undefined,
+      CLOSE,
+    );
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      throw new HttpError(
+        413,
+        `the body is over the limit of ${limit} bytes: send smaller batches`,
+        undefined,
+        CLOSE,
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') {
+    if (emptyAllowed) return undefined;
+    throw new HttpError(
+      400,
+      'the body is empty: send a heartbeat as JSON, e.g. {"slave": "talos-r3-fed-001"}',
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new HttpError(400, `the body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function refuseUpgrade(socket: Duplex, status: number, error: string): void {
+  const body = JSON.stringify({ error });
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

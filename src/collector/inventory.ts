@@ -1,0 +1,129 @@
+// The inventory file: slaves that should exist (YAML, or one name per line), reloaded when it changes.
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { InventoryEntry } from '../domain/inventory.js';
+import { slaveNameProblem } from '../domain/names.js';
+
+export class InventoryError extends Error {
+  override name = 'InventoryError';
+}
+
+/** Reads and validates an inventory file; throws InventoryError naming the line or entry. */
+export function loadInventory(file: string): InventoryEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InventoryError(
+      `${file}: cannot read the inventory (${(err as NodeJS.ErrnoException).code})`,
+    );
+  }
+  return /\.ya?ml$/i.test(file) ? parseYamlInventory(text, file) : parseListInventory(text, file);
+}
+
+/** One slave name per line; `#` starts a comment. */
+export function parseListInventory(text: string, file: string): InventoryEntry[] {
+  const entries: InventoryEntry[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const name = line.replace(/#.*/, '').trim();
+    if (name === '') return;
+    const problem = slaveNameProblem(name);
+    if (problem) throw new InventoryError(`${file}:${i + 1}: ${problem}`);
+    entries.push({ name, pool: null, master: null, attributes: {} });
+  });
+  return unique(entries, file);
+}
+
+/**
+ * YAML: a list (or `slaves:` holding a list) of names or of objects with `name`, optional
+ * `pool` and `master`, and any other scalar attributes (mgmt_host, pdu, outlet, ...).
+ */
+export function parseYamlInventory(text: string, file: string): InventoryEntry[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new InventoryError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return [];
+  const list = Array.isArray(doc) ? doc : (doc as { slaves?: unknown }).slaves;
+  if (!Array.isArray(list)) {
+    throw new InventoryError(`${file}: expected a list of slaves, or "slaves:" holding one`);
+  }
+  return unique(
+    list.map((item, i) => entryFrom(item, `${file}: slave [${i}]`)),
+    file,
+  );
+}
+
+function entryFrom(item: unknown, where: string): InventoryEntry {
+  if (typeof item === 'string') {
+    const problem = slaveNameProblem(item);
+    if (problem) throw new InventoryError(`${where}: ${problem}`);
+    return { name: item, pool: null, master: null, attributes: {} };
+  }
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    throw new InventoryError(`${where}: expected a name or an object with "name"`);
+  }
+  const { name, pool, master, ...rest } = item as Record<string, unknown>;
+  const problem = slaveNameProblem(name);
+  if (problem) throw new InventoryError(`${where}: name: ${problem}`);
+  const attributes: Record<string, string> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (!['string', 'number', 'boolean'].includes(typeof value)) {
+      throw new InventoryError(
+        `${where}: ${key}: attributes must be plain values (text or numbers)`,
+      );
+    }
+    attributes[key] = String(value);
+  }
+  return {
+    name: name as string,
+    pool: optionalText(pool, `${where}: pool`),
+    master: optionalText(master, `${where}: master`),
+    attributes,
+  };
+}
+
+function optionalText(value: unknown, where: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new InventoryError(`${where}: expected text`);
+  }
+  return value;
+}
+
+function unique(entries: InventoryEntry[], file: string): InventoryEntry[] {
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (seen.has(e.name)) throw new InventoryError(`${file}: ${e.name} is listed twice`);
+    seen.add(e.name);
+  }
+  return entries;
+}
+
+/**
+ * Calls `onChange` when the file is written or replaced. Editors save by rename, so the
+ * directory is watched, not the file; bursts of events are debounced.
+ */
+export function watchInventory(file: string, onChange: () => void, debounceMs = 200): () => void {
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  let timer: NodeJS.Timeout | null = null;
+  let watcher: FSWatcher;
+  try {
+    watcher = watch(dir, (_event, name) => {
+      if (name !== null && name !== base) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(onChange, debounceMs);
+    });
+  } catch {
+    return () => {};
+  }
+  watcher.on('error', () => {});
+  return () => {
+    if (timer) clearTimeout(timer);
+    watcher.close();
+  };
+}

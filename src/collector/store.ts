@@ -1,0 +1,180 @@
+// The SQLite store (WAL, synchronous=FULL): heartbeats and the per-slave summary, written in group commits.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Heartbeat, HeartbeatKind } from '../domain/heartbeat.js';
+import type { SlaveRecord } from '../domain/slave-record.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS heartbeats (
+  id INTEGER PRIMARY KEY,
+  slave TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('start', 'critical')),
+  at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  master TEXT,
+  pool TEXT,
+  message TEXT
+);
+CREATE INDEX IF NOT EXISTS heartbeats_by_slave ON heartbeats (slave, kind, at);
+CREATE INDEX IF NOT EXISTS heartbeats_by_time ON heartbeats (received_at);
+CREATE TABLE IF NOT EXISTS slaves (
+  name TEXT PRIMARY KEY,
+  pool TEXT,
+  master TEXT,
+  first_seen INTEGER,
+  last_start INTEGER,
+  last_critical_at INTEGER,
+  last_critical_message TEXT,
+  last_heartbeat_at INTEGER,
+  last_heartbeat_kind TEXT,
+  last_heartbeat_message TEXT
+) WITHOUT ROWID;
+`;
+
+export interface StoredMessage {
+  at: number;
+  kind: HeartbeatKind;
+  message: string;
+}
+
+export class Store {
+  private readonly db: Database.Database;
+  private readonly insertHeartbeat: Database.Statement;
+  private readonly upsertSlave: Database.Statement;
+  private readonly writeBatchTx: (
+    heartbeats: Heartbeat[],
+    slaves: SlaveRecord[],
+    now: number,
+  ) => void;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a 202 promises the heartbeat survives a power cut, not only a crash.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.insertHeartbeat = this.db.prepare(
+      `INSERT INTO heartbeats (slave, kind, at, received_at, master, pool, message)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.upsertSlave = this.db.prepare(
+      `INSERT INTO slaves (name, pool, master, first_seen, last_start, last_critical_at,
+         last_critical_message, last_heartbeat_at, last_heartbeat_kind, last_heartbeat_message)
+       VALUES (@name, @pool, @master, @firstSeen, @lastStart, @lastCriticalAt,
+         @lastCriticalMessage, @lastHeartbeatAt, @lastHeartbeatKind, @lastHeartbeatMessage)
+       ON CONFLICT (name) DO UPDATE SET pool = excluded.pool, master = excluded.master,
+         first_seen = excluded.first_seen, last_start = excluded.last_start,
+         last_critical_at = excluded.last_critical_at,
+         last_critical_message = excluded.last_critical_message,
+         last_heartbeat_at = excluded.last_heartbeat_at,
+         last_heartbeat_kind = excluded.last_heartbeat_kind,
+         last_heartbeat_message = excluded.last_heartbeat_message`,
+    );
+    this.writeBatchTx = this.db.transaction((heartbeats, slaves, now) => {
+      for (const h of heartbeats) {
+        this.insertHeartbeat.run(h.slave, h.kind, h.at, now, h.master, h.pool, h.message);
+      }
+      for (const s of slaves) this.upsertSlave.run(slaveRow(s));
+    });
+  }
+
+  /** Writes heartbeats and the slaves they changed in one transaction: one fsync for the lot. */
+  writeBatch(heartbeats: Heartbeat[], slaves: SlaveRecord[], now: number): void {
+    this.writeBatchTx(heartbeats, slaves, now);
+  }
+
+  /** Every slave ever heard from, with its most recent starts (oldest first). */
+  loadSlaves(startsPerSlave: number): Array<Omit<SlaveRecord, 'inventory'>> {
+    const starts = new Map<string, number[]>();
+    const rows = this.db
+      .prepare(
+        `SELECT slave, at FROM (
+           SELECT slave, at, row_number() OVER (PARTITION BY slave ORDER BY at DESC) AS n
+           FROM heartbeats WHERE kind = 'start')
+         WHERE n <= ? ORDER BY slave, at`,
+      )
+      .all(startsPerSlave) as Array<{ slave: string; at: number }>;
+    for (const r of rows) {
+      const list = starts.get(r.slave);
+      if (list) list.push(r.at);
+      else starts.set(r.slave, [r.at]);
+    }
+    const slaves = this.db.prepare('SELECT * FROM slaves').all() as SlaveRow[];
+    return slaves.map((r) => ({
+      name: r.name,
+      pool: r.pool,
+      master: r.master,
+      firstSeen: r.first_seen,
+      lastStart: r.last_start,
+      lastCritical:
+        r.last_critical_at === null
+          ? null
+          : { at: r.last_critical_at, message: r.last_critical_message },
+      lastHeartbeat:
+        r.last_heartbeat_at === null
+          ? null
+          : {
+              at: r.last_heartbeat_at,
+              kind: r.last_heartbeat_kind as HeartbeatKind,
+              message: r.last_heartbeat_message,
+            },
+      starts: starts.get(r.name) ?? [],
+    }));
+  }
+
+  /** The slave's most recent heartbeats that carried a message, newest first. */
+  recentMessages(slave: string, limit: number): StoredMessage[] {
+    return this.db
+      .prepare(
+        `SELECT at, kind, message FROM heartbeats
+         WHERE slave = ? AND message IS NOT NULL AND message != ''
+         ORDER BY at DESC LIMIT ?`,
+      )
+      .all(slave, limit) as StoredMessage[];
+  }
+
+  countHeartbeats(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM heartbeats').get() as { n: number }).n;
+  }
+
+  /** Drops heartbeats received before the cutoff; the slave summaries keep what matters. */
+  prune(receivedBefore: number): number {
+    return this.db.prepare('DELETE FROM heartbeats WHERE received_at < ?').run(receivedBefore)
+      .changes;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+interface SlaveRow {
+  name: string;
+  pool: string | null;
+  master: string | null;
+  first_seen: number | null;
+  last_start: number | null;
+  last_critical_at: number | null;
+  last_critical_message: string | null;
+  last_heartbeat_at: number | null;
+  last_heartbeat_kind: string | null;
+  last_heartbeat_message: string | null;
+}
+
+function slaveRow(s: SlaveRecord) {
+  return {
+    name: s.name,
+    pool: s.pool,
+    master: s.master,
+    firstSeen: s.firstSeen,
+    lastStart: s.lastStart,
+    lastCriticalAt: s.lastCritical?.at ?? null,
+    lastCriticalMessage: s.lastCritical?.message ?? null,
+    lastHeartbeatAt: s.lastHeartbeat?.at ?? null,
+    lastHeartbeatKind: s.lastHeartbeat?.kind ?? null,
+    lastHeartbeatMessage: s.lastHeartbeat?.message ?? null,
+  };
+}
