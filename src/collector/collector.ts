@@ -48,12 +48,12 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     settings.inventory === null ? () => {} : watchInventory(settings.inventory, reloadInventory);
 
   const auth = new Auth(settings.tokens);
-  let hub: Hub | undefined;
   const metrics = new Metrics({
     countByState: () => fleet.countByState(),
-    consoles: () => hub?.connected ?? 0,
+    consoles: () => hub.connected,
   });
-  hub = new Hub(fleet, settings, metrics, log);
+  // Metrics reads the hub's count only when scraped, by which time the hub exists.
+  const hub = new Hub(fleet, settings, metrics, log);
   const commits = new GroupCommit(store, fleet, (heartbeats) => {
     for (const h of heartbeats) metrics.heartbeats.inc({ kind: h.kind });
   });
