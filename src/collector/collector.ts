@@ -50,10 +50,10 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   const auth = new Auth(settings.tokens);
   const metrics = new Metrics({
     countByState: () => fleet.countByState(),
-    consoles: () => hub.connected,
+    consoles: (): number => hub.connected,
   });
   // Metrics reads the hub's count only when scraped, by which time the hub exists.
-  const hub = new Hub(fleet, settings, metrics, log);
+  const hub: Hub = new Hub(fleet, settings, metrics, log);
   const commits = new GroupCommit(store, fleet, (heartbeats) => {
     for (const h of heartbeats) metrics.heartbeats.inc({ kind: h.kind });
   });
