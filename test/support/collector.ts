@@ -1,0 +1,140 @@
+// Starts the real collector (the built bin/corral.js) on an ephemeral port with a temp dir, for tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const CORRAL_BIN = path.resolve(import.meta.dirname, '../../bin/corral.js');
+
+export interface RunningCollector {
+  url: string;
+  wsUrl: string;
+  port: number;
+  dir: string;
+  dbPath: string;
+  process: ChildProcess;
+  /** Every log line the collector printed, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** SIGTERM, then wait for the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash. */
+  kill(): Promise<void>;
+  /** Removes the temp dir (after stop or kill). */
+  cleanup(): void;
+}
+
+export interface StartOptions {
+  /** corral.yaml text; written into the temp dir and passed with --config. */
+  config?: string;
+  env?: Record<string, string>;
+  /** Reuse a dir (and its database), e.g. to restart after a crash. */
+  dir?: string;
+  args?: string[];
+}
+
+export async function startCollector(opts: StartOptions = {}): Promise<RunningCollector> {
+  const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'corral-test-'));
+  const dbPath = path.join(dir, 'corral.db');
+  const args = [CORRAL_BIN, 'collector', '--listen', '127.0.0.1:0', '--db', dbPath];
+  if (opts.config !== undefined) {
+    const configPath = path.join(dir, 'corral.yaml');
+    writeFileSync(configPath, opts.config);
+    args.push('--config', configPath);
+  }
+  args.push(...(opts.args ?? []));
+  const child = spawn(process.execPath, args, {
+    cwd: dir,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`collector did not start in 20s: ${stderr}`)),
+      20_000,
+    );
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.msg === 'listening') {
+          clearTimeout(timer);
+          resolve(entry.url as string);
+        }
+      } catch {
+        logs.push({ raw: line });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`collector exited with ${code} before listening: ${stderr.trim()}`));
+    });
+  });
+  const port = Number(new URL(url).port);
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/api/v1/stream`,
+    port,
+    dir,
+    dbPath,
+    process: child,
+    logs,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    cleanup() {
+      if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** POSTs JSON; returns status and parsed body. */
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+export async function getJson<T = Record<string, unknown>>(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Polls until the check returns a truthy value or the time runs out. */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
