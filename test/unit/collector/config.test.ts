@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSettings, parseListen } from '../../../src/collector/config.js';
+
+function withConfig(text: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'corral-config-'));
+  const file = path.join(dir, 'corral.yaml');
+  writeFileSync(file, text);
+  return { dir, file };
+}
+
+describe('loadSettings', () => {
+  it('has the DESIGN.md defaults without a file', () => {
+    const s = loadSettings(undefined);
+    expect(s.listen).toBe('127.0.0.1:8474');
+    expect(s.thresholds.default).toEqual({ warningSeconds: 21600, criticalSeconds: 25200 });
+    expect(s.limits).toMatchObject({ bodyBytes: 1048576, batch: 5000 });
+    expect(s.tokens).toEqual([]);
+  });
+
+  it('reads the DESIGN.md example, with ${VAR} from the environment and paths beside the file', () => {
+    process.env.CORRAL_TEST_TOKEN = 'jdoe-token-0123456789';
+    const { dir, file } = withConfig(`
+listen: 127.0.0.1:9000
+db: data/corral.db
+thresholds: {warning: 6h, critical: 7h}
+pools:
+  talos-r3-snow: {warning: 30h, critical: 36h}
+  quick: {warning: 5h}
+inventory: inventory.yaml
+tokens:
+  - {name: jdoe, role: operator, token: "\${CORRAL_TEST_TOKEN}"}
+nagios:
+  command_file: /var/lib/nagios4/rw/nagios.cmd
+  host: "{slave}"
+  service: buildbot-start
+reboot:
+  concurrency: 16
+  methods:
+    - {name: ssh, argv: [ssh, -o, BatchMode=yes, "cltbld@{host}", sudo, /sbin/reboot], timeout: 30s, wait: 15m}
+`);
+    const s = loadSettings(file, { listen: '127.0.0.1:0' });
+    expect(s.listen).toBe('127.0.0.1:0');
+    expect(s.db).toBe(path.join(dir, 'data/corral.db'));
+    expect(s.inventory).toBe(path.join(dir, 'inventory.yaml'));
+    expect(s.thresholds.pools['talos-r3-snow']).toEqual({
+      warningSeconds: 108000,
+      criticalSeconds: 129600,
+    });
+    expect(s.thresholds.pools.quick).toEqual({ warningSeconds: 18000, criticalSeconds: 25200 });
+    expect(s.tokens).toEqual([{ name: 'jdoe', role: 'operator', token: 'jdoe-token-0123456789' }]);
+    expect(s.reboot.methods[0]).toMatchObject({
+      name: 'ssh',
+      timeoutSeconds: 30,
+      waitSeconds: 900,
+    });
+  });
+});
+
+describe('a bad config file stops the start with one line naming the file and the key', () => {
+  it.each([
+    ['thresholds: {warning: 6x}', /corral\.yaml: thresholds\.warning: "6x" is not a duration/],
+    [
+      'thresholds: {warning: 8h, critical: 7h}',
+      /corral\.yaml: thresholds: warning must be shorter than critical/,
+    ],
+    [
+      'pools: {snow: {warning: 8h}}',
+      /corral\.yaml: pools\.snow: warning must be shorter than critical/,
+    ],
+    ['listn: 127.0.0.1:1', /corral\.yaml: \(top level\): unknown key "listn"/],
+    [
+      'tokens: [{name: a, role: admin, token: "0123456789abcdef"}]',
+      /tokens\.0\.role: role must be one of heartbeat, viewer, operator/,
+    ],
+    [
+      'tokens: [{name: a, role: viewer, token: short}]',
+      /tokens\.0\.token: a token has at least 16 characters/,
+    ],
+    [
+      'tokens: [{name: a, role: viewer, token: "${CORRAL_UNSET_VAR}"}]',
+      /tokens\.0\.token: environment variable CORRAL_UNSET_VAR is not set/,
+    ],
+    ['limits: {batch: many}', /limits\.batch/],
+    ['listen: [1, 2', /corral\.yaml: not valid YAML/],
+  ])('%s', (text, message) => {
+    const { file } = withConfig(text);
+    let error: Error | undefined;
+    try {
+      loadSettings(file);
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error?.name).toBe('ConfigError');
+    expect(error?.message).toMatch(message);
+    expect(error?.message).not.toMatch(/\n/);
+  });
+
+  it('names a missing file', () => {
+    expect(() => loadSettings('/nonexistent/corral.yaml')).toThrow(
+      /\/nonexistent\/corral\.yaml: cannot read the config file \(no such file\)/,
+    );
+  });
+});
+
+describe('parseListen', () => {
+  it.each([
+    ['127.0.0.1:8474', { host: '127.0.0.1', port: 8474 }],
+    ['[::1]:0', { host: '::1', port: 0 }],
+    [':9000', { host: '127.0.0.1', port: 9000 }],
+    ['0.0.0.0:8474', { host: '0.0.0.0', port: 8474 }],
+  ])('%s', (text, expected) => {
+    expect(parseListen(text)).toEqual(expected);
+  });
+
+  it.each(['8474', 'localhost', 'host:99999', 'a:b'])('refuses %s', (text) => {
+    expect(() => parseListen(text)).toThrow(/is not host:port/);
+  });
+});
