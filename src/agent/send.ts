@@ -1,0 +1,82 @@
+// One bounded POST of heartbeats to the collector, and what its outcome means for a slave.
+import type { HeartbeatInput } from '../domain/heartbeat.js';
+
+/** Where heartbeats go (the same shape as the CLI's collector target; nothing here imports the CLI). */
+export interface CollectorTarget {
+  url: string;
+  token: string | undefined;
+}
+
+export type SendOutcome =
+  | { kind: 'delivered'; accepted: number }
+  /** Nothing was stored, but it may be later: unreachable, no answer in time, 5xx, 408, 429. */
+  | { kind: 'retry-later'; reason: string }
+  /** The collector said no (4xx): a configuration or input error that sending again will not fix. */
+  | { kind: 'refused'; status: number; error: string; field: string | null };
+
+/** POSTs a batch; `signal` bounds the whole exchange, connect to last byte of the answer. */
+export async function postHeartbeats(
+  target: CollectorTarget,
+  batch: HeartbeatInput[],
+  signal: AbortSignal,
+): Promise<SendOutcome> {
+  let status: number;
+  let text: string;
+  try {
+    const res = await fetch(`${target.url}/api/v1/heartbeats`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
+      },
+      body: JSON.stringify(batch),
+      signal,
+    });
+    status = res.status;
+    text = await res.text();
+  } catch (err) {
+    return { kind: 'retry-later', reason: unreachableReason(err, target) };
+  }
+  const answer = parseAnswer(text);
+  if (status >= 200 && status < 300) {
+    return { kind: 'delivered', accepted: answer.accepted ?? batch.length };
+  }
+  const detail = answer.error ?? (text.trim().slice(0, 200) || `HTTP ${status}`);
+  if (status >= 500 || status === 408 || status === 429) {
+    return {
+      kind: 'retry-later',
+      reason: `the collector at ${target.url} answered ${status}: ${detail}`,
+    };
+  }
+  return { kind: 'refused', status, error: detail, field: answer.field ?? null };
+}
+
+function parseAnswer(text: string): { accepted?: number; error?: string; field?: string } {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object') {
+      const v = value as Record<string, unknown>;
+      return {
+        accepted: typeof v.accepted === 'number' ? v.accepted : undefined,
+        error: typeof v.error === 'string' ? v.error : undefined,
+        field: typeof v.field === 'string' ? v.field : undefined,
+      };
+    }
+  } catch {
+    // not JSON (a proxy's error page): the caller shows the text
+  }
+  return {};
+}
+
+function unreachableReason(err: unknown, target: CollectorTarget): string {
+  const where = `the collector at ${target.url}`;
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return `${where} did not answer in time`;
+  }
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code === 'ECONNREFUSED') return `${where} refused the connection (is it running?)`;
+  if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') {
+    return `${where} cannot be found (DNS)`;
+  }
+  return `${where} cannot be reached: ${cause?.message ?? (err as Error).message}`;
+}
