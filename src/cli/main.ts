@@ -1,5 +1,6 @@
 // The `corral` command line: one subcommand a file, registered here.
 import { Command, CommanderError } from 'commander';
+import { register as beat } from './beat.js';
 import { register as collector } from './collector.js';
 import { CliError } from './errors.js';
 
@@ -7,7 +8,7 @@ import { CliError } from './errors.js';
  * Each command file registers itself. They stay light: heavy modules (Ink, SQLite) are
  * imported inside the command's action, so `corral beat` starts fast on a slave.
  */
-const commands: Array<(program: Command) => void> = [collector];
+const commands: Array<(program: Command) => void> = [beat, collector];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('corral')
