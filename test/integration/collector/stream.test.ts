@@ -1,0 +1,198 @@
+// The WebSocket feed: hello, snapshot, ordered deltas, coalescing, resync, slow and dead consoles.
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  getJson,
+  postJson,
+  startCollector,
+  waitFor,
+  type RunningCollector,
+} from '../../support/collector.js';
+import { StreamClient } from '../../support/stream-client.js';
+
+let c: RunningCollector | undefined;
+const clients: StreamClient[] = [];
+const connect = (options = {}) => {
+  const client = new StreamClient(c!.wsUrl, options);
+  clients.push(client);
+  return client;
+};
+const beat = (body: unknown) => postJson(`${c!.url}/api/v1/heartbeats`, body);
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await c?.stop();
+  c?.cleanup();
+  c = undefined;
+});
+
+describe('the stream', () => {
+  it('sends hello, then a snapshot, then deltas numbered one after another', async () => {
+    c = await startCollector();
+    await beat([{ slave: 'a-1' }, { slave: 'a-2' }]);
+    const client = connect();
+    const snapshot = await client.next('snapshot');
+    expect(client.messages[0]?.type).toBe('hello');
+    expect(client.messages[1]).toBe(snapshot);
+    expect(snapshot.slaves.map((s) => s.name).sort()).toEqual(['a-1', 'a-2']);
+
+    await beat({ slave: 'a-3', master: 'bm07' });
+    const first = await client.next('delta');
+    expect(first.seq).toBe(snapshot.seq + 1);
+    expect(first.changed.map((s) => s.name)).toContain('a-3');
+    await beat({
+      slave: 'a-1',
+      kind: 'critical',
+      message: 'cannot connect to master bm01:9010 for 10m',
+    });
+    const second = await client.next('delta', client.messages.indexOf(first) + 1);
+    expect(second.seq).toBe(first.seq + 1);
+    expect(second.changed).toEqual([expect.objectContaining({ name: 'a-1', state: 'critical' })]);
+  });
+
+  it('the hello carries the server time and thresholds, per pool', async () => {
+    c = await startCollector({
+      config: 'pools:\n  talos-r3-snow: {warning: 30h, critical: 36h}\n',
+    });
+    const client = connect();
+    const hello = await client.next('hello');
+    if (hello.type !== 'hello') throw new Error('expected hello');
+    expect(Math.abs(Date.parse(hello.serverTime) - Date.now())).toBeLessThan(5000);
+    expect(hello.thresholds.default).toEqual({ warningSeconds: 21600, criticalSeconds: 25200 });
+    expect(hello.thresholds.pools['talos-r3-snow']).toEqual({
+      warningSeconds: 108000,
+      criticalSeconds: 129600,
+    });
+  });
+
+  it('coalesces a burst into at most about ten deltas a second', async () => {
+    c = await startCollector();
+    const client = connect();
+    await client.next('snapshot');
+    const started = Date.now();
+    // 200 separate requests, as 200 slaves starting at once would send them.
+    await Promise.all(Array.from({ length: 200 }, (_, i) => beat({ slave: `burst-${i}` })));
+    await waitFor(
+      () => new Set(client.of('delta').flatMap((d) => d.changed.map((s) => s.name))).size === 200,
+      10_000,
+      'every slave in some delta',
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const deltas = client.of('delta');
+    expect(deltas.length).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 2);
+    deltas.forEach((d, i) => i > 0 && expect(d.seq).toBe(deltas[i - 1]!.seq + 1));
+  });
+
+  it('sends a fresh snapshot on resync', async () => {
+    c = await startCollector();
+    await beat({ slave: 'r-1' });
+    const client = connect();
+    const first = await client.next('snapshot');
+    client.socket.send(JSON.stringify({ type: 'resync' }));
+    const second = await client.next('snapshot', client.messages.indexOf(first) + 1);
+    expect(second.slaves.map((s) => s.name)).toEqual(['r-1']);
+    client.socket.send('{"type":"reboot-everything"}');
+    const error = await client.next('error');
+    expect(error.error).toMatch(/unknown request type/);
+  });
+
+  it('a slave crosses into late with no heartbeat, and the stream says so', async () => {
+    c = await startCollector({ config: 'thresholds: {warning: 2s, critical: 4s}\n' });
+    await beat({ slave: 'tick-1' });
+    const client = connect();
+    await client.next('snapshot');
+    const late = await waitFor(
+      () =>
+        client
+          .of('delta')
+          .find((d) => d.changed.some((s) => s.name === 'tick-1' && s.state === 'late')),
+      8000,
+      'tick-1 late',
+    );
+    expect(late).toBeTruthy();
+    await waitFor(
+      () =>
+        client
+          .of('delta')
+          .some((d) => d.changed.some((s) => s.name === 'tick-1' && s.state === 'dead')),
+      8000,
+      'tick-1 dead',
+    );
+  });
+});
+
+describe('consoles that cannot keep up', () => {
+  it('a console that stops reading misses deltas, then gets a snapshot when it drains', async () => {
+    c = await startCollector({ config: 'stream: {max_buffered_bytes: 2048, max_behind: 60s}\n' });
+    const slow = connect();
+    const quick = connect();
+    await slow.next('snapshot');
+    await quick.next('snapshot');
+    // Stop reading: the kernel buffers fill, then the collector's send buffer.
+    (slow.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    const message = 'x'.repeat(1000);
+    for (let round = 0; round < 40; round++) {
+      await beat(
+        Array.from({ length: 200 }, (_, i) => ({ slave: `flood-${round}-${i}`, message })),
+      );
+    }
+    await waitFor(
+      () => quick.of('delta').flatMap((d) => d.changed).length >= 8000,
+      20_000,
+      'all deltas to the quick console',
+    );
+    const metrics = await (await fetch(`${c.url}/metrics`)).text();
+    const snapshotsBefore = Number(/corral_console_snapshots_total (\d+)/.exec(metrics)?.[1]);
+    (slow.socket as unknown as { _socket: import('node:net').Socket })._socket.resume();
+    // It receives what was buffered, then a snapshot with everything, then the stream goes on.
+    const snapshot = await waitFor(
+      () => slow.of('snapshot').find((s) => s.slaves.length >= 8000),
+      20_000,
+      'a catch-up snapshot',
+    );
+    const seqs = slow.of('delta').map((d) => d.seq);
+    expect(seqs.length).toBeLessThan(quick.of('delta').length);
+    expect(snapshot.seq).toBeGreaterThanOrEqual(Math.max(...seqs));
+    const after = await (await fetch(`${c.url}/metrics`)).text();
+    expect(Number(/corral_console_snapshots_total (\d+)/.exec(after)?.[1])).toBeGreaterThan(
+      snapshotsBefore,
+    );
+    await beat({ slave: 'after-catch-up' });
+    const next = await slow.next('delta', slow.messages.indexOf(snapshot) + 1);
+    expect(next.seq).toBe(snapshot.seq + 1);
+  });
+
+  it('a console that stays stuck is dropped, and the collector keeps serving', async () => {
+    c = await startCollector({ config: 'stream: {max_buffered_bytes: 2048, max_behind: 1s}\n' });
+    const stuck = connect();
+    await stuck.next('snapshot');
+    (stuck.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    const message = 'x'.repeat(1000);
+    for (let round = 0; round < 30; round++) {
+      await beat(
+        Array.from({ length: 200 }, (_, i) => ({ slave: `stuck-${round}-${i}`, message })),
+      );
+    }
+    await waitFor(
+      async () =>
+        /corral_consoles_dropped_total\{reason="slow"\} 1/.test(
+          await (await fetch(`${c!.url}/metrics`)).text(),
+        ),
+      15_000,
+      'the stuck console to be dropped',
+    );
+    const health = await getJson<{ consoles: number }>(`${c.url}/healthz`);
+    expect(health.body.consoles).toBe(0);
+  });
+
+  it('a console that answers no ping is dropped', async () => {
+    c = await startCollector({ config: 'stream: {ping_interval: 1s}\n' });
+    const deaf = connect({ autoPong: false });
+    const alive = connect();
+    await deaf.next('snapshot');
+    await alive.next('snapshot');
+    await waitFor(() => deaf.closed, 8000, 'the deaf console to be closed');
+    expect(alive.closed).toBe(false);
+    const metrics = await (await fetch(`${c.url}/metrics`)).text();
+    expect(metrics).toMatch(/corral_consoles_dropped_total\{reason="no_pong"\} 1/);
+  });
+});
