@@ -37,6 +37,17 @@ export async function runCollectorUntilSignal(opts: CollectorOptions): Promise<v
     throw err;
   }
   const log = createLogger();
+  // Signals are handled from before the first log line, so a SIGHUP or SIGTERM sent as soon
+  // as the collector says "listening" never meets the default action (which kills).
+  let stopRequested: ((signal: string) => void) | null = null;
+  let pendingStop: string | null = null;
+  let reload = () => {};
+  const onStop = (signal: string) =>
+    stopRequested ? stopRequested(signal) : (pendingStop = signal);
+  process.once('SIGTERM', () => onStop('SIGTERM'));
+  process.once('SIGINT', () => onStop('SIGINT'));
+  process.on('SIGHUP', () => reload());
+
   let collector;
   try {
     collector = await startCollector(settings, log);
@@ -44,8 +55,9 @@ export async function runCollectorUntilSignal(opts: CollectorOptions): Promise<v
     throw new CliError((err as Error).message);
   }
   const started = collector;
+  reload = () => started.reloadInventory();
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
+    stopRequested = (signal: string) => {
       log.info({ signal }, 'stopping');
       started.close().then(resolve, (err: unknown) => {
         log.error({ err }, 'unclean stop');
@@ -53,8 +65,6 @@ export async function runCollectorUntilSignal(opts: CollectorOptions): Promise<v
         resolve();
       });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => started.reloadInventory());
+    if (pendingStop !== null) stopRequested(pendingStop);
   });
 }
