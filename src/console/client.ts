@@ -1,0 +1,151 @@
+// The console's WebSocket client: token on the upgrade, hello/snapshot/delta into the store in
+// batches (one store update per ~100 ms), resync on a sequence gap, reconnect with backoff and jitter.
+import WebSocket from 'ws';
+import type { ServerMessage } from '../domain/protocol.js';
+import type { ConsoleStore } from './store.js';
+
+export interface ClientOptions {
+  store: ConsoleStore;
+  /** ws:// or wss:// URL of /api/v1/stream. */
+  url: string;
+  token?: string;
+  batchMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  /** Called once if the very first connection fails: the console then exits with this line. */
+  onFatal?: (message: string) => void;
+}
+
+export interface Client {
+  /** Resolves when the first hello arrived; rejects with a one-line Error when the first connection fails. */
+  ready: Promise<void>;
+  close(): void;
+}
+
+/** Full jitter around an exponential step: spreads many consoles reconnecting to one collector. */
+export function backoffDelay(
+  attempt: number,
+  minMs: number,
+  maxMs: number,
+  random = Math.random,
+): number {
+  const step = Math.min(maxMs, minMs * 2 ** attempt);
+  return Math.round(step / 2 + random() * (step / 2));
+}
+
+export function connectClient(opts: ClientOptions): Client {
+  const { store, url } = opts;
+  const batchMs = opts.batchMs ?? 100;
+  const minMs = opts.backoffMinMs ?? 500;
+  const maxMs = opts.backoffMaxMs ?? 30_000;
+  let ws: WebSocket | null = null;
+  let attempt = 0;
+  let everConnected = false;
+  let closed = false;
+  let queue: ServerMessage[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let resolveReady!: () => void;
+  let rejectReady!: (err: Error) => void;
+  const ready = new Promise<void>((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
+  });
+
+  const flush = () => {
+    flushTimer = undefined;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    const { needResync } = store.getState().applyMessages(batch, Date.now());
+    if (needResync && ws?.readyState === WebSocket.OPEN)
+      ws.send(JSON.stringify({ type: 'resync' }));
+  };
+
+  const onMessage = (data: WebSocket.RawData) => {
+    let msg: ServerMessage;
+    try {
+      msg = JSON.parse(data.toString()) as ServerMessage;
+    } catch {
+      return;
+    }
+    if (msg.type === 'hello') {
+      attempt = 0;
+      everConnected = true;
+      store.getState().setConnection({ status: 'connected' }, Date.now());
+      resolveReady();
+    }
+    queue.push(msg);
+    flushTimer ??= setTimeout(flush, batchMs);
+  };
+
+  const fail = (message: string) => {
+    if (closed) return;
+    if (!everConnected) {
+      closed = true;
+      rejectReady(new Error(message));
+      opts.onFatal?.(message);
+      return;
+    }
+    const retryAt = Date.now() + backoffDelay(attempt++, minMs, maxMs);
+    store.getState().setConnection({ status: 'disconnected', error: message, retryAt }, Date.now());
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(open, retryAt - Date.now());
+  };
+
+  function open() {
+    if (closed) return;
+    let failure: string | null = null;
+    store.getState().setConnection({ status: 'connecting' }, Date.now());
+    const socket = new WebSocket(url, {
+      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+      handshakeTimeout: 10_000,
+    });
+    ws = socket;
+    socket.on('message', onMessage);
+    socket.on('unexpected-response', (_req, res) => {
+      failure = rejection(url, res.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.on('error', (err) => {
+      failure ??= unreachable(url, err);
+    });
+    socket.on('close', () => {
+      if (ws !== socket) return;
+      ws = null;
+      // Whatever arrived before the close still counts.
+      clearTimeout(flushTimer);
+      flush();
+      fail(failure ?? 'the collector closed the connection');
+    });
+  }
+
+  open();
+  return {
+    ready,
+    close() {
+      closed = true;
+      clearTimeout(flushTimer);
+      clearTimeout(retryTimer);
+      ws?.terminate();
+      ws = null;
+    },
+  };
+}
+
+function rejection(url: string, status: number): string {
+  const where = `the collector at ${url}`;
+  if (status === 401) return `${where} refused the token (401): pass --token or set CORRAL_TOKEN`;
+  if (status === 403) return `${where} refused access (403): this token's role may not watch`;
+  if (status === 404) return `${where} has no WebSocket stream (404): is this a corral collector?`;
+  return `${where} refused the connection (HTTP ${status})`;
+}
+
+function unreachable(url: string, err: Error & { code?: string }): string {
+  const where = `cannot reach the collector at ${url}`;
+  if (err.code === 'ECONNREFUSED') return `${where}: connection refused (is it running?)`;
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return `${where}: unknown host`;
+  if (err.code === 'ETIMEDOUT' || /timeout/i.test(err.message))
+    return `${where}: no answer in time`;
+  return `${where}: ${err.message}`;
+}

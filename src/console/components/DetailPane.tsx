@@ -1,0 +1,132 @@
+// The detail pane for the slave under the cursor: its cycle (recent starts and intervals),
+// its last messages, why it is muted, and what was done to it.
+import { Box, Text } from 'ink';
+import { useStore } from 'zustand';
+import { formatAge } from '../../domain/duration.js';
+import type { SlaveDetail, StartRecord } from '../../domain/slave.js';
+import { STATE_COLORS, STATE_MARKS, formatAction, formatRowAge, formatStamp } from '../format.js';
+import type { Row } from '../rows.js';
+import type { ConsoleStore } from '../store.js';
+import { tint, useColor } from './theme.js';
+
+export function DetailPane({
+  store,
+  height,
+  zone,
+}: {
+  store: ConsoleStore;
+  height: number;
+  zone: string;
+}) {
+  const color = useColor();
+  const row = useStore(store, (s) => s.visible[s.cursor] ?? null);
+  const detail = useStore(store, (s) => s.detail);
+  const now = useStore(store, (s) => s.now);
+  if (row === null) {
+    return (
+      <Box
+        height={height}
+        borderStyle="single"
+        borderTop
+        borderBottom={false}
+        borderLeft={false}
+        borderRight={false}
+      >
+        <Text dimColor>no slave under the cursor</Text>
+      </Box>
+    );
+  }
+  const mine = detail !== null && detail.name === row.name ? detail : null;
+  const data = mine?.status === 'ready' ? mine.data : null;
+  const listRows = Math.max(height - 5, 1);
+  return (
+    <Box
+      flexDirection="column"
+      height={height}
+      borderStyle="single"
+      borderTop
+      borderBottom={false}
+      borderLeft={false}
+      borderRight={false}
+    >
+      <Text wrap="truncate">
+        <Text bold>{row.name}</Text>{' '}
+        <Text color={tint(color, STATE_COLORS[row.state])} bold>
+          {STATE_MARKS[row.state]}
+        </Text>
+        {'  '}pool {row.pool ?? '-'} master {row.master ?? '-'} age {formatRowAge(row, now)}
+        {row.lastStart !== null ? `  last start ${formatStamp(row.lastStart)} ${zone}` : ''}
+        {row.view.firstSeen ? `  first seen ${formatStamp(Date.parse(row.view.firstSeen))}` : ''}
+      </Text>
+      <Text wrap="truncate">{mutedLine(row)}</Text>
+      <Text wrap="truncate">
+        {formatAction(row, now)
+          ? `in flight: ${formatAction(row, now)}`
+          : 'actions: no actions yet'}
+      </Text>
+      {mine?.status === 'error' ? (
+        <Text color={tint(color, 'red')} wrap="truncate">
+          history unavailable: {mine.error}
+        </Text>
+      ) : data === null ? (
+        <Text dimColor>loading history…</Text>
+      ) : (
+        <History detail={data} rows={listRows} zone={zone} />
+      )}
+    </Box>
+  );
+}
+
+function mutedLine(row: Row): string {
+  const m = row.view.muted;
+  if (m === null) return 'not muted';
+  if (m.kind === 'acknowledgement') {
+    return `acknowledged by ${m.author}${m.sticky ? ' (sticky)' : ''}: ${m.comment}`;
+  }
+  const when = `${formatStamp(Date.parse(m.start))} → ${formatStamp(Date.parse(m.end))}`;
+  return `downtime by ${m.author}, ${when}${m.inEffect ? '' : ' (not yet in effect)'}: ${m.comment}`;
+}
+
+function History({ detail, rows, zone }: { detail: SlaveDetail; rows: number; zone: string }) {
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate" dimColor>
+        {cycleSummary(detail.starts)}
+      </Text>
+      <Box>
+        <Box flexDirection="column" width={34}>
+          <Text bold>{`starts (${zone})`.padEnd(17)}interval</Text>
+          {detail.starts.length === 0 ? <Text dimColor>none yet</Text> : null}
+          {detail.starts.slice(0, rows - 1).map((s) => (
+            <Text key={s.at}>
+              {formatStamp(Date.parse(s.at)).padEnd(17)}
+              {s.intervalSeconds === null ? '' : formatAge(s.intervalSeconds)}
+            </Text>
+          ))}
+        </Box>
+        <Box flexDirection="column" flexGrow={1}>
+          <Text bold>last messages</Text>
+          {detail.messages.length === 0 ? <Text dimColor>none</Text> : null}
+          {detail.messages.slice(0, rows - 1).map((m) => (
+            <Text key={`${m.at}${m.message}`} wrap="truncate">
+              {formatStamp(Date.parse(m.at))} {m.kind}: {m.message}
+            </Text>
+          ))}
+        </Box>
+      </Box>
+    </Box>
+  );
+}
+
+/** How regular the slave's cycle is: median, shortest and longest interval between starts. */
+export function cycleSummary(starts: StartRecord[]): string {
+  const intervals = starts
+    .map((s) => s.intervalSeconds)
+    .filter((i): i is number => i !== null)
+    .sort((a, b) => a - b);
+  if (intervals.length === 0) return 'cycle: not enough starts to tell';
+  const median = intervals[Math.floor(intervals.length / 2)]!;
+  return `cycle: median ${formatAge(median)}, shortest ${formatAge(intervals[0]!)}, longest ${formatAge(
+    intervals[intervals.length - 1]!,
+  )} over ${intervals.length} interval${intervals.length === 1 ? '' : 's'}`;
+}

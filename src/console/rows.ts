@@ -1,0 +1,82 @@
+// A slave as the console shows it: the wire view plus its state computed locally at the store's clock.
+import type { Filterable } from '../domain/filter.js';
+import { freshnessOfView, type SlaveView } from '../domain/slave.js';
+import { compareByStateThenAge, compareNames } from '../domain/sort.js';
+import {
+  nextTransition,
+  stateOf,
+  type Freshness,
+  type SlaveState,
+  type Thresholds,
+} from '../domain/state.js';
+import { thresholdsFor, type ThresholdPolicy } from '../domain/thresholds.js';
+
+export interface Row extends Filterable {
+  view: SlaveView;
+  freshness: Freshness;
+  thresholds: Thresholds;
+  /** Computed here at the store's clock, so a slave turns late at the right second without a message. */
+  state: SlaveState;
+  lastStart: number | null;
+  muted: boolean;
+  /** Epoch ms (server clock) of the next state time alone will bring; null when none will. */
+  nextAt: number | null;
+}
+
+export function toRow(view: SlaveView, policy: ThresholdPolicy, now: number): Row {
+  const freshness = freshnessOfView(view);
+  const thresholds = thresholdsFor(policy, view.pool);
+  return {
+    name: view.name,
+    pool: view.pool,
+    master: view.master,
+    view,
+    freshness,
+    thresholds,
+    state: stateOf(freshness, thresholds, now),
+    lastStart: freshness.lastStart,
+    muted: view.muted !== null,
+    nextAt: nextTransition(freshness, thresholds, now)?.at ?? null,
+  };
+}
+
+/** The row at a later time, or the same object when nothing about it changed (so React skips it). */
+export function retick(row: Row, now: number): Row {
+  const state = stateOf(row.freshness, row.thresholds, now);
+  if (state === row.state) return row;
+  return { ...row, state, nextAt: nextTransition(row.freshness, row.thresholds, now)?.at ?? null };
+}
+
+export const SORT_KEYS = ['state', 'next', 'age', 'name', 'pool', 'master'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export const GROUPINGS = ['none', 'pool', 'master'] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+
+const byField = (field: 'name' | 'pool' | 'master') => (a: Row, b: Row) =>
+  compareNullable(a[field], b[field]) || compareByStateThenAge(a, b);
+
+/** Comparators for every sort key; the default is DESIGN.md's state order, then oldest start. */
+export const COMPARATORS: Record<SortKey, (a: Row, b: Row) => number> = {
+  state: compareByStateThenAge,
+  // What is about to break first; slaves that time cannot change any more follow, worst first.
+  next: (a, b) => (a.nextAt ?? Infinity) - (b.nextAt ?? Infinity) || compareByStateThenAge(a, b),
+  age: (a, b) =>
+    (a.lastStart ?? -Infinity) - (b.lastStart ?? -Infinity) || compareNames(a.name, b.name),
+  name: byField('name'),
+  pool: byField('pool'),
+  master: byField('master'),
+};
+
+function compareNullable(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return compareNames(a, b);
+}
+
+export function groupKey(row: Row, grouping: Grouping): string | null {
+  if (grouping === 'pool') return row.pool ?? '(no pool)';
+  if (grouping === 'master') return row.master ?? '(no master)';
+  return null;
+}

@@ -1,0 +1,114 @@
+// Starts the console: checks the terminal, connects, then runs Ink on the alternate screen and
+// leaves the terminal as it was on every way out (q, Ctrl-C, signals, uncaught errors).
+import { render } from 'ink';
+import { createElement } from 'react';
+import { App } from './App.js';
+import { connectClient } from './client.js';
+import { colorAllowed } from './components/theme.js';
+import { startDetailFetcher } from './detail.js';
+import { endpointsFor } from './endpoints.js';
+import { createConsoleStore } from './store.js';
+import { startTicker } from './ticker.js';
+
+export interface RunConsoleOptions {
+  /** ws://host:port (http:// accepted too). */
+  url: string;
+  token?: string;
+  /** Runs after the terminal is restored, before runConsole resolves (e.g. stop an embedded collector). */
+  onExit?: () => Promise<void>;
+}
+
+const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
+const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+const SHOW_CURSOR = '\x1b[?25h';
+
+/** Why this process cannot run the console, or null when it can. */
+export function terminalProblem(
+  stdin: { isTTY?: boolean } = process.stdin,
+  stdout: { isTTY?: boolean } = process.stdout,
+): string | null {
+  const which = [!stdin.isTTY && 'stdin', !stdout.isTTY && 'stdout'].filter(Boolean);
+  if (which.length === 0) return null;
+  return `the console needs a terminal, but ${which.join(' and ')} ${which.length > 1 ? 'are' : 'is'} not one: for scripts use \`corral ls\` (add --json for JSON)`;
+}
+
+/** Runs the console until the operator quits; the exit status (0 on a clean quit). */
+export async function runConsole(opts: RunConsoleOptions): Promise<number> {
+  const fail = async (message: string) => {
+    process.stderr.write(`corral: ${message}\n`);
+    await opts.onExit?.();
+    return 1;
+  };
+  const problem = terminalProblem();
+  if (problem) return fail(problem);
+  let endpoints;
+  try {
+    endpoints = endpointsFor(opts.url);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+
+  const store = createConsoleStore(endpoints.display);
+  const client = connectClient({ store, url: endpoints.stream, token: opts.token });
+  try {
+    await client.ready;
+  } catch (err) {
+    client.close();
+    return fail((err as Error).message);
+  }
+
+  const stopTicker = startTicker(store);
+  const stopDetail = startDetailFetcher({ store, http: endpoints.http, token: opts.token });
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    process.stdout.write(LEAVE_ALT_SCREEN + SHOW_CURSOR);
+  };
+  process.stdout.write(ENTER_ALT_SCREEN);
+  const ink = render(createElement(App, { store, color: colorAllowed() }), {
+    exitOnCtrlC: false,
+    // Not incrementalRendering: in Ink 6.8 it moves up one line too few when the frame is shorter
+    // than the terminal (as ours must be), and the screen drifts down a line on every frame.
+    incrementalRendering: false,
+    patchConsole: false,
+  });
+
+  // Signals and crashes must not leave the operator in a blank alternate screen.
+  const onSignal = (signal: NodeJS.Signals) => {
+    ink.unmount();
+    restore();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
+  };
+  const onCrash = (err: unknown) => {
+    ink.unmount();
+    restore();
+    process.stderr.write(
+      `corral: the console failed: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    process.exit(1);
+  };
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
+  for (const s of signals) process.on(s, onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+
+  let code = 0;
+  try {
+    await ink.waitUntilExit();
+  } catch (err) {
+    process.stderr.write(`corral: ${err instanceof Error ? err.message : String(err)}\n`);
+    code = 1;
+  } finally {
+    ink.cleanup();
+    restore();
+    stopTicker();
+    stopDetail();
+    client.close();
+    for (const s of signals) process.off(s, onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  }
+  await opts.onExit?.();
+  return code;
+}
