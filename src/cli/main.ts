@@ -2,13 +2,14 @@
 import { Command, CommanderError } from 'commander';
 import { register as beat } from './beat.js';
 import { register as collector } from './collector.js';
+import { register as consoleCommand } from './console.js';
 import { CliError } from './errors.js';
 
 /**
  * Each command file registers itself. They stay light: heavy modules (Ink, SQLite) are
  * imported inside the command's action, so `corral beat` starts fast on a slave.
  */
-const commands: Array<(program: Command) => void> = [beat, collector];
+const commands: Array<(program: Command) => void> = [beat, collector, consoleCommand];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('corral')
