@@ -1,0 +1,102 @@
+// `corral ls`: the console's list for scripts and pipes: sorted worst first, as a table or JSON.
+import type { Command } from 'commander';
+import { formatAge } from '../domain/duration.js';
+import type { SlaveView } from '../domain/slave.js';
+import { SLAVE_STATES, isSlaveState } from '../domain/state.js';
+import { addCollectorOptions, collectorTarget, getJson } from './collector-options.js';
+import { CliError } from './errors.js';
+
+interface LsFlags {
+  collector?: string;
+  token?: string;
+  state?: string;
+  match?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  addCollectorOptions(
+    program
+      .command('ls')
+      .description("list slaves worst first (the console's order), as a table or --json")
+      .option('--state <states>', `only these states, comma-separated (${SLAVE_STATES.join(', ')})`)
+      .option('--match <regex>', 'only slaves whose name matches this regular expression')
+      .option('--json', "print the collector's JSON ({serverTime, slaves}) for scripts"),
+  ).action(async (flags: LsFlags) => {
+    const states = parseStates(flags.state);
+    const match = parseMatch(flags.match);
+    const target = collectorTarget(flags);
+    const query = states ? `?state=${states.join(',')}` : '';
+    const body = await getJson<{ serverTime: string; slaves: SlaveView[] }>(
+      target,
+      `/api/v1/slaves${query}`,
+    );
+    const slaves = match ? body.slaves.filter((s) => match.test(s.name)) : body.slaves;
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ serverTime: body.serverTime, slaves }, null, 2)}\n`);
+    } else {
+      process.stdout.write(table(slaves, Date.parse(body.serverTime)));
+    }
+  });
+}
+
+function parseStates(text: string | undefined): string[] | null {
+  if (text === undefined) return null;
+  const states = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = states.filter((s) => !isSlaveState(s));
+  if (unknown.length > 0 || states.length === 0) {
+    throw new CliError(
+      `--state: unknown state "${unknown[0] ?? text}": use ${SLAVE_STATES.join(', ')}`,
+    );
+  }
+  return states;
+}
+
+function parseMatch(text: string | undefined): RegExp | null {
+  if (text === undefined) return null;
+  try {
+    return new RegExp(text);
+  } catch (err) {
+    throw new CliError(`--match: not a regular expression: ${(err as Error).message}`);
+  }
+}
+
+/** A plain table, one slave a line, times in the local zone (named in the header). */
+export function table(slaves: readonly SlaveView[], serverNow: number): string {
+  const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+    .formatToParts(serverNow)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const header = [
+    'STATE',
+    'NAME',
+    'POOL',
+    'MASTER',
+    'AGE',
+    `LAST START (${zone ?? 'local'})`,
+    'MUTED',
+  ];
+  const rows = slaves.map((s) => [
+    s.state.toUpperCase(),
+    s.name,
+    s.pool ?? '-',
+    s.master ?? '-',
+    s.ageSeconds === null ? '-' : formatAge(s.ageSeconds),
+    s.lastStart === null ? '-' : localTime(Date.parse(s.lastStart)),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+function localTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
