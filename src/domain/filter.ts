@@ -52,9 +52,10 @@ export type StateFilter = (typeof STATE_FILTERS)[number];
 
 export function matchesStateFilter(
   filter: StateFilter,
-  slave: { state: SlaveState; muted: unknown },
+  /** `muted` is a SlaveView's Muting (or null), or a plain boolean. */
+  slave: { state: SlaveState; muted: object | boolean | null },
 ): boolean {
   if (filter === 'problems') return PROBLEM_STATES.has(slave.state);
-  if (filter === 'muted') return slave.muted !== null && slave.muted !== undefined;
+  if (filter === 'muted') return Boolean(slave.muted);
   return true;
 }
