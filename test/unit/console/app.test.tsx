@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App, type Size } from '../../../src/console/App.js';
@@ -28,7 +29,7 @@ function show(store: ConsoleStore, size = SIZE, color = true) {
   const r = render(<App store={store} size={size} color={color} />);
   cleanup.push(() => r.unmount());
   const frame = () => r.lastFrame() ?? '';
-  const plain = () => frame().replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = () => stripVTControlCharacters(frame());
   /** Polls until the frame satisfies the check: Ink renders asynchronously. */
   const until = async (check: (text: string) => boolean, what: string) => {
     const deadline = Date.now() + 5000;
@@ -94,7 +95,7 @@ describe('console app', () => {
     expect(line('muted-dead')).not.toContain(`${ESC}[31m`);
     const plain = show(fedStore(), SIZE, false);
     await plain.until((t) => t.includes('never-1'), 'the table');
-    expect(plain.frame()).not.toMatch(/\x1b\[(3[0-7]|9[0-7])m/);
+    expect(plain.frame()).not.toMatch(new RegExp(`${ESC}\\[(3[0-7]|9[0-7])m`));
   });
 
   it('ticks ages and crosses thresholds at the right second', async () => {
