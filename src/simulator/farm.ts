@@ -71,8 +71,11 @@ export function makeFarm(count: number, seed = 42): SimulatedSlave[] {
   return slaves;
 }
 
-export function inventoryOf(farm: readonly SimulatedSlave[]): InventoryEntry[] {
-  return farm.map((s) => ({ name: s.name, pool: s.pool, master: s.master, attributes: {} }));
+/** The farm as inventory file entries (name, pool, master). */
+export function inventoryOf(
+  farm: readonly SimulatedSlave[],
+): Array<Pick<InventoryEntry, 'name' | 'pool' | 'master'>> {
+  return farm.map((s) => ({ name: s.name, pool: s.pool, master: s.master }));
 }
 
 /**

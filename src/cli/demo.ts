@@ -1,0 +1,114 @@
+// `corral` (the embedded default: a collector on loopback with the console attached) and
+// `corral demo` (the same on a throwaway database, fed by the simulator).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { parseDuration } from '../domain/duration.js';
+import { CliError } from './errors.js';
+
+export function register(program: Command): void {
+  program
+    .option(
+      '--config <file>',
+      'corral.yaml for the embedded collector (default: ./corral.yaml if present)',
+    )
+    .action(async (opts: { config?: string }) => {
+      process.exitCode = await runEmbedded(opts.config);
+    });
+  program
+    .command('demo')
+    .description('a living farm at once: collector, simulator and console on a throwaway database')
+    .option('--slaves <n>', 'how many simulated slaves', '300')
+    .option('--speed <x>', 'slaves cycle x times faster than real time (ages stay real)', '10')
+    .action(async (opts: { slaves: string; speed: string }) => {
+      process.exitCode = await runDemo(Number(opts.slaves), Number(opts.speed));
+    });
+}
+
+async function runEmbedded(configFlag: string | undefined): Promise<number> {
+  const { terminalProblem, runConsole } = await import('../console/run.js');
+  const problem = terminalProblem();
+  if (problem) throw new CliError(problem);
+  const config = configFlag ?? (existsSync('corral.yaml') ? 'corral.yaml' : undefined);
+  const settings = await settingsFrom(config, {});
+  const collector = await startEmbedded(
+    settings,
+    path.join(path.dirname(settings.db), 'collector.log'),
+  );
+  return runConsole({ url: collector.url, onExit: () => collector.close() });
+}
+
+async function runDemo(slaves: number, speed: number): Promise<number> {
+  if (!(slaves > 0) || !(speed > 0))
+    throw new CliError('--slaves and --speed must be positive numbers');
+  const { terminalProblem, runConsole } = await import('../console/run.js');
+  const { simulate } = await import('../simulator/simulate.js');
+  const { SLOW_POOL } = await import('../simulator/farm.js');
+  const dir = mkdtempSync(path.join(tmpdir(), 'corral-demo-'));
+  const inventory = path.join(dir, 'inventory.yaml');
+  const settings = await settingsFrom(undefined, {
+    listen: '127.0.0.1:0',
+    db: path.join(dir, 'corral.db'),
+    inventory,
+  });
+  // The demo farm's slow pool idles for a day or more on purpose.
+  settings.thresholds.pools[SLOW_POOL.name] = {
+    warningSeconds: parseDuration(SLOW_POOL.warning)!,
+    criticalSeconds: parseDuration(SLOW_POOL.critical)!,
+  };
+  const collector = await startEmbedded(settings, path.join(dir, 'collector.log'));
+  const stopSimulator = new AbortController();
+  const farm = simulate({
+    url: collector.url,
+    slaves,
+    speed,
+    seed: 42,
+    inventoryFile: inventory,
+    signal: stopSimulator.signal,
+    say: () => {},
+  });
+  // The farm's inventory is written before its first heartbeat; load it now rather than on the watch.
+  collector.reloadInventory();
+  const stop = async () => {
+    stopSimulator.abort();
+    await farm.catch(() => {});
+    await collector.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (terminalProblem()) {
+    // Headless (a pipe, CI): keep the farm running for `corral console` or `corral ls` elsewhere.
+    console.log(
+      `corral demo: collector at ${collector.url} with ${slaves} simulated slaves; Ctrl-C stops it`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await stop();
+    return 0;
+  }
+  return runConsole({ url: collector.url, onExit: stop });
+}
+
+type Overrides = import('../collector/config.js').Overrides;
+
+async function settingsFrom(config: string | undefined, overrides: Overrides) {
+  const { loadSettings, ConfigError } = await import('../collector/config.js');
+  try {
+    return loadSettings(config, overrides);
+  } catch (err) {
+    throw err instanceof ConfigError ? new CliError(err.message) : err;
+  }
+}
+
+async function startEmbedded(settings: import('../collector/config.js').Settings, logFile: string) {
+  const { startCollector } = await import('../collector/collector.js');
+  const { createLogger } = await import('../collector/logger.js');
+  try {
+    // The console owns the terminal: the collector logs to a file.
+    return await startCollector(settings, createLogger({ file: logFile }));
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
