@@ -1,21 +1,32 @@
 // The `corral` command line: one subcommand a file, registered here.
 import { Command, CommanderError } from 'commander';
 import { register as beat } from './beat.js';
+import { register as check } from './check.js';
 import { register as collector } from './collector.js';
 import { register as consoleCommand } from './console.js';
 import { CliError } from './errors.js';
+import { register as nagiosConfig } from './nagios-config.js';
 
 /**
  * Each command file registers itself. They stay light: heavy modules (Ink, SQLite) are
  * imported inside the command's action, so `corral beat` starts fast on a slave.
  */
-const commands: Array<(program: Command) => void> = [beat, collector, consoleCommand];
+const commands: Array<(program: Command) => void> = [
+  beat,
+  collector,
+  consoleCommand,
+  nagiosConfig,
+  check,
+];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('corral')
     .description("Keep a build farm's slaves cycling: collector, console and Nagios bridge.")
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // The root command has options of its own (`corral --config`): without this it would take
+    // a subcommand's `--config` too (`corral collector --config x` would run on defaults).
+    .enablePositionalOptions();
   for (const register of commands) register(program);
   try {
     await program.parseAsync(argv);
