@@ -6,6 +6,7 @@ import { register as collector } from './collector.js';
 import { register as consoleCommand } from './console.js';
 import { CliError } from './errors.js';
 import { register as nagiosConfig } from './nagios-config.js';
+import { register as watchdog } from './watchdog.js';
 
 /**
  * Each command file registers itself. They stay light: heavy modules (Ink, SQLite) are
@@ -17,6 +18,7 @@ const commands: Array<(program: Command) => void> = [
   consoleCommand,
   nagiosConfig,
   check,
+  watchdog,
 ];
 
 export async function main(argv: string[]): Promise<number> {
