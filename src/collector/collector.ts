@@ -11,6 +11,7 @@ import { loadInventory, watchInventory } from './inventory.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { Store } from './store.js';
+import { StoreWriter } from './store-writer.js';
 
 export interface Collector {
   /** http://host:port, with the port actually bound. */
@@ -26,7 +27,9 @@ const PRUNE_MS = 3600_000;
 
 export async function startCollector(settings: Settings, log: Logger): Promise<Collector> {
   const { host, port } = parseListen(settings.listen);
+  // The main thread reads; a writer thread commits (so an fsync never stalls the event loop).
   const store = new Store(settings.db);
+  const writer = new StoreWriter(settings.db);
   const fleet = new Fleet(settings.thresholds, settings.history.starts);
   fleet.load(store.loadSlaves(settings.history.starts), Date.now());
 
@@ -54,7 +57,7 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   });
   // Metrics reads the hub's count only when scraped, by which time the hub exists.
   const hub: Hub = new Hub(fleet, settings, metrics, log);
-  const commits = new GroupCommit(store, fleet, (heartbeats) => {
+  const commits = new GroupCommit(writer, fleet, (heartbeats) => {
     for (const h of heartbeats) metrics.heartbeats.inc({ kind: h.kind });
   });
   const api = createApi({ settings, auth, fleet, store, commits, hub, metrics, log });
@@ -64,7 +67,15 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   });
   server.on('upgrade', (req, socket, head) => api.upgrade(req, socket, head));
   server.on('clientError', (_err, socket) => socket.destroy());
-  await listen(server, host, port);
+  try {
+    await listen(server, host, port);
+  } catch (err) {
+    unwatch();
+    hub.close();
+    await writer.close();
+    store.close();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
@@ -73,8 +84,10 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     for (const c of fleet.tick(Date.now())) log.info(c, 'state changed');
   }, TICK_MS);
   const prune = setInterval(() => {
-    const removed = store.prune(Date.now() - settings.history.retentionSeconds * 1000);
-    if (removed > 0) log.info({ removed }, 'old heartbeats pruned');
+    writer.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
+      (removed) => removed > 0 && log.info({ removed }, 'old heartbeats pruned'),
+      (err: Error) => log.error({ reason: err.message }, 'pruning old heartbeats failed'),
+    );
   }, PRUNE_MS);
   prune.unref();
 
@@ -99,11 +112,12 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
         unwatch();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         hub.close();
-        commits.close();
+        await commits.close();
         server.closeIdleConnections();
         const forced = setTimeout(() => server.closeAllConnections(), 5000);
         await closed;
         clearTimeout(forced);
+        await writer.close();
         store.close();
         log.info('stopped');
       })();

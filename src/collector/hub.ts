@@ -131,8 +131,8 @@ export class Hub {
       changed: changed.flatMap((name) => this.fleet.view(name, now) ?? []),
       removed,
     };
-    // Serialised once for every console.
-    const frame = JSON.stringify(delta);
+    // Serialised and encoded once for every console.
+    const frame = Buffer.from(JSON.stringify(delta));
     for (const c of this.consoles) {
       if (c.behindSince !== null) continue;
       if (c.socket.bufferedAmount > this.settings.stream.maxBufferedBytes) {
@@ -174,8 +174,8 @@ export class Hub {
     }
   }
 
-  private send(c: Console, frame: string): void {
-    if (c.socket.readyState === WebSocket.OPEN) c.socket.send(frame);
+  private send(c: Console, frame: string | Buffer): void {
+    if (c.socket.readyState === WebSocket.OPEN) c.socket.send(frame, { binary: false });
   }
 
   /** Sends what changed, says goodbye to every console and stops the timers. */

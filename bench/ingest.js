@@ -1,0 +1,158 @@
+// bench:ingest: durable heartbeats per second against a bare node:http server measured in the same
+// run, POST-to-delta latency at 20 consoles, and the collector's RSS with 10,000 slaves.
+// Not a test: it prints figures. BENCH_SECONDS (default 10) sets each load phase's length.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import WebSocket from 'ws';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 32;
+const CONSOLES = 20;
+const SLAVES = 10_000;
+const here = import.meta.dirname;
+const corral = path.join(here, '../bin/corral.js');
+
+/** Spawns a server process and resolves with its URL once it logs "listening". */
+function startServer(args) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line);
+        if (entry.msg === 'listening') resolve({ child, url: entry.url });
+      } catch {
+        // not a log line
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+/** wrk (C, from Debian's package) if present: it leaves more of the two cores to the servers. */
+const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => existsSync(p));
+
+function runLoad(url) {
+  const args = WRK
+    ? ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '-s', path.join(here, 'load.lua'), url]
+    : [path.join(here, 'load.js'), url, CONNECTIONS, SECONDS, SLAVES];
+  const child = spawn(WRK ?? process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  // wrk prints its own report first; our JSON summary is the last line.
+  return new Promise((resolve) =>
+    child.once('exit', () => resolve(JSON.parse(out.trim().split('\n').at(-1)))),
+  );
+}
+
+/** Connects consoles and, while the load runs, times probe heartbeats from POST to each console's delta. */
+async function probeLatency(url, consoles, until) {
+  const wsUrl = url.replace('http:', 'ws:') + '/api/v1/stream';
+  const sockets = await Promise.all(
+    Array.from({ length: consoles }, () => {
+      const ws = new WebSocket(wsUrl);
+      return new Promise((resolve) => ws.once('open', () => resolve(ws)));
+    }),
+  );
+  const waiting = new Map(); // probe name -> { sentAt, remaining }
+  const latencies = [];
+  for (const ws of sockets) {
+    ws.on('message', (data) => {
+      const text = data.toString();
+      if (!text.startsWith('{"type":"delta"')) return;
+      for (const [name, probe] of waiting) {
+        if (!text.includes(`"${name}"`)) continue;
+        latencies.push(performance.now() - probe.sentAt);
+        if (--probe.remaining === 0) waiting.delete(name);
+      }
+    });
+  }
+  let n = 0;
+  while (Date.now() < until) {
+    const name = `probe-${n++}`;
+    waiting.set(name, { sentAt: performance.now(), remaining: consoles });
+    await fetch(`${url}/api/v1/heartbeats`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ slave: name }),
+    });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const ws of sockets) ws.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return {
+    probes: n,
+    samples: latencies.length,
+    missing: n * consoles - latencies.length,
+    p50: at(0.5),
+    p99: at(0.99),
+  };
+}
+
+async function metric(url, name) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : NaN;
+}
+
+const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+console.log(
+  `bench:ingest: ${CONNECTIONS} keep-alive connections, ${SECONDS}s per phase, ${SLAVES} slave names, one heartbeat per POST`,
+);
+
+const bare = await startServer([path.join(here, 'bare-server.js')]);
+const baseline = await runLoad(bare.url);
+await stop(bare.child);
+const bareRate = baseline.ok / baseline.seconds;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'corral-bench-'));
+const collector = await startServer([
+  corral,
+  'collector',
+  '--listen',
+  '127.0.0.1:0',
+  '--db',
+  path.join(dir, 'corral.db'),
+]);
+const quiet = await probeLatency(collector.url, CONSOLES, Date.now() + 3000);
+const [ours, loaded] = await Promise.all([
+  runLoad(collector.url),
+  probeLatency(collector.url, CONSOLES, Date.now() + SECONDS * 1000 - 500),
+]);
+const rss = await metric(collector.url, 'corral_process_resident_memory_bytes');
+const slaves = (await (await fetch(`${collector.url}/healthz`)).json()).slaves;
+await stop(collector.child);
+rmSync(dir, { recursive: true, force: true });
+const rate = ours.ok / ours.seconds;
+
+console.log('');
+console.log(
+  `bare node:http (204)      ${fmt(bareRate)} req/s   p50 ${baseline.latencyP50} ms  p99 ${baseline.latencyP99} ms`,
+);
+console.log(
+  `corral collector (202)    ${fmt(rate)} durable heartbeats/s   p50 ${ours.latencyP50} ms  p99 ${ours.latencyP99} ms   non-2xx ${ours.non2xx}, errors ${ours.errors}`,
+);
+console.log(
+  `ratio                     ${fmt((rate / bareRate) * 100, 1)}% of the bare server (target >= 40%, >= 15,000/s)`,
+);
+console.log(
+  `POST -> delta, ${CONSOLES} consoles, idle    p50 ${fmt(quiet.p50, 1)} ms  p99 ${fmt(quiet.p99, 1)} ms  (${quiet.samples} samples, ${quiet.missing} missing)`,
+);
+console.log(
+  `POST -> delta, ${CONSOLES} consoles, loaded  p50 ${fmt(loaded.p50, 1)} ms  p99 ${fmt(loaded.p99, 1)} ms  (${loaded.samples} samples, ${loaded.missing} missing; target p99 < 150 ms)`,
+);
+console.log(
+  `collector RSS             ${fmt(rss / 1024 / 1024, 1)} MB with ${fmt(slaves)} slaves (target < 200 MB)`,
+);

@@ -1,0 +1,66 @@
+// The main thread's handle on the writer thread: writes and prunes as promises, in order.
+import { Worker } from 'node:worker_threads';
+import type { Heartbeat } from '../domain/heartbeat.js';
+import type { SlaveUpdate } from './store.js';
+
+export type WriterRequest =
+  | { id: number; op: 'write'; heartbeats: Heartbeat[]; slaves: SlaveUpdate[]; now: number }
+  | { id: number; op: 'prune'; before: number }
+  | { id: number; op: 'close' };
+
+export type WriterReply =
+  { id: number; ok: true; value: number } | { id: number; ok: false; error: string };
+
+type Pending = { resolve: (value: number) => void; reject: (err: Error) => void };
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+export class StoreWriter {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: Error | null = null;
+
+  constructor(file: string) {
+    this.worker = new Worker(new URL('./store-worker.js', import.meta.url), {
+      workerData: { file },
+    });
+    this.worker.on('message', (reply: WriterReply) => {
+      const p = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.ok) p?.resolve(reply.value);
+      else p?.reject(new Error(reply.error));
+    });
+    this.worker.on('error', (err) =>
+      this.fail(new Error(`the database writer failed: ${err.message}`)),
+    );
+    this.worker.on('exit', () => this.fail(new Error('the database writer has stopped')));
+  }
+
+  write(heartbeats: Heartbeat[], slaves: SlaveUpdate[], now: number): Promise<number> {
+    return this.request({ op: 'write', heartbeats, slaves, now });
+  }
+
+  prune(before: number): Promise<number> {
+    return this.request({ op: 'prune', before });
+  }
+
+  async close(): Promise<void> {
+    if (this.failure === null) await this.request({ op: 'close' }).catch(() => {});
+    await this.worker.terminate();
+  }
+
+  private request(req: WithoutId<WriterRequest>): Promise<number> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...req, id });
+    });
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+  }
+}
