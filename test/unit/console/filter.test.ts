@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, matchesStateFilter } from '../../../src/domain/filter.js';
+import { compileFilter, matchesStateFilter, type Filterable } from '../../../src/domain/filter.js';
 
-const slave = { name: 'talos-r3-fed-001', pool: 'talos-r3-fed', master: 'bm01.build:9010' };
+const slave: Filterable = {
+  name: 'talos-r3-fed-001',
+  pool: 'talos-r3-fed',
+  master: 'bm01.build:9010',
+};
 const test = (text: string, s = slave) => {
   const f = compileFilter(text);
   if (!f.ok) throw new Error(f.error);

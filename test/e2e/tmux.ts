@@ -1,0 +1,88 @@
+// A real terminal for end-to-end tests: a detached tmux session on a private socket, keys in, screen out.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export function hasTmux(): boolean {
+  return spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Quotes one word for the POSIX shell tmux runs the session's command with. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface Terminal {
+  /** The visible screen as text (with SGR escapes when asked). */
+  capture(escapes?: boolean): string;
+  /** Sends keys one at a time, as a person types: tmux key names (Enter, Escape, Space, C-c) or literal text. */
+  press(...keys: string[]): Promise<void>;
+  type(text: string): Promise<void>;
+  /** Polls the screen until the check passes. */
+  until(check: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  close(): void;
+}
+
+const KEY_NAMES = new Set([
+  'Enter',
+  'Escape',
+  'Space',
+  'C-c',
+  'Up',
+  'Down',
+  'PageUp',
+  'PageDown',
+  'BSpace',
+]);
+
+export function openTerminal(
+  command: string[],
+  opts: { columns?: number; rows?: number } = {},
+): Terminal {
+  const socket = `corral-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmux = (...args: string[]) =>
+    execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  // `env -u CI`: Ink prints only its final frame when CI is set, and CI sets it.
+  const shell = `env -u CI ${command.map(shellQuote).join(' ')}; echo "CORRAL-EXIT=$?"; sleep 600`;
+  tmux(
+    '-f',
+    '/dev/null',
+    'new-session',
+    '-d',
+    '-s',
+    'e2e',
+    '-x',
+    String(opts.columns ?? 120),
+    '-y',
+    String(opts.rows ?? 40),
+    shell,
+  );
+  const capture = (escapes = false) =>
+    tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'e2e');
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  return {
+    capture,
+    async press(...keys) {
+      for (const key of keys) {
+        if (KEY_NAMES.has(key)) tmux('send-keys', '-t', 'e2e', key);
+        else tmux('send-keys', '-t', 'e2e', '-l', key);
+        await pause(120);
+      }
+    },
+    async type(text) {
+      for (const ch of text) await this.press(ch);
+    },
+    async until(check, what, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const screen = capture();
+        if (check(screen)) return screen;
+        if (Date.now() > deadline) {
+          throw new Error(`the terminal never showed ${what}; it shows:\n${screen}`);
+        }
+        await pause(100);
+      }
+    },
+    close() {
+      spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    },
+  };
+}
