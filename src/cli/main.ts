@@ -1,24 +1,31 @@
 // The `corral` command line: one subcommand a file, registered here.
 import { Command, CommanderError } from 'commander';
 import { register as beat } from './beat.js';
-import { register as check } from './check.js';
 import { register as collector } from './collector.js';
+import { register as check } from './check.js';
 import { register as consoleCommand } from './console.js';
+import { register as demo } from './demo.js';
 import { CliError } from './errors.js';
+import { register as ls } from './ls.js';
 import { register as nagiosConfig } from './nagios-config.js';
+import { register as simulate } from './simulate.js';
 import { register as watchdog } from './watchdog.js';
 
 /**
  * Each command file registers itself. They stay light: heavy modules (Ink, SQLite) are
  * imported inside the command's action, so `corral beat` starts fast on a slave.
  */
+// In the order `corral --help` lists them: the server, what operators run, what slaves run, then tools.
 const commands: Array<(program: Command) => void> = [
-  beat,
   collector,
   consoleCommand,
-  nagiosConfig,
-  check,
+  ls,
+  beat,
   watchdog,
+  check,
+  nagiosConfig,
+  simulate,
+  demo,
 ];
 
 export async function main(argv: string[]): Promise<number> {
