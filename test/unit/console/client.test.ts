@@ -1,0 +1,125 @@
+// The ws client against a stand-in WebSocket server (named as such): it produces what the real
+// collector never does on demand, a sequence gap and a burst of deltas. The real collector is
+// exercised end to end in test/e2e/console.test.ts.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { backoffDelay, connectClient, type Client } from '../../../src/console/client.js';
+import { createConsoleStore } from '../../../src/console/store.js';
+import { delta, hello, snapshot, view } from './fixtures.js';
+
+let server: WebSocketServer | undefined;
+let client: Client | undefined;
+afterEach(async () => {
+  client?.close();
+  client = undefined;
+  if (server) {
+    for (const ws of server.clients) ws.terminate();
+    await new Promise((r) => server!.close(r));
+    server = undefined;
+  }
+});
+
+async function standInCollector(): Promise<{ url: string; next: () => Promise<WebSocket> }> {
+  server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const s = server;
+  return {
+    url: `ws://127.0.0.1:${port}/api/v1/stream`,
+    next: async () => ((await once(s, 'connection')) as [WebSocket])[0],
+  };
+}
+
+const send = (ws: WebSocket, msg: unknown) => ws.send(JSON.stringify(msg));
+async function until(check: () => boolean, what: string) {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('console client', () => {
+  it('sends the token, and applies a burst of deltas in a few store updates', async () => {
+    const c = await standInCollector();
+    const store = createConsoleStore('ws://test');
+    const headers = once(server!, 'connection').then(
+      ([, req]) => (req as { headers: Record<string, string> }).headers,
+    );
+    client = connectClient({ store, url: c.url, token: 'tok-123', batchMs: 100 });
+    const ws = await c.next();
+    expect((await headers).authorization).toBe('Bearer tok-123');
+    send(ws, hello());
+    send(ws, snapshot(1, [view('a')]));
+    await client.ready;
+    await until(() => store.getState().seq === 1, 'the snapshot');
+    let updates = 0;
+    const unsubscribe = store.subscribe(() => updates++);
+    for (let i = 0; i < 500; i++) send(ws, delta(2 + i, [view(`s-${i}`)]));
+    await until(() => store.getState().seq === 501, 'the burst');
+    unsubscribe();
+    expect(store.getState().slaves.size).toBe(501);
+    // 500 messages sent at once arrive within a batch or a few, not one update each.
+    expect(updates).toBeLessThanOrEqual(5);
+  });
+
+  it('asks for a resync on a sequence gap', async () => {
+    const c = await standInCollector();
+    const store = createConsoleStore('ws://test');
+    client = connectClient({ store, url: c.url, batchMs: 20 });
+    const ws = await c.next();
+    send(ws, hello());
+    send(ws, snapshot(1, [view('a')]));
+    await until(() => store.getState().seq === 1, 'the snapshot');
+    const resync = once(ws, 'message');
+    send(ws, delta(3, [view('gap')]));
+    const [data] = (await resync) as [Buffer];
+    expect(JSON.parse(data.toString())).toEqual({ type: 'resync' });
+    expect(store.getState().slaves.has('gap')).toBe(false);
+    send(ws, snapshot(7, [view('a'), view('gap')]));
+    await until(() => store.getState().seq === 7, 'the fresh snapshot');
+    expect(store.getState().slaves.has('gap')).toBe(true);
+  });
+
+  it('reconnects after the collector drops it, and resyncs from the new snapshot', async () => {
+    const c = await standInCollector();
+    const store = createConsoleStore('ws://test');
+    client = connectClient({ store, url: c.url, batchMs: 20, backoffMinMs: 50, backoffMaxMs: 200 });
+    let ws = await c.next();
+    send(ws, hello());
+    send(ws, snapshot(1, [view('a'), view('b')]));
+    await until(() => store.getState().seq === 1, 'the snapshot');
+    store.getState().moveTo(0);
+    store.getState().toggleMark();
+    const reconnected = c.next();
+    ws.terminate();
+    await until(() => store.getState().connection.status === 'disconnected', 'the disconnect');
+    expect(store.getState().connection.retryAt).not.toBeNull();
+    ws = await reconnected;
+    send(ws, hello());
+    send(ws, snapshot(1, [view('a'), view('b'), view('c')]));
+    await until(() => store.getState().slaves.size === 3, 'the resync');
+    expect(store.getState().connection.status).toBe('connected');
+    expect(store.getState().marks.size).toBe(1);
+  });
+
+  it('fails in one line when the first connection is refused', async () => {
+    const c = await standInCollector();
+    await new Promise((r) => server!.close(r));
+    server = undefined;
+    client = connectClient({ store: createConsoleStore('ws://test'), url: c.url });
+    await expect(client.ready).rejects.toThrow(
+      /^cannot reach the collector at ws:.*: connection refused \(is it running\?\)$/,
+    );
+  });
+
+  it('backs off exponentially with jitter, up to a ceiling', () => {
+    expect(backoffDelay(0, 500, 30_000, () => 0)).toBe(250);
+    expect(backoffDelay(0, 500, 30_000, () => 1)).toBe(500);
+    expect(backoffDelay(3, 500, 30_000, () => 1)).toBe(4000);
+    expect(backoffDelay(20, 500, 30_000, () => 1)).toBe(30_000);
+    expect(backoffDelay(20, 500, 30_000, () => 0)).toBe(15_000);
+  });
+});
