@@ -7,13 +7,17 @@ const LABELS = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 
 export interface PluginResult {
   code: ServiceStateCode;
-  /** `STATE - text|perfdata`, one line. */
+  /** `STATE - text|perfdata`, one line: what the plugin prints. */
   line: string;
+  /** `STATE - text` and the perfdata apart, for a passive result with the same words. */
+  text: string;
+  perfdata?: string;
 }
 
 export function pluginLine(code: ServiceStateCode, text: string, perfdata?: string): PluginResult {
-  const perf = perfdata === undefined ? '' : `|${perfdata}`;
-  return { code, line: `${LABELS[code]} - ${oneLine(text)}${perf}` };
+  const body = `${LABELS[code]} - ${oneLine(text)}`;
+  const line = perfdata === undefined ? body : `${body}|${perfdata}`;
+  return perfdata === undefined ? { code, line, text: body } : { code, line, text: body, perfdata };
 }
 
 /** Plugin output is one line and `|` starts perfdata; everything else may stay (`;` included). */

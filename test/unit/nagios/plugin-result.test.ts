@@ -47,11 +47,13 @@ describe('corral check answers', () => {
       'CRITICAL - needs hands: every reboot method was tried and the slave did not come back|age=7380s',
     ],
   ] as Array<[Partial<SlaveView>, number, string]>)('%j → %i', (change, code, line) => {
-    expect(pluginResult({ ...base, ...change })).toEqual({ code, line });
+    const r = pluginResult({ ...base, ...change });
+    expect({ code: r.code, line: r.line }).toEqual({ code, line });
+    expect(r.perfdata === undefined ? r.text : `${r.text}|${r.perfdata}`).toBe(line);
   });
 
   test('UNKNOWN keeps the reason on one line, `;` included', () => {
-    expect(unknown('cannot reach x; refused\nsecond')).toEqual({
+    expect(unknown('cannot reach x; refused\nsecond')).toMatchObject({
       code: 3,
       line: 'UNKNOWN - cannot reach x; refused second',
     });

@@ -1,0 +1,251 @@
+// The collector's one door to Nagios: forwards heartbeats and threshold crossings as passive
+// results, runs bulk actions (downtime, cancel, acknowledge, recheck) in as few pipe writes as
+// possible, and reads back who muted which slave from status.dat.
+import type { HeartbeatKind } from '../domain/heartbeat.js';
+import type { Muting, SlaveView } from '../domain/slave.js';
+import type { Thresholds } from '../domain/state.js';
+import { CommandFileError, CommandFileWriter, type WriteResult } from './command-file.js';
+import {
+  acknowledgeServiceProblem,
+  checkAuthor,
+  checkComment,
+  deleteServiceDowntime,
+  freshnessResult,
+  heartbeatResult,
+  NagiosInputError,
+  processServiceCheckResult,
+  removeServiceAcknowledgement,
+  scheduleForcedServiceCheck,
+  scheduleServiceDowntime,
+  type ServiceRef,
+} from './commands.js';
+import { serviceFor, type NagiosMapping } from './mapping.js';
+import { mutingOf } from './muting.js';
+import { pluginResult } from './plugin-result.js';
+import { downtimesOf, StatusFileReader, type NagiosStatus } from './status-file.js';
+
+/** A slave as the bridge needs it: its name and the inventory attributes that may override its host/service. */
+export interface SlaveRef {
+  name: string;
+  attributes?: Record<string, string>;
+}
+
+export type SlaveOutcome =
+  { slave: string; ok: true } | { slave: string; ok: false; error: string };
+
+export interface ActionOutcome {
+  results: SlaveOutcome[];
+  /** The write that carried the commands; null when nothing was written. */
+  write: WriteResult | null;
+}
+
+export interface BridgeOptions {
+  commandFile: string;
+  /** Without it, muting and cancelling downtimes are unavailable. */
+  statusFile: string | null;
+  mapping: NagiosMapping;
+  clock?: () => number;
+  fullPipeTimeoutMs?: number;
+}
+
+export interface HeartbeatToForward {
+  slave: SlaveRef;
+  kind: HeartbeatKind;
+  master: string | null;
+  message: string | null;
+  /** Epoch ms: when it happened (a spooled heartbeat is older than now). */
+  at: number;
+}
+
+export interface DowntimeAction {
+  startMs: number;
+  endMs: number;
+  fixed: boolean;
+  /** For a flexible downtime: how long it lasts once it starts. */
+  durationSeconds?: number;
+  author: string;
+  comment: string;
+}
+
+export class NagiosBridge {
+  readonly writer: CommandFileWriter;
+  private readonly status: StatusFileReader | null;
+  private readonly clock: () => number;
+
+  constructor(private readonly options: BridgeOptions) {
+    this.writer = new CommandFileWriter(options.commandFile, {
+      fullPipeTimeoutMs: options.fullPipeTimeoutMs,
+    });
+    this.status = options.statusFile ? new StatusFileReader(options.statusFile) : null;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  targetOf(slave: SlaveRef): ServiceRef {
+    return serviceFor(slave.name, this.options.mapping, slave.attributes);
+  }
+
+  /** Every heartbeat as a passive result: a start is OK, a critical report CRITICAL with its message. */
+  forwardHeartbeats(heartbeats: readonly HeartbeatToForward[]): Promise<ActionOutcome> {
+    return this.run(
+      heartbeats.map((h) => h.slave),
+      (target, i) => {
+        const h = heartbeats[i]!;
+        const r = heartbeatResult(h.kind, h.master, h.message);
+        // Nagios takes the result's own time, so a replayed heartbeat is placed where it happened.
+        return [processServiceCheckResult(h.at, target, r.state, r.output)];
+      },
+    );
+  }
+
+  /** A slave crossed a threshold by time alone: WARNING or CRITICAL with its age and perfdata. */
+  submitFreshness(
+    items: ReadonlyArray<{ slave: SlaveRef; ageSeconds: number; thresholds: Thresholds }>,
+  ): Promise<ActionOutcome> {
+    const now = this.clock();
+    return this.run(
+      items.map((i) => i.slave),
+      (target, i) => {
+        const { ageSeconds, thresholds } = items[i]!;
+        const r = freshnessResult(ageSeconds, thresholds);
+        return [processServiceCheckResult(now, target, r.state, r.output)];
+      },
+    );
+  }
+
+  scheduleDowntime(slaves: readonly SlaveRef[], d: DowntimeAction): Promise<ActionOutcome> {
+    const now = this.clock();
+    checkAuthor(d.author);
+    checkComment(d.comment);
+    return this.run(slaves, (target) => [scheduleServiceDowntime(now, target, d)]);
+  }
+
+  /** Cancels every downtime of the slaves' services, by the ids status.dat lists now. */
+  async cancelDowntimes(slaves: readonly SlaveRef[]): Promise<ActionOutcome> {
+    const status = await this.currentStatus();
+    const now = this.clock();
+    return this.run(slaves, (target) => {
+      const ids = downtimesOf(status, target.host, target.service).map((d) => d.id);
+      if (ids.length === 0) throw new NagiosInputError('slave', target.host, 'it has no downtime');
+      return ids.map((id) => deleteServiceDowntime(now, id));
+    });
+  }
+
+  acknowledge(
+    slaves: readonly SlaveRef[],
+    a: { author: string; comment: string; sticky?: boolean },
+  ): Promise<ActionOutcome> {
+    const now = this.clock();
+    checkAuthor(a.author);
+    checkComment(a.comment);
+    return this.run(slaves, (target) => [acknowledgeServiceProblem(now, target, a)]);
+  }
+
+  removeAcknowledgement(slaves: readonly SlaveRef[]): Promise<ActionOutcome> {
+    const now = this.clock();
+    return this.run(slaves, (target) => [removeServiceAcknowledgement(now, target)]);
+  }
+
+  /** Asks Nagios to run `corral check` for each slave now. */
+  forceCheck(slaves: readonly SlaveRef[]): Promise<ActionOutcome> {
+    const now = this.clock();
+    return this.run(slaves, (target) => [scheduleForcedServiceCheck(now, target)]);
+  }
+
+  /** Re-submits each slave's current state (as the collector sees it) as a passive result. */
+  resubmit(views: readonly SlaveView[]): Promise<ActionOutcome> {
+    const now = this.clock();
+    return this.run(
+      views.map((v) => ({ name: v.name, attributes: v.attributes })),
+      (target, i) => {
+        const r = pluginResult(views[i]!);
+        return [
+          processServiceCheckResult(now, target, r.code, {
+            text: r.text,
+            ...(r.perfdata === undefined ? {} : { perfdata: r.perfdata }),
+          }),
+        ];
+      },
+    );
+  }
+
+  /**
+   * Who muted each slave, from status.dat (read again only when it changed). Null when there is
+   * no status file or it has not been readable yet.
+   */
+  async muting(slaves: readonly SlaveRef[]): Promise<Map<string, Muting | null> | null> {
+    if (!this.status) return null;
+    const read = await this.status.read().catch(() => null);
+    if (!read) return null;
+    const out = new Map<string, Muting | null>();
+    for (const slave of slaves) {
+      try {
+        out.set(slave.name, mutingOf(read.status, this.targetOf(slave)));
+      } catch {
+        out.set(slave.name, null);
+      }
+    }
+    return out;
+  }
+
+  private async currentStatus(): Promise<NagiosStatus> {
+    if (!this.status) {
+      throw new CommandFileError(
+        'io',
+        this.options.commandFile,
+        'cannot find downtimes without nagios.status_file in corral.yaml',
+      );
+    }
+    const read = await this.status.read().catch((err: Error) => {
+      throw new CommandFileError(
+        'io',
+        this.options.statusFile!,
+        `cannot read ${this.options.statusFile}: ${err.message}`,
+      );
+    });
+    if (!read) {
+      throw new CommandFileError(
+        'io',
+        this.options.statusFile!,
+        `${this.options.statusFile} is not a whole status file yet: try again in a few seconds`,
+      );
+    }
+    return read.status;
+  }
+
+  /**
+   * Builds each slave's lines (a slave whose name or text is refused fails alone), then writes
+   * all of them at once. A failed write fails every slave whose lines had not reached Nagios.
+   */
+  private async run(
+    slaves: readonly SlaveRef[],
+    build: (target: ServiceRef, index: number) => string[],
+  ): Promise<ActionOutcome> {
+    const results: SlaveOutcome[] = [];
+    const lines: string[] = [];
+    const owners: number[] = [];
+    slaves.forEach((slave, i) => {
+      try {
+        const built = build(this.targetOf(slave), i);
+        lines.push(...built);
+        for (let k = 0; k < built.length; k++) owners.push(results.length);
+        results.push({ slave: slave.name, ok: true });
+      } catch (err) {
+        if (!(err instanceof NagiosInputError)) throw err;
+        results.push({ slave: slave.name, ok: false, error: err.message });
+      }
+    });
+    if (lines.length === 0) return { results, write: null };
+    try {
+      return { results, write: await this.writer.write(lines) };
+    } catch (err) {
+      if (!(err instanceof CommandFileError)) throw err;
+      // Lines are written in order: the first `linesWritten` reached Nagios.
+      const failedFrom = owners[err.linesWritten] ?? results.length;
+      for (let r = failedFrom; r < results.length; r++) {
+        if (results[r]!.ok)
+          results[r] = { slave: results[r]!.slave, ok: false, error: err.message };
+      }
+      return { results, write: null };
+    }
+  }
+}
