@@ -69,15 +69,7 @@ export function table(slaves: readonly SlaveView[], serverNow: number): string {
   const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
     .formatToParts(serverNow)
     .find((p) => p.type === 'timeZoneName')?.value;
-  const header = [
-    'STATE',
-    'NAME',
-    'POOL',
-    'MASTER',
-    'AGE',
-    `LAST START (${zone ?? 'local'})`,
-    'MUTED',
-  ];
+  const header = ['STATE', 'NAME', 'POOL', 'MASTER', 'AGE', `LAST START (${zone ?? 'local'})`];
   const rows = slaves.map((s) => [
     s.state.toUpperCase(),
     s.name,
