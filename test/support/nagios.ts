@@ -111,7 +111,13 @@ export async function startNagios(opts: NagiosOptions): Promise<NagiosInstance> 
   child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let running = true;
-  void exited.then(() => (running = false));
+  // Should the test process die first, it takes its Nagios with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => {
+    running = false;
+    process.off('exit', killOnExit);
+  });
 
   const stop = async () => {
     if (!running) return;
