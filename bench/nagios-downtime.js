@@ -1,0 +1,135 @@
+// bench:nagios: against a private Nagios 4 in a temp dir, the time from writing an N-slave
+// downtime to all N in effect in status.dat, and the rate of passive results through the FIFO.
+// Not a test: it prints figures. BENCH_SLAVES (default 1000) sets N. Needs `npm run build`.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CommandFileWriter } from '../dist/nagios/command-file.js';
+import { processServiceCheckResult, scheduleServiceDowntime } from '../dist/nagios/commands.js';
+import { generateNagiosConfig } from '../dist/nagios/config-generator.js';
+import { DEFAULT_MAPPING } from '../dist/nagios/mapping.js';
+import { parseStatus } from '../dist/nagios/status-file.js';
+
+const N = Number(process.env.BENCH_SLAVES ?? 1000);
+const NAGIOS = process.env.NAGIOS_BIN ?? '/usr/sbin/nagios4';
+const slaves = Array.from({ length: N }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
+const dir = mkdtempSync(path.join(tmpdir(), 'corral-bench-nagios-'));
+const at = (name) => path.join(dir, name);
+
+for (const d of ['rw', 'tmp', 'checkresults']) mkdirSync(at(d));
+writeFileSync(
+  at('objects.cfg'),
+  generateNagiosConfig({
+    slaves: slaves.map((name) => ({ name, pool: null, master: null, attributes: {} })),
+    thresholds: { default: { warningSeconds: 21600, criticalSeconds: 25200 }, pools: {} },
+    mapping: DEFAULT_MAPPING,
+    corral: ['/bin/true'],
+    collectorUrl: 'http://127.0.0.1:1',
+    pluginDir: '/usr/lib/nagios/plugins',
+  }),
+);
+const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
+writeFileSync(
+  at('nagios.cfg'),
+  Object.entries({
+    log_file: at('nagios.log'),
+    cfg_file: at('objects.cfg'),
+    object_cache_file: at('objects.cache'),
+    precached_object_file: at('objects.precache'),
+    status_file: at('status.dat'),
+    status_update_interval: 1,
+    nagios_user: userInfo().username,
+    nagios_group: group,
+    check_external_commands: 1,
+    command_file: at('rw/nagios.cmd'),
+    lock_file: at('nagios.lock'),
+    temp_file: at('nagios.tmp'),
+    temp_path: at('tmp'),
+    retain_state_information: 0,
+    state_retention_file: at('retention.dat'),
+    check_result_path: at('checkresults'),
+    query_socket: at('rw/nagios.qh'),
+    interval_length: 1,
+    enable_notifications: 0,
+    use_syslog: 0,
+    check_for_updates: 0,
+    illegal_macro_output_chars: '`~$&|\'"<>',
+  })
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n') + '\n',
+);
+
+const nagios = spawn(NAGIOS, [at('nagios.cfg')], { stdio: 'ignore' });
+process.once('exit', () => nagios.kill('SIGKILL'));
+
+/** Polls status.dat (tolerating a half-written one) until the predicate holds; returns ms waited. */
+async function waitForStatus(predicate, timeoutMs = 60_000) {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    try {
+      if (predicate(parseStatus(readFileSync(at('status.dat'), 'utf8')))) {
+        return performance.now() - start;
+      }
+    } catch {
+      // not there yet, or caught mid-write
+    }
+    await sleep(20);
+  }
+  throw new Error(`status.dat did not get there in ${timeoutMs} ms`);
+}
+
+try {
+  await waitForStatus(() => statSync(at('rw/nagios.cmd')).isFIFO(), 30_000);
+  const writer = new CommandFileWriter(at('rw/nagios.cmd'));
+  const now = Date.now();
+  const downtimes = slaves.map((host) =>
+    scheduleServiceDowntime(
+      now,
+      { host, service: 'buildbot-start' },
+      {
+        startMs: now,
+        endMs: now + 3600_000,
+        fixed: true,
+        author: 'bench',
+        comment: 'bench',
+      },
+    ),
+  );
+  const t0 = performance.now();
+  const w = await writer.write(downtimes);
+  const writeMs = performance.now() - t0;
+  await waitForStatus((s) => s.downtimes.filter((d) => d.inEffect).length === N);
+  const allMs = performance.now() - t0;
+  console.log(
+    `${N} downtimes: ${w.writes} writes (${w.bytes} bytes) in ${writeMs.toFixed(1)} ms; all in effect in status.dat after ${allMs.toFixed(0)} ms (status_update_interval=1)`,
+  );
+
+  const rounds = 10;
+  const t1 = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    const stamp = Date.now();
+    await writer.write(
+      slaves.map((host) =>
+        processServiceCheckResult(stamp, { host, service: 'buildbot-start' }, 0, {
+          text: `round ${r}`,
+        }),
+      ),
+    );
+  }
+  const resultsMs = performance.now() - t1;
+  const seenMs = await waitForStatus((s) =>
+    [...s.services.values()].every(
+      (svc) => svc.host === 'corral-collector' || svc.output === `round ${rounds - 1}`,
+    ),
+  );
+  console.log(
+    `${rounds * N} passive results written in ${resultsMs.toFixed(0)} ms (${Math.round((rounds * N) / (resultsMs / 1000))}/s); the last round in status.dat ${seenMs.toFixed(0)} ms after the last write`,
+  );
+} finally {
+  nagios.kill('SIGTERM');
+  await new Promise((r) => nagios.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}
