@@ -33,10 +33,14 @@ export interface WatchdogSetup {
   gracefulArgv: string[] | null;
   gracefulTimeoutMs: number;
   dryRun: boolean;
-  /** Sends a heartbeat (spooling it if the collector is away). */
-  send: (heartbeat: HeartbeatInput) => Promise<BeatResult>;
+  /** Sends a heartbeat (spooling it if the collector is away); null only replays the spool. */
+  send: (heartbeat: HeartbeatInput | null) => Promise<BeatResult>;
+  /** Replays the spool this often, so a critical heartbeat spooled in an outage does not wait for the next boot. */
+  flushEveryMs?: number;
   log: Logger;
 }
+
+const DEFAULT_FLUSH_MS = 5 * 60_000;
 
 /** The default reboot for the platform, as an argv (never a shell string). */
 export function defaultRebootArgv(platform: NodeJS.Platform = process.platform): string[] {
@@ -61,10 +65,15 @@ export async function runWatchdog(setup: WatchdogSetup, signal: AbortSignal): Pr
     'watchdog started',
   );
   let state: WatchState = INITIAL_STATE;
+  let lastFlush = Date.now();
   while (!signal.aborted) {
     const started = Date.now();
     try {
       state = await check(setup, state);
+      if (!setup.dryRun && started - lastFlush >= (setup.flushEveryMs ?? DEFAULT_FLUSH_MS)) {
+        lastFlush = started;
+        await flush(setup);
+      }
     } catch (err) {
       log.error({ error: (err as Error).message }, 'check failed; trying again next interval');
     }
@@ -72,6 +81,16 @@ export async function runWatchdog(setup: WatchdogSetup, signal: AbortSignal): Pr
     await sleep(wait, signal);
   }
   log.info('watchdog stopped');
+}
+
+async function flush(setup: WatchdogSetup): Promise<void> {
+  const result = await setup.send(null);
+  if (result.replayed > 0 || result.givenUp.length > 0) {
+    setup.log.info(
+      { replayed: result.replayed, givenUp: result.givenUp.length, waiting: result.waiting },
+      'replayed spooled heartbeats',
+    );
+  }
 }
 
 /** One round: observe, decide, act. Exported for tests and `--once`. */

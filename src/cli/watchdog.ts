@@ -25,6 +25,7 @@ interface WatchdogOptions {
   token?: string;
   timeout: string;
   spoolDir?: string;
+  flushEvery: string;
 }
 
 export function register(program: Command): void {
@@ -73,6 +74,7 @@ export function register(program: Command): void {
   addCollectorOptions(command)
     .option('--timeout <duration>', 'time budget for sending a heartbeat', '5s')
     .option('--spool-dir <dir>', 'where undelivered heartbeats wait (as for corral beat)')
+    .option('--flush-every <duration>', 'replay spooled heartbeats this often', '5m')
     .addHelpText(
       'after',
       `
@@ -147,6 +149,7 @@ async function runWatchdogCommand(opts: WatchdogOptions): Promise<void> {
       gracefulTimeoutMs: millis('--graceful-timeout', opts.gracefulTimeout),
       dryRun: opts.dryRun === true,
       send: (heartbeat) => beat({ target, spool, heartbeat, timeoutMs }),
+      flushEveryMs: millis('--flush-every', opts.flushEvery),
       log,
     },
     controller.signal,

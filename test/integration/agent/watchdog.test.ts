@@ -278,6 +278,37 @@ describe('corral watchdog', () => {
     await expect(readFile(path.join(dir, 'marker.json'))).rejects.toThrow();
   });
 
+  it('replays the spool every --flush-every, so a spooled critical heartbeat does not wait for the next boot', async () => {
+    const m = await master();
+    const spooled = {
+      slave: 'wd-05',
+      kind: 'critical',
+      message: 'spooled in an outage',
+      at: new Date(Date.now() - 60_000).toISOString(),
+    };
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'spool'));
+    await writeFile(path.join(dir, 'spool', 'heartbeats.jsonl'), JSON.stringify(spooled) + '\n');
+    const w = watchdog([
+      '--slave',
+      'wd-05',
+      '--master',
+      `127.0.0.1:${m.port()}`,
+      '--interval',
+      '200ms',
+      '--flush-every',
+      '1s',
+    ]);
+    const critical = await waitFor(
+      async () => (await detail('wd-05'))?.lastCritical,
+      15_000,
+      'the replayed heartbeat',
+    );
+    expect(critical).toEqual({ at: spooled.at, message: 'spooled in an outage' });
+    await waitFor(() => logged(w, /replayed spooled heartbeats/), 10_000, 'the replay log line');
+    expect(await readFile(path.join(dir, 'spool', 'heartbeats.jsonl'), 'utf8')).toBe('');
+  });
+
   it('refuses a reboot command given as a shell string', async () => {
     const w = watchdog([
       '--master',
