@@ -1,5 +1,6 @@
 // `corral console [url]`: the full-screen terminal console attached to a collector.
 import type { Command } from 'commander';
+import { loadConsole } from '../console/load.js';
 
 export const DEFAULT_CONSOLE_URL = 'ws://127.0.0.1:8474';
 
@@ -13,7 +14,7 @@ export function register(program: Command): void {
     )
     .option('--token <token>', 'access token, viewer or operator (default: $CORRAL_TOKEN)')
     .action(async (url: string | undefined, opts: { token?: string }) => {
-      const { runConsole } = await import('../console/run.js');
+      const { runConsole } = await loadConsole();
       const token = opts.token ?? process.env.CORRAL_TOKEN;
       const code = await runConsole({
         url: url ?? process.env.CORRAL_URL ?? DEFAULT_CONSOLE_URL,

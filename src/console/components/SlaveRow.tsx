@@ -1,6 +1,7 @@
 // One slave as a table line: mark, state, name, pool, master, age, start, next change, muted, action.
+// The line is one pre-styled string: one Ink node a row keeps a frame as cheap as a bare list's.
 import { Text } from 'ink';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import {
   STATE_COLORS,
   STATE_MARKS,
@@ -13,7 +14,7 @@ import {
 } from '../format.js';
 import type { Column } from '../layout.js';
 import type { Row } from '../rows.js';
-import { tint, useColor } from './theme.js';
+import { paintFor, useColor, type Paint } from './theme.js';
 
 export interface SlaveRowProps {
   row: Row;
@@ -24,50 +25,37 @@ export interface SlaveRowProps {
   stale: boolean;
 }
 
-export const SlaveRow = memo(function SlaveRow({
-  row,
-  columns,
-  now,
-  selected,
-  marked,
-  stale,
-}: SlaveRowProps) {
+export const SlaveRow = memo(function SlaveRow(props: SlaveRowProps) {
   const color = useColor();
+  const paint = useMemo(() => paintFor(color), [color]);
+  return <Text wrap="truncate">{rowLine(props, paint)}</Text>;
+});
+
+export function rowLine(
+  { row, columns, now, selected, marked, stale }: SlaveRowProps,
+  paint: Paint,
+): string {
+  const muted = row.muted;
   const cells = columns.map((c) => {
     const text = truncate(cellText(c.key, row, now, marked, stale), c.width);
     if (c.key === 'state') {
-      return (
-        <Text
-          key={c.key}
-          color={tint(color && !row.muted, STATE_COLORS[row.state])}
-          bold={!row.muted}
-        >
-          {text}{' '}
-        </Text>
-      );
+      // Muted rows drop the alarm colour: dimmed, as Nagios greys out what is silenced.
+      return muted ? text : paint.style.bold(paint.color[colorName(row)](text));
     }
-    if (c.key === 'mark' && marked) {
-      return (
-        <Text key={c.key} color={tint(color, 'cyan')} bold>
-          {text}{' '}
-        </Text>
-      );
-    }
-    if (c.key === 'next' && row.state === 'late') {
-      return (
-        <Text key={c.key} color={tint(color && !row.muted, 'yellow')}>
-          {text}{' '}
-        </Text>
-      );
-    }
-    return <Text key={c.key}>{text} </Text>;
+    if (c.key === 'mark' && marked) return paint.style.bold(paint.color.cyan(text));
+    if (c.key === 'next' && row.state === 'late' && !muted) return paint.color.yellow(text);
+    return text;
   });
-  return (
-    <Text wrap="truncate" inverse={selected} dimColor={row.muted || stale}>
-      {cells}
-    </Text>
-  );
-});
+  // Trailing blanks cost Ink per character every frame; only the cursor bar needs the full width.
+  let line = selected ? cells.join(' ') : cells.join(' ').trimEnd();
+  if (muted || stale) line = paint.style.dim(line);
+  if (selected) line = paint.style.inverse(line);
+  return line;
+}
+
+function colorName(row: Row) {
+  return STATE_COLORS[row.state] as 'red';
+}
 
 function cellText(
   key: Column['key'],
