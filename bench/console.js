@@ -3,6 +3,7 @@
 // one second, and RSS. Not a test: it prints figures. Runs the built code in dist/.
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { setImmediate } from 'node:timers';
 import { Box, Text, useInput } from 'ink';
 import { render } from 'ink-testing-library';
 import { createElement as h, memo, useState } from 'react';
@@ -88,20 +89,20 @@ function measureTick(store) {
 
 /** Presses j KEYS times, spaced out, and times each press to the frame Ink writes next. */
 async function keyToFrame(instance) {
-  let framedAt = 0;
+  const frame = { at: 0 };
   const write = instance.stdout.write;
-  instance.stdout.write = (frame) => {
-    framedAt = performance.now();
-    write(frame);
+  instance.stdout.write = (text) => {
+    frame.at = performance.now();
+    write(text);
   };
   await pause(100);
   const times = [];
   for (let i = 0; i < KEYS; i++) {
-    framedAt = 0;
+    frame.at = 0;
     const t = performance.now();
     instance.stdin.write(i % 20 === 19 ? 'g' : 'j');
-    while (framedAt === 0) await new Promise((r) => setImmediate(r));
-    times.push(framedAt - t);
+    while (frame.at === 0) await new Promise((r) => setImmediate(r));
+    times.push(frame.at - t);
     await pause(40);
   }
   instance.stdout.write = write;
