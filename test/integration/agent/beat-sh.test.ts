@@ -71,6 +71,8 @@ async function spooled(): Promise<Array<Record<string, string>>> {
     .map((l) => JSON.parse(l) as Record<string, string>);
 }
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function detail(slave: string): Promise<SlaveDetail> {
   const res = await getJson<{ slave: SlaveDetail }>(`${c.url}/api/v1/slaves/${slave}`, {
     authorization: `Bearer ${VIEWER}`,
@@ -220,6 +222,84 @@ describe('bin/corral-beat.sh', () => {
     ]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect((await detail('sh-slave-07')).lastStart).toBe(new Date(line!.at!).toISOString());
+  });
+
+  describe('the hook lines in docs/agent.md, as written', () => {
+    /** The fenced block after `<!-- tested: NAME -->`, with `hostname` answering a fixed name. */
+    async function hookLine(name: string): Promise<string> {
+      const doc = await readFile(
+        path.resolve(import.meta.dirname, '../../../docs/agent.md'),
+        'utf8',
+      );
+      const match = new RegExp(`<!-- tested: ${name} -->\\s*\`\`\`sh\\n(.*)\\n\`\`\``).exec(doc);
+      expect(match, name).not.toBeNull();
+      return match![1]!;
+    }
+    async function shim(failing: string[] = []): Promise<string> {
+      const bin = path.join(spoolDir, 'shim');
+      await mkdir(bin, { recursive: true });
+      await writeFile(path.join(bin, 'hostname'), '#!/bin/sh\necho doc-slave-01\n', {
+        mode: 0o755,
+      });
+      for (const tool of failing)
+        await writeFile(path.join(bin, tool), '#!/bin/sh\nexit 127\n', { mode: 0o755 });
+      return `${bin}:${process.env.PATH ?? ''}`;
+    }
+    const runLine = (line: string, env: Record<string, string>) =>
+      new Promise<CliRun>((resolve) => {
+        const started = Date.now();
+        execFile(
+          '/bin/sh',
+          ['-c', line],
+          { env: { HOME: spoolDir, ...env }, timeout: 30_000 },
+          (err, stdout, stderr) =>
+            resolve({
+              code: err ? Number(err.code ?? -1) : 0,
+              stdout,
+              stderr,
+              ms: Date.now() - started,
+            }),
+        );
+      });
+
+    it('the one-liner delivers with curl, then with wget when curl fails, and never fails the start', async () => {
+      const line = await hookLine('sh-oneliner');
+      const env = { CORRAL_URL: c.url, CORRAL_TOKEN: TOKEN };
+      expect(await runLine(line, { ...env, PATH: await shim() })).toMatchObject({
+        code: 0,
+        stderr: '',
+      });
+      const first = (await detail('doc-slave-01')).lastStart;
+      expect(first).not.toBeNull();
+      await pause(20);
+      expect(await runLine(line, { ...env, PATH: await shim(['curl']) })).toMatchObject({
+        code: 0,
+        stderr: '',
+      });
+      expect(Date.parse((await detail('doc-slave-01')).lastStart!)).toBeGreaterThan(
+        Date.parse(first!),
+      );
+      const down = await runLine(line, {
+        ...env,
+        CORRAL_URL: `http://127.0.0.1:${await freePort()}`,
+        PATH: await shim(),
+      });
+      expect(down.code).toBe(0);
+      expect(down.stderr).toMatch(/corral: heartbeat not delivered/);
+    });
+
+    it('the script line delivers with the environment file', async () => {
+      const envFile = path.join(spoolDir, 'env');
+      await writeFile(
+        envFile,
+        `CORRAL_URL=${c.url}\nCORRAL_TOKEN=${TOKEN}\nCORRAL_SPOOL_DIR=${spoolDir}\n`,
+      );
+      const line = (await hookLine('sh-script'))
+        .replace('/etc/corral/env', envFile)
+        .replace('/usr/local/bin/corral-beat.sh', SCRIPT);
+      expect(await runLine(line, { PATH: await shim() })).toMatchObject({ code: 0, stderr: '' });
+      expect((await detail('doc-slave-01')).master).toBe('bm01');
+    });
   });
 
   it('falls back to wget when there is no curl', async () => {
