@@ -219,20 +219,7 @@ async function readJson(
       CLOSE,
     );
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      throw new HttpError(
-        413,
-        `the body is over the limit of ${limit} bytes: send smaller batches`,
-        undefined,
-        CLOSE,
-      );
-    }
-    chunks.push(chunk as Buffer);
-  }
+  const chunks = await readBody(req, limit);
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') {
     if (emptyAllowed) return undefined;
@@ -246,6 +233,33 @@ async function readJson(
   } catch (err) {
     throw new HttpError(400, `the body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** The body's chunks; events rather than an async iterator, which costs more per request. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(
+          new HttpError(
+            413,
+            `the body is over the limit of ${limit} bytes: send smaller batches`,
+            undefined,
+            CLOSE,
+          ),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks));
+    req.on('error', reject);
+  });
 }
 
 function send(
