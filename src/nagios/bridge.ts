@@ -53,8 +53,6 @@ export interface HeartbeatToForward {
   kind: HeartbeatKind;
   master: string | null;
   message: string | null;
-  /** Epoch ms: when it happened (a spooled heartbeat is older than now). */
-  at: number;
 }
 
 export interface DowntimeAction {
@@ -84,15 +82,21 @@ export class NagiosBridge {
     return serviceFor(slave.name, this.options.mapping, slave.attributes);
   }
 
-  /** Every heartbeat as a passive result: a start is OK, a critical report CRITICAL with its message. */
+  /**
+   * Heartbeats as passive results: a start is OK, a critical report CRITICAL with its message.
+   * Forward only a slave's newest heartbeat: Nagios 4.4.6 applies an older result over a newer
+   * one (seen here: an OK stamped an hour back replaced a CRITICAL and moved last_check back).
+   * So results are stamped now, and a heartbeat replayed late from a spool is better sent as
+   * `resubmit` of the slave's current view, which carries its true age.
+   */
   forwardHeartbeats(heartbeats: readonly HeartbeatToForward[]): Promise<ActionOutcome> {
+    const now = this.clock();
     return this.run(
       heartbeats.map((h) => h.slave),
       (target, i) => {
         const h = heartbeats[i]!;
         const r = heartbeatResult(h.kind, h.master, h.message);
-        // Nagios takes the result's own time, so a replayed heartbeat is placed where it happened.
-        return [processServiceCheckResult(h.at, target, r.state, r.output)];
+        return [processServiceCheckResult(now, target, r.state, r.output)];
       },
     );
   }

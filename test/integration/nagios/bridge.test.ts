@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SlaveView } from '../../../src/domain/slave.js';
 import { NagiosBridge } from '../../../src/nagios/bridge.js';
 import { generateNagiosConfig } from '../../../src/nagios/config-generator.js';
-import { serviceKey, type NagiosStatus } from '../../../src/nagios/status-file.js';
+import {
+  serviceKey,
+  StatusFileReader,
+  type NagiosStatus,
+} from '../../../src/nagios/status-file.js';
 import { CORRAL_BIN } from '../../support/collector.js';
 import {
   hasNagios,
@@ -58,21 +62,19 @@ describe.skipIf(!hasNagios)('NagiosBridge against a real Nagios', () => {
   test('heartbeats are forwarded; a refused name fails alone; overrides are honoured', async () => {
     const now = Date.now();
     const out = await bridge.forwardHeartbeats([
-      { slave: { name: 'linux-ix-000' }, kind: 'start', master: 'bm01', message: null, at: now },
+      { slave: { name: 'linux-ix-000' }, kind: 'start', master: 'bm01', message: null },
       {
         slave: { name: 'linux-ix-001' },
         kind: 'critical',
         master: null,
         message: 'cannot reach bm01\n[0] SHUTDOWN_PROGRAM',
-        at: now,
       },
-      { slave: { name: 'bad\nname' }, kind: 'start', master: null, message: null, at: now },
+      { slave: { name: 'bad\nname' }, kind: 'start', master: null, message: null },
       {
         slave: { name: 'w64-ix-001', attributes: { nagios_host: 'w64-ix-001.win.example.com' } },
         kind: 'critical',
         master: null,
         message: 'no master',
-        at: now,
       },
     ]);
     expect(out.results.map((r) => r.ok)).toEqual([true, true, false, true]);
@@ -90,6 +92,8 @@ describe.skipIf(!hasNagios)('NagiosBridge against a real Nagios', () => {
       'forwarded results',
     );
     expect(get(s, 'linux-ix-000')).toMatchObject({ state: 0, output: 'buildbot started on bm01' });
+    // Stamped now: Nagios would let an older stamp move last_check (and the state) backwards.
+    expect(get(s, 'linux-ix-000')!.lastCheck).toBeGreaterThanOrEqual(Math.floor(now / 1000) * 1000);
     expect(get(s, 'linux-ix-001')!.output).toBe('cannot reach bm01 [0] SHUTDOWN_PROGRAM');
   });
 
@@ -163,7 +167,6 @@ describe.skipIf(!hasNagios)('NagiosBridge against a real Nagios', () => {
         kind: 'critical' as const,
         master: null,
         message: 'down',
-        at: Date.now(),
       })),
     );
     await nagios.waitForStatus(
@@ -222,6 +225,24 @@ describe.skipIf(!hasNagios)('NagiosBridge against a real Nagios', () => {
       state: 0,
       output: 'OK - buildbot started 1m ago on bm02',
     });
+  });
+
+  test('status.dat read in a tight loop while Nagios rewrites it: always whole, re-read only on change', async () => {
+    const reader = new StatusFileReader(nagios.statusFile);
+    let reads = 0;
+    let fresh = 0;
+    const until = Date.now() + 3500;
+    while (Date.now() < until) {
+      const r = await reader.read();
+      expect(r).not.toBeNull();
+      expect(r!.status.services.size).toBe(SLAVES.length + 2);
+      reads++;
+      if (r!.fresh) fresh++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // Nagios rewrites every second: a few fresh reads out of hundreds.
+    expect(fresh).toBeGreaterThanOrEqual(2);
+    expect(fresh).toBeLessThan(reads / 5);
   });
 
   test('Nagios stopped: every slave of the action fails with the clear error, nothing hangs', async () => {
