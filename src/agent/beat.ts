@@ -73,8 +73,9 @@ export async function beat(req: BeatRequest): Promise<BeatResult> {
   if (req.heartbeat) queue.push({ fresh: req.heartbeat });
 
   let halted = false;
+  let chunkSize = CHUNK;
   while (queue.length > 0 && !halted) {
-    const chunk = queue.slice(0, CHUNK);
+    const chunk = queue.slice(0, chunkSize);
     const outcome = await postHeartbeats(req.target, chunk.map(payloadOf), signal);
     if (outcome.kind === 'delivered') {
       queue.splice(0, chunk.length);
@@ -94,7 +95,10 @@ export async function beat(req: BeatRequest): Promise<BeatResult> {
     // send the rest, so one bad spooled heartbeat never wedges every beat after it.
     const index = itemIndex(outcome.field);
     const item = outcome.status === 400 && index !== null ? chunk[index] : undefined;
-    if (!item || index === null) {
+    if (!item && (outcome.status === 400 || outcome.status === 413) && chunk.length > 1) {
+      // The batch as a whole is too big for this collector's limits: smaller ones, same order.
+      chunkSize = Math.ceil(chunk.length / 2);
+    } else if (!item || index === null) {
       result.refusal = { status: outcome.status, error: outcome.error };
       halted = true;
     } else if ('spooled' in item) {

@@ -44,6 +44,14 @@ async function server(handler: Handler) {
   return { url: `http://127.0.0.1:${port}`, batches, headers };
 }
 
+async function closedPort(): Promise<number> {
+  const tcp = createTcpServer();
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  const port = (tcp.address() as { port: number }).port;
+  await new Promise((resolve) => tcp.close(resolve));
+  return port;
+}
+
 const accept: Handler = (batch) => ({ status: 202, body: { accepted: batch.length } });
 const hb = { slave: 'talos-r3-fed-001', kind: 'start' as const, master: 'bm01' };
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
@@ -204,6 +212,43 @@ describe('beat', () => {
     expect(ats).toEqual([...ats].sort());
   });
 
+  it("halves the batch when it is over the collector's limits, keeping the order", async () => {
+    for (let i = 0; i < 5; i++) await spool.append({ ...hb, at: minutesAgo(10 - i) });
+    const s = await server((batch) =>
+      batch.length > 2
+        ? {
+            status: 400,
+            body: { error: 'a batch has at most 2 heartbeats (got 6): split it', field: '' },
+          }
+        : accept(batch),
+    );
+    const r = await beat({
+      target: { url: s.url, token: undefined },
+      spool,
+      heartbeat: hb,
+      timeoutMs: 5000,
+    });
+    expect(r).toMatchObject({ heartbeat: 'delivered', replayed: 5, waiting: 0, refusal: null });
+    expect(s.batches.map((b) => b.length)).toEqual([6, 3, 2, 2, 2]);
+  });
+
+  it('a heartbeat that cannot be spooled either is reported lost, not thrown', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(dir, 'not-a-dir'), '');
+    const blocked = new Spool(path.join(dir, 'not-a-dir', 'spool'));
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const r = await beat({
+      target: { url, token: undefined },
+      spool: blocked,
+      heartbeat: hb,
+      timeoutMs: 2000,
+    });
+    expect(r.heartbeat).toBe('lost');
+    expect(warningsOf(r).join('\n')).toMatch(
+      /cannot write the spool .*\n.*could not be spooled: it is lost/,
+    );
+  });
+
   it('keeps to its time budget with a server that accepts and never answers', async () => {
     const sockets: Socket[] = [];
     const tcp = createTcpServer((socket) => sockets.push(socket));
@@ -229,11 +274,7 @@ describe('beat', () => {
   });
 
   it('spools when nothing listens', async () => {
-    const tcp = createTcpServer();
-    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-    const port = (tcp.address() as { port: number }).port;
-    await new Promise((resolve) => tcp.close(resolve));
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://127.0.0.1:${await closedPort()}`;
     const r = await beat({
       target: { url, token: undefined },
       spool,
