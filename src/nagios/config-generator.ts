@@ -1,6 +1,7 @@
 // Nagios object definitions for the slaves of an inventory: a passive `buildbot-start` service per
 // slave whose freshness check asks `corral check`, and an active check of the collector's /healthz.
 import type { InventoryEntry } from '../domain/inventory.js';
+import { isSlaveName } from '../domain/names.js';
 import { thresholdsFor, type ThresholdPolicy } from '../domain/thresholds.js';
 import { NagiosInputError } from './commands.js';
 import { serviceForEntry, type NagiosMapping } from './mapping.js';
@@ -142,6 +143,14 @@ export function generateNagiosConfig(input: NagiosConfigInput): string {
   const hosts = new Set<string>([COLLECTOR_HOST]);
   const services = new Set<string>();
   for (const slave of input.slaves) {
+    // The name goes into check_command (`corral-check!<slave>`): only slave names pass.
+    if (!isSlaveName(slave.name)) {
+      throw new NagiosInputError(
+        'slave',
+        slave.name,
+        'not a slave name (letters, digits, ".", "_", "-")',
+      );
+    }
     const target = serviceForEntry(slave, input.mapping);
     const key = `${target.host};${target.service}`;
     if (services.has(key)) {

@@ -1,4 +1,5 @@
 // Nagios's objects.cache as an inventory source: the hosts that carry the heartbeat service.
+import { readFile } from 'node:fs/promises';
 import type { InventoryEntry } from '../domain/inventory.js';
 import { isSlaveName } from '../domain/names.js';
 import { slaveForHost, type NagiosMapping } from './mapping.js';
@@ -55,4 +56,21 @@ export function slavesFromObjectCache(text: string, mapping: NagiosMapping): Inv
     });
   }
   return slaves.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Reads objects.cache and lists its slaves; a read failure is one line naming the file and the setting. */
+export async function readObjectCacheInventory(
+  file: string,
+  mapping: NagiosMapping,
+): Promise<InventoryEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(
+      `cannot read Nagios's object cache ${file} (${(err as NodeJS.ErrnoException).code}): check nagios.object_cache_file in corral.yaml against object_cache_file in nagios.cfg`,
+      { cause: err },
+    );
+  }
+  return slavesFromObjectCache(text, mapping);
 }

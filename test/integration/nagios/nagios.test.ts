@@ -20,6 +20,7 @@ import {
 } from '../../../src/nagios/commands.js';
 import { DEFAULT_MAPPING, serviceFor } from '../../../src/nagios/mapping.js';
 import { mutingOf } from '../../../src/nagios/muting.js';
+import { readObjectCacheInventory } from '../../../src/nagios/object-cache.js';
 import {
   acknowledgementOf,
   serviceKey,
@@ -116,6 +117,18 @@ describe.skipIf(!hasNagios)('a real Nagios Core 4', () => {
       passiveChecksEnabled: true,
     });
     expect([...s.services.values()].filter((x) => x.service === SERVICE)).toHaveLength(1002);
+  });
+
+  test("Nagios's own objects.cache gives the slaves back, pools included", async () => {
+    const slaves = await readObjectCacheInventory(nagios.objectCacheFile, DEFAULT_MAPPING);
+    expect(slaves).toHaveLength(1002);
+    expect(slaves.find((x) => x.name === 'fast-known')).toEqual({
+      name: 'fast-known',
+      pool: 'fast',
+      master: null,
+      attributes: {},
+    });
+    expect(slaves.some((x) => x.name === 'corral-collector')).toBe(false);
   });
 
   test('a critical heartbeat turns the service CRITICAL, a start turns it OK', async () => {

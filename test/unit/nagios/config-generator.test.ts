@@ -121,6 +121,11 @@ describe('generateNagiosConfig', () => {
     [{ collectorUrl: 'not a url' }, /collector/],
     [{ pluginDir: '/usr/lib/nagios plugins' }, /plugin directory/],
     [{ contactGroups: ['a;b'] }, /contact group/],
+    [{ slaves: [{ name: 'a!b', pool: null, master: null, attributes: {} }] }, /not a slave name/],
+    [
+      { slaves: [{ name: 'a', pool: 'talos r3\n}', master: null, attributes: {} }] },
+      /pool "talos r3\\n}" is refused/,
+    ],
     [{ tokenMacro: 'PATH' }, /USER1 to USER256/],
     [
       { slaves: [{ name: 's', pool: null, master: null, attributes: { nagios_host: 'a\nb' } }] },

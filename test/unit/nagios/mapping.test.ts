@@ -119,3 +119,12 @@ describe('objects.cache as an inventory source', () => {
     expect(slavesFromObjectCache('', FQDN)).toEqual([]);
   });
 });
+
+describe('readObjectCacheInventory', () => {
+  test('a missing file is one line naming it and the setting', async () => {
+    const { readObjectCacheInventory } = await import('../../../src/nagios/object-cache.js');
+    await expect(readObjectCacheInventory('/nonexistent/objects.cache', FQDN)).rejects.toThrow(
+      /^cannot read Nagios's object cache \/nonexistent\/objects.cache \(ENOENT\): check nagios.object_cache_file/,
+    );
+  });
+});
