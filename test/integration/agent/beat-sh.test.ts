@@ -81,7 +81,7 @@ async function detail(slave: string): Promise<SlaveDetail> {
   return res.body.slave;
 }
 
-describe('bin/corral-beat.sh', () => {
+describe('bin/corral-beat.sh', { timeout: 60_000 }, () => {
   it('delivers a start with curl, the token in a file rather than on the command line', async () => {
     const run = await sh([
       'sh-slave-01',

@@ -47,7 +47,7 @@ async function detail(c: RunningCollector, slave: string): Promise<SlaveDetail> 
   return res.body.slave;
 }
 
-describe('corral beat', () => {
+describe('corral beat', { timeout: 60_000 }, () => {
   it('spools while the collector is down and replays in order, with original times, when it is back', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

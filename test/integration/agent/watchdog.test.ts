@@ -120,7 +120,7 @@ const logged = (w: Watchdog, pattern: RegExp) =>
   w.logs.some((l) => pattern.test(String(l.msg)) || pattern.test(String(l.reason ?? '')));
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('corral watchdog', () => {
+describe('corral watchdog', { timeout: 60_000 }, () => {
   it('master unreachable for --after: one critical heartbeat, one reboot; back again; a restarted watchdog holds the next reboot', async () => {
     const m = await master();
     const target = `127.0.0.1:${m.port()}`;
@@ -186,7 +186,7 @@ describe('corral watchdog', () => {
     await pause(1000);
     expect(await recorded()).toEqual(['reboot now']);
     expect(again.logs.filter((l) => /held/.test(String(l.msg)))).toHaveLength(1);
-  });
+  }, 90_000);
 
   it('idle restart: the activity file still for --idle-reboot: graceful stop, then reboot, once', async () => {
     const activity = path.join(dir, 'twistd.log');
