@@ -55,61 +55,11 @@ export async function beat(req: BeatRequest): Promise<BeatResult> {
     spoolError: null,
     spoolFile: req.spool.file,
   };
-  let entries: SpoolEntry[] = [];
-  try {
-    entries = (await req.spool.read()).entries;
-  } catch (err) {
-    result.spoolError = `cannot read the spool ${req.spool.file}: ${(err as Error).message}`;
-  }
+  /** Spooled lines to take out: delivered, or given up. */
   const done: string[] = [];
-  const oldest = now() - (req.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS);
-  const queue: Item[] = [];
-  for (const entry of entries) {
-    if (Date.parse(entry.heartbeat.at) < oldest) {
-      result.givenUp.push({ at: entry.heartbeat.at, error: 'too old to replay' });
-      done.push(entry.line);
-    } else queue.push({ spooled: entry });
-  }
+  const queue = await replayQueue(req, now(), result, done);
   if (req.heartbeat) queue.push({ fresh: req.heartbeat });
-
-  let halted = false;
-  let chunkSize = CHUNK;
-  while (queue.length > 0 && !halted) {
-    const chunk = queue.slice(0, chunkSize);
-    const outcome = await postHeartbeats(req.target, chunk.map(payloadOf), signal);
-    if (outcome.kind === 'delivered') {
-      queue.splice(0, chunk.length);
-      for (const item of chunk) {
-        if ('spooled' in item) {
-          done.push(item.spooled.line);
-          result.replayed++;
-        } else result.heartbeat = 'delivered';
-      }
-      continue;
-    }
-    if (outcome.kind === 'retry-later') {
-      result.retryReason = outcome.reason;
-      break;
-    }
-    // Nothing of a refused batch is stored. A 400 names the item: take that one out and
-    // send the rest, so one bad spooled heartbeat never wedges every beat after it.
-    const index = itemIndex(outcome.field);
-    const item = outcome.status === 400 && index !== null ? chunk[index] : undefined;
-    if (!item && (outcome.status === 400 || outcome.status === 413) && chunk.length > 1) {
-      // The batch as a whole is too big for this collector's limits: smaller ones, same order.
-      chunkSize = Math.ceil(chunk.length / 2);
-    } else if (!item || index === null) {
-      result.refusal = { status: outcome.status, error: outcome.error };
-      halted = true;
-    } else if ('spooled' in item) {
-      queue.splice(index, 1);
-      result.givenUp.push({ at: item.spooled.heartbeat.at, error: outcome.error });
-      done.push(item.spooled.line);
-    } else {
-      queue.splice(index, 1);
-      result.refusal = { status: outcome.status, error: outcome.error };
-    }
-  }
+  await sendInOrder(req, queue, signal, result, done);
 
   // A refused heartbeat is a configuration error to fix, not something to send again later.
   if (result.refusal && result.heartbeat === 'spooled') result.heartbeat = 'refused';
@@ -128,6 +78,79 @@ export async function beat(req: BeatRequest): Promise<BeatResult> {
     .then((c) => c.entries.length)
     .catch(() => 0);
   return result;
+}
+
+/** The spooled heartbeats still worth sending, oldest first; those past the replay window are given up. */
+async function replayQueue(
+  req: BeatRequest,
+  now: number,
+  result: BeatResult,
+  done: string[],
+): Promise<Item[]> {
+  let entries: SpoolEntry[] = [];
+  try {
+    entries = (await req.spool.read()).entries;
+  } catch (err) {
+    result.spoolError = `cannot read the spool ${req.spool.file}: ${(err as Error).message}`;
+  }
+  const oldest = now - (req.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS);
+  const queue: Item[] = [];
+  for (const entry of entries) {
+    if (Date.parse(entry.heartbeat.at) < oldest) {
+      result.givenUp.push({ at: entry.heartbeat.at, error: 'too old to replay' });
+      done.push(entry.line);
+    } else queue.push({ spooled: entry });
+  }
+  return queue;
+}
+
+/** Sends the queue in batches, in order, until it is empty, the collector is away, or it refuses. */
+async function sendInOrder(
+  req: BeatRequest,
+  queue: Item[],
+  signal: AbortSignal,
+  result: BeatResult,
+  done: string[],
+): Promise<void> {
+  let chunkSize = CHUNK;
+  while (queue.length > 0) {
+    const chunk = queue.slice(0, chunkSize);
+    const outcome = await postHeartbeats(req.target, chunk.map(payloadOf), signal);
+    if (outcome.kind === 'delivered') {
+      queue.splice(0, chunk.length);
+      for (const item of chunk) {
+        if ('spooled' in item) {
+          done.push(item.spooled.line);
+          result.replayed++;
+        } else result.heartbeat = 'delivered';
+      }
+      continue;
+    }
+    if (outcome.kind === 'retry-later') {
+      result.retryReason = outcome.reason;
+      return;
+    }
+    // Nothing of a refused batch is stored. A 400 names the item: take that one out and
+    // send the rest, so one bad spooled heartbeat never wedges every beat after it.
+    const index = itemIndex(outcome.field);
+    const item = outcome.status === 400 && index !== null ? chunk[index] : undefined;
+    if (item === undefined || index === null) {
+      if ((outcome.status === 400 || outcome.status === 413) && chunk.length > 1) {
+        // The batch as a whole is over this collector's limits: smaller ones, same order.
+        chunkSize = Math.ceil(chunk.length / 2);
+        continue;
+      }
+      result.refusal = { status: outcome.status, error: outcome.error };
+      return;
+    }
+    queue.splice(index, 1);
+    if ('spooled' in item) {
+      result.givenUp.push({ at: item.spooled.heartbeat.at, error: outcome.error });
+      done.push(item.spooled.line);
+    } else {
+      result.refusal = { status: outcome.status, error: outcome.error };
+    }
+  }
 }
 
 function payloadOf(item: Item): HeartbeatInput {
