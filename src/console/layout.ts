@@ -27,7 +27,7 @@ const WIDTHS: Record<ColumnKey, number> = {
   pool: 16,
   master: 10,
   age: 7,
-  started: 11,
+  started: 12,
   next: 13,
   muted: 14,
   action: 16,

@@ -122,7 +122,11 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       const visible = sorted.filter((r) => matchesStateFilter(s.stateFilter, r) && test(r));
       const lines = buildLines(visible, s.grouping, s.marks);
       const rowLines = rowLinesOf(lines);
-      let cursor = s.cursorName === null ? -1 : visible.findIndex((r) => r.name === s.cursorName);
+      // The cursor follows its slave through re-sorts, except on the first row: there it stays,
+      // so an operator who has not moved sees the worst slave under it as the farm changes.
+      const pinned = s.cursor === 0 && s.top === 0;
+      let cursor =
+        pinned || s.cursorName === null ? -1 : visible.findIndex((r) => r.name === s.cursorName);
       if (cursor < 0) cursor = Math.min(Math.max(s.cursor, 0), Math.max(visible.length - 1, 0));
       const counts = resort ? countRows(s.slaves) : s.counts;
       return {
@@ -135,7 +139,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
         cursor,
         cursorName: visible[cursor]?.name ?? null,
         filterError: filter.ok ? null : filter.error,
-        top: windowTop(s.top, rowLines[cursor] ?? 0, s.pageSize, lines.length),
+        top: windowTop(s.top, rowLines[cursor] ?? 0, s.pageSize, lines),
       };
     };
     const update = (patch: Partial<ConsoleData>, resort: boolean) => {
@@ -148,7 +152,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       set({
         cursor,
         cursorName: s.visible[cursor]?.name ?? null,
-        top: windowTop(s.top, s.rowLines[cursor] ?? 0, s.pageSize, s.lines.length),
+        top: windowTop(s.top, s.rowLines[cursor] ?? 0, s.pageSize, s.lines),
       });
     };
 
@@ -267,7 +271,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
         if (pageSize === s.pageSize) return;
         set({
           pageSize,
-          top: windowTop(s.top, s.rowLines[s.cursor] ?? 0, pageSize, s.lines.length),
+          top: windowTop(s.top, s.rowLines[s.cursor] ?? 0, pageSize, s.lines),
         });
       },
 
@@ -360,17 +364,22 @@ function rowLinesOf(lines: Line[]): number[] {
   return out;
 }
 
-/** Keeps the cursor's line inside the window, moving the window as little as possible. */
+/**
+ * Keeps the cursor's line inside the window, moving the window as little as possible, and
+ * shows the group header of a cursor on its group's first row.
+ */
 export function windowTop(
   top: number,
   cursorLine: number,
   pageSize: number,
-  total: number,
+  lines: Line[],
 ): number {
+  const first =
+    lines[cursorLine - 1]?.kind === 'group' && pageSize > 1 ? cursorLine - 1 : cursorLine;
   let t = top;
-  if (cursorLine < t) t = cursorLine;
+  if (first < t) t = first;
   if (cursorLine >= t + pageSize) t = cursorLine - pageSize + 1;
-  t = Math.min(t, Math.max(total - pageSize, 0));
+  t = Math.min(t, Math.max(lines.length - pageSize, 0));
   return Math.max(t, 0);
 }
 

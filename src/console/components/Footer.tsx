@@ -33,7 +33,7 @@ export function Footer({ store }: { store: ConsoleStore }) {
         ) : null}
         <Text>
           {stateFilter !== 'all' ? `[${STATE_FILTER_LABELS[stateFilter]}]  ` : ''}
-          showing {shown} of {total} sort: {sort}
+          {`showing ${shown} of ${total}  sort: ${sort}`}
           {grouping !== 'none' ? `  by ${grouping}` : ''}
           {'  '}
         </Text>

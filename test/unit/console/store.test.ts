@@ -186,6 +186,14 @@ describe('console store: marks', () => {
     expect([...s().marks]).toEqual(['never-1']);
   });
 
+  it('keeps an unmoved cursor on the first row as the worst slave changes', () => {
+    const store = fedStore();
+    expect(store.getState().cursorName).toBe('never-1');
+    store.getState().applyMessages([delta(2, [view('never-0', { ago: null })])], T0);
+    expect(store.getState().cursor).toBe(0);
+    expect(store.getState().cursorName).toBe('never-0');
+  });
+
   it('keeps the cursor on the same slave when the order changes', () => {
     const store = fedStore();
     store.getState().moveTo(8);
@@ -238,6 +246,12 @@ describe('console store: grouping and window', () => {
       .lines.filter((l) => l.kind === 'group')
       .map((l) => `${l.key}:${l.count}`);
     expect(headers).toEqual(['talos-r3-fed:8', 'talos-r4-snow:1']);
+    // On the first row, the window shows its group's header too.
+    store.getState().setPageSize(3);
+    store.getState().moveTo(8);
+    store.getState().moveTo(0);
+    expect(store.getState().top).toBe(0);
+    expect(store.getState().lines[0]!.kind).toBe('group');
     store.getState().cycleGrouping();
     expect(store.getState().grouping).toBe('master');
   });
