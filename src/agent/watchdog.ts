@@ -116,69 +116,61 @@ async function observe(setup: WatchdogSetup): Promise<Observation> {
 }
 
 async function act(setup: WatchdogSetup, decision: Decision): Promise<void> {
-  const { log, dryRun } = setup;
-  const fields = { decision: decision.kind, reason: decision.reason, dryRun };
-  switch (decision.kind) {
-    case 'note':
-      log.info(fields, decision.reason);
-      return;
-    case 'critical': {
-      if (dryRun) return log.warn(fields, 'would send a critical heartbeat (dry run)');
-      const heartbeat: HeartbeatInput = {
-        slave: setup.slave,
-        kind: 'critical',
-        message: decision.message,
-      };
-      if (setup.rules.master) heartbeat.master = setup.rules.master;
-      const result = await setup.send(heartbeat);
-      log.warn(
-        {
-          ...fields,
-          heartbeat: result.heartbeat,
-          retry: result.retryReason,
-          refusal: result.refusal,
-        },
-        `critical heartbeat ${result.heartbeat}`,
-      );
-      return;
-    }
-    case 'reboot':
-    case 'idle-restart': {
-      const graceful = decision.kind === 'idle-restart' ? setup.gracefulArgv : null;
-      if (dryRun) {
-        return log.warn(
-          { ...fields, graceful, reboot: setup.rebootArgv },
-          'would reboot the host (dry run)',
-        );
-      }
-      // The marker first: if the reboot takes us down mid-way, the next boot still knows.
-      try {
-        await writeMarker(setup.markerFile, decision.reason);
-      } catch (err) {
-        // Without the marker nothing stops a reboot loop: better not reboot at all.
-        log.error(
-          { ...fields, marker: setup.markerFile, error: (err as Error).message },
-          'cannot write the marker file; not rebooting',
-        );
-        return;
-      }
-      if (graceful) {
-        log.warn({ ...fields, argv: graceful }, 'stopping gracefully before the reboot');
-        const outcome = await run(graceful, setup.gracefulTimeoutMs);
-        log[outcome.ok ? 'info' : 'error'](
-          { ...fields, argv: graceful, ...outcome },
-          'graceful stop finished',
-        );
-      }
-      log.warn({ ...fields, argv: setup.rebootArgv }, 'rebooting the host');
-      const outcome = await run(setup.rebootArgv, 120_000);
-      // Not retried: a reboot command that fails needs a human, not a loop.
-      log[outcome.ok ? 'info' : 'error'](
-        { ...fields, argv: setup.rebootArgv, ...outcome },
-        outcome.ok ? 'reboot command ran' : 'reboot command failed; not trying again',
-      );
-    }
+  const fields = { decision: decision.kind, reason: decision.reason, dryRun: setup.dryRun };
+  if (decision.kind === 'note') setup.log.info(fields, decision.reason);
+  else if (decision.kind === 'critical') await sendCritical(setup, decision.message, fields);
+  else await reboot(setup, decision.reason, decision.kind === 'idle-restart', fields);
+}
+
+type LogFields = Record<string, unknown>;
+
+async function sendCritical(setup: WatchdogSetup, message: string, fields: LogFields) {
+  if (setup.dryRun) return setup.log.warn(fields, 'would send a critical heartbeat (dry run)');
+  const heartbeat: HeartbeatInput = { slave: setup.slave, kind: 'critical', message };
+  if (setup.rules.master) heartbeat.master = setup.rules.master;
+  const result = await setup.send(heartbeat);
+  setup.log.warn(
+    { ...fields, heartbeat: result.heartbeat, retry: result.retryReason, refusal: result.refusal },
+    `critical heartbeat ${result.heartbeat}`,
+  );
+}
+
+/** The marker, then the graceful stop (idle restart only), then the reboot command: each once. */
+async function reboot(setup: WatchdogSetup, reason: string, idle: boolean, fields: LogFields) {
+  const { log } = setup;
+  const graceful = idle ? setup.gracefulArgv : null;
+  if (setup.dryRun) {
+    return log.warn(
+      { ...fields, graceful, reboot: setup.rebootArgv },
+      'would reboot the host (dry run)',
+    );
   }
+  // The marker first: if the reboot takes us down mid-way, the next boot still knows.
+  try {
+    await writeMarker(setup.markerFile, reason);
+  } catch (err) {
+    // Without the marker nothing stops a reboot loop: better not reboot at all.
+    log.error(
+      { ...fields, marker: setup.markerFile, error: (err as Error).message },
+      'cannot write the marker file; not rebooting',
+    );
+    return;
+  }
+  if (graceful) {
+    log.warn({ ...fields, argv: graceful }, 'stopping gracefully before the reboot');
+    const outcome = await run(graceful, setup.gracefulTimeoutMs);
+    log[outcome.ok ? 'info' : 'error'](
+      { ...fields, argv: graceful, ...outcome },
+      'graceful stop finished',
+    );
+  }
+  log.warn({ ...fields, argv: setup.rebootArgv }, 'rebooting the host');
+  const outcome = await run(setup.rebootArgv, 120_000);
+  // Not retried: a reboot command that fails needs a human, not a loop.
+  log[outcome.ok ? 'info' : 'error'](
+    { ...fields, argv: setup.rebootArgv, ...outcome },
+    outcome.ok ? 'reboot command ran' : 'reboot command failed; not trying again',
+  );
 }
 
 /** A TCP connect to the master within the timeout: the same test a buildbot slave's connection needs. */
