@@ -190,6 +190,24 @@ describe('corral beat', { timeout: 60_000 }, () => {
     expect(starts[1]).toBe(lines[1]!.at);
   });
 
+  it('many beats at once while the collector is down lose nothing, and are all replayed', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => beat(url, `talos-r3-fed-1${i}`, '--timeout', '10s')),
+    );
+    expect(runs.map((r) => r.code)).toEqual(Array(8).fill(0));
+    expect((await spooled()).map((h) => h.slave).sort()).toEqual(
+      Array.from({ length: 8 }, (_, i) => `talos-r3-fed-1${i}`),
+    );
+    const c = await collector({ args: ['--listen', `127.0.0.1:${port}`] });
+    const flushes = await Promise.all([beat(url, '--flush'), beat(url, '--flush')]);
+    expect(flushes.map((r) => r.code)).toEqual([0, 0]);
+    expect(await spooled()).toEqual([]);
+    for (let i = 0; i < 8; i++)
+      expect((await detail(c, `talos-r3-fed-1${i}`)).starts).toHaveLength(1);
+  });
+
   it('--flush sends only what is spooled', async () => {
     const c = await collector();
     const line = {
