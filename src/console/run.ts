@@ -75,18 +75,25 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   });
 
   // Signals and crashes must not leave the operator in a blank alternate screen.
-  const onSignal = (signal: NodeJS.Signals) => {
+  // The embedded collector (onExit) still gets to close its database before the process ends.
+  const leave = (code: number) => {
     ink.unmount();
     restore();
-    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
+    stopTicker();
+    stopDetail();
+    client.close();
+    void Promise.resolve(opts.onExit?.())
+      .catch(() => {})
+      .finally(() => process.exit(code));
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    leave(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
   };
   const onCrash = (err: unknown) => {
-    ink.unmount();
-    restore();
     process.stderr.write(
       `corral: the console failed: ${err instanceof Error ? err.message : String(err)}\n`,
     );
-    process.exit(1);
+    leave(1);
   };
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
   for (const s of signals) process.on(s, onSignal);

@@ -113,6 +113,27 @@ describe.skipIf(!tmux)('corral console in a terminal', () => {
     await t.press('j');
     await t.until((s) => !s.includes('keys (any key closes)'), 'help closed');
 
+    // The detail pane fetches the slave's history from the collector.
+    await t.press('g', 'Enter');
+    await t.until(
+      (s) => /cycle: |starts \(/.test(s) && s.includes('actions: no actions yet'),
+      'the detail pane',
+    );
+    await t.press('Enter');
+    await t.until((s) => !s.includes('actions: no actions yet'), 'the detail pane closed');
+
+    // A narrower terminal drops columns instead of wrapping, and the frame still fits.
+    t.resize(72, 30);
+    const narrow = await t.until(
+      (s) => !s.includes('POOL') && s.includes('NAME'),
+      'the narrow layout',
+    );
+    const lines = narrow.split('\n');
+    expect(lines.every((l) => l.length <= 72)).toBe(true);
+    expect(rowsOf(narrow).length).toBeGreaterThan(10);
+    t.resize(120, 40);
+    await t.until((s) => s.includes('POOL'), 'the wide layout again');
+
     // The collector crashes: a stale banner, ages still ticking; it comes back on the same port: resync, marks intact.
     const { port, dir } = collector;
     await collector.kill();
@@ -185,6 +206,26 @@ describe.skipIf(!tmux)('corral console with tokens', () => {
     });
   }
 
+  it('leaves the terminal as it was on SIGTERM', async () => {
+    const t = openTerminal([
+      node,
+      CORRAL_BIN,
+      'console',
+      collector.url,
+      '--token',
+      's3cret-viewer-token-0001',
+    ]);
+    try {
+      await t.until((s) => s.includes('● connected'), 'the console');
+      process.kill(t.commandPid(), 'SIGTERM');
+      const screen = await t.until((s) => s.includes('CORRAL-EXIT='), 'the exit');
+      expect(screen).toContain('CORRAL-EXIT=143');
+      expect(screen).not.toContain('connected');
+    } finally {
+      t.close();
+    }
+  });
+
   it('connects with a viewer token and says who it is', async () => {
     const t = openTerminal([
       node,
@@ -196,7 +237,7 @@ describe.skipIf(!tmux)('corral console with tokens', () => {
     ]);
     try {
       await t.until((s) => s.includes('as jdoe (viewer)'), 'the viewer header');
-      await t.press('q');
+      await t.press('C-c');
       expect(await t.until((s) => s.includes('CORRAL-EXIT='), 'the exit')).toContain(
         'CORRAL-EXIT=0',
       );

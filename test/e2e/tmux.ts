@@ -18,6 +18,9 @@ export interface Terminal {
   type(text: string): Promise<void>;
   /** Polls the screen until the check passes. */
   until(check: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  resize(columns: number, rows: number): void;
+  /** The pid of the command running in the terminal (a child of the pane's shell). */
+  commandPid(): number;
   close(): void;
 }
 
@@ -80,6 +83,14 @@ export function openTerminal(
         }
         await pause(100);
       }
+    },
+    commandPid() {
+      const shell = tmux('list-panes', '-t', 'e2e', '-F', '#{pane_pid}').trim();
+      const child = execFileSync('ps', ['-o', 'pid=', '--ppid', shell], { encoding: 'utf8' });
+      return Number(child.trim().split(/\s+/)[0]);
+    },
+    resize(columns, rows) {
+      tmux('resize-window', '-t', 'e2e', '-x', String(columns), '-y', String(rows));
     },
     close() {
       spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
