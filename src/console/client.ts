@@ -12,6 +12,11 @@ export interface ClientOptions {
   batchMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /**
+   * The collector pings every 30 s; a connection silent for this long is dead even if TCP has
+   * not noticed (a cable pulled, a laptop resumed), so the client drops it and reconnects.
+   */
+  silenceMs?: number;
   /** Called once if the very first connection fails: the console then exits with this line. */
   onFatal?: (message: string) => void;
 }
@@ -38,6 +43,7 @@ export function connectClient(opts: ClientOptions): Client {
   const batchMs = opts.batchMs ?? 100;
   const minMs = opts.backoffMinMs ?? 500;
   const maxMs = opts.backoffMaxMs ?? 30_000;
+  const silenceMs = opts.silenceMs ?? 75_000;
   let ws: WebSocket | null = null;
   let attempt = 0;
   let everConnected = false;
@@ -45,6 +51,19 @@ export function connectClient(opts: ClientOptions): Client {
   let queue: ServerMessage[] = [];
   let flushTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
+  let lastHeard = Date.now();
+  /** Why each socket ended, as the operator should read it; the first reason wins. */
+  const failures = new WeakMap<WebSocket, string>();
+  const watchdog = setInterval(
+    () => {
+      if (ws && ws.readyState === WebSocket.OPEN && Date.now() - lastHeard > silenceMs) {
+        failures.set(ws, `no word from the collector for ${Math.round(silenceMs / 1000)}s`);
+        ws.terminate();
+      }
+    },
+    Math.min(5000, silenceMs / 3),
+  );
+  watchdog.unref();
   let resolveReady!: () => void;
   let rejectReady!: (err: Error) => void;
   const ready = new Promise<void>((res, rej) => {
@@ -63,6 +82,7 @@ export function connectClient(opts: ClientOptions): Client {
   };
 
   const onMessage = (data: WebSocket.RawData) => {
+    lastHeard = Date.now();
     let msg: ServerMessage;
     try {
       msg = JSON.parse(data.toString()) as ServerMessage;
@@ -83,6 +103,7 @@ export function connectClient(opts: ClientOptions): Client {
     if (closed) return;
     if (!everConnected) {
       closed = true;
+      clearInterval(watchdog);
       rejectReady(new Error(message));
       opts.onFatal?.(message);
       return;
@@ -95,20 +116,21 @@ export function connectClient(opts: ClientOptions): Client {
 
   function open() {
     if (closed) return;
-    let failure: string | null = null;
     store.getState().setConnection({ status: 'connecting' }, Date.now());
     const socket = new WebSocket(url, {
       headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
       handshakeTimeout: 10_000,
     });
     ws = socket;
+    socket.on('open', () => (lastHeard = Date.now()));
+    socket.on('ping', () => (lastHeard = Date.now()));
     socket.on('message', onMessage);
     socket.on('unexpected-response', (_req, res) => {
-      failure = rejection(url, res.statusCode ?? 0);
+      failures.set(socket, rejection(url, res.statusCode ?? 0));
       socket.terminate();
     });
     socket.on('error', (err) => {
-      failure ??= unreachable(url, err);
+      if (!failures.has(socket)) failures.set(socket, unreachable(url, err));
     });
     socket.on('close', () => {
       if (ws !== socket) return;
@@ -116,7 +138,7 @@ export function connectClient(opts: ClientOptions): Client {
       // Whatever arrived before the close still counts.
       clearTimeout(flushTimer);
       flush();
-      fail(failure ?? 'the collector closed the connection');
+      fail(failures.get(socket) ?? 'the collector closed the connection');
     });
   }
 
@@ -125,6 +147,7 @@ export function connectClient(opts: ClientOptions): Client {
     ready,
     close() {
       closed = true;
+      clearInterval(watchdog);
       clearTimeout(flushTimer);
       clearTimeout(retryTimer);
       ws?.terminate();

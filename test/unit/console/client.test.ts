@@ -105,6 +105,24 @@ describe('console client', () => {
     expect(store.getState().marks.size).toBe(1);
   });
 
+  it('drops a connection that has gone silent and reconnects', async () => {
+    const c = await standInCollector();
+    const store = createConsoleStore('ws://test');
+    client = connectClient({ store, url: c.url, batchMs: 20, silenceMs: 600, backoffMinMs: 50 });
+    const ws = await c.next();
+    send(ws, hello());
+    send(ws, snapshot(1, [view('a')]));
+    await until(() => store.getState().seq === 1, 'the snapshot');
+    // The stand-in neither pings nor sends: a half-open connection.
+    const again = c.next();
+    await until(
+      () => store.getState().connection.status === 'disconnected',
+      'the silence detected',
+    );
+    expect(store.getState().connection.error).toMatch(/no word from the collector/);
+    await again;
+  });
+
   it('fails in one line when the first connection is refused', async () => {
     const c = await standInCollector();
     await new Promise((r) => server!.close(r));
