@@ -3,7 +3,7 @@
 # file and exit status as `corral beat`. Needs curl (or GNU wget) and POSIX sh, date, sed, grep, tr.
 #
 # Usage: corral-beat.sh SLAVE [--master M] [--pool P] [--critical MESSAGE] [--collector URL]
-#          [--token T] [--timeout SECONDS] [--spool-dir DIR] [--spool-max N] [--strict] [--flush]
+#          [--token T] [--timeout SECONDS] [--spool-dir DIR] [--spool-max N] [--strict] [--flush] [-v]
 # Environment: CORRAL_URL, CORRAL_TOKEN, CORRAL_SPOOL_DIR, CORRAL_TIMEOUT.
 # Exit status: 0 delivered or spooled; 1 refused by the collector or bad arguments (nothing
 # spooled); 75 spooled, only with --strict.
@@ -33,7 +33,7 @@ is_master() {
 # A message as a JSON string body: one line, no control characters, \ and " escaped.
 json_text() { printf '%s' "$1" | tr '\n\r\t' '   ' | tr -d '\000-\037\177' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
 
-slave='' master='' pool='' message='' kind=start strict=0 flush=0 spool_max=1000
+slave='' master='' pool='' message='' kind=start strict=0 flush=0 verbose=0 spool_max=1000
 url=${CORRAL_URL:-http://127.0.0.1:8474}
 token=${CORRAL_TOKEN:-}
 timeout=${CORRAL_TIMEOUT:-5}
@@ -51,6 +51,7 @@ while [ $# -gt 0 ]; do
       ;;
     --strict) strict=1 && shift && continue ;;
     --flush) flush=1 && shift && continue ;;
+    -v | --verbose) verbose=1 && shift && continue ;;
     -h | --help) usage && exit 0 ;;
     -*) die "unknown option $1 (run with --help for usage)" ;;
     *)
@@ -276,6 +277,11 @@ if [ -n "$refusal" ]; then
   printf '%s: the collector at %s refused the heartbeat (%s): %s; it was not spooled\n' \
     "$prog" "$url" "$refusal" "$hint" >&2
   exit 1
+fi
+if [ "$verbose" = 1 ]; then
+  what=flush
+  [ -z "$slave" ] || what="heartbeat for $slave $fresh_state"
+  printf '%s: %s; %s spooled heartbeats replayed, %s waiting\n' "$prog" "$what" "$replayed" "$waiting"
 fi
 case $fresh_state in spooled | lost) [ "$strict" = 0 ] || exit 75 ;; esac
 [ "$flush" = 0 ] || [ "$waiting" -eq 0 ] || [ "$strict" = 0 ] || exit 75

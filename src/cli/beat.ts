@@ -89,7 +89,7 @@ async function runBeat(slave: string | undefined, opts: BeatOptions): Promise<nu
   const refusal = refusalMessage(result, target.url);
   if (refusal) throw new CliError(refusal);
   if (opts.verbose) {
-    const what = result.heartbeat === 'delivered' ? `heartbeat for ${slave} delivered` : 'flushed';
+    const what = heartbeat === null ? 'flush' : `heartbeat for ${slave} ${result.heartbeat}`;
     console.log(
       `corral: ${what}; ${result.replayed} spooled heartbeats replayed, ${result.waiting} waiting`,
     );

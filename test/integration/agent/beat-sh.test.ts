@@ -114,8 +114,11 @@ describe('bin/corral-beat.sh', { timeout: 60_000 }, () => {
     expect(waiting.map((h) => h.kind)).toEqual(['start', 'critical']);
     expect(waiting[1]!.message).toBe('say "hi" \\ back now');
 
-    const run = await sh(['sh-slave-02', '--collector', c.url]);
+    const run = await sh(['sh-slave-02', '--collector', c.url, '-v']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toBe(
+      'corral-beat.sh: heartbeat for sh-slave-02 delivered; 2 spooled heartbeats replayed, 0 waiting\n',
+    );
     expect(await spooled()).toEqual([]);
     const slave = await detail('sh-slave-02');
     expect(slave.starts).toHaveLength(2);

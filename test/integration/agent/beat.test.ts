@@ -68,7 +68,9 @@ describe('corral beat', { timeout: 60_000 }, () => {
     const c = await collector({ args: ['--listen', `127.0.0.1:${port}`] });
     const third = await beat(url, 'talos-r3-fed-001', '--master', 'bm01', '--verbose');
     expect(third).toMatchObject({ code: 0, stderr: '' });
-    expect(third.stdout).toMatch(/2 spooled heartbeats replayed, 0 waiting/);
+    expect(third.stdout).toBe(
+      'corral: heartbeat for talos-r3-fed-001 delivered; 2 spooled heartbeats replayed, 0 waiting\n',
+    );
     expect(await spooled()).toEqual([]);
 
     const slave = await detail(c, 'talos-r3-fed-001');
