@@ -16,7 +16,13 @@ export interface WatchdogRules {
 }
 
 export interface Observation {
+  /** Wall clock: compared with file times (activity, marker). */
   now: number;
+  /**
+   * A monotonic clock for how long the master has been away: slaves often step their wall
+   * clock at boot (NTP), and a jump must not look like a ten-minute outage. Defaults to now.
+   */
+  monotonic?: number;
   /** null when the master is not watched. */
   masterReachable: boolean | null;
   /** The activity file's mtime; null when it is missing, undefined when none is watched. */
@@ -28,6 +34,7 @@ export interface Observation {
 
 /** What the watchdog remembers between checks. */
 export interface WatchState {
+  /** On the monotonic clock. */
   unreachableSince: number | null;
   /** The critical heartbeat for the current outage went out. */
   criticalSent: boolean;
@@ -65,22 +72,23 @@ export function decide(
   };
   let rebootReason: string | null = null;
 
+  const clock = obs.monotonic ?? obs.now;
   if (rules.master !== null && obs.masterReachable !== null) {
     if (obs.masterReachable) {
       if (next.unreachableSince !== null) {
-        const down = formatDuration((obs.now - next.unreachableSince) / 1000);
+        const down = formatDuration((clock - next.unreachableSince) / 1000);
         note(`master ${rules.master} reachable again after ${down}`);
       }
       next.unreachableSince = null;
       next.criticalSent = false;
     } else {
       if (next.unreachableSince === null) {
-        next.unreachableSince = obs.now;
+        next.unreachableSince = clock;
         note(
           `cannot connect to master ${rules.master}; critical after ${formatDuration(rules.afterMs / 1000)} of this`,
         );
       }
-      const downMs = obs.now - next.unreachableSince;
+      const downMs = clock - next.unreachableSince;
       if (downMs >= rules.afterMs) {
         const message = `cannot connect to master ${rules.master} for ${formatDuration(rules.afterMs / 1000)}`;
         if (!next.criticalSent) {

@@ -107,6 +107,7 @@ async function observe(setup: WatchdogSetup): Promise<Observation> {
     : null;
   const obs: Observation = {
     now: Date.now(),
+    monotonic: performance.now(),
     masterReachable,
     uptimeMs: os.uptime() * 1000,
     lastRebootAt: await readMarker(setup.markerFile),

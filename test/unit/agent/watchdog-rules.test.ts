@@ -95,6 +95,14 @@ describe('master watch', () => {
     expect(acts.map((d) => d.kind)).toEqual(['critical', 'reboot', 'critical']);
   });
 
+  it('a wall clock step (NTP at boot) is not an outage: the monotonic clock counts', () => {
+    const { acts } = run([
+      { now: T0, monotonic: 1000, masterReachable: false },
+      { now: T0 + 5 * HOUR, monotonic: 61_000, masterReachable: false },
+    ]);
+    expect(acts).toEqual([]);
+  });
+
   it('without --reboot it only reports', () => {
     const { acts } = run(
       [
