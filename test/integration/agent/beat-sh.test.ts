@@ -209,6 +209,26 @@ describe('bin/corral-beat.sh', { timeout: 60_000 }, () => {
     expect((await spooled()).map((h) => h.message)).toEqual(['try 1', 'try 2']);
   });
 
+  it('many at once lose nothing and leave no lock behind', async () => {
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => sh([`sh-slave-2${i}`, '--collector', down])),
+    );
+    expect(runs.map((r) => r.code)).toEqual(Array(6).fill(0));
+    expect((await spooled()).map((h) => h.slave).sort()).toEqual(
+      Array.from({ length: 6 }, (_, i) => `sh-slave-2${i}`),
+    );
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(spoolDir)).toEqual(['heartbeats.jsonl']);
+    const flushes = await Promise.all([
+      sh(['--flush', '--collector', c.url]),
+      sh(['--flush', '--collector', c.url]),
+    ]);
+    expect(flushes.map((r) => r.code)).toEqual([0, 0]);
+    expect(await spooled()).toEqual([]);
+    for (let i = 0; i < 6; i++) expect((await detail(`sh-slave-2${i}`)).starts).toHaveLength(1);
+  });
+
   it('shares its spool with `corral beat`: spooled by the script, replayed by Node', async () => {
     const down = `http://127.0.0.1:${await freePort()}`;
     await sh(['sh-slave-07', '--collector', down]);
