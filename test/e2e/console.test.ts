@@ -42,7 +42,7 @@ describe.skipIf(!tmux)('corral console in a terminal', () => {
       30_000,
       'the simulated farm',
     );
-  });
+  }, 90_000);
 
   afterAll(async () => {
     term?.close();
@@ -151,7 +151,7 @@ describe.skipIf(!tmux)('corral console in a terminal', () => {
     const after = await t.until((s) => s.includes('CORRAL-EXIT='), 'the exit');
     expect(after).toContain('CORRAL-EXIT=0');
     expect(after).not.toContain('showing');
-  });
+  }, 180_000);
 
   it('says in one line why it cannot connect, and exits non-zero', async () => {
     const t = openTerminal([node, CORRAL_BIN, 'console', 'ws://127.0.0.1:1']);
