@@ -73,7 +73,7 @@ describe('applyHeartbeat', () => {
   });
 
   it('a start after a reboot was issued ends the reboot', () => {
-    let r = {
+    let r: SlaveRecord = {
       ...applyHeartbeat(newRecord('s1'), hb('start', 0), 50),
       reboot: { phase: 'rebooting' as const, method: 'ssh', since: T0 + 60_000 },
     };
