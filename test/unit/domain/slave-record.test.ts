@@ -5,6 +5,7 @@ import {
   newRecord,
   startHistory,
   toView,
+  type SlaveRecord,
 } from '../../../src/domain/slave-record.js';
 import { DEFAULT_POLICY } from '../../../src/domain/thresholds.js';
 
