@@ -1,6 +1,8 @@
 // End to end: the real `corral console` in a real terminal (tmux) against a real collector fed by
 // `corral simulate`, checked by what a person sees. Needs `npm run build` first (npm test does it).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlaveView } from '../../src/domain/slave.js';
 import {
@@ -46,9 +48,14 @@ describe.skipIf(!tmux)('corral console in a terminal', () => {
 
   afterAll(async () => {
     term?.close();
-    simulate?.kill('SIGTERM');
+    if (simulate && simulate.exitCode === null) {
+      const exited = once(simulate, 'exit');
+      simulate.kill('SIGTERM');
+      await exited;
+    }
     await collector?.stop();
-    collector?.cleanup();
+    // After the restart, `collector` is the second process on the first one's dir: remove that dir.
+    if (collector) rmSync(collector.dir, { recursive: true, force: true });
   });
 
   it('shows the farm worst first, filters, marks, helps, survives a collector restart, and quits cleanly', async () => {
