@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { endpointsFor } from '../../../src/console/endpoints.js';
+import { columnsFor } from '../../../src/console/layout.js';
+import { terminalProblem } from '../../../src/console/run.js';
+
+describe('console endpoints', () => {
+  it('accepts ws, http, https and host:port, and finds the stream and the HTTP base', () => {
+    expect(endpointsFor('ws://c:8474')).toEqual({
+      display: 'ws://c:8474',
+      stream: 'ws://c:8474/api/v1/stream',
+      http: 'http://c:8474',
+    });
+    expect(endpointsFor('http://c:8474/')).toEqual(endpointsFor('ws://c:8474'));
+    expect(endpointsFor('c:8474').stream).toBe('ws://c:8474/api/v1/stream');
+    expect(endpointsFor('ws://c:8474/api/v1/stream').stream).toBe('ws://c:8474/api/v1/stream');
+    expect(endpointsFor('https://farm.example/corral')).toEqual({
+      display: 'wss://farm.example/corral',
+      stream: 'wss://farm.example/corral/api/v1/stream',
+      http: 'https://farm.example/corral',
+    });
+  });
+
+  it('refuses other schemes and garbage in one line', () => {
+    expect(() => endpointsFor('ftp://c')).toThrow(
+      /must start with ws:\/\/, wss:\/\/, http:\/\/ or https:\/\//,
+    );
+    expect(() => endpointsFor('http://')).toThrow(/is not a collector address/);
+  });
+});
+
+describe('console layout', () => {
+  const keys = (width: number) => columnsFor(width, 'UTC').map((c) => c.key);
+  const total = (width: number) => columnsFor(width, 'UTC').reduce((s, c) => s + c.width + 1, 0);
+
+  it('keeps every column on a wide terminal and gives the name the spare room', () => {
+    expect(keys(200)).toEqual([
+      'mark',
+      'state',
+      'name',
+      'pool',
+      'master',
+      'age',
+      'started',
+      'next',
+      'muted',
+      'action',
+    ]);
+    expect(columnsFor(200, 'UTC').find((c) => c.key === 'name')!.width).toBe(40);
+  });
+
+  it('drops columns in order as the terminal narrows, never wider than the terminal', () => {
+    expect(keys(120)).not.toContain('action');
+    expect(keys(120)).toContain('started');
+    expect(keys(100)).not.toContain('started');
+    expect(keys(60)).toEqual(['mark', 'state', 'name', 'age', 'next']);
+    expect(keys(40)).toEqual(['mark', 'state', 'name', 'age']);
+    for (const w of [200, 132, 120, 100, 80, 60, 50]) expect(total(w)).toBeLessThanOrEqual(w + 1);
+  });
+
+  it('names the time zone in the start column', () => {
+    expect(columnsFor(200, 'CET').find((c) => c.key === 'started')!.title).toBe('STARTED CET');
+  });
+});
+
+describe('console terminal check', () => {
+  it('wants a terminal on both sides and points at corral ls otherwise', () => {
+    expect(terminalProblem({ isTTY: true }, { isTTY: true })).toBeNull();
+    expect(terminalProblem({ isTTY: false }, { isTTY: true })).toMatch(
+      /stdin is not one: .*corral ls/,
+    );
+    expect(terminalProblem({}, {})).toMatch(/stdin and stdout are not one/);
+  });
+});
