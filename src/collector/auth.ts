@@ -19,6 +19,11 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   operator: new Set(['heartbeat', 'view', 'act']),
 };
 
+/** Whether a role may do something (a WebSocket request is checked after the upgrade). */
+export function may(role: Role, needs: Permission): boolean {
+  return GRANTS[role].has(needs);
+}
+
 export type AuthResult =
   { ok: true; identity: Identity } | { ok: false; status: 401 | 403; error: string };
 

@@ -1,15 +1,20 @@
 // The collector assembled: store, fleet, inventory, HTTP API and WebSocket hub on one port.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ActionEngine } from '../actions/engine.js';
+import { NagiosBridge } from '../nagios/bridge.js';
 import { Auth, isLoopback } from './auth.js';
 import { parseListen, type Settings } from './config.js';
 import { Fleet } from './fleet.js';
 import { GroupCommit } from './group-commit.js';
 import { createApi } from './http.js';
 import { Hub } from './hub.js';
-import { loadInventory, watchInventory } from './inventory.js';
+import type { InventoryEntry } from '../domain/inventory.js';
+import { readObjectCacheInventory } from '../nagios/object-cache.js';
+import { loadInventory, mergeInventories, watchInventory } from './inventory.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { NagiosLink, slaveRef } from './nagios-link.js';
 import { Store } from './store.js';
 import { StoreWriter } from './store-writer.js';
 
@@ -33,12 +38,31 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   const fleet = new Fleet(settings.thresholds, settings.history.starts);
   fleet.load(store.loadSlaves(settings.history.starts), Date.now());
 
+  const auth = new Auth(settings.tokens);
+  const metrics = new Metrics({
+    countByState: () => fleet.countByState(),
+    consoles: (): number => hub.connected,
+  });
+  const nagios = settings.nagios;
+  const link =
+    nagios.commandFile === null
+      ? null
+      : new NagiosLink({ ...nagios, commandFile: nagios.commandFile }, fleet, metrics, log);
+  if (link === null && nagios.statusFile !== null) {
+    log.warn('nagios.status_file is ignored without nagios.command_file');
+  }
+
+  // Two inventory sources: the inventory file and Nagios's objects.cache (the file wins on a name).
+  let fromFile: InventoryEntry[] = [];
+  let fromNagios: InventoryEntry[] = [];
+  const applyInventory = () =>
+    fleet.setInventory(mergeInventories(fromFile, fromNagios), Date.now());
   const reloadInventory = () => {
     if (settings.inventory === null) return;
     try {
-      const entries = loadInventory(settings.inventory);
-      fleet.setInventory(entries, Date.now());
-      log.info({ file: settings.inventory, slaves: entries.length }, 'inventory loaded');
+      fromFile = loadInventory(settings.inventory);
+      applyInventory();
+      log.info({ file: settings.inventory, slaves: fromFile.length }, 'inventory loaded');
     } catch (err) {
       log.error(
         { file: settings.inventory, reason: (err as Error).message },
@@ -46,21 +70,69 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
       );
     }
   };
+  const objectCache = nagios.objectCacheFile;
+  const reloadObjectCache = async () => {
+    if (objectCache === null) return;
+    try {
+      fromNagios = await readObjectCacheInventory(objectCache, {
+        hostTemplate: nagios.host,
+        service: nagios.service,
+      });
+      applyInventory();
+      log.info({ file: objectCache, slaves: fromNagios.length }, "Nagios's objects loaded");
+    } catch (err) {
+      log.error(
+        { reason: (err as Error).message },
+        "Nagios's objects not loaded; keeping the last",
+      );
+    }
+  };
   reloadInventory();
-  const unwatch =
-    settings.inventory === null ? () => {} : watchInventory(settings.inventory, reloadInventory);
+  await reloadObjectCache();
+  const unwatchers = [
+    settings.inventory === null ? () => {} : watchInventory(settings.inventory, reloadInventory),
+    objectCache === null ? () => {} : watchInventory(objectCache, () => void reloadObjectCache()),
+  ];
+  const unwatch = () => unwatchers.forEach((u) => u());
 
-  const auth = new Auth(settings.tokens);
-  const metrics = new Metrics({
-    countByState: () => fleet.countByState(),
-    consoles: (): number => hub.connected,
-  });
   // Metrics reads the hub's count only when scraped, by which time the hub exists.
   const hub: Hub = new Hub(fleet, settings, metrics, log);
   const commits = new GroupCommit(writer, fleet, (heartbeats) => {
     for (const h of heartbeats) metrics.heartbeats.inc({ kind: h.kind });
+    // After the 202s are sent: Nagios never delays an acknowledgement.
+    link?.afterCommit(heartbeats);
   });
-  const api = createApi({ settings, auth, fleet, store, commits, hub, metrics, log });
+  const actions = new ActionEngine({
+    nagios: link && {
+      bridge: link.bridge,
+      dryRunBridge: (writer) =>
+        new NagiosBridge({
+          commandFile: link.settings.commandFile,
+          statusFile: link.settings.statusFile,
+          mapping: link.mapping,
+          writer,
+        }),
+      status: () => link.status,
+      hasStatusFile: link.settings.statusFile !== null,
+      onStatus: (listener) => link.onStatus(listener),
+    },
+    slave: (name) => {
+      const record = fleet.get(name);
+      return record && slaveRef(record);
+    },
+    views: (names) => {
+      const now = Date.now();
+      return names.flatMap((n) => fleet.view(n, now) ?? []);
+    },
+    save: (action) => writer.saveAction(action),
+    broadcast: (message) => hub.broadcast(message),
+    lastActionId: store.lastActionId(),
+    confirmWithinMs: nagios.confirmWithinSeconds * 1000,
+    onTargets: (kind, outcome, n) => metrics.actions.inc({ kind, outcome }, n),
+    warn: (details, msg) => log.warn(details, msg),
+  });
+  hub.handleActions((body, author, requestId) => actions.submit(body, author, requestId));
+  const api = createApi({ settings, auth, fleet, store, commits, hub, metrics, log, actions });
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {
     void api.handle(req, res);
@@ -72,6 +144,8 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   } catch (err) {
     unwatch();
     hub.close();
+    actions.close();
+    await link?.close();
     await writer.close();
     store.close();
     throw err;
@@ -81,8 +155,12 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   const url = `http://${shownHost}:${address.port}`;
 
   const tick = setInterval(() => {
-    for (const c of fleet.tick(Date.now())) log.info(c, 'state changed');
+    const now = Date.now();
+    const changes = fleet.tick(now);
+    for (const c of changes) log.info(c, 'state changed');
+    link?.afterTick(changes, now);
   }, TICK_MS);
+  void link?.pollStatus();
   const prune = setInterval(() => {
     writer.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
       (removed) => removed > 0 && log.info({ removed }, 'old heartbeats pruned'),
@@ -113,6 +191,8 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         hub.close();
         await commits.close();
+        actions.close();
+        await link?.close();
         server.closeIdleConnections();
         const forced = setTimeout(() => server.closeAllConnections(), 5000);
         await closed;

@@ -24,6 +24,8 @@ export interface NagiosSettings {
   /** Host name template, `{slave}` is replaced by the slave's name. */
   host: string;
   service: string;
+  /** How long an action waits for status.dat to show it before its targets are unconfirmed. */
+  confirmWithinSeconds: number;
 }
 
 export interface RebootMethodSetting {
@@ -134,6 +136,7 @@ const fileSchema = z.strictObject({
       object_cache_file: nonEmpty('a file path').optional(),
       host: nonEmpty('a host name template such as "{slave}"').optional(),
       service: nonEmpty('a service description').optional(),
+      confirm_within: duration('60s').optional(),
     })
     .optional(),
   reboot: z
@@ -275,6 +278,7 @@ function toSettings(f: FileSettings, base: string): Settings {
       objectCacheFile: resolve(f.nagios?.object_cache_file),
       host: f.nagios?.host ?? '{slave}',
       service: f.nagios?.service ?? 'buildbot-start',
+      confirmWithinSeconds: f.nagios?.confirm_within ?? 60,
     },
     reboot: {
       concurrency: f.reboot?.concurrency ?? 16,

@@ -1,7 +1,7 @@
 // Every slave the collector knows, in memory: the truth consoles see, kept in step with SQLite.
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { InventoryEntry } from '../domain/inventory.js';
-import type { SlaveView } from '../domain/slave.js';
+import type { Muting, SlaveView } from '../domain/slave.js';
 import {
   applyHeartbeat,
   newRecord,
@@ -61,7 +61,10 @@ export class Fleet {
   /** Makes previewed records the truth, once they are durable. */
   commit(records: Map<string, SlaveRecord>, now: number): StateChange[] {
     const changes: StateChange[] = [];
-    for (const [name, record] of records) {
+    for (const [name, previewed] of records) {
+      // Muting read from Nagios while the batch was being written is newer than the preview's.
+      const muted = this.records.get(name)?.muted;
+      const record = muted === undefined ? previewed : { ...previewed, muted };
       this.records.set(name, record);
       this.markChanged(name);
       const change = this.refreshState(record, now);
@@ -96,6 +99,25 @@ export class Fleet {
       this.refreshState(next, now);
     }
     this.notify();
+  }
+
+  /** Applies who muted which slave in Nagios (null: nothing mutes it); returns how many changed. */
+  setMuting(muting: ReadonlyMap<string, Muting | null>): number {
+    let changed = 0;
+    for (const [name, muted] of muting) {
+      const record = this.records.get(name);
+      if (!record || sameMuting(record.muted ?? null, muted)) continue;
+      this.records.set(name, { ...record, muted });
+      this.markChanged(name);
+      changed++;
+    }
+    if (changed > 0) this.notify();
+    return changed;
+  }
+
+  /** Every record, in no particular order. */
+  all(): IterableIterator<SlaveRecord> {
+    return this.records.values();
   }
 
   /** Re-evaluates every state against the clock; the crossings time alone brought. */
@@ -169,6 +191,10 @@ export class Fleet {
   private notify(): void {
     for (const l of this.listeners) l();
   }
+}
+
+function sameMuting(a: Muting | null, b: Muting | null): boolean {
+  return a === b || (a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b));
 }
 
 function sameEntry(a: InventoryEntry | null, b: InventoryEntry): boolean {

@@ -5,6 +5,9 @@ import { slaveNameProblem } from '../domain/names.js';
 import { isSlaveState, SLAVE_STATES, type SlaveState } from '../domain/state.js';
 import { startHistory } from '../domain/slave-record.js';
 import type { SlaveDetail } from '../domain/slave.js';
+import type { ActionEngine } from '../actions/engine.js';
+import { toView } from '../actions/engine.js';
+import { ActionRefused } from '../actions/request.js';
 import type { Auth, Permission, Identity } from './auth.js';
 import type { Settings } from './config.js';
 import type { Fleet } from './fleet.js';
@@ -24,9 +27,12 @@ export interface ApiParts {
   hub: Hub;
   metrics: Metrics;
   log: Logger;
+  actions: ActionEngine;
 }
 
 const MESSAGES_IN_DETAIL = 20;
+const ACTIONS_DEFAULT = 20;
+const ACTIONS_MAX = 500;
 /** After a 413 the rest of the body is not read, so the connection cannot be reused. */
 const CLOSE = { connection: 'close' };
 
@@ -117,6 +123,40 @@ export function createApi(parts: ApiParts) {
     send(res, 200, { serverTime: new Date(now).toISOString(), slave });
   }
 
+  async function postAction(req: IncomingMessage, res: ServerResponse) {
+    const identity = authorize(req, 'act');
+    const body = await readJson(req, settings.limits.bodyBytes, false);
+    try {
+      const result = await parts.actions.submit(body, identity.name);
+      send(res, 'dryRun' in result ? 200 : 202, 'dryRun' in result ? result : { action: result });
+    } catch (err) {
+      if (err instanceof ActionRefused) throw new HttpError(err.status, err.message, err.field);
+      throw err;
+    }
+  }
+
+  function listActions(req: IncomingMessage, res: ServerResponse, url: URL) {
+    authorize(req, 'view');
+    const rawLimit = url.searchParams.get('limit');
+    const limit = rawLimit === null ? ACTIONS_DEFAULT : Number(rawLimit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > ACTIONS_MAX) {
+      throw new HttpError(400, `limit must be a whole number from 1 to ${ACTIONS_MAX}`, 'limit');
+    }
+    const slave = url.searchParams.get('slave') ?? undefined;
+    const actions = store
+      .listActions(limit, slave)
+      .map((a) => parts.actions.inFlight(a.id) ?? toView(a));
+    send(res, 200, { serverTime: new Date().toISOString(), actions });
+  }
+
+  function showAction(req: IncomingMessage, res: ServerResponse, id: number) {
+    authorize(req, 'view');
+    const stored = Number.isSafeInteger(id) ? store.getAction(id) : undefined;
+    const action = parts.actions.inFlight(id) ?? (stored && toView(stored));
+    if (!action) throw new HttpError(404, `no action number ${id}`);
+    send(res, 200, { serverTime: new Date().toISOString(), action });
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://collector');
     const p = url.pathname;
@@ -137,6 +177,16 @@ export function createApi(parts: ApiParts) {
     if (p === '/api/v1/slaves') {
       allow(method, 'GET');
       return listSlaves(req, res, url);
+    }
+    if (p === '/api/v1/actions') {
+      if (method === 'POST') return postAction(req, res);
+      allow(method, 'GET');
+      return listActions(req, res, url);
+    }
+    const actionRoute = /^\/api\/v1\/actions\/(\d+)$/.exec(p);
+    if (actionRoute) {
+      allow(method, 'GET');
+      return showAction(req, res, Number(actionRoute[1]));
     }
     if (p === '/healthz') {
       allow(method, 'GET');

@@ -2,18 +2,29 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { ActionRefused } from '../actions/request.js';
 import {
   PROTOCOL_VERSION,
+  type ActionView,
+  type AnyServerMessage,
+  type DryRunView,
   type DeltaMessage,
   type HelloMessage,
   type ServerMessage,
   type SnapshotMessage,
 } from '../domain/protocol.js';
-import type { Identity } from './auth.js';
+import { may, type Identity } from './auth.js';
 import type { Settings } from './config.js';
 import type { Fleet } from './fleet.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+
+/** Runs a console's action request; throws ActionRefused for a request refused as a whole. */
+export type ActionHandler = (
+  body: unknown,
+  author: string,
+  requestId: string,
+) => Promise<ActionView | DryRunView>;
 
 interface Console {
   socket: WebSocket;
@@ -32,6 +43,7 @@ export class Hub {
   private readonly pingTimer: NodeJS.Timeout;
   private readonly behindTimer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
+  private actionHandler: ActionHandler | null = null;
 
   constructor(
     private readonly fleet: Fleet,
@@ -44,6 +56,17 @@ export class Hub {
     this.behindTimer = setInterval(() => this.catchUp(), 250);
     this.pingTimer.unref();
     this.behindTimer.unref();
+  }
+
+  /** Where `action` requests go (the action engine, created after the hub). */
+  handleActions(handler: ActionHandler): void {
+    this.actionHandler = handler;
+  }
+
+  /** Sends a message to every console that keeps up (action progress). */
+  broadcast(message: AnyServerMessage): void {
+    const frame = Buffer.from(JSON.stringify(message));
+    for (const c of this.consoles) if (c.behindSince === null) this.send(c, frame);
   }
 
   get connected(): number {
@@ -76,23 +99,62 @@ export class Hub {
   }
 
   private onMessage(c: Console, text: string, isBinary: boolean): void {
-    let type: unknown;
+    let message: Record<string, unknown> = {};
     try {
-      type = isBinary ? undefined : (JSON.parse(text) as { type?: unknown }).type;
+      const parsed: unknown = isBinary ? undefined : JSON.parse(text);
+      if (parsed !== null && typeof parsed === 'object')
+        message = parsed as Record<string, unknown>;
     } catch {
-      type = undefined;
+      // answered below as an unknown request
     }
-    if (type === 'resync') {
+    if (message.type === 'resync') {
       this.sendSnapshot(c);
       return;
     }
-    this.send(
-      c,
-      JSON.stringify({
-        type: 'error',
-        error: `unknown request type: send {"type":"resync"}`,
-      } satisfies ServerMessage),
-    );
+    if (message.type === 'action') {
+      void this.onAction(c, message);
+      return;
+    }
+    this.sendError(c, 'unknown request type: send {"type":"resync"} or {"type":"action", ...}');
+  }
+
+  private async onAction(c: Console, message: Record<string, unknown>): Promise<void> {
+    const { type: _type, requestId, ...body } = message;
+    if (typeof requestId !== 'string' || requestId === '' || requestId.length > 128) {
+      this.sendError(c, 'an action request needs a requestId: a string of 1 to 128 characters');
+      return;
+    }
+    if (!may(c.identity.role, 'act')) {
+      this.sendError(
+        c,
+        `token "${c.identity.name}" has role ${c.identity.role}, which may not act`,
+        requestId,
+      );
+      return;
+    }
+    if (!this.actionHandler) {
+      this.sendError(c, 'this collector takes no actions', requestId);
+      return;
+    }
+    try {
+      const result = await this.actionHandler(body, c.identity.name, requestId);
+      // An action's progress is broadcast by the engine; a dry run's lines go to the asker only.
+      if ('dryRun' in result)
+        this.send(c, JSON.stringify({ type: 'dry-run', requestId, ...result }));
+    } catch (err) {
+      if (!(err instanceof ActionRefused)) {
+        this.log.error({ err }, 'an action request failed');
+        this.sendError(c, 'internal error; the collector log says more', requestId);
+        return;
+      }
+      this.sendError(c, err.message, requestId);
+    }
+  }
+
+  private sendError(c: Console, error: string, requestId?: string): void {
+    const message: ServerMessage =
+      requestId === undefined ? { type: 'error', error } : { type: 'error', error, requestId };
+    this.send(c, JSON.stringify(message));
   }
 
   private sendSnapshot(c: Console): void {

@@ -103,6 +103,17 @@ function unique(entries: InventoryEntry[], file: string): InventoryEntry[] {
   return entries;
 }
 
+/** Entries from several sources, the first source winning on a name (the inventory file over Nagios). */
+export function mergeInventories(
+  ...sources: ReadonlyArray<readonly InventoryEntry[]>
+): InventoryEntry[] {
+  const byName = new Map<string, InventoryEntry>();
+  for (const source of sources) {
+    for (const entry of source) if (!byName.has(entry.name)) byName.set(entry.name, entry);
+  }
+  return [...byName.values()];
+}
+
 /**
  * Calls `onChange` when the file is written or replaced. Editors save by rename, so the
  * directory is watched, not the file; bursts of events are debounced.

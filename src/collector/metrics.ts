@@ -14,6 +14,8 @@ export class Metrics {
   readonly ingestLatency: Histogram;
   readonly resyncs: Counter;
   readonly dropped: Counter<'reason'>;
+  readonly nagiosResults: Counter<'outcome'>;
+  readonly actions: Counter<'kind' | 'outcome'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -45,6 +47,18 @@ export class Metrics {
       name: 'corral_consoles_dropped_total',
       help: 'Consoles disconnected by the collector, by reason (slow, no_pong).',
       labelNames: ['reason'],
+      registers,
+    });
+    this.nagiosResults = new Counter({
+      name: 'corral_nagios_results_total',
+      help: 'Passive results forwarded to Nagios (heartbeats, threshold crossings), by outcome (sent, failed).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.actions = new Counter({
+      name: 'corral_action_targets_total',
+      help: 'Targets of operator actions, by kind and outcome (sent, failed, confirmed, unconfirmed).',
+      labelNames: ['kind', 'outcome'],
       registers,
     });
     new Gauge({

@@ -12,6 +12,9 @@ port.on('message', (req: WriterRequest) => {
     if (req.op === 'write') {
       store.writeBatch(req.heartbeats, req.slaves, req.now);
       reply = { id: req.id, ok: true, value: 0 };
+    } else if (req.op === 'action') {
+      store.saveAction(req.action);
+      reply = { id: req.id, ok: true, value: req.action.id };
     } else if (req.op === 'prune') {
       reply = { id: req.id, ok: true, value: store.prune(req.before) };
     } else {

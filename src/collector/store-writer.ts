@@ -1,11 +1,12 @@
 // The main thread's handle on the writer thread: writes and prunes as promises, in order.
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat } from '../domain/heartbeat.js';
-import type { SlaveUpdate } from './store.js';
+import type { SlaveUpdate, StoredAction } from './store.js';
 
 export type WriterRequest =
   | { id: number; op: 'write'; heartbeats: Heartbeat[]; slaves: SlaveUpdate[]; now: number }
   | { id: number; op: 'prune'; before: number }
+  | { id: number; op: 'action'; action: StoredAction }
   | { id: number; op: 'close' };
 
 export type WriterReply =
@@ -38,6 +39,11 @@ export class StoreWriter {
 
   write(heartbeats: Heartbeat[], slaves: SlaveUpdate[], now: number): Promise<number> {
     return this.request({ op: 'write', heartbeats, slaves, now });
+  }
+
+  /** Records an action as it stands (inserted the first time, its progress after). */
+  saveAction(action: StoredAction): Promise<number> {
+    return this.request({ op: 'action', action });
   }
 
   prune(before: number): Promise<number> {

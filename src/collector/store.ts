@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Heartbeat, HeartbeatKind } from '../domain/heartbeat.js';
+import type { ActionKind, ActionTargetView, ResolvedParams } from '../domain/protocol.js';
 import type { SlaveRecord } from '../domain/slave-record.js';
 
 const SCHEMA = `
@@ -29,6 +30,24 @@ CREATE TABLE IF NOT EXISTS slaves (
   last_heartbeat_kind TEXT,
   last_heartbeat_message TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS actions (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  params TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  finished_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS action_targets (
+  action_id INTEGER NOT NULL REFERENCES actions (id),
+  position INTEGER NOT NULL,
+  slave TEXT NOT NULL,
+  status TEXT NOT NULL,
+  error TEXT,
+  PRIMARY KEY (action_id, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS action_targets_by_slave ON action_targets (slave, action_id);
 `;
 
 export interface StoredMessage {
@@ -46,6 +65,8 @@ export class Store {
     slaves: SlaveUpdate[],
     now: number,
   ) => void;
+
+  private readonly saveActionTx: (a: StoredAction) => void;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -78,6 +99,68 @@ export class Store {
       }
       for (const s of slaves) this.upsertSlave.run(s);
     });
+    const upsertAction = this.db.prepare(
+      `INSERT INTO actions (id, at, author, kind, params, summary, finished_at)
+       VALUES (@id, @at, @author, @kind, @params, @summary, @finishedAt)
+       ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at`,
+    );
+    const upsertTarget = this.db.prepare(
+      `INSERT INTO action_targets (action_id, position, slave, status, error) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (action_id, position) DO UPDATE SET status = excluded.status, error = excluded.error`,
+    );
+    this.saveActionTx = this.db.transaction((a: StoredAction) => {
+      const { targets: _targets, ...row } = a;
+      upsertAction.run({ ...row, params: JSON.stringify(a.params) });
+      a.targets.forEach((t, i) => upsertTarget.run(a.id, i, t.slave, t.status, t.error));
+    });
+  }
+
+  /** Records an action and its targets as they stand now (called again as they progress). */
+  saveAction(a: StoredAction): void {
+    this.saveActionTx(a);
+  }
+
+  /** The highest action id so far: the main thread numbers new actions from it. */
+  lastActionId(): number {
+    return (
+      (this.db.prepare('SELECT max(id) AS id FROM actions').get() as { id: number | null }).id ?? 0
+    );
+  }
+
+  /** The audit log, newest first. */
+  listActions(limit: number, slave?: string): StoredAction[] {
+    const rows = (
+      slave === undefined
+        ? this.db.prepare('SELECT * FROM actions ORDER BY id DESC LIMIT ?').all(limit)
+        : this.db
+            .prepare(
+              `SELECT a.* FROM actions a JOIN action_targets t ON t.action_id = a.id
+               WHERE t.slave = ? ORDER BY a.id DESC LIMIT ?`,
+            )
+            .all(slave, limit)
+    ) as ActionRow[];
+    return this.withTargets(rows);
+  }
+
+  getAction(id: number): StoredAction | undefined {
+    const rows = this.db.prepare('SELECT * FROM actions WHERE id = ?').all(id) as ActionRow[];
+    return this.withTargets(rows)[0];
+  }
+
+  private withTargets(rows: ActionRow[]): StoredAction[] {
+    const targets = this.db.prepare(
+      'SELECT slave, status, error FROM action_targets WHERE action_id = ? ORDER BY position',
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      author: r.author,
+      kind: r.kind as ActionKind,
+      params: JSON.parse(r.params) as ResolvedParams,
+      summary: r.summary,
+      finishedAt: r.finished_at,
+      targets: targets.all(r.id) as ActionTargetView[],
+    }));
   }
 
   /** Writes heartbeats and the slaves they changed in one transaction: one fsync for the lot. */
@@ -149,6 +232,28 @@ export class Store {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** An action as the store keeps it; times are epoch ms. */
+export interface StoredAction {
+  id: number;
+  at: number;
+  author: string;
+  kind: ActionKind;
+  params: ResolvedParams;
+  summary: string;
+  finishedAt: number | null;
+  targets: ActionTargetView[];
+}
+
+interface ActionRow {
+  id: number;
+  at: number;
+  author: string;
+  kind: string;
+  params: string;
+  summary: string;
+  finished_at: number | null;
 }
 
 interface SlaveRow {

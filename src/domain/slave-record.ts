@@ -1,7 +1,7 @@
 // What the collector knows of one slave, how a heartbeat changes it, and how it is shown.
 import type { Heartbeat, HeartbeatKind } from './heartbeat.js';
 import type { InventoryEntry } from './inventory.js';
-import type { SlaveView, StartRecord } from './slave.js';
+import type { Muting, SlaveView, StartRecord } from './slave.js';
 import {
   ageSeconds,
   stateOf,
@@ -25,6 +25,8 @@ export interface SlaveRecord {
   starts: number[];
   inventory: InventoryEntry | null;
   reboot?: RebootStatus | null;
+  /** Who silenced the slave in Nagios (a downtime or an acknowledgement), read from status.dat. */
+  muted?: Muting | null;
 }
 
 export function newRecord(name: string, inventory: InventoryEntry | null = null): SlaveRecord {
@@ -112,7 +114,7 @@ export function toView(r: SlaveRecord, policy: ThresholdPolicy, now: number): Sl
       at: iso(r.lastCritical.at)!,
       message: r.lastCritical.message,
     },
-    muted: null,
+    muted: r.muted ?? null,
     reboot: r.reboot
       ? r.reboot.phase === 'rebooting'
         ? { phase: 'rebooting', method: r.reboot.method, since: iso(r.reboot.since)! }

@@ -46,6 +46,13 @@ export interface BridgeOptions {
   mapping: NagiosMapping;
   clock?: () => number;
   fullPipeTimeoutMs?: number;
+  /** Where lines go instead of the FIFO (a dry run records them); by default the command file. */
+  writer?: LineWriter;
+}
+
+/** What the bridge writes through: the command file, or a recorder for a dry run. */
+export interface LineWriter {
+  write(lines: readonly string[]): Promise<WriteResult>;
 }
 
 export interface HeartbeatToForward {
@@ -66,14 +73,16 @@ export interface DowntimeAction {
 }
 
 export class NagiosBridge {
-  readonly writer: CommandFileWriter;
+  readonly writer: LineWriter;
   private readonly status: StatusFileReader | null;
   private readonly clock: () => number;
 
   constructor(private readonly options: BridgeOptions) {
-    this.writer = new CommandFileWriter(options.commandFile, {
-      fullPipeTimeoutMs: options.fullPipeTimeoutMs,
-    });
+    this.writer =
+      options.writer ??
+      new CommandFileWriter(options.commandFile, {
+        fullPipeTimeoutMs: options.fullPipeTimeoutMs,
+      });
     this.status = options.statusFile ? new StatusFileReader(options.statusFile) : null;
     this.clock = options.clock ?? Date.now;
   }

@@ -1,0 +1,39 @@
+// One line saying what an action did, as consoles and the audit log show it:
+// `jdoe scheduled a 30d downtime on 48 slaves`.
+import { formatDuration } from '../domain/duration.js';
+import type { ActionKind, ResolvedParams } from '../domain/protocol.js';
+
+export function describeAction(
+  author: string,
+  kind: ActionKind,
+  params: ResolvedParams,
+  targetCount: number,
+  now: number,
+): string {
+  const slaves = `${targetCount} slave${targetCount === 1 ? '' : 's'}`;
+  switch (kind) {
+    case 'downtime':
+      return `${author} scheduled ${downtimePhrase(params, now)} on ${slaves}`;
+    case 'cancel-downtime':
+      return `${author} cancelled the downtimes of ${slaves}`;
+    case 'recheck':
+      return `${author} re-submitted the current state of ${slaves} to Nagios`;
+    case 'force-check':
+      return `${author} forced a check of ${slaves}`;
+    case 'ack':
+      return `${author} acknowledged ${slaves}${params.sticky === false ? ' (not sticky)' : ''}`;
+    case 'remove-ack':
+      return `${author} removed the acknowledgement of ${slaves}`;
+  }
+}
+
+/** `a 30d downtime`, `a flexible 2h downtime`, `a 2h downtime from 2026-11-25T18:00:00Z`. */
+function downtimePhrase(p: ResolvedParams, now: number): string {
+  const start = Date.parse(p.start ?? '');
+  const end = Date.parse(p.end ?? '');
+  const length = p.fixed === false ? (p.durationSeconds ?? 0) : (end - start) / 1000;
+  const flexible = p.fixed === false ? 'flexible ' : '';
+  // A start within a minute of the request is "now"; a later one is named, in UTC.
+  const from = start - now > 60_000 ? ` from ${p.start}` : '';
+  return `a ${flexible}${formatDuration(length)} downtime${from}`;
+}

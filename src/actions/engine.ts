@@ -1,0 +1,346 @@
+// The bulk action engine: one path for the console and the command line. It plans a request,
+// records it (who, when, what, targets) before acting, writes it to Nagios in one packed write,
+// records each target's result, streams progress to every console, and marks targets confirmed
+// as status.dat shows them, or unconfirmed when Nagios has not shown them in time.
+import type {
+  ActionMessage,
+  ActionTargetView,
+  ActionView,
+  AnyServerMessage,
+  DryRunView,
+  TargetStatus,
+} from '../domain/protocol.js';
+import { TARGET_STATUSES } from '../domain/protocol.js';
+import {
+  NagiosBridge,
+  type ActionOutcome,
+  type LineWriter,
+  type SlaveRef,
+} from '../nagios/bridge.js';
+import type { SlaveView } from '../domain/slave.js';
+import type { NagiosStatus } from '../nagios/status-file.js';
+import { isConfirmed, precheck } from './confirm.js';
+import { describeAction } from './describe.js';
+import { ActionRefused, planAction, type PlannedAction } from './request.js';
+
+/** What the engine needs of the collector; kept narrow so the engine is testable on its own. */
+export interface EngineParts {
+  /** Null when the collector has no nagios.command_file: every action is refused. */
+  nagios: {
+    bridge: NagiosBridge;
+    /** For a dry run: a bridge like the real one that records lines instead of writing. */
+    dryRunBridge: (writer: LineWriter) => NagiosBridge;
+    /** status.dat as last read; null without a status file. */
+    status: () => NagiosStatus | null;
+    hasStatusFile: boolean;
+    onStatus: (listener: (status: NagiosStatus) => void) => () => void;
+  } | null;
+  /** The slave's reference for Nagios (name and inventory attributes); undefined if unknown. */
+  slave: (name: string) => SlaveRef | undefined;
+  /** Current views, for re-submitting states. */
+  views: (names: readonly string[]) => SlaveView[];
+  save: (action: StoredActionLike) => Promise<unknown>;
+  broadcast: (message: AnyServerMessage) => void;
+  lastActionId: number;
+  confirmWithinMs: number;
+  onTargets?: (kind: string, outcome: TargetStatus, count: number) => void;
+  warn: (details: Record<string, unknown>, msg: string) => void;
+}
+
+/** The shape the store keeps (epoch ms). */
+export interface StoredActionLike {
+  id: number;
+  at: number;
+  author: string;
+  kind: PlannedAction['kind'];
+  params: PlannedAction['params'];
+  summary: string;
+  finishedAt: number | null;
+  targets: ActionTargetView[];
+}
+
+interface Running {
+  action: StoredActionLike;
+  requestId: string | undefined;
+  refs: Map<string, SlaveRef>;
+  deadline: NodeJS.Timeout;
+}
+
+export class ActionEngine {
+  private lastId: number;
+  private readonly running = new Map<number, Running>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly parts: EngineParts) {
+    this.lastId = parts.lastActionId;
+    this.unsubscribe = parts.nagios?.onStatus((s) => this.confirm(s)) ?? (() => {});
+  }
+
+  /** Runs a request from `author`; resolves once Nagios has the commands (or they failed). */
+  async submit(
+    body: unknown,
+    author: string,
+    requestId?: string,
+  ): Promise<ActionView | DryRunView> {
+    const nagios = this.parts.nagios;
+    if (nagios === null) {
+      throw new ActionRefused(
+        'this collector is not wired to Nagios: set nagios.command_file in corral.yaml',
+        undefined,
+        503,
+      );
+    }
+    const plan = planAction(body, {
+      now: Date.now(),
+      author,
+      known: (name) => this.parts.slave(name) !== undefined,
+    });
+    const refs = new Map(plan.targets.map((name) => [name, this.parts.slave(name)!]));
+    const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
+    if (plan.dryRun) return this.dryRun(plan, refs, summary);
+
+    const action: StoredActionLike = {
+      id: ++this.lastId,
+      at: plan.at,
+      author,
+      kind: plan.kind,
+      params: plan.params,
+      summary,
+      finishedAt: null,
+      targets: plan.targets.map((slave) => ({ slave, status: 'pending', error: null })),
+    };
+    // Recorded before anything is done: an action that cannot be audited is not taken.
+    try {
+      await this.parts.save(action);
+    } catch (err) {
+      throw new ActionRefused(
+        `cannot record the action (${(err as Error).message}); nothing was done`,
+        undefined,
+        503,
+      );
+    }
+    this.emit('started', action, requestId);
+
+    const outcome = await this.execute(nagios.bridge, plan, refs, nagios.status());
+    for (const r of outcome) {
+      const t = action.targets.find((x) => x.slave === r.slave)!;
+      t.status = r.ok ? 'sent' : 'failed';
+      t.error = r.ok ? null : r.error;
+    }
+    this.count(action, 'sent');
+    this.count(action, 'failed');
+    const waiting = action.targets.some((t) => t.status === 'sent');
+    if (!waiting || !nagios.hasStatusFile) action.finishedAt = Date.now();
+    await this.persist(action);
+    this.emit('sent', action, requestId);
+    if (action.finishedAt !== null) {
+      this.emit('finished', action, requestId);
+      return toView(action);
+    }
+    const deadline = setTimeout(() => this.expire(action.id), this.parts.confirmWithinMs);
+    deadline.unref();
+    this.running.set(action.id, { action, requestId, refs, deadline });
+    const status = nagios.status();
+    if (status) this.confirm(status);
+    return toView(action);
+  }
+
+  /** Actions still waiting for Nagios to confirm them (fresher than the store). */
+  inFlight(id: number): ActionView | undefined {
+    const r = this.running.get(id);
+    return r && toView(r.action);
+  }
+
+  close(): void {
+    this.unsubscribe();
+    for (const r of this.running.values()) clearTimeout(r.deadline);
+    this.running.clear();
+  }
+
+  /**
+   * Fails the targets Nagios cannot take as it stands (no such service, nothing to acknowledge),
+   * then sends the rest through the bridge in one packed write.
+   */
+  private async execute(
+    bridge: NagiosBridge,
+    plan: PlannedAction,
+    refs: Map<string, SlaveRef>,
+    status: NagiosStatus | null,
+  ): Promise<ActionOutcome['results']> {
+    const refused = new Map<string, string>();
+    const go: SlaveRef[] = [];
+    for (const [name, ref] of refs) {
+      let why: string | null;
+      try {
+        why = status ? precheck(plan.kind, status, bridge.targetOf(ref)) : null;
+      } catch (err) {
+        why = (err as Error).message;
+      }
+      if (why) refused.set(name, why);
+      else go.push(ref);
+    }
+    const results = go.length === 0 ? [] : (await this.call(bridge, plan, go)).results;
+    const byName = new Map(results.map((r) => [r.slave, r]));
+    return plan.targets.map(
+      (slave) =>
+        byName.get(slave) ??
+        (refused.has(slave)
+          ? { slave, ok: false as const, error: refused.get(slave)! }
+          : { slave, ok: false as const, error: 'not sent' }),
+    );
+  }
+
+  private call(
+    bridge: NagiosBridge,
+    plan: PlannedAction,
+    slaves: SlaveRef[],
+  ): Promise<ActionOutcome> {
+    const p = plan.params;
+    switch (plan.kind) {
+      case 'downtime':
+        return bridge.scheduleDowntime(slaves, {
+          startMs: Date.parse(p.start!),
+          endMs: Date.parse(p.end!),
+          fixed: p.fixed ?? true,
+          durationSeconds: p.durationSeconds,
+          author: plan.author,
+          comment: p.comment!,
+        });
+      case 'cancel-downtime':
+        return bridge.cancelDowntimes(slaves).catch((err: Error) => ({
+          results: slaves.map((s) => ({ slave: s.name, ok: false as const, error: err.message })),
+          write: null,
+        }));
+      case 'ack':
+        return bridge.acknowledge(slaves, {
+          author: plan.author,
+          comment: p.comment!,
+          sticky: p.sticky ?? true,
+        });
+      case 'remove-ack':
+        return bridge.removeAcknowledgement(slaves);
+      case 'force-check':
+        return bridge.forceCheck(slaves);
+      case 'recheck': {
+        const views = this.parts.views(slaves.map((s) => s.name));
+        return bridge.resubmit(views);
+      }
+    }
+  }
+
+  private async dryRun(
+    plan: PlannedAction,
+    refs: Map<string, SlaveRef>,
+    summary: string,
+  ): Promise<DryRunView> {
+    const lines: string[] = [];
+    const recorder: LineWriter = {
+      write(written) {
+        lines.push(...written);
+        return Promise.resolve({ lines: written.length, writes: 0, bytes: 0 });
+      },
+    };
+    const nagios = this.parts.nagios!;
+    const results = await this.execute(nagios.dryRunBridge(recorder), plan, refs, nagios.status());
+    return {
+      dryRun: true,
+      summary,
+      targets: results.map((r) => ({
+        slave: r.slave,
+        status: r.ok ? 'pending' : 'failed',
+        error: r.ok ? null : r.error,
+      })),
+      lines,
+    };
+  }
+
+  /** Marks the targets status.dat now shows done; finishes an action when none is left waiting. */
+  private confirm(status: NagiosStatus): void {
+    const bridge = this.parts.nagios!.bridge;
+    for (const r of this.running.values()) {
+      let confirmed = 0;
+      for (const t of r.action.targets) {
+        if (t.status !== 'sent') continue;
+        let done: boolean;
+        try {
+          done = isConfirmed(r.action, status, bridge.targetOf(r.refs.get(t.slave)!));
+        } catch {
+          done = false;
+        }
+        if (done) {
+          t.status = 'confirmed';
+          confirmed++;
+        }
+      }
+      if (confirmed === 0) continue;
+      this.parts.onTargets?.(r.action.kind, 'confirmed', confirmed);
+      if (!r.action.targets.some((t) => t.status === 'sent')) this.finish(r);
+      else {
+        void this.persist(r.action);
+        this.emit('progress', r.action, r.requestId);
+      }
+    }
+  }
+
+  private expire(id: number): void {
+    const r = this.running.get(id);
+    if (!r) return;
+    const within = Math.round(this.parts.confirmWithinMs / 1000);
+    for (const t of r.action.targets) {
+      if (t.status !== 'sent') continue;
+      t.status = 'unconfirmed';
+      t.error = `not confirmed by Nagios within ${within}s`;
+    }
+    this.count(r.action, 'unconfirmed');
+    this.finish(r);
+  }
+
+  private finish(r: Running): void {
+    clearTimeout(r.deadline);
+    this.running.delete(r.action.id);
+    r.action.finishedAt = Date.now();
+    void this.persist(r.action);
+    this.emit('finished', r.action, r.requestId);
+  }
+
+  private async persist(action: StoredActionLike): Promise<void> {
+    try {
+      await this.parts.save({ ...action, targets: action.targets.map((t) => ({ ...t })) });
+    } catch (err) {
+      this.parts.warn(
+        { action: action.id, reason: (err as Error).message },
+        "cannot record an action's progress",
+      );
+    }
+  }
+
+  private count(action: StoredActionLike, outcome: TargetStatus): void {
+    const n = action.targets.filter((t) => t.status === outcome).length;
+    if (n > 0) this.parts.onTargets?.(action.kind, outcome, n);
+  }
+
+  private emit(event: ActionMessage['event'], action: StoredActionLike, requestId?: string): void {
+    const message: ActionMessage = { type: 'action', event, action: toView(action) };
+    if (requestId !== undefined) message.requestId = requestId;
+    this.parts.broadcast(message);
+  }
+}
+
+export function toView(a: StoredActionLike): ActionView {
+  const counts = Object.fromEntries(TARGET_STATUSES.map((s) => [s, 0])) as Record<
+    TargetStatus,
+    number
+  >;
+  for (const t of a.targets) counts[t.status]++;
+  return {
+    id: a.id,
+    at: new Date(a.at).toISOString(),
+    author: a.author,
+    kind: a.kind,
+    params: a.params,
+    summary: a.summary,
+    targets: a.targets.map((t) => ({ ...t })),
+    counts,
+    finishedAt: a.finishedAt === null ? null : new Date(a.finishedAt).toISOString(),
+  };
+}
