@@ -109,14 +109,23 @@ async function metric(url, name) {
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 console.log(
-  `bench:ingest: ${CONNECTIONS} keep-alive connections, ${SECONDS}s per phase, ${SLAVES} slave names, one heartbeat per POST`,
+  `bench:ingest: ${CONNECTIONS} keep-alive connections (${WRK ? 'wrk' : 'autocannon'}), ${SECONDS}s per phase, ` +
+    `${SLAVES} slave names, one heartbeat per POST`,
 );
+const row = (label, rest) => console.log(`${label.padEnd(42)}${rest}`);
+const load = (r) =>
+  `${fmt(r.ok / r.seconds)}/s   p50 ${r.latencyP50} ms  p99 ${r.latencyP99} ms` +
+  (r.non2xx || r.errors ? `   non-2xx ${r.non2xx}, errors ${r.errors}` : '');
+const delta = (p) =>
+  `p50 ${fmt(p.p50, 1)} ms  p99 ${fmt(p.p99, 1)} ms  (${p.samples} samples, ${p.missing} missing)`;
 
+// 1. The baseline: a bare node:http server answering 204.
 const bare = await startServer([path.join(here, 'bare-server.js')]);
 const baseline = await runLoad(bare.url);
 await stop(bare.child);
 const bareRate = baseline.ok / baseline.seconds;
 
+// 2. The collector alone, then 3. with 20 consoles connected and probes timed to their deltas.
 const dir = mkdtempSync(path.join(tmpdir(), 'corral-bench-'));
 const collector = await startServer([
   corral,
@@ -126,8 +135,9 @@ const collector = await startServer([
   '--db',
   path.join(dir, 'corral.db'),
 ]);
+const alone = await runLoad(collector.url);
 const quiet = await probeLatency(collector.url, CONSOLES, Date.now() + 3000);
-const [ours, loaded] = await Promise.all([
+const [watched, loaded] = await Promise.all([
   runLoad(collector.url),
   probeLatency(collector.url, CONSOLES, Date.now() + SECONDS * 1000 - 500),
 ]);
@@ -135,24 +145,19 @@ const rss = await metric(collector.url, 'corral_process_resident_memory_bytes');
 const slaves = (await (await fetch(`${collector.url}/healthz`)).json()).slaves;
 await stop(collector.child);
 rmSync(dir, { recursive: true, force: true });
-const rate = ours.ok / ours.seconds;
+const rate = alone.ok / alone.seconds;
 
 console.log('');
-console.log(
-  `bare node:http (204)      ${fmt(bareRate)} req/s   p50 ${baseline.latencyP50} ms  p99 ${baseline.latencyP99} ms`,
+row('bare node:http, 204', `${load(baseline)}`);
+row('collector, durable 202, no console', `${load(alone)}`);
+row(
+  '  as a share of the bare server',
+  `${fmt((rate / bareRate) * 100, 1)}%   (targets: >= 40%, >= 15,000/s)`,
 );
-console.log(
-  `corral collector (202)    ${fmt(rate)} durable heartbeats/s   p50 ${ours.latencyP50} ms  p99 ${ours.latencyP99} ms   non-2xx ${ours.non2xx}, errors ${ours.errors}`,
-);
-console.log(
-  `ratio                     ${fmt((rate / bareRate) * 100, 1)}% of the bare server (target >= 40%, >= 15,000/s)`,
-);
-console.log(
-  `POST -> delta, ${CONSOLES} consoles, idle    p50 ${fmt(quiet.p50, 1)} ms  p99 ${fmt(quiet.p99, 1)} ms  (${quiet.samples} samples, ${quiet.missing} missing)`,
-);
-console.log(
-  `POST -> delta, ${CONSOLES} consoles, loaded  p50 ${fmt(loaded.p50, 1)} ms  p99 ${fmt(loaded.p99, 1)} ms  (${loaded.samples} samples, ${loaded.missing} missing; target p99 < 150 ms)`,
-);
-console.log(
-  `collector RSS             ${fmt(rss / 1024 / 1024, 1)} MB with ${fmt(slaves)} slaves (target < 200 MB)`,
+row(`collector, ${CONSOLES} consoles connected`, `${load(watched)}`);
+row(`POST -> delta at ${CONSOLES} consoles, idle`, delta(quiet));
+row(`POST -> delta at ${CONSOLES} consoles, loaded`, `${delta(loaded)}   (target: p99 < 150 ms)`);
+row(
+  'collector RSS',
+  `${fmt(rss / 1024 / 1024, 1)} MB with ${fmt(slaves)} slaves   (target: < 200 MB)`,
 );
