@@ -36,19 +36,22 @@ export function rowLine(
   paint: Paint,
 ): string {
   const muted = row.muted;
+  // Bold and dim share one reset code (SGR 22): a bold cell would end a dimmed row's dimness.
+  const dimmed = muted || stale;
+  const bold = (text: string) => (dimmed ? text : paint.style.bold(text));
   const cells = columns.map((c) => {
     const text = truncate(cellText(c.key, row, now, marked, stale), c.width);
     if (c.key === 'state') {
       // Muted rows drop the alarm colour: dimmed, as Nagios greys out what is silenced.
-      return muted ? text : paint.style.bold(paint.color[colorName(row)](text));
+      return muted ? text : bold(paint.color[colorName(row)](text));
     }
-    if (c.key === 'mark' && marked) return paint.style.bold(paint.color.cyan(text));
+    if (c.key === 'mark' && marked) return bold(paint.color.cyan(text));
     if (c.key === 'next' && row.state === 'late' && !muted) return paint.color.yellow(text);
     return text;
   });
   // Trailing blanks cost Ink per character every frame; only the cursor bar needs the full width.
   let line = selected ? cells.join(' ') : cells.join(' ').trimEnd();
-  if (muted || stale) line = paint.style.dim(line);
+  if (dimmed) line = paint.style.dim(line);
   if (selected) line = paint.style.inverse(line);
   return line;
 }

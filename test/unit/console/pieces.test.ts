@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { endpointsFor } from '../../../src/console/endpoints.js';
 import { columnsFor } from '../../../src/console/layout.js';
+import { rowLine } from '../../../src/console/components/SlaveRow.js';
+import { paintFor } from '../../../src/console/components/theme.js';
+import { toRow } from '../../../src/console/rows.js';
 import { terminalProblem } from '../../../src/console/run.js';
+import { DEFAULT_POLICY } from '../../../src/domain/thresholds.js';
+import { HOUR, T0, view } from './fixtures.js';
 
 describe('console endpoints', () => {
   it('accepts ws, http, https and host:port, and finds the stream and the HTTP base', () => {
@@ -69,5 +74,33 @@ describe('console terminal check', () => {
       /stdin is not one: .*corral ls/,
     );
     expect(terminalProblem({}, {})).toMatch(/stdin and stdout are not one/);
+  });
+});
+
+describe('console row line', () => {
+  const line = (stale: boolean, selected = false) =>
+    rowLine(
+      {
+        row: toRow(view('dead-1', { ago: 8 * HOUR }), DEFAULT_POLICY, T0),
+        columns: columnsFor(120, 'UTC'),
+        now: T0,
+        selected,
+        marked: true,
+        stale,
+      },
+      paintFor(true),
+    );
+
+  it('keeps a stale row dim to its end (no bold reset in the middle)', () => {
+    const stale = line(true);
+    expect(stale.startsWith('\x1b[2m')).toBe(true);
+    // SGR 22 ends bold and dim alike: only the row's own closing one may appear.
+    expect(stale.split('\x1b[22m')).toHaveLength(2);
+    expect(stale).toContain('~8h00m');
+  });
+
+  it('draws the cursor bar across the full width', () => {
+    const plain = (s: string) => s.replace(new RegExp(`${'\x1b'}\\[[0-9;]*m`, 'g'), '');
+    expect(plain(line(false, true)).length).toBeGreaterThan(plain(line(false)).length);
   });
 });
