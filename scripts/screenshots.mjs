@@ -203,7 +203,7 @@ async function toSvg(ansi) {
 
 async function shot(name) {
   await pause(600);
-  const ansi = tmux('capture-pane', '-p', '-e', '-t', 'shots');
+  const ansi = tmux('capture-pane', '-p', '-e', '-N', '-t', 'shots');
   const svg = await toSvg(ansi);
   const png = new Resvg(svg, {
     font: { fontFiles: FONTS, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans Mono' },
