@@ -1,13 +1,16 @@
 // The `corral` command line: one subcommand a file, registered here.
 import { Command, CommanderError } from 'commander';
+import { register as ack } from './ack.js';
 import { register as beat } from './beat.js';
 import { register as collector } from './collector.js';
 import { register as check } from './check.js';
 import { register as consoleCommand } from './console.js';
 import { register as demo } from './demo.js';
+import { register as downtime } from './downtime.js';
 import { CliError } from './errors.js';
 import { register as ls } from './ls.js';
 import { register as nagiosConfig } from './nagios-config.js';
+import { register as recheck } from './recheck.js';
 import { register as simulate } from './simulate.js';
 import { register as watchdog } from './watchdog.js';
 
@@ -20,6 +23,9 @@ const commands: Array<(program: Command) => void> = [
   collector,
   consoleCommand,
   ls,
+  downtime,
+  ack,
+  recheck,
   beat,
   watchdog,
   check,

@@ -1,0 +1,133 @@
+// The flow every action command shares: select the slaves, show them, confirm (or --yes), send the
+// request through the collector (so it is audited), print each failure and a one-line summary.
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import type { ActionRequest, ActionView, DryRunView } from '../domain/protocol.js';
+import {
+  addCollectorOptions,
+  authHeaders,
+  collectorTarget,
+  getJson,
+  type CollectorTarget,
+} from './collector-options.js';
+import { CliError } from './errors.js';
+import { addTargetOptions, preview, selectTargets, type TargetFlags } from './targets.js';
+
+export interface ActionFlags extends TargetFlags {
+  collector?: string;
+  token?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  wait?: boolean;
+}
+
+/** Selection, collector, --dry-run, --yes and --wait options for an action command. */
+export function addActionOptions(command: Command): Command {
+  return addCollectorOptions(
+    addTargetOptions(command)
+      .option('--dry-run', 'print the exact Nagios commands, do nothing')
+      .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
+      .option('--wait', 'wait until Nagios shows every target done (or the collector gives up)'),
+  );
+}
+
+const FAILURES_SHOWN = 20;
+
+/** Runs one action request; sets a non-zero exit code when any target failed. */
+export async function runAction(
+  names: readonly string[],
+  flags: ActionFlags,
+  request: Omit<ActionRequest, 'targets' | 'dryRun'>,
+  describe: (count: number) => string,
+): Promise<void> {
+  const target = collectorTarget(flags);
+  const slaves = await selectTargets(target, names, flags);
+  const what = `${describe(slaves.length)}: ${preview(slaves)}`;
+  if (flags.dryRun) {
+    const dry = await post<DryRunView>(target, { ...request, targets: slaves, dryRun: true });
+    process.stderr.write(`dry run: ${dry.summary}\n`);
+    for (const line of dry.lines) process.stdout.write(`${line}\n`);
+    reportFailures(dry.targets);
+    return;
+  }
+  if (!flags.yes) await confirm(what);
+  else process.stderr.write(`${what}\n`);
+  const { action } = await post<{ action: ActionView }>(target, { ...request, targets: slaves });
+  const final = flags.wait ? await waitForAction(target, action) : action;
+  report(final);
+}
+
+async function confirm(what: string): Promise<void> {
+  if (!process.stdin.isTTY) {
+    throw new CliError(`${what}\nnot asking without a terminal: add --yes to act`);
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${what}\nProceed? [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) throw new CliError('nothing was done', 1);
+  } finally {
+    rl.close();
+  }
+}
+
+async function post<T>(target: CollectorTarget, body: ActionRequest): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`${target.url}/api/v1/actions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...authHeaders(target) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (err) {
+    throw new CliError(`cannot reach the collector at ${target.url}: ${(err as Error).message}`);
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = { error: text.trim() };
+  }
+  if (!res.ok) {
+    const error = (parsed as { error?: string }).error ?? `HTTP ${res.status}`;
+    throw new CliError(`the collector refused the action (${res.status}): ${error}`);
+  }
+  return parsed as T;
+}
+
+async function waitForAction(target: CollectorTarget, action: ActionView): Promise<ActionView> {
+  let current = action;
+  while (current.finishedAt === null) {
+    await new Promise((r) => setTimeout(r, 1000));
+    current = (await getJson<{ action: ActionView }>(target, `/api/v1/actions/${action.id}`))
+      .action;
+  }
+  return current;
+}
+
+function report(action: ActionView): void {
+  reportFailures(action.targets);
+  const c = action.counts;
+  const parts = [
+    c.confirmed > 0 ? `${c.confirmed} confirmed by Nagios` : '',
+    c.sent > 0 ? `${c.sent} sent to Nagios` : '',
+    c.unconfirmed > 0 ? `${c.unconfirmed} not confirmed by Nagios` : '',
+    c.failed > 0 ? `${c.failed} failed` : '',
+  ].filter(Boolean);
+  process.stdout.write(`${action.summary} (action ${action.id}): ${parts.join(', ')}\n`);
+  if (c.failed > 0 || c.unconfirmed > 0) process.exitCode = 1;
+}
+
+function reportFailures(
+  targets: ReadonlyArray<{ slave: string; error: string | null; status: string }>,
+) {
+  const failed = targets.filter((t) => t.status === 'failed' || t.status === 'unconfirmed');
+  for (const t of failed.slice(0, FAILURES_SHOWN)) {
+    process.stderr.write(`${t.slave}: ${t.error ?? t.status}\n`);
+  }
+  if (failed.length > FAILURES_SHOWN) {
+    process.stderr.write(`... and ${failed.length - FAILURES_SHOWN} more failed\n`);
+  }
+  if (failed.length > 0) process.exitCode = 1;
+}
