@@ -1,13 +1,20 @@
 import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { App, type Size } from '../../../src/console/App.js';
 import { createConsoleStore, type ConsoleStore } from '../../../src/console/store.js';
 import { HOUR, T0, delta, downtime, farm, hello, snapshot, view } from './fixtures.js';
 
 // Colour on, as in a terminal: chalk decides when it is first imported.
-vi.hoisted(() => {
+const previousForceColor = vi.hoisted(() => {
+  const previous = process.env.FORCE_COLOR;
   process.env.FORCE_COLOR = '1';
+  return previous;
+});
+// The worker's environment outlives this file: leave it as it was for the files after it.
+afterAll(() => {
+  if (previousForceColor === undefined) delete process.env.FORCE_COLOR;
+  else process.env.FORCE_COLOR = previousForceColor;
 });
 
 const SIZE: Size = { columns: 120, rows: 30 };
