@@ -1,5 +1,6 @@
 // A real terminal for end-to-end tests: a detached tmux session on a private socket, keys in, screen out.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export function hasTmux(): boolean {
   return spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
@@ -85,9 +86,19 @@ export function openTerminal(
       }
     },
     commandPid() {
-      const shell = tmux('list-panes', '-t', 'e2e', '-F', '#{pane_pid}').trim();
-      const child = execFileSync('ps', ['-o', 'pid=', '--ppid', shell], { encoding: 'utf8' });
-      return Number(child.trim().split(/\s+/)[0]);
+      const shell = Number(tmux('list-panes', '-t', 'e2e', '-F', '#{pane_pid}').trim());
+      // The shell's child, found in /proc (no procps needed): field 4 of /proc/PID/stat is the parent.
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          if (ppid === shell) return Number(entry);
+        } catch {
+          // the process ended while we looked
+        }
+      }
+      throw new Error(`no command is running in the terminal (shell ${shell})`);
     },
     resize(columns, rows) {
       tmux('resize-window', '-t', 'e2e', '-x', String(columns), '-y', String(rows));
