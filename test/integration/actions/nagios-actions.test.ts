@@ -157,7 +157,7 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
     const results = await waitFor(
       async () => {
         const r = await sent();
-        return r.some((c) => /;2;no buildbot start for [45]s\|age=[45]s;2;4$/.test(c)) && r;
+        return r.some((c) => /;2;no buildbot start for [45]s\|age=[45]s;2;4$/.test(c)) ? r : null;
       },
       20_000,
       'the CRITICAL crossing for fast-1',
