@@ -17,6 +17,8 @@ export interface ClientOptions {
    * not noticed (a cable pulled, a laptop resumed), so the client drops it and reconnects.
    */
   silenceMs?: number;
+  /** How long the first connection may take to say hello before the console gives up. */
+  helloTimeoutMs?: number;
   /** Called once if the very first connection fails: the console then exits with this line. */
   onFatal?: (message: string) => void;
 }
@@ -143,6 +145,21 @@ export function connectClient(opts: ClientOptions): Client {
   }
 
   open();
+  // A server that accepts the upgrade but never speaks the protocol is not a collector.
+  const helloTimeoutMs = opts.helloTimeoutMs ?? 15_000;
+  const helloTimer = setTimeout(() => {
+    if (everConnected || closed || !ws) return;
+    failures.set(
+      ws,
+      `no hello from ${url} in ${helloTimeoutMs / 1000}s: is this a corral collector?`,
+    );
+    ws.terminate();
+  }, helloTimeoutMs);
+  helloTimer.unref();
+  void ready.then(
+    () => clearTimeout(helloTimer),
+    () => clearTimeout(helloTimer),
+  );
   return {
     ready,
     close() {

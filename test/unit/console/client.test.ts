@@ -123,6 +123,19 @@ describe('console client', () => {
     await again;
   });
 
+  it('gives up on a server that accepts the socket but never says hello', async () => {
+    const c = await standInCollector();
+    client = connectClient({
+      store: createConsoleStore('ws://test'),
+      url: c.url,
+      helloTimeoutMs: 300,
+    });
+    await c.next();
+    await expect(client.ready).rejects.toThrow(
+      /^no hello from ws:.* in 0.3s: is this a corral collector\?$/,
+    );
+  });
+
   it('fails in one line when the first connection is refused', async () => {
     const c = await standInCollector();
     await new Promise((r) => server!.close(r));
