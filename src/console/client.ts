@@ -1,7 +1,7 @@
 // The console's WebSocket client: token on the upgrade, hello/snapshot/delta into the store in
 // batches (one store update per ~100 ms), resync on a sequence gap, reconnect with backoff and jitter.
 import WebSocket from 'ws';
-import type { ServerMessage } from '../domain/protocol.js';
+import { PROTOCOL_VERSION, type ServerMessage } from '../domain/protocol.js';
 import type { ConsoleStore } from './store.js';
 
 export interface ClientOptions {
@@ -89,6 +89,16 @@ export function connectClient(opts: ClientOptions): Client {
     try {
       msg = JSON.parse(data.toString()) as ServerMessage;
     } catch {
+      return;
+    }
+    if (msg.type === 'hello' && msg.protocol !== PROTOCOL_VERSION) {
+      if (ws) {
+        failures.set(
+          ws,
+          `the collector speaks protocol ${String(msg.protocol)}, this console ${PROTOCOL_VERSION}: use the same corral version on both`,
+        );
+        ws.terminate();
+      }
       return;
     }
     if (msg.type === 'hello') {

@@ -136,6 +136,13 @@ describe('console client', () => {
     );
   });
 
+  it('refuses a collector that speaks another protocol version', async () => {
+    const c = await standInCollector();
+    client = connectClient({ store: createConsoleStore('ws://test'), url: c.url });
+    send(await c.next(), { ...hello(), protocol: 2 });
+    await expect(client.ready).rejects.toThrow(/speaks protocol 2, this console 1/);
+  });
+
   it('fails in one line when the first connection is refused', async () => {
     const c = await standInCollector();
     await new Promise((r) => server!.close(r));
