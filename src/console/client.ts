@@ -54,6 +54,7 @@ export function connectClient(opts: ClientOptions): Client {
   let flushTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let lastHeard = Date.now();
+  let resyncAsked = false;
   /** Why each socket ended, as the operator should read it; the first reason wins. */
   const failures = new WeakMap<WebSocket, string>();
   const watchdog = setInterval(
@@ -79,8 +80,11 @@ export function connectClient(opts: ClientOptions): Client {
     queue = [];
     if (batch.length === 0) return;
     const { needResync } = store.getState().applyMessages(batch, Date.now());
-    if (needResync && ws?.readyState === WebSocket.OPEN)
+    // One request until the snapshot comes: the deltas still arriving meanwhile are dropped anyway.
+    if (needResync && !resyncAsked && ws?.readyState === WebSocket.OPEN) {
       ws.send(JSON.stringify({ type: 'resync' }));
+      resyncAsked = true;
+    }
   };
 
   const onMessage = (data: WebSocket.RawData) => {
@@ -101,6 +105,7 @@ export function connectClient(opts: ClientOptions): Client {
       }
       return;
     }
+    if (msg.type === 'snapshot') resyncAsked = false;
     if (msg.type === 'hello') {
       attempt = 0;
       everConnected = true;

@@ -73,10 +73,17 @@ describe('console client', () => {
     send(ws, hello());
     send(ws, snapshot(1, [view('a')]));
     await until(() => store.getState().seq === 1, 'the snapshot');
-    const resync = once(ws, 'message');
+    const requests: unknown[] = [];
+    ws.on('message', (data: Buffer) => requests.push(JSON.parse(data.toString())));
     send(ws, delta(3, [view('gap')]));
-    const [data] = (await resync) as [Buffer];
-    expect(JSON.parse(data.toString())).toEqual({ type: 'resync' });
+    await until(() => requests.length === 1, 'the resync request');
+    expect(requests[0]).toEqual({ type: 'resync' });
+    // More deltas before the snapshot: dropped, and no second request.
+    send(ws, delta(4, [view('gap-2')]));
+    await new Promise((r) => setTimeout(r, 100));
+    send(ws, delta(5, [view('gap-3')]));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(requests).toHaveLength(1);
     expect(store.getState().slaves.has('gap')).toBe(false);
     send(ws, snapshot(7, [view('a'), view('gap')]));
     await until(() => store.getState().seq === 7, 'the fresh snapshot');
