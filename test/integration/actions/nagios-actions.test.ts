@@ -1,7 +1,7 @@
 // The collector wired to a real Nagios Core 4 (objects from `corral nagios-config`): heartbeats and
 // threshold crossings forwarded, muting read back, and the action commands end to end, all checked
 // through Nagios's own files (status.dat, nagios.log) and the collector's API and stream.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -421,6 +421,117 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
     const names = new Set((await nagios.externalCommands()).map((c) => c.split(';')[0]));
     expect([...names].filter((n) => !INTENDED.has(n!))).toEqual([]);
     await corral(['downtime', '--cancel', 'talos-001', '--yes', '--wait']);
+  }, 60_000);
+
+  test('a console acts over the stream: progress carries its requestId; a dry run answers it alone', async () => {
+    const asker = new StreamClient(collector.wsUrl, { headers: op });
+    const watcher = new StreamClient(collector.wsUrl, { headers: viewer });
+    try {
+      await Promise.all([asker.next('snapshot'), watcher.next('snapshot')]);
+      asker.socket.send(
+        JSON.stringify({
+          type: 'action',
+          requestId: 'dry-1',
+          kind: 'ack',
+          targets: ['crit-1'],
+          params: { comment: 'looking' },
+          dryRun: true,
+        }),
+      );
+      const dry = await waitFor(
+        () =>
+          (
+            asker.messages as unknown as Array<{
+              type: string;
+              requestId?: string;
+              lines?: string[];
+            }>
+          ).find((m) => m.type === 'dry-run'),
+        10_000,
+        'the dry run answer',
+      );
+      expect(dry.requestId).toBe('dry-1');
+      expect(dry.lines).toEqual([
+        expect.stringMatching(
+          /^\[\d+\] ACKNOWLEDGE_SVC_PROBLEM;crit-1;buildbot-start;2;0;1;jdoe;looking$/,
+        ),
+      ]);
+
+      asker.socket.send(
+        JSON.stringify({
+          type: 'action',
+          requestId: 'req-7',
+          kind: 'recheck',
+          targets: ['ok-1', 'crit-1'],
+        }),
+      );
+      const finished = (c: StreamClient) =>
+        waitFor(
+          () =>
+            (c.messages as unknown as ActionMessage[]).find(
+              (m) => m.type === 'action' && m.event === 'finished' && m.requestId === 'req-7',
+            ),
+          30_000,
+          'the recheck finished',
+        );
+      const [mine, theirs] = await Promise.all([finished(asker), finished(watcher)]);
+      expect(mine.action.summary).toBe('jdoe re-submitted the current state of 2 slaves to Nagios');
+      expect(mine.action.counts.confirmed).toBe(2);
+      expect(theirs.action.id).toBe(mine.action.id);
+      expect(watcher.messages.some((m) => (m as { type: string }).type === 'dry-run')).toBe(false);
+
+      asker.socket.send(
+        JSON.stringify({ type: 'action', requestId: 'bad-1', kind: 'ack', targets: ['crit-1'] }),
+      );
+      const error = await waitFor(
+        () => asker.of('error').find((e) => e.requestId === 'bad-1'),
+        10_000,
+        'the refusal',
+      );
+      expect(error.error).toContain('params.comment');
+    } finally {
+      asker.close();
+      watcher.close();
+    }
+  }, 60_000);
+
+  test('an action Nagios does not show in time is reported unconfirmed, target by target', async () => {
+    // A second collector whose status.dat is a frozen copy: Nagios takes the commands, but this
+    // collector never sees them confirmed.
+    const frozen = path.join(dir, 'frozen-status.dat');
+    await writeFile(frozen, await readFile(nagios.statusFile));
+    const second = await startCollector({
+      config: [
+        'inventory: ' + path.join(dir, 'inventory.yaml'),
+        'nagios:',
+        `  command_file: ${nagios.commandFile}`,
+        `  status_file: ${frozen}`,
+        '  confirm_within: 2s',
+        '',
+      ].join('\n'),
+    });
+    try {
+      const run = await runCorral(['recheck', 'talos-010', 'talos-011', '--yes', '--wait'], {
+        CORRAL_URL: second.url,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        [
+          're-submit the state of 2 slave(s): talos-010, talos-011',
+          'talos-010: not confirmed by Nagios within 2s',
+          'talos-011: not confirmed by Nagios within 2s',
+          '',
+        ].join('\n'),
+      );
+      expect(run.stdout).toContain('2 not confirmed by Nagios');
+      const { body } = await getJson<{ actions: ActionView[] }>(
+        `${second.url}/api/v1/actions?limit=1`,
+      );
+      expect(body.actions[0]!.counts).toMatchObject({ unconfirmed: 2, confirmed: 0 });
+    } finally {
+      await second.stop();
+      second.cleanup();
+    }
   }, 60_000);
 
   test('with Nagios stopped an action fails at once, saying so, and heartbeats are still taken', async () => {
