@@ -1,7 +1,7 @@
 // The console's WebSocket client: token on the upgrade, hello/snapshot/delta into the store in
 // batches (one store update per ~100 ms), resync on a sequence gap, reconnect with backoff and jitter.
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION, type ServerMessage } from '../domain/protocol.js';
+import { PROTOCOL_VERSION, type AnyServerMessage } from '../domain/protocol.js';
 import type { ConsoleStore } from './store.js';
 
 export interface ClientOptions {
@@ -50,7 +50,7 @@ export function connectClient(opts: ClientOptions): Client {
   let attempt = 0;
   let everConnected = false;
   let closed = false;
-  let queue: ServerMessage[] = [];
+  let queue: AnyServerMessage[] = [];
   let flushTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let lastHeard = Date.now();
@@ -89,9 +89,9 @@ export function connectClient(opts: ClientOptions): Client {
 
   const onMessage = (data: WebSocket.RawData) => {
     lastHeard = Date.now();
-    let msg: ServerMessage;
+    let msg: AnyServerMessage;
     try {
-      msg = JSON.parse(data.toString()) as ServerMessage;
+      msg = JSON.parse(data.toString()) as AnyServerMessage;
     } catch {
       return;
     }

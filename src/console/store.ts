@@ -2,7 +2,7 @@
 // Sorting, filtering and grouping happen here when data or settings change, never in React render.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { compileFilter, matchesStateFilter, type StateFilter } from '../domain/filter.js';
-import type { Role, ServerMessage } from '../domain/protocol.js';
+import type { ActionView, AnyServerMessage, Role } from '../domain/protocol.js';
 import type { SlaveDetail } from '../domain/slave.js';
 import { SLAVE_STATES, type SlaveState } from '../domain/state.js';
 import { DEFAULT_POLICY, type ThresholdPolicy } from '../domain/thresholds.js';
@@ -40,6 +40,8 @@ export interface DetailState {
   status: 'loading' | 'ready' | 'error';
   data: SlaveDetail | null;
   error: string | null;
+  /** The slave's recent actions, newest first; null when the collector could not say. */
+  actions?: ActionView[] | null;
 }
 
 export interface ConsoleData {
@@ -80,11 +82,15 @@ export interface ConsoleData {
   detailOpen: boolean;
   detail: DetailState | null;
   serverError: string | null;
+  /** Actions not finished yet, by id, as the collector streams them. */
+  actions: ReadonlyMap<number, ActionView>;
+  /** What is in flight on each slave (`downtime sent`), from the unfinished actions. */
+  inFlight: ReadonlyMap<string, string>;
 }
 
 export interface ConsoleActions {
   /** Applies socket messages received since the last flush in one update; true when a resync is needed. */
-  applyMessages(messages: ServerMessage[], localNow: number): { needResync: boolean };
+  applyMessages(messages: AnyServerMessage[], localNow: number): { needResync: boolean };
   tick(localNow: number): void;
   setConnection(c: Partial<Connection> & Pick<Connection, 'status'>, localNow: number): void;
   moveCursor(delta: number): void;
@@ -185,10 +191,13 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       detailOpen: false,
       detail: null,
       serverError: null,
+      actions: new Map(),
+      inFlight: new Map(),
 
       applyMessages(messages, localNow) {
         const s = get();
         let { policy, offsetMs, seq, you, marks, serverError } = s;
+        let actions: Map<number, ActionView> | null = null;
         let slaves: Map<string, Row> | null = null;
         let needResync = false;
         let rethreshold = false;
@@ -198,6 +207,14 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             serverError = m.error;
             continue;
           }
+          if (m.type === 'action') {
+            actions ??= new Map(s.actions);
+            if (m.event === 'finished') actions.delete(m.action.id);
+            else actions.set(m.action.id, m.action);
+            continue;
+          }
+          // Anything else that is not about slaves (a dry run's answer, a newer message) is not ours.
+          if (m.type !== 'hello' && m.type !== 'snapshot' && m.type !== 'delta') continue;
           offsetMs = Date.parse(m.serverTime) - localNow;
           if (m.type === 'hello') {
             policy = m.thresholds;
@@ -235,6 +252,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             serverError,
             now,
             ...(slaves !== null ? { slaves } : {}),
+            ...(actions !== null ? { actions, inFlight: inFlightOf(actions) } : {}),
           },
           slaves !== null,
         );
@@ -381,6 +399,19 @@ export function windowTop(
   if (cursorLine >= t + pageSize) t = cursorLine - pageSize + 1;
   t = Math.min(t, Math.max(lines.length - pageSize, 0));
   return Math.max(t, 0);
+}
+
+/** Each slave's unsettled target in the newest unfinished action: `downtime sent`. */
+function inFlightOf(actions: ReadonlyMap<number, ActionView>): Map<string, string> {
+  const out = new Map<string, string>();
+  const newestFirst = [...actions.values()].sort((a, b) => b.id - a.id);
+  for (const a of newestFirst) {
+    for (const t of a.targets) {
+      if (out.has(t.slave)) continue;
+      if (t.status === 'pending' || t.status === 'sent') out.set(t.slave, `${a.kind} ${t.status}`);
+    }
+  }
+  return out;
 }
 
 function countRows(slaves: ReadonlyMap<string, Row>): Counts {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createConsoleStore, type ConsoleStore } from '../../../src/console/store.js';
+import type { ActionMessage } from '../../../src/domain/protocol.js';
 import { HOUR, T0, delta, farm, hello, snapshot, view } from './fixtures.js';
 
 /** A store fed with hello + snapshot at T0, the local clock equal to the server's. */
@@ -233,6 +234,82 @@ describe('console store: protocol', () => {
     expect(updates).toBe(1);
     expect(names(store)).toEqual(['a']);
     expect(stateOf(store, 'a')).toBe('dead');
+  });
+});
+
+describe('console store: actions', () => {
+  const action = (
+    id: number,
+    event: 'started' | 'sent' | 'finished',
+    targets: Array<[string, 'pending' | 'sent' | 'confirmed' | 'failed']>,
+  ): ActionMessage => ({
+    type: 'action',
+    event,
+    action: {
+      id,
+      at: new Date(T0).toISOString(),
+      author: 'jdoe',
+      kind: 'downtime',
+      params: { comment: 'hands' },
+      summary: `jdoe scheduled a downtime on ${targets.length} slaves`,
+      targets: targets.map(([slave, status]) => ({ slave, status, error: null })),
+      counts: { pending: 0, sent: 0, failed: 0, confirmed: 0, unconfirmed: 0 },
+      finishedAt: null,
+    },
+  });
+
+  it('shows what is in flight on each slave until the action settles', () => {
+    const store = fedStore();
+    const s = () => store.getState();
+    s().applyMessages(
+      [
+        action(1, 'started', [
+          ['dead-old', 'pending'],
+          ['late-1', 'pending'],
+        ]),
+      ],
+      T0,
+    );
+    expect(s().inFlight.get('dead-old')).toBe('downtime pending');
+    s().applyMessages(
+      [
+        action(1, 'sent', [
+          ['dead-old', 'sent'],
+          ['late-1', 'failed'],
+        ]),
+      ],
+      T0,
+    );
+    expect(s().inFlight.get('dead-old')).toBe('downtime sent');
+    expect(s().inFlight.has('late-1')).toBe(false);
+    s().applyMessages(
+      [
+        action(1, 'finished', [
+          ['dead-old', 'confirmed'],
+          ['late-1', 'failed'],
+        ]),
+      ],
+      T0,
+    );
+    expect(s().inFlight.size).toBe(0);
+  });
+
+  it('keeps its clock and data through messages that are not about slaves', () => {
+    const store = fedStore();
+    const before = store.getState().offsetMs;
+    store
+      .getState()
+      .applyMessages(
+        [
+          action(2, 'started', [['dead-old', 'pending']]),
+          { type: 'dry-run', dryRun: true, summary: 'x', targets: [], lines: [] },
+          { type: 'something-newer' } as unknown as ActionMessage,
+        ],
+        T0 + 5000,
+      );
+    expect(store.getState().offsetMs).toBe(before);
+    expect(Number.isFinite(store.getState().now)).toBe(true);
+    expect(store.getState().visible).toHaveLength(9);
   });
 });
 
