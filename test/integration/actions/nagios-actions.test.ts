@@ -84,8 +84,16 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
       `inventory: ${inventory}`,
       '',
     ].join('\n');
+    // Nagios is given one slave more than the collector's inventory, and another pool for ok-1.
+    const genInventory = path.join(dir, 'gen-inventory.yaml');
+    await writeFile(
+      genInventory,
+      (await readFile(inventory, 'utf8'))
+        .replace('  - ok-1\n', '  - {name: ok-1, pool: other}\n')
+        .concat('  - {name: nagios-only-1, pool: slow}\n'),
+    );
     const genConfig = path.join(dir, 'gen.yaml');
-    await writeFile(genConfig, base);
+    await writeFile(genConfig, base.replace(inventory, genInventory));
     const generated = await runCorral([
       'nagios-config',
       '--config',
@@ -124,6 +132,22 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
     await collector?.stop();
     collector?.cleanup();
     if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('slaves only Nagios knows come from its objects.cache; the inventory file wins on a name', async () => {
+    const only = await waitFor(
+      async () => {
+        const r = await getJson<{ slave: SlaveDetail }>(
+          `${collector.url}/api/v1/slaves/nagios-only-1`,
+          op,
+        );
+        return r.status === 200 && r.body.slave;
+      },
+      15_000,
+      'nagios-only-1 in the collector',
+    );
+    expect(only).toMatchObject({ state: 'never', inInventory: true, pool: 'slow' });
+    expect((await slave('ok-1')).pool).toBeNull();
   });
 
   test('a start heartbeat turns the service OK, with the master in the output', async () => {
