@@ -47,7 +47,14 @@ export function App({ store, size, color = true }: AppProps) {
     height - HEADER_LINES - (banner ? 1 : 0) - 1 - FOOTER_LINES - paneHeight,
     1,
   );
-  const columns = useMemo(() => columnsFor(terminal.columns, zone), [terminal.columns, zone]);
+  const withAction = useStore(
+    store,
+    (s) => s.inFlight.size > 0 || s.counts.rebooting > 0 || s.counts['needs-hands'] > 0,
+  );
+  const columns = useMemo(
+    () => columnsFor(terminal.columns, zone, withAction),
+    [terminal.columns, zone, withAction],
+  );
 
   useEffect(() => store.getState().setPageSize(tableHeight), [store, tableHeight]);
 

@@ -34,14 +34,18 @@ const WIDTHS: Record<ColumnKey, number> = {
 };
 
 /** First dropped first: the least needed to decide what to do next. */
-const DROP_ORDER: ColumnKey[] = ['action', 'started', 'master', 'pool', 'muted', 'next'];
+const DROP_ORDER: ColumnKey[] = ['started', 'action', 'master', 'pool', 'muted', 'next'];
 
 const NAME_MAX = 40;
 const NAME_MIN = 8;
 
-/** The columns that fit in `width` cells, the name column taking what is left (up to a limit). */
-export function columnsFor(width: number, zone: string): Column[] {
+/**
+ * The columns that fit in `width` cells, the name column taking what is left (up to a limit).
+ * The action column only appears while something is in flight somewhere: it is empty otherwise.
+ */
+export function columnsFor(width: number, zone: string, withAction: boolean): Column[] {
   const keys = new Set<ColumnKey>(COLUMN_KEYS);
+  if (!withAction) keys.delete('action');
   const used = () => [...keys].reduce((sum, k) => sum + WIDTHS[k] + 1, 0);
   for (const key of DROP_ORDER) {
     if (used() <= width) break;

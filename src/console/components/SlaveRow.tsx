@@ -22,6 +22,8 @@ export interface SlaveRowProps {
   now: number;
   selected: boolean;
   marked: boolean;
+  /** An action in flight on the slave (`downtime sent`), from the collector's action messages. */
+  action: string | null;
   stale: boolean;
 }
 
@@ -32,7 +34,7 @@ export const SlaveRow = memo(function SlaveRow(props: SlaveRowProps) {
 });
 
 export function rowLine(
-  { row, columns, now, selected, marked, stale }: SlaveRowProps,
+  { row, columns, now, selected, marked, action, stale }: SlaveRowProps,
   paint: Paint,
 ): string {
   const muted = row.muted;
@@ -40,13 +42,14 @@ export function rowLine(
   const dimmed = muted || stale;
   const bold = (text: string) => (dimmed ? text : paint.style.bold(text));
   const cells = columns.map((c) => {
-    const text = truncate(cellText(c.key, row, now, marked, stale), c.width);
+    const text = truncate(cellText(c.key, row, now, marked, stale, action), c.width);
     if (c.key === 'state') {
       // Muted rows drop the alarm colour: dimmed, as Nagios greys out what is silenced.
       return muted ? text : bold(paint.color[colorName(row)](text));
     }
     if (c.key === 'mark' && marked) return bold(paint.color.cyan(text));
     if (c.key === 'next' && row.state === 'late' && !muted) return paint.color.yellow(text);
+    if (c.key === 'action' && action !== null) return paint.color.cyan(text);
     return text;
   });
   // Trailing blanks cost Ink per character every frame; only the cursor bar needs the full width.
@@ -66,6 +69,7 @@ function cellText(
   now: number,
   marked: boolean,
   stale: boolean,
+  action: string | null,
 ): string {
   switch (key) {
     case 'mark':
@@ -90,6 +94,6 @@ function cellText(
     case 'muted':
       return formatMuted(row);
     case 'action':
-      return formatAction(row, now);
+      return action ?? formatAction(row, now);
   }
 }

@@ -19,6 +19,7 @@ export function SlaveTable({ store, columns, height }: SlaveTableProps) {
   const top = useStore(store, (s) => s.top);
   const cursor = useStore(store, (s) => s.cursor);
   const marks = useStore(store, (s) => s.marks);
+  const inFlight = useStore(store, (s) => s.inFlight);
   const now = useStore(store, (s) => s.now);
   const stale = useStore(store, (s) => s.connection.status !== 'connected');
   const total = useStore(store, (s) => s.counts.total);
@@ -31,7 +32,7 @@ export function SlaveTable({ store, columns, height }: SlaveTableProps) {
       {window.length === 0 ? (
         <Text dimColor>{total === 0 ? '  no slaves yet' : '  no slave matches the filters'}</Text>
       ) : (
-        window.map((line) => renderLine(line, columns, now, cursor, marks, stale, color))
+        window.map((line) => renderLine(line, columns, now, cursor, marks, inFlight, stale, color))
       )}
     </Box>
   );
@@ -43,6 +44,7 @@ function renderLine(
   now: number,
   cursor: number,
   marks: ReadonlySet<string>,
+  inFlight: ReadonlyMap<string, string>,
   stale: boolean,
   color: boolean,
 ) {
@@ -63,6 +65,7 @@ function renderLine(
       now={now}
       selected={line.index === cursor}
       marked={marks.has(line.row.name)}
+      action={inFlight.get(line.row.name) ?? null}
       stale={stale}
     />
   );

@@ -226,6 +226,35 @@ describe('console app', () => {
     expect(rowOf(ui.lines(), 'a')).not.toContain('~');
   });
 
+  it('shows an action in flight in its own column while it lasts', async () => {
+    // No reboot in flight either: the column is away until the action comes.
+    const store = fedStore(farm().filter((v) => v.reboot === null));
+    const ui = show(store);
+    await ui.until((t) => t.includes('never-1'), 'the table');
+    expect(ui.plain()).not.toContain('ACTION');
+    const targets = (status: 'sent' | 'confirmed') => [{ slave: 'dead-old', status, error: null }];
+    const action = (event: 'sent' | 'finished', status: 'sent' | 'confirmed') => ({
+      type: 'action' as const,
+      event,
+      action: {
+        id: 4,
+        at: new Date(T0).toISOString(),
+        author: 'jdoe',
+        kind: 'downtime' as const,
+        params: {},
+        summary: 'jdoe scheduled a downtime on 1 slave',
+        targets: targets(status),
+        counts: { pending: 0, sent: 1, failed: 0, confirmed: 0, unconfirmed: 0 },
+        finishedAt: null,
+      },
+    });
+    store.getState().applyMessages([action('sent', 'sent')], T0);
+    await ui.until((t) => t.includes('ACTION'), 'the action column');
+    expect(rowOf(ui.lines(), 'dead-old')).toMatch(/downtime sent/);
+    store.getState().applyMessages([action('finished', 'confirmed')], T0);
+    await ui.until((t) => !t.includes('downtime sent'), 'the action settled');
+  });
+
   it('drops columns on a narrow terminal instead of wrapping', async () => {
     const narrow = { columns: 60, rows: 20 };
     const ui = show(fedStore(), narrow);

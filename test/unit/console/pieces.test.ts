@@ -34,8 +34,10 @@ describe('console endpoints', () => {
 });
 
 describe('console layout', () => {
-  const keys = (width: number) => columnsFor(width, 'UTC').map((c) => c.key);
-  const total = (width: number) => columnsFor(width, 'UTC').reduce((s, c) => s + c.width + 1, 0);
+  const keys = (width: number, withAction = true) =>
+    columnsFor(width, 'UTC', withAction).map((c) => c.key);
+  const total = (width: number, withAction = true) =>
+    columnsFor(width, 'UTC', withAction).reduce((s, c) => s + c.width + 1, 0);
 
   it('keeps every column on a wide terminal and gives the name the spare room', () => {
     expect(keys(200)).toEqual([
@@ -50,20 +52,31 @@ describe('console layout', () => {
       'muted',
       'action',
     ]);
-    expect(columnsFor(200, 'UTC').find((c) => c.key === 'name')!.width).toBe(40);
+    expect(columnsFor(200, 'UTC', true).find((c) => c.key === 'name')!.width).toBe(40);
   });
 
   it('drops columns in order as the terminal narrows, never wider than the terminal', () => {
-    expect(keys(120)).not.toContain('action');
-    expect(keys(120)).toContain('started');
-    expect(keys(100)).not.toContain('started');
+    // With something in flight, the action outranks the start time at 120 columns.
+    expect(keys(120)).toContain('action');
+    expect(keys(120)).not.toContain('started');
+    expect(keys(100)).not.toContain('action');
     expect(keys(60)).toEqual(['mark', 'state', 'name', 'age', 'next']);
     expect(keys(40)).toEqual(['mark', 'state', 'name', 'age']);
-    for (const w of [200, 132, 120, 100, 80, 60, 50]) expect(total(w)).toBeLessThanOrEqual(w + 1);
+    for (const w of [200, 132, 120, 100, 80, 60, 50]) {
+      expect(total(w)).toBeLessThanOrEqual(w + 1);
+      expect(total(w, false)).toBeLessThanOrEqual(w + 1);
+    }
+  });
+
+  it('leaves the action column out while nothing is in flight', () => {
+    expect(keys(200, false)).not.toContain('action');
+    expect(keys(120, false)).toContain('started');
   });
 
   it('names the time zone in the start column', () => {
-    expect(columnsFor(200, 'CET').find((c) => c.key === 'started')!.title).toBe('STARTED CET');
+    expect(columnsFor(200, 'CET', false).find((c) => c.key === 'started')!.title).toBe(
+      'STARTED CET',
+    );
   });
 });
 
@@ -82,10 +95,11 @@ describe('console row line', () => {
     rowLine(
       {
         row: toRow(view('dead-1', { ago: 8 * HOUR }), DEFAULT_POLICY, T0),
-        columns: columnsFor(120, 'UTC'),
+        columns: columnsFor(120, 'UTC', false),
         now: T0,
         selected,
         marked: true,
+        action: null,
         stale,
       },
       paintFor(true),
