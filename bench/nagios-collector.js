@@ -1,0 +1,193 @@
+// bench:nagios-collector: the real collector wired to a private Nagios 4 (temp dir), N slaves.
+// Times `corral downtime --match ... --yes` from the command's start to all N downtimes in
+// effect in status.dat (and to the collector confirming them), then the rate of heartbeats
+// through the collector into Nagios (HTTP batches in, results in status.dat).
+// Not a test: it prints figures. BENCH_SLAVES (default 1000) sets N. Needs `npm run build`.
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { generateNagiosConfig } from '../dist/nagios/config-generator.js';
+import { DEFAULT_MAPPING } from '../dist/nagios/mapping.js';
+import { parseStatus } from '../dist/nagios/status-file.js';
+
+const N = Number(process.env.BENCH_SLAVES ?? 1000);
+const ROUNDS = 10;
+const NAGIOS = process.env.NAGIOS_BIN ?? '/usr/sbin/nagios4';
+const CORRAL = path.resolve(import.meta.dirname, '../bin/corral.js');
+const run = promisify(execFile);
+const slaves = Array.from({ length: N }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
+const dir = mkdtempSync(path.join(tmpdir(), 'corral-bench-nagios-collector-'));
+const at = (name) => path.join(dir, name);
+
+for (const d of ['rw', 'tmp', 'checkresults']) mkdirSync(at(d));
+writeFileSync(at('inventory.txt'), slaves.join('\n') + '\n');
+writeFileSync(
+  at('objects.cfg'),
+  generateNagiosConfig({
+    slaves: slaves.map((name) => ({ name, pool: null, master: null, attributes: {} })),
+    thresholds: { default: { warningSeconds: 21600, criticalSeconds: 25200 }, pools: {} },
+    mapping: DEFAULT_MAPPING,
+    corral: ['/bin/true'],
+    collectorUrl: 'http://127.0.0.1:1',
+    pluginDir: '/usr/lib/nagios/plugins',
+  }),
+);
+const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
+writeFileSync(
+  at('nagios.cfg'),
+  Object.entries({
+    log_file: at('nagios.log'),
+    cfg_file: at('objects.cfg'),
+    object_cache_file: at('objects.cache'),
+    precached_object_file: at('objects.precache'),
+    status_file: at('status.dat'),
+    status_update_interval: 1,
+    nagios_user: userInfo().username,
+    nagios_group: group,
+    check_external_commands: 1,
+    command_file: at('rw/nagios.cmd'),
+    lock_file: at('nagios.lock'),
+    temp_file: at('nagios.tmp'),
+    temp_path: at('tmp'),
+    retain_state_information: 0,
+    state_retention_file: at('retention.dat'),
+    check_result_path: at('checkresults'),
+    query_socket: at('rw/nagios.qh'),
+    interval_length: 1,
+    enable_notifications: 0,
+    use_syslog: 0,
+    check_for_updates: 0,
+  })
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n') + '\n',
+);
+writeFileSync(
+  at('corral.yaml'),
+  [
+    `inventory: ${at('inventory.txt')}`,
+    'nagios:',
+    `  command_file: ${at('rw/nagios.cmd')}`,
+    `  status_file: ${at('status.dat')}`,
+    '',
+  ].join('\n'),
+);
+
+const nagios = spawn(NAGIOS, [at('nagios.cfg')], { stdio: 'ignore' });
+let collector = null;
+process.once('exit', () => {
+  nagios.kill('SIGKILL');
+  collector?.kill('SIGKILL');
+});
+
+async function waitForStatus(predicate, timeoutMs = 120_000) {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    try {
+      if (predicate(parseStatus(readFileSync(at('status.dat'), 'utf8')))) {
+        return performance.now();
+      }
+    } catch {
+      // not there yet, or caught mid-write
+    }
+    await sleep(20);
+  }
+  throw new Error(`status.dat did not get there in ${timeoutMs} ms`);
+}
+
+function startCollector() {
+  collector = spawn(
+    process.execPath,
+    [
+      CORRAL,
+      'collector',
+      '--listen',
+      '127.0.0.1:0',
+      '--db',
+      at('corral.db'),
+      '--config',
+      at('corral.yaml'),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    createInterface({ input: collector.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line);
+      if (entry.msg === 'listening') resolve(entry.url);
+    });
+    collector.once('exit', (code) => reject(new Error(`collector exited with ${code}`)));
+  });
+}
+
+try {
+  await waitForStatus(() => statSync(at('rw/nagios.cmd')).isFIFO(), 30_000);
+  const url = await startCollector();
+
+  const t0 = performance.now();
+  const cli = run(process.execPath, [
+    CORRAL,
+    'downtime',
+    '--collector',
+    url,
+    '--match',
+    '^bench-',
+    '--for',
+    '1h',
+    '--comment',
+    'bench',
+    '--yes',
+  ]);
+  const inEffect = waitForStatus(
+    (s) => s.downtimes.filter((d) => d.inEffect && d.author === 'local').length === N,
+  );
+  const { stdout } = await cli;
+  const cliMs = performance.now() - t0;
+  const effectMs = (await inEffect) - t0;
+  const id = /\(action (\d+)\)/.exec(stdout)[1];
+  let confirmedMs = null;
+  for (;;) {
+    const { action } = await (await fetch(`${url}/api/v1/actions/${id}`)).json();
+    if (action.finishedAt !== null) {
+      confirmedMs = performance.now() - t0;
+      console.log(`  collector: ${JSON.stringify(action.counts)}`);
+      break;
+    }
+    await sleep(20);
+  }
+  console.log(
+    `${N}-slave downtime via corral downtime: command done in ${cliMs.toFixed(0)} ms; all ${N} in effect in status.dat after ${effectMs.toFixed(0)} ms; confirmed by the collector after ${confirmedMs.toFixed(0)} ms (status_update_interval=1)`,
+  );
+
+  // Heartbeats: ROUNDS rounds of one POST with all N slaves; each round names its own master,
+  // so status.dat shows when the last round's results are all in.
+  const t1 = performance.now();
+  for (let r = 0; r < ROUNDS; r++) {
+    const res = await fetch(`${url}/api/v1/heartbeats`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(slaves.map((slave) => ({ slave, master: `bm${r}` }))),
+    });
+    if (res.status !== 202) throw new Error(`heartbeats answered ${res.status}`);
+  }
+  const postedMs = performance.now() - t1;
+  const last = `buildbot started on bm${ROUNDS - 1}`;
+  const seenMs =
+    (await waitForStatus((s) =>
+      slaves.every((h) => s.services.get(`${h};buildbot-start`)?.output === last),
+    )) - t1;
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const sent = /corral_nagios_results_total\{outcome="sent"\} (\d+)/.exec(metrics)?.[1];
+  console.log(
+    `${ROUNDS * N} heartbeats (${ROUNDS} POSTs of ${N}) accepted in ${postedMs.toFixed(0)} ms; the last round all in status.dat after ${seenMs.toFixed(0)} ms: ${Math.round((ROUNDS * N) / (seenMs / 1000))} heartbeats/s end to end; ${sent} results written to the FIFO (a slave's newer heartbeat replaces one not yet written)`,
+  );
+} finally {
+  collector?.kill('SIGTERM');
+  if (collector) await new Promise((r) => collector.once('exit', r));
+  nagios.kill('SIGTERM');
+  await new Promise((r) => nagios.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}
