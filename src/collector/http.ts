@@ -32,6 +32,7 @@ export interface ApiParts {
 
 const MESSAGES_IN_DETAIL = 20;
 const ACTIONS_DEFAULT = 20;
+const ACTIONS_IN_DETAIL = 5;
 const ACTIONS_MAX = 500;
 /** After a 413 the rest of the body is not read, so the connection cannot be reused. */
 const CLOSE = { connection: 'close' };
@@ -119,6 +120,10 @@ export function createApi(parts: ApiParts) {
         kind: m.kind,
         message: m.message,
       })),
+      actions: store.listActions(ACTIONS_IN_DETAIL, name).map((a) => {
+        const view = parts.actions.inFlight(a.id) ?? toView(a);
+        return { ...view, targets: view.targets.filter((t) => t.slave === name) };
+      }),
     };
     send(res, 200, { serverTime: new Date(now).toISOString(), slave });
   }

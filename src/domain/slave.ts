@@ -1,5 +1,6 @@
 // A slave as the collector shows it to consoles and scripts (the wire shape of the API and WebSocket).
 import type { HeartbeatKind } from './heartbeat.js';
+import type { ActionView } from './protocol.js';
 import type { Freshness, SlaveState } from './state.js';
 
 /** Why a slave's problems are silenced, read back from Nagios. Times are ISO 8601 UTC. */
@@ -55,6 +56,8 @@ export interface MessageRecord {
 export interface SlaveDetail extends SlaveView {
   starts: StartRecord[];
   messages: MessageRecord[];
+  /** The latest actions on this slave, newest first, each with only this slave's target. */
+  actions?: ActionView[];
 }
 
 /** The inputs of stateOf for a slave as received over the wire, so consoles compute states as the collector does. */

@@ -338,6 +338,12 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
     expect(remove.code).toBe(0);
     expect(remove.stdout).toContain('1 confirmed by Nagios');
     expect(svc(await nagios.status(), 'crit-1')?.acknowledged).toBe(false);
+    // The slave's detail lists its latest actions, with only its own target.
+    const detail = await slave('crit-1');
+    expect(detail.actions?.map((a) => a.kind).slice(0, 2)).toEqual(['remove-ack', 'ack']);
+    expect(detail.actions?.[1]?.targets).toEqual([
+      { slave: 'crit-1', status: 'confirmed', error: null },
+    ]);
   }, 60_000);
 
   test('recheck re-submits the current state; --force has Nagios run corral check', async () => {
