@@ -123,11 +123,12 @@ describe.skipIf(!tmux)('corral console in a terminal', () => {
     // The detail pane fetches the slave's history from the collector.
     await t.press('g', 'Enter');
     await t.until(
-      (s) => /cycle: |starts \(/.test(s) && s.includes('actions: no actions yet'),
+      (s) =>
+        /cycle: |starts \(/.test(s) && s.includes('recent actions') && s.includes('no actions yet'),
       'the detail pane',
     );
     await t.press('Enter');
-    await t.until((s) => !s.includes('actions: no actions yet'), 'the detail pane closed');
+    await t.until((s) => !s.includes('recent actions'), 'the detail pane closed');
 
     // A narrower terminal drops columns instead of wrapping, and the frame still fits.
     t.resize(72, 30);

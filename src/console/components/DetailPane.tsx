@@ -1,8 +1,9 @@
 // The detail pane for the slave under the cursor: its cycle (recent starts and intervals),
-// its last messages, why it is muted, and what was done to it.
+// its last messages, why it is muted, what is in flight and what was done to it.
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { formatAge } from '../../domain/duration.js';
+import type { ActionView } from '../../domain/protocol.js';
 import type { SlaveDetail, StartRecord } from '../../domain/slave.js';
 import { STATE_COLORS, STATE_MARKS, formatAction, formatRowAge, formatStamp } from '../format.js';
 import type { Row } from '../rows.js';
@@ -22,6 +23,7 @@ export function DetailPane({
   const row = useStore(store, (s) => s.visible[s.cursor] ?? null);
   const detail = useStore(store, (s) => s.detail);
   const now = useStore(store, (s) => s.now);
+  const inFlight = useStore(store, (s) => (row ? (s.inFlight.get(row.name) ?? null) : null));
   if (row === null) {
     return (
       <Box
@@ -60,9 +62,9 @@ export function DetailPane({
       </Text>
       <Text wrap="truncate">{mutedLine(row)}</Text>
       <Text wrap="truncate">
-        {formatAction(row, now)
-          ? `in flight: ${formatAction(row, now)}`
-          : 'actions: no actions yet'}
+        {inFlight || formatAction(row, now)
+          ? `in flight: ${[inFlight, formatAction(row, now)].filter(Boolean).join(', ')}`
+          : 'nothing in flight'}
       </Text>
       {mine?.status === 'error' ? (
         <Text color={tint(color, 'red')} wrap="truncate">
@@ -71,7 +73,7 @@ export function DetailPane({
       ) : data === null ? (
         <Text dimColor>loading history…</Text>
       ) : (
-        <History detail={data} rows={listRows} zone={zone} />
+        <History detail={data} actions={mine?.actions} rows={listRows} zone={zone} />
       )}
     </Box>
   );
@@ -87,7 +89,21 @@ function mutedLine(row: Row): string {
   return `downtime by ${m.author}, ${when}${m.inEffect ? '' : ' (not yet in effect)'}: ${m.comment}`;
 }
 
-function History({ detail, rows, zone }: { detail: SlaveDetail; rows: number; zone: string }) {
+function History({
+  detail,
+  actions,
+  rows,
+  zone,
+}: {
+  detail: SlaveDetail;
+  /** Undefined until fetched, null when the collector could not list them. */
+  actions: ActionView[] | null | undefined;
+  rows: number;
+  zone: string;
+}) {
+  // The right column shares its lines: messages first, then the actions.
+  const messageRows = Math.max(1, Math.min(detail.messages.length, Math.floor((rows - 2) / 2)));
+  const actionRows = Math.max(1, rows - 2 - messageRows);
   return (
     <Box flexDirection="column">
       <Text wrap="truncate" dimColor>
@@ -107,15 +123,34 @@ function History({ detail, rows, zone }: { detail: SlaveDetail; rows: number; zo
         <Box flexDirection="column" flexGrow={1}>
           <Text bold>last messages</Text>
           {detail.messages.length === 0 ? <Text dimColor>none</Text> : null}
-          {detail.messages.slice(0, rows - 1).map((m) => (
+          {detail.messages.slice(0, messageRows).map((m) => (
             <Text key={`${m.at}${m.message}`} wrap="truncate">
               {formatStamp(Date.parse(m.at))} {m.kind}: {m.message}
             </Text>
           ))}
+          <Text bold>recent actions</Text>
+          {actions === null ? (
+            <Text dimColor>action history unavailable</Text>
+          ) : !actions || actions.length === 0 ? (
+            <Text dimColor>no actions yet</Text>
+          ) : (
+            actions.slice(0, actionRows).map((a) => (
+              <Text key={a.id} wrap="truncate">
+                {actionLine(a, detail.name)}
+              </Text>
+            ))
+          )}
         </Box>
       </Box>
     </Box>
   );
+}
+
+/** `11-25 04:12 jdoe downtime: confirmed (jdoe scheduled a 30d downtime on 48 slaves)` */
+export function actionLine(a: ActionView, slave: string): string {
+  const mine = a.targets.find((t) => t.slave === slave);
+  const outcome = mine ? `${mine.status}${mine.error ? ` (${mine.error})` : ''}` : 'listed';
+  return `${formatStamp(Date.parse(a.at))} ${a.author} ${a.kind}: ${outcome} · ${a.summary}`;
 }
 
 /** How regular the slave's cycle is: median, shortest and longest interval between starts. */

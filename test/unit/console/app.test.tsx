@@ -191,7 +191,29 @@ describe('console app', () => {
       'cycle: median 6h02m, shortest 5h00m, longest 6h02m over 2 intervals',
     );
     expect(ui.plain()).toContain('critical: cannot reach bm01');
+    expect(ui.plain()).toContain('nothing in flight');
     expect(ui.plain()).toContain('no actions yet');
+    // With its action history from GET /api/v1/actions?slave=...
+    store.getState().setDetail({
+      ...store.getState().detail!,
+      actions: [
+        {
+          id: 3,
+          at: at(1),
+          author: 'jdoe',
+          kind: 'downtime',
+          params: {},
+          summary: 'jdoe scheduled a 2h downtime on 4 slaves',
+          targets: [{ slave: 'muted-dead', status: 'confirmed', error: null }],
+          counts: { pending: 0, sent: 0, failed: 0, confirmed: 4, unconfirmed: 0 },
+          finishedAt: at(1),
+        },
+      ],
+    });
+    await ui.until((t) => t.includes('jdoe downtime: confirmed'), 'the action history');
+    expect(ui.plain()).toContain(
+      'jdoe downtime: confirmed · jdoe scheduled a 2h downtime on 4 slaves',
+    );
   });
 
   it('shows every key in the help overlay', async () => {
