@@ -1,0 +1,69 @@
+// Muting read from Nagios goes into the fleet's records: changed slaves are marked for the next
+// delta, unchanged ones are not, and a heartbeat committed meanwhile keeps the newer muting.
+import { describe, expect, it } from 'vitest';
+import type { Muting } from '../../../src/domain/slave.js';
+import { DEFAULT_POLICY } from '../../../src/domain/thresholds.js';
+import { Fleet } from '../../../src/collector/fleet.js';
+import { mergeInventories } from '../../../src/collector/inventory.js';
+
+const NOW = Date.parse('2026-11-25T05:00:00Z');
+const ack: Muting = { kind: 'acknowledgement', author: 'jdoe', comment: 'disk', sticky: true };
+const entry = (name: string, pool: string | null = null) => ({
+  name,
+  pool,
+  master: null,
+  attributes: {},
+});
+
+function fleetOf(...names: string[]): Fleet {
+  const fleet = new Fleet(DEFAULT_POLICY, 50);
+  fleet.setInventory(
+    names.map((n) => entry(n)),
+    NOW,
+  );
+  fleet.takeChanges();
+  return fleet;
+}
+
+describe('Fleet.setMuting', () => {
+  it('marks only the slaves whose muting changed, and shows it in their view', () => {
+    const fleet = fleetOf('s1', 's2');
+    expect(
+      fleet.setMuting(
+        new Map([
+          ['s1', ack],
+          ['s2', null],
+        ]),
+      ),
+    ).toBe(1);
+    expect(fleet.takeChanges().changed).toEqual(['s1']);
+    expect(fleet.view('s1', NOW)?.muted).toEqual(ack);
+    expect(fleet.setMuting(new Map([['s1', { ...ack }]]))).toBe(0);
+    expect(
+      fleet.setMuting(
+        new Map([
+          ['s1', null],
+          ['unknown', ack],
+        ]),
+      ),
+    ).toBe(1);
+    expect(fleet.view('s1', NOW)?.muted).toBeNull();
+  });
+
+  it('a batch previewed before the muting arrived does not undo it when committed', () => {
+    const fleet = fleetOf('s1');
+    const preview = fleet.preview([
+      { slave: 's1', kind: 'start', at: NOW, master: null, pool: null, message: null },
+    ]);
+    fleet.setMuting(new Map([['s1', ack]]));
+    fleet.commit(preview, NOW);
+    expect(fleet.view('s1', NOW)).toMatchObject({ state: 'ok', muted: ack });
+  });
+});
+
+describe('mergeInventories', () => {
+  it('keeps every name once, the first source winning', () => {
+    const merged = mergeInventories([entry('a', 'file')], [entry('a', 'nagios'), entry('b')]);
+    expect(merged).toEqual([entry('a', 'file'), entry('b')]);
+  });
+});
