@@ -38,28 +38,28 @@ export function startDetailFetcher(opts: DetailFetcherOptions): () => void {
       return (await res.json()) as T;
     };
     const slug = encodeURIComponent(name);
-    const [slave, actions] = await Promise.allSettled([
-      get<{ slave: SlaveDetail }>(`/api/v1/slaves/${slug}`),
-      get<{ actions: ActionView[] }>(`/api/v1/actions?slave=${slug}&limit=${ACTIONS_SHOWN}`),
-    ]);
-    if (ctrl.signal.aborted) return;
-    if (slave.status === 'rejected') {
-      const err: unknown = slave.reason;
+    let detail: SlaveDetail;
+    try {
+      detail = (await get<{ slave: SlaveDetail }>(`/api/v1/slaves/${slug}`)).slave;
+    } catch (err) {
+      if (ctrl.signal.aborted) return;
       const message = err instanceof Error ? err.message : String(err);
       store.getState().setDetail({ name, status: 'error', data: null, error: message });
       return;
     }
-    store.getState().setDetail({
-      name,
-      status: 'ready',
-      data: slave.value.slave,
-      error: null,
-      // The slave's own detail may carry its actions; else the audit log filtered to it. The
-      // history is a bonus: a collector that cannot list actions still shows the slave.
-      actions:
-        (slave.value.slave as { actions?: ActionView[] }).actions ??
-        (actions.status === 'fulfilled' ? actions.value.actions : null),
-    });
+    // The detail carries the slave's actions; a collector that does not gets asked its audit
+    // log. The history is a bonus: without it the pane still shows the slave.
+    let actions: ActionView[] | null = detail.actions ?? null;
+    if (detail.actions === undefined) {
+      try {
+        const path = `/api/v1/actions?slave=${slug}&limit=${ACTIONS_SHOWN}`;
+        actions = (await get<{ actions: ActionView[] }>(path)).actions;
+      } catch {
+        actions = null;
+      }
+    }
+    if (ctrl.signal.aborted) return;
+    store.getState().setDetail({ name, status: 'ready', data: detail, error: null, actions });
   };
 
   const check = () => {
