@@ -56,6 +56,9 @@ export function precheck(
   if (!service) {
     return `Nagios has no service "${target.service}" on host "${target.host}": define it (corral nagios-config) and reload Nagios`;
   }
+  if (kind === 'ack' && !service.hasBeenChecked) {
+    return 'Nagios has no result for it yet: there is no problem to acknowledge';
+  }
   if (kind === 'ack' && service.state === 0) {
     return 'Nagios shows it OK: there is no problem to acknowledge';
   }

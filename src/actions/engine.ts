@@ -122,8 +122,9 @@ export class ActionEngine {
     this.emit('started', action, requestId);
 
     const outcome = await this.execute(nagios.bridge, plan, refs, nagios.status());
+    const byName = new Map(action.targets.map((t) => [t.slave, t]));
     for (const r of outcome) {
-      const t = action.targets.find((x) => x.slave === r.slave)!;
+      const t = byName.get(r.slave)!;
       t.status = r.ok ? 'sent' : 'failed';
       t.error = r.ok ? null : r.error;
     }

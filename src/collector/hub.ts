@@ -35,7 +35,7 @@ interface Console {
 }
 
 export class Hub {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly wss: WebSocketServer;
   private readonly consoles = new Set<Console>();
   private seq = 0;
   private lastFlush = 0;
@@ -51,6 +51,8 @@ export class Hub {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
+    // An action request may name thousands of slaves: as much as an HTTP body may carry.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: settings.limits.bodyBytes });
     this.unsubscribe = fleet.onChange(() => this.scheduleFlush());
     this.pingTimer = setInterval(() => this.ping(), settings.stream.pingIntervalSeconds * 1000);
     this.behindTimer = setInterval(() => this.catchUp(), 250);

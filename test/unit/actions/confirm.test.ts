@@ -12,6 +12,7 @@ function status(extra: string, service: Record<string, string | number> = {}): s
     service_description: 'buildbot-start',
     current_state: 2,
     last_check: AT / 1000 - 5,
+    has_been_checked: 1,
     problem_has_been_acknowledged: 0,
     acknowledgement_type: 0,
     ...service,
@@ -110,5 +111,8 @@ describe('precheck', () => {
     expect(precheck('ack', s, T)).toBe('Nagios shows it OK: there is no problem to acknowledge');
     expect(precheck('downtime', s, T)).toBeNull();
     expect(precheck('ack', parseStatus(status('')), T)).toBeNull();
+    expect(precheck('ack', parseStatus(status('', { has_been_checked: 0 })), T)).toContain(
+      'no result for it yet',
+    );
   });
 });
