@@ -2,6 +2,7 @@
 // request through the collector (so it is audited), print each failure and a one-line summary.
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { formatDuration } from '../domain/duration.js';
 import type { ActionRequest, ActionView, DryRunView } from '../domain/protocol.js';
 import {
   addCollectorOptions,
@@ -116,7 +117,23 @@ function report(action: ActionView): void {
     c.failed > 0 ? `${c.failed} failed` : '',
   ].filter(Boolean);
   process.stdout.write(`${action.summary} (action ${action.id}): ${parts.join(', ')}\n`);
+  const { start, end, fixed, durationSeconds } = action.params;
+  if (action.kind === 'downtime' && start && end) {
+    const lasting =
+      fixed === false ? `, lasting ${formatDuration(durationSeconds ?? 0)} once it starts` : '';
+    process.stdout.write(`  from ${localTime(start)} until ${localTime(end)}${lasting}\n`);
+  }
   if (c.failed > 0 || c.unconfirmed > 0) process.exitCode = 1;
+}
+
+/** `2026-11-25 18:00 CET`: the operator's local zone, named (the API keeps UTC). */
+export function localTime(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+    .formatToParts(d)
+    .find((x) => x.type === 'timeZoneName')?.value;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())} ${zone ?? ''}`.trimEnd();
 }
 
 function reportFailures(

@@ -226,6 +226,9 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
       expect(run.stderr).toContain('schedule a 30d downtime on 200 slave(s)');
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/jdoe scheduled a 30d downtime on 200 slaves \(action \d+\)/);
+      expect(run.stdout).toMatch(
+        /\n {2}from \d{4}-\d\d-\d\d \d\d:\d\d \S+ until \d{4}-\d\d-\d\d \d\d:\d\d \S+\n$/,
+      );
 
       const s = await nagios.waitForStatus(
         (st) => st.downtimes.filter((d) => d.author === 'jdoe').length === 200,
