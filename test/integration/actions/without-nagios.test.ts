@@ -1,0 +1,48 @@
+// A collector not wired to Nagios: actions are refused with what to configure, the audit log is
+// empty and its query is checked; nothing needs Nagios here.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  getJson,
+  postJson,
+  startCollector,
+  type RunningCollector,
+} from '../../support/collector.js';
+
+describe('a collector without nagios.command_file', () => {
+  let collector: RunningCollector;
+
+  beforeAll(async () => {
+    collector = await startCollector();
+    await postJson(`${collector.url}/api/v1/heartbeats`, { slave: 's1' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await collector?.stop();
+    collector?.cleanup();
+  });
+
+  test('refuses an action with 503, saying what to set', async () => {
+    const res = await postJson(`${collector.url}/api/v1/actions`, {
+      kind: 'recheck',
+      targets: ['s1'],
+    });
+    expect(res.status).toBe(503);
+    expect(res.body.error).toBe(
+      'this collector is not wired to Nagios: set nagios.command_file in corral.yaml',
+    );
+  });
+
+  test('lists no actions, checks limit, and 404s an unknown action', async () => {
+    const list = await getJson<{ actions: unknown[] }>(`${collector.url}/api/v1/actions`);
+    expect(list).toMatchObject({ status: 200, body: { actions: [] } });
+    const bad = await getJson(`${collector.url}/api/v1/actions?limit=0`);
+    expect(bad).toMatchObject({ status: 400, body: { field: 'limit' } });
+    const missing = await getJson(`${collector.url}/api/v1/actions/99`);
+    expect(missing.status).toBe(404);
+  });
+
+  test('a malformed body is a 400, not a crash', async () => {
+    const res = await postJson(`${collector.url}/api/v1/actions`, '{"kind": ');
+    expect(res.status).toBe(400);
+  });
+});
