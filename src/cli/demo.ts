@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../domain/duration.js';
+import { loadConsole } from '../console/load.js';
 import { CliError } from './errors.js';
 
 export function register(program: Command): void {
@@ -27,7 +28,9 @@ export function register(program: Command): void {
 }
 
 async function runEmbedded(configFlag: string | undefined): Promise<number> {
-  const { terminalProblem, runConsole } = await import('../console/run.js');
+  // loadConsole first: it selects React's production build before React is imported.
+  const { runConsole } = await loadConsole();
+  const { terminalProblem } = await import('../console/run.js');
   const problem = terminalProblem();
   if (problem) throw new CliError(problem);
   const config = configFlag ?? (existsSync('corral.yaml') ? 'corral.yaml' : undefined);
@@ -42,7 +45,9 @@ async function runEmbedded(configFlag: string | undefined): Promise<number> {
 async function runDemo(slaves: number, speed: number): Promise<number> {
   if (!(slaves > 0) || !(speed > 0))
     throw new CliError('--slaves and --speed must be positive numbers');
-  const { terminalProblem, runConsole } = await import('../console/run.js');
+  // loadConsole first: it selects React's production build before React is imported.
+  const { runConsole } = await loadConsole();
+  const { terminalProblem } = await import('../console/run.js');
   const { simulate } = await import('../simulator/simulate.js');
   const { SLOW_POOL } = await import('../simulator/farm.js');
   const dir = mkdtempSync(path.join(tmpdir(), 'corral-demo-'));

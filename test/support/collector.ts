@@ -56,10 +56,10 @@ export async function startCollector(opts: StartOptions = {}): Promise<RunningCo
   );
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`collector did not start in 20s: ${stderr}`)),
-      20_000,
-    );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a stuck collector behind
+      reject(new Error(`collector did not start in 20s: ${stderr}`));
+    }, 20_000);
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
