@@ -94,6 +94,7 @@ export class Hub {
       serverTime: new Date(now).toISOString(),
       thresholds: this.settings.thresholds,
       you: { name: identity.name, role: identity.role },
+      actions: this.settings.nagios.commandFile !== null,
     };
     this.send(c, JSON.stringify(hello));
     this.sendSnapshot(c);

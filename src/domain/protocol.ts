@@ -14,6 +14,8 @@ export interface HelloMessage {
   serverTime: string;
   thresholds: { default: Thresholds; pools: Record<string, Thresholds> };
   you: { name: string; role: Role };
+  /** Whether this collector is wired to Nagios, so operators can act (downtime, recheck, ack). */
+  actions?: boolean;
 }
 
 export interface SnapshotMessage {

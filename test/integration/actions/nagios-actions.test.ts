@@ -459,6 +459,10 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
     const watcher = new StreamClient(collector.wsUrl, { headers: viewer });
     try {
       await Promise.all([asker.next('snapshot'), watcher.next('snapshot')]);
+      expect(await asker.next('hello')).toMatchObject({
+        you: { name: 'jdoe', role: 'operator' },
+        actions: true,
+      });
       asker.socket.send(
         JSON.stringify({
           type: 'action',

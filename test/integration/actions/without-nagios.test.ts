@@ -7,6 +7,7 @@ import {
   startCollector,
   type RunningCollector,
 } from '../../support/collector.js';
+import { StreamClient } from '../../support/stream-client.js';
 
 describe('a collector without nagios.command_file', () => {
   let collector: RunningCollector;
@@ -30,6 +31,15 @@ describe('a collector without nagios.command_file', () => {
     expect(res.body.error).toBe(
       'this collector is not wired to Nagios: set nagios.command_file in corral.yaml',
     );
+  });
+
+  test('tells consoles in the hello that it takes no actions', async () => {
+    const client = new StreamClient(collector.wsUrl);
+    try {
+      expect(await client.next('hello')).toMatchObject({ actions: false });
+    } finally {
+      client.close();
+    }
   });
 
   test('lists no actions, checks limit, and 404s an unknown action', async () => {
