@@ -48,6 +48,12 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     nagios.commandFile === null
       ? null
       : new NagiosLink({ ...nagios, commandFile: nagios.commandFile }, fleet, metrics, log);
+  if (link !== null) {
+    log.info(
+      { commandFile: nagios.commandFile, statusFile: nagios.statusFile },
+      'forwarding to Nagios; actions enabled',
+    );
+  }
   if (link === null && nagios.statusFile !== null) {
     log.warn('nagios.status_file is ignored without nagios.command_file');
   }
