@@ -121,7 +121,11 @@ export class ActionEngine {
     }
     this.emit('started', action, requestId);
 
-    const outcome = await this.execute(nagios.bridge, plan, refs, nagios.status());
+    // Whatever goes wrong, the recorded action ends with each target's result, never pending.
+    const outcome = await this.execute(nagios.bridge, plan, refs, nagios.status()).catch(
+      (err: Error) =>
+        plan.targets.map((slave) => ({ slave, ok: false as const, error: err.message })),
+    );
     const byName = new Map(action.targets.map((t) => [t.slave, t]));
     for (const r of outcome) {
       const t = byName.get(r.slave)!;
