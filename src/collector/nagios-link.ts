@@ -11,7 +11,6 @@ import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
 import { mutingOf } from '../nagios/muting.js';
 import {
   serviceKey,
-  StatusFileReader,
   type Downtime,
   type NagiosStatus,
   type StatusComment,
@@ -20,6 +19,7 @@ import type { NagiosSettings } from './config.js';
 import type { Fleet, StateChange } from './fleet.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { StatusThread } from './status-thread.js';
 
 /** A heartbeat older than this when it arrives (replayed from a spool) is sent as the slave's current state. */
 const FRESH_HEARTBEAT_MS = 60_000;
@@ -39,7 +39,7 @@ export function slaveRef(record: SlaveRecord): SlaveRef {
 export class NagiosLink {
   readonly bridge: NagiosBridge;
   readonly mapping: NagiosMapping;
-  private readonly reader: StatusFileReader | null;
+  private readonly reader: StatusThread | null;
   private latest: NagiosStatus | null = null;
   private readonly statusListeners = new Set<(status: NagiosStatus) => void>();
   /** Per slave, the one result still to send: a newer one replaces an older one not yet written. */
@@ -47,6 +47,7 @@ export class NagiosLink {
   private sending: Promise<void> | null = null;
   private readonly poller: NodeJS.Timeout | null;
   private polling = false;
+  private closed = false;
   private readonly lastLogged = new Map<string, { at: number; suppressed: number }>();
 
   constructor(
@@ -61,7 +62,7 @@ export class NagiosLink {
       statusFile: settings.statusFile,
       mapping: this.mapping,
     });
-    this.reader = settings.statusFile ? new StatusFileReader(settings.statusFile) : null;
+    this.reader = settings.statusFile ? new StatusThread(settings.statusFile) : null;
     this.poller = this.reader ? setInterval(() => void this.pollStatus(), STATUS_POLL_MS) : null;
     this.poller?.unref();
   }
@@ -119,10 +120,12 @@ export class NagiosLink {
     while (this.sending !== null) await this.sending;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    this.closed = true;
     if (this.poller) clearInterval(this.poller);
     this.statusListeners.clear();
-    return this.drain();
+    await this.drain();
+    await this.reader?.close();
   }
 
   private kick(): void {
@@ -186,7 +189,7 @@ export class NagiosLink {
 
   /** Reads status.dat when it changed and puts who muted which slave into the records. */
   async pollStatus(): Promise<void> {
-    if (!this.reader || this.polling) return;
+    if (!this.reader || this.polling || this.closed) return;
     this.polling = true;
     try {
       const read = await this.reader.read();
@@ -195,6 +198,7 @@ export class NagiosLink {
       this.fleet.setMuting(this.mutingOfAll(read.status));
       for (const listener of this.statusListeners) listener(read.status);
     } catch (err) {
+      if (this.closed) return;
       this.warn('status', { reason: (err as Error).message }, 'cannot read Nagios status.dat');
     } finally {
       this.polling = false;
