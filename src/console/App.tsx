@@ -1,9 +1,13 @@
-// The console's screen: header, banner, table (or help), detail pane or action menu, footer.
+// The console's screen: header, banner, table (or help), a pane (detail, action menu, form,
+// confirmation or action log), footer.
 // It fills the terminal minus one line (a full-height Ink frame clears the screen on every update).
 import { Box, useApp, useInput, useStdout, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import { ActionMenu } from './components/ActionMenu.js';
+import { ActionFormPane, FORM_PANE_LINES } from './components/ActionFormPane.js';
+import { ActionLogPane } from './components/ActionLogPane.js';
+import { ACTION_MENU_LINES, ActionMenu } from './components/ActionMenu.js';
+import { ConfirmPane } from './components/ConfirmPane.js';
 import { Banner } from './components/Banner.js';
 import { DetailPane } from './components/DetailPane.js';
 import { Footer } from './components/Footer.js';
@@ -30,7 +34,6 @@ export interface AppProps {
 
 const HEADER_LINES = 2;
 const FOOTER_LINES = 2;
-const ACTION_MENU_LINES = 9;
 
 export function App({ store, size, color = true }: AppProps) {
   const { exit } = useApp();
@@ -41,8 +44,7 @@ export function App({ store, size, color = true }: AppProps) {
   const zone = useMemo(() => zoneName(), []);
 
   const height = Math.max(terminal.rows - 1, 8);
-  const paneHeight =
-    mode === 'actions' ? ACTION_MENU_LINES : detailOpen ? Math.min(14, Math.floor(height / 2)) : 0;
+  const paneHeight = paneHeightFor(mode, detailOpen, height);
   const tableHeight = Math.max(
     height - HEADER_LINES - (banner ? 1 : 0) - 1 - FOOTER_LINES - paneHeight,
     1,
@@ -78,6 +80,12 @@ export function App({ store, size, color = true }: AppProps) {
         )}
         {mode === 'actions' ? (
           <ActionMenu store={store} />
+        ) : mode === 'form' ? (
+          <ActionFormPane store={store} />
+        ) : mode === 'confirm' ? (
+          <ConfirmPane store={store} height={paneHeight} />
+        ) : mode === 'log' ? (
+          <ActionLogPane store={store} height={paneHeight} />
         ) : detailOpen ? (
           <DetailPane store={store} height={paneHeight} zone={zone} />
         ) : null}
@@ -85,6 +93,16 @@ export function App({ store, size, color = true }: AppProps) {
       </Box>
     </ColorContext.Provider>
   );
+}
+
+/** The pane under the table takes what it needs; the table keeps at least a few rows. */
+function paneHeightFor(mode: string, detailOpen: boolean, height: number): number {
+  const half = Math.floor(height / 2);
+  if (mode === 'actions') return ACTION_MENU_LINES;
+  if (mode === 'form') return FORM_PANE_LINES;
+  if (mode === 'confirm' || mode === 'log')
+    return Math.max(Math.min(20, height - 12), Math.min(8, half));
+  return detailOpen ? Math.min(14, half) : 0;
 }
 
 function useTerminalSize(fixed: Size | undefined): Size {

@@ -1,5 +1,6 @@
 // The console's WebSocket client: token on the upgrade, hello/snapshot/delta into the store in
-// batches (one store update per ~100 ms), resync on a sequence gap, reconnect with backoff and jitter.
+// batches (one store update per ~100 ms), resync on a sequence gap, reconnect with backoff and jitter;
+// it also gives the store a way to send action requests.
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, type AnyServerMessage } from '../domain/protocol.js';
 import type { ConsoleStore } from './store.js';
@@ -159,6 +160,12 @@ export function connectClient(opts: ClientOptions): Client {
     });
   }
 
+  // Actions go out on whichever socket is open now; none open means nothing is sent, and the console says so.
+  store.getState().setSender((message) => {
+    if (closed || ws?.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(message));
+    return true;
+  });
   open();
   // A server that accepts the upgrade but never speaks the protocol is not a collector.
   const helloTimeoutMs = opts.helloTimeoutMs ?? 15_000;
@@ -179,6 +186,7 @@ export function connectClient(opts: ClientOptions): Client {
     ready,
     close() {
       closed = true;
+      store.getState().setSender(() => false);
       clearInterval(watchdog);
       clearTimeout(flushTimer);
       clearTimeout(retryTimer);

@@ -1,10 +1,21 @@
 // The console's one key dispatcher: (store, input, key) to store actions, testable without Ink.
-import type { ConsoleStore } from './store.js';
+import {
+  TEXT_FIELDS,
+  cycleChoice,
+  deleteChar,
+  focusedField,
+  moveFocus,
+  setChoice,
+  typeText,
+} from './action-form.js';
+import { actRefusal, type ConsoleState, type ConsoleStore } from './store.js';
 
 /** The parts of Ink's Key the console reads; tests pass only what they press. */
 export interface KeyPress {
   upArrow?: boolean;
   downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
   pageUp?: boolean;
   pageDown?: boolean;
   home?: boolean;
@@ -32,17 +43,22 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['space', 'mark the slave under the cursor and move down'],
   ['a', 'mark every slave the filters show'],
   ['u', 'clear all marks'],
-  ['x', 'actions on the marked slaves'],
+  ['x', 'the action menu (on the marked slaves, else the one under the cursor)'],
+  ['d  D', 'schedule a downtime / cancel the downtimes'],
+  ['c', 'recheck: re-submit the current state, or force a check'],
+  ['A', 'acknowledge the problem'],
+  ['L', 'the action log: recent actions of every operator'],
   ['s', 'cycle the sort: state, next change, age, name, pool, master'],
   ['b', 'cycle grouping: none, by pool, by master'],
-  ['Esc', 'close what is open, else clear the filter'],
+  ['Esc', 'close what is open, else clear the filter, else the status line'],
   ['?', 'this help'],
   ['q  Ctrl-C', 'quit'],
 ];
 
 export function handleKey(store: ConsoleStore, input: string, key: KeyPress): KeyOutcome {
   // Keys typed faster than the terminal is read arrive as one string: take them one by one.
-  if (input.length > 1 && !key.ctrl && !key.meta && store.getState().mode !== 'filter') {
+  const typing = store.getState().mode === 'filter' || store.getState().mode === 'form';
+  if (input.length > 1 && !key.ctrl && !key.meta && !typing) {
     let outcome: KeyOutcome = 'ignored';
     for (const ch of input) {
       const one = handleKey(store, ch, {});
@@ -79,12 +95,29 @@ export function handleKey(store: ConsoleStore, input: string, key: KeyPress): Ke
     return 'handled';
   }
 
+  if (s.mode === 'form') return formKey(s, input, key);
+  if (s.mode === 'confirm') return confirmKey(s, input, key);
+
   if (s.mode === 'actions') {
     if (key.escape || input === 'x' || input === 'q') s.setMode('table');
+    else if (ACTION_KEYS[input]) s.openAction(ACTION_KEYS[input]);
     else return 'ignored';
     return 'handled';
   }
 
+  if (s.mode === 'log') {
+    if (key.escape || input === 'L') s.setMode('table');
+    else if (input === 'q') return 'quit';
+    else if (key.upArrow || input === 'k') s.moveLogCursor(-1);
+    else if (key.downArrow || input === 'j') s.moveLogCursor(1);
+    else if (input === 'g' || key.home) s.moveLogCursor(-Infinity);
+    else if (input === 'G' || key.end) s.moveLogCursor(Infinity);
+    else return 'ignored';
+    return 'handled';
+  }
+
+  // A notice is read by the time the next key comes: it goes (that key still does its job).
+  if (s.notice !== null && !key.escape) s.setNotice(null);
   const page = Math.max(1, s.pageSize - 1);
   if (key.upArrow || input === 'k') s.moveCursor(-1);
   else if (key.downArrow || input === 'j') s.moveCursor(1);
@@ -98,6 +131,7 @@ export function handleKey(store: ConsoleStore, input: string, key: KeyPress): Ke
     if (s.detailOpen) s.setDetailOpen(false);
     else if (s.filterText !== '') s.setFilterText('');
     else if (s.stateFilter !== 'all') s.setStateFilter('all');
+    else if (s.notice !== null || s.own !== null) s.clearStatus();
     else return 'ignored';
   } else if (input === '0') s.setStateFilter('all');
   else if (input === '1') s.setStateFilter('problems');
@@ -105,11 +139,70 @@ export function handleKey(store: ConsoleStore, input: string, key: KeyPress): Ke
   else if (input === ' ') s.toggleMark();
   else if (input === 'a') s.markVisible();
   else if (input === 'u') s.clearMarks();
-  else if (input === 'x') s.setMode('actions');
+  else if (input === 'x') {
+    const refusal = actRefusal(s);
+    if (refusal) s.setNotice(refusal);
+    else s.setMode('actions');
+  } else if (ACTION_KEYS[input]) s.openAction(ACTION_KEYS[input]);
+  else if (input === 'L') s.setMode('log');
   else if (input === 's') s.cycleSort();
   else if (input === 'b') s.cycleGrouping();
   else if (input === '?') s.setMode('help');
   else if (input === 'q') return 'quit';
+  else return 'ignored';
+  return 'handled';
+}
+
+/** The direct keys, in the table and in the `x` menu. */
+const ACTION_KEYS: Record<string, 'downtime' | 'cancel-downtime' | 'recheck' | 'ack' | undefined> =
+  {
+    d: 'downtime',
+    D: 'cancel-downtime',
+    c: 'recheck',
+    A: 'ack',
+  };
+
+/** The form: Tab/↑/↓ between fields, typing edits, ←/→/space choose, Enter goes on, Esc gives up. */
+function formKey(s: ConsoleState, input: string, key: KeyPress): KeyOutcome {
+  const form = s.form;
+  if (!form) {
+    s.cancelAction();
+    return 'handled';
+  }
+  const field = focusedField(form);
+  const text = TEXT_FIELDS.has(field);
+  if (key.escape) s.cancelAction();
+  else if (key.return) s.submitForm();
+  else if (key.tab) s.setForm(moveFocus(form, key.shift ? -1 : 1));
+  else if (key.downArrow) s.setForm(moveFocus(form, 1));
+  else if (key.upArrow) s.setForm(moveFocus(form, -1));
+  else if (key.leftArrow || key.rightArrow) s.setForm(cycleChoice(form, key.leftArrow ? -1 : 1));
+  else if (key.backspace || key.delete) s.setForm(deleteChar(form));
+  else if (key.ctrl && input === 'u' && text) {
+    // Ctrl-U empties the field, as in a shell.
+    let cleared = form;
+    while (cleared.values[field as 'length' | 'comment'] !== '') cleared = deleteChar(cleared);
+    s.setForm(cleared);
+  } else if (key.ctrl || key.meta || !input) return 'ignored';
+  else if (text) s.setForm(typeText(form, input));
+  else if (field === 'force' && (input === 'r' || input === 'f')) {
+    // `c` then `r` or `f`: the choice is the whole form.
+    s.setForm(setChoice(form, 'force', input === 'f'));
+    s.submitForm();
+  } else if (input === ' ') s.setForm(cycleChoice(form, 1));
+  else return 'ignored';
+  return 'handled';
+}
+
+/** The confirmation: Enter/y sends, Esc/n gives up, v shows the exact Nagios lines (j/k scroll). */
+function confirmKey(s: ConsoleState, input: string, key: KeyPress): KeyOutcome {
+  if (key.return || input === 'y') s.confirmAction();
+  else if (key.escape || input === 'n') s.cancelAction();
+  else if (input === 'v') s.toggleDryRun();
+  else if (key.downArrow || input === 'j') s.scrollConfirm(1);
+  else if (key.upArrow || input === 'k') s.scrollConfirm(-1);
+  else if (key.pageDown) s.scrollConfirm(10);
+  else if (key.pageUp) s.scrollConfirm(-10);
   else return 'ignored';
   return 'handled';
 }

@@ -7,6 +7,7 @@ import { connectClient } from './client.js';
 import { colorAllowed } from './components/theme.js';
 import { startDetailFetcher } from './detail.js';
 import { endpointsFor } from './endpoints.js';
+import { startLogFetcher } from './log-fetcher.js';
 import { createConsoleStore } from './store.js';
 import { startTicker } from './ticker.js';
 
@@ -59,6 +60,7 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
 
   const stopTicker = startTicker(store);
   const stopDetail = startDetailFetcher({ store, http: endpoints.http, token: opts.token });
+  const stopLog = startLogFetcher({ store, http: endpoints.http, token: opts.token });
   let restored = false;
   const restore = () => {
     if (restored) return;
@@ -81,6 +83,7 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
     restore();
     stopTicker();
     stopDetail();
+    stopLog();
     client.close();
     void Promise.resolve(opts.onExit?.())
       .catch(() => {})
@@ -111,6 +114,7 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
     restore();
     stopTicker();
     stopDetail();
+    stopLog();
     client.close();
     for (const s of signals) process.off(s, onSignal);
     process.off('uncaughtException', onCrash);

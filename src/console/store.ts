@@ -2,10 +2,19 @@
 // Sorting, filtering and grouping happen here when data or settings change, never in React render.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { compileFilter, matchesStateFilter, type StateFilter } from '../domain/filter.js';
-import type { ActionView, AnyServerMessage, Role } from '../domain/protocol.js';
+import type {
+  ActionRequest,
+  ActionTargetView,
+  ActionView,
+  AnyServerMessage,
+  ClientMessage,
+  Role,
+} from '../domain/protocol.js';
 import type { SlaveDetail } from '../domain/slave.js';
 import { SLAVE_STATES, type SlaveState } from '../domain/state.js';
 import { DEFAULT_POLICY, type ThresholdPolicy } from '../domain/thresholds.js';
+import { formRequest, newForm, type ActionForm, type FormKind } from './action-form.js';
+import { mergeLog } from './action-words.js';
 import {
   COMPARATORS,
   GROUPINGS,
@@ -33,7 +42,36 @@ export interface Connection {
   retryAt: number | null;
 }
 
-export type Mode = 'table' | 'filter' | 'help' | 'actions';
+export type Mode = 'table' | 'filter' | 'help' | 'actions' | 'form' | 'confirm' | 'log';
+
+/** A request about to be sent: the operator reads it, may ask for the exact Nagios lines, then confirms. */
+export interface Confirmation {
+  request: ActionRequest;
+  /** How many of the targets the current filters hide. */
+  hidden: number;
+  dryRun: {
+    requestId: string;
+    status: 'waiting' | 'ready' | 'error';
+    lines: string[];
+    /** Targets the collector says would fail, with why. */
+    failing: ActionTargetView[];
+    error: string | null;
+  } | null;
+  showLines: boolean;
+  /** First Nagios line shown. */
+  scroll: number;
+}
+
+/** The last action this console asked for: its progress shows in the status line. */
+export interface OwnRequest {
+  requestId: string;
+  kind: ActionRequest['kind'];
+  targets: number;
+  /** The collector's id for it, once the first `action` message came back. */
+  actionId: number | null;
+  /** Why the collector refused it as a whole. */
+  error: string | null;
+}
 
 export interface DetailState {
   name: string;
@@ -86,6 +124,20 @@ export interface ConsoleData {
   actions: ReadonlyMap<number, ActionView>;
   /** What is in flight on each slave (`downtime sent`), from the unfinished actions. */
   inFlight: ReadonlyMap<string, string>;
+  /** False when the collector says it is not wired to Nagios (an older one that does not say is trusted). */
+  canAct: boolean;
+  form: ActionForm | null;
+  confirm: Confirmation | null;
+  own: OwnRequest | null;
+  /** Recent actions of every operator, newest first: streamed, and fetched when the log opens. */
+  log: ActionView[];
+  logStatus: 'idle' | 'loading' | 'ready' | 'error';
+  logError: string | null;
+  logCursor: number;
+  /** One line for the operator (why a key did nothing, a send that failed); Esc clears it. */
+  notice: string | null;
+  /** Sends to the collector; false when not connected. The client installs it. */
+  send: (message: ClientMessage) => boolean;
 }
 
 export interface ConsoleActions {
@@ -107,6 +159,23 @@ export interface ConsoleActions {
   setMode(m: Mode): void;
   setDetailOpen(open: boolean): void;
   setDetail(d: DetailState | null): void;
+  /** Opens the form (or, for a cancel, the confirmation) on the marked slaves or the cursor row. */
+  openAction(kind: FormKind | 'cancel-downtime'): void;
+  setForm(form: ActionForm): void;
+  /** Enter in the form: on to the confirmation, or the problems shown in red. */
+  submitForm(): void;
+  /** Asks the collector for the exact Nagios lines (once), and shows or hides them. */
+  toggleDryRun(): void;
+  scrollConfirm(delta: number): void;
+  /** Sends the confirmed request; its progress then shows in the status line. */
+  confirmAction(): void;
+  cancelAction(): void;
+  setLog(patch: { status: ConsoleData['logStatus']; actions?: ActionView[]; error?: string }): void;
+  moveLogCursor(delta: number): void;
+  setNotice(text: string | null): void;
+  /** Esc in the table, last: forgets the notice and this console's last action's progress. */
+  clearStatus(): void;
+  setSender(send: (message: ClientMessage) => boolean): void;
 }
 
 export type ConsoleState = ConsoleData & ConsoleActions;
@@ -193,10 +262,20 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       serverError: null,
       actions: new Map(),
       inFlight: new Map(),
+      canAct: true,
+      form: null,
+      confirm: null,
+      own: null,
+      log: [],
+      logStatus: 'idle',
+      logError: null,
+      logCursor: 0,
+      notice: null,
+      send: () => false,
 
       applyMessages(messages, localNow) {
         const s = get();
-        let { policy, offsetMs, seq, you, marks, serverError } = s;
+        let { policy, offsetMs, seq, you, marks, serverError, canAct, own, confirm, log } = s;
         let actions: Map<number, ActionView> | null = null;
         let slaves: Map<string, Row> | null = null;
         let needResync = false;
@@ -204,13 +283,37 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
         const rows = () => (slaves ??= new Map(s.slaves));
         for (const m of messages) {
           if (m.type === 'error') {
-            serverError = m.error;
+            if (m.requestId !== undefined && m.requestId === own?.requestId) {
+              own = { ...own, error: m.error };
+            } else if (m.requestId !== undefined && m.requestId === confirm?.dryRun?.requestId) {
+              confirm = {
+                ...confirm,
+                dryRun: { ...confirm.dryRun, status: 'error', error: m.error },
+              };
+            } else serverError = m.error;
             continue;
           }
           if (m.type === 'action') {
             actions ??= new Map(s.actions);
             if (m.event === 'finished') actions.delete(m.action.id);
             else actions.set(m.action.id, m.action);
+            log = mergeLog(log, [m.action]);
+            if (m.requestId !== undefined && m.requestId === own?.requestId) {
+              own = { ...own, actionId: m.action.id };
+            }
+            continue;
+          }
+          if (m.type === 'dry-run') {
+            if (m.requestId !== undefined && m.requestId === confirm?.dryRun?.requestId) {
+              const failing = m.targets.filter((t) => t.status === 'failed');
+              const dryRun = {
+                ...confirm.dryRun,
+                status: 'ready' as const,
+                lines: m.lines,
+                failing,
+              };
+              confirm = { ...confirm, dryRun };
+            }
             continue;
           }
           // Anything else that is not about slaves (a dry run's answer, a newer message) is not ours.
@@ -219,6 +322,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
           if (m.type === 'hello') {
             policy = m.thresholds;
             you = m.you;
+            canAct = m.actions !== false;
             rethreshold = true;
           } else if (m.type === 'snapshot') {
             const now = localNow + offsetMs;
@@ -250,6 +354,10 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             you,
             marks,
             serverError,
+            canAct,
+            own,
+            confirm,
+            log,
             now,
             ...(slaves !== null ? { slaves } : {}),
             ...(actions !== null ? { actions, inFlight: inFlightOf(actions) } : {}),
@@ -340,8 +448,144 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       setDetail(detail) {
         set({ detail });
       },
+
+      openAction(kind) {
+        const s = get();
+        const refusal = actRefusal(s);
+        if (refusal) {
+          set({ notice: refusal });
+          return;
+        }
+        // The marks in the order on screen (hidden ones too), so the first names are the worst.
+        const targets =
+          s.marks.size > 0
+            ? s.sorted.filter((r) => s.marks.has(r.name)).map((r) => r.name)
+            : s.cursorName !== null
+              ? [s.cursorName]
+              : [];
+        if (targets.length === 0) {
+          set({ notice: 'no slave to act on: move to one, or mark some (space, a)' });
+          return;
+        }
+        const hidden = s.marks.size > 0 ? s.hiddenMarks : 0;
+        if (kind === 'cancel-downtime') {
+          const request: ActionRequest = { kind, targets };
+          set({
+            mode: 'confirm',
+            form: null,
+            confirm: newConfirmation(request, hidden),
+            notice: null,
+          });
+        } else {
+          set({ mode: 'form', form: newForm(kind, targets, hidden), confirm: null, notice: null });
+        }
+      },
+      setForm(form) {
+        set({ form });
+      },
+      submitForm() {
+        const s = get();
+        if (!s.form) return;
+        const request = formRequest(s.form, s.now);
+        if (request === null) set({ form: { ...s.form, tried: true } });
+        else set({ mode: 'confirm', confirm: newConfirmation(request, s.form.hidden) });
+      },
+      toggleDryRun() {
+        const s = get();
+        const c = s.confirm;
+        if (!c) return;
+        if (c.dryRun && c.dryRun.status !== 'error') {
+          set({ confirm: { ...c, showLines: !c.showLines } });
+          return;
+        }
+        const requestId = nextRequestId();
+        const sent = s.send({ type: 'action', requestId, ...c.request, dryRun: true });
+        const dryRun = {
+          requestId,
+          status: sent ? ('waiting' as const) : ('error' as const),
+          lines: [],
+          failing: [],
+          error: sent ? null : 'not connected to the collector',
+        };
+        set({ confirm: { ...c, dryRun, showLines: true, scroll: 0 } });
+      },
+      scrollConfirm(delta) {
+        const c = get().confirm;
+        if (!c?.dryRun) return;
+        const max = Math.max(c.dryRun.lines.length - 1, 0);
+        set({ confirm: { ...c, scroll: Math.min(Math.max(c.scroll + delta, 0), max) } });
+      },
+      confirmAction() {
+        const s = get();
+        const c = s.confirm;
+        if (!c) return;
+        const requestId = nextRequestId();
+        const sent = s.send({ type: 'action', requestId, ...c.request });
+        set({
+          mode: 'table',
+          form: null,
+          confirm: null,
+          notice: sent ? null : 'not connected to the collector: nothing was sent',
+          own: sent
+            ? {
+                requestId,
+                kind: c.request.kind,
+                targets: c.request.targets.length,
+                actionId: null,
+                error: null,
+              }
+            : s.own,
+        });
+      },
+      cancelAction() {
+        set({ mode: 'table', form: null, confirm: null });
+      },
+      setLog({ status, actions, error }) {
+        const s = get();
+        set({
+          logStatus: status,
+          logError: error ?? null,
+          ...(actions ? { log: mergeLog(s.log, actions) } : {}),
+        });
+      },
+      moveLogCursor(delta) {
+        const s = get();
+        const max = Math.max(s.log.length - 1, 0);
+        set({ logCursor: Math.min(Math.max(s.logCursor + delta, 0), max) });
+      },
+      setNotice(notice) {
+        set({ notice });
+      },
+      clearStatus() {
+        set({ notice: null, own: null });
+      },
+      setSender(send) {
+        set({ send });
+      },
     };
   });
+}
+
+/** Why this console may not act now, or null when it may. */
+export function actRefusal(s: ConsoleData): string | null {
+  if (s.you === null) return 'not connected to the collector yet';
+  if (s.you.role !== 'operator')
+    return `your token (${s.you.role}) cannot act: an operator token can`;
+  if (!s.canAct) {
+    return 'this collector is not wired to Nagios (nagios.command_file): it cannot take actions';
+  }
+  return null;
+}
+
+function newConfirmation(request: ActionRequest, hidden: number): Confirmation {
+  return { request, hidden, dryRun: null, showLines: false, scroll: 0 };
+}
+
+/** Request ids unique to this console, so its answers are told apart from everyone else's. */
+const consoleId = Math.random().toString(36).slice(2, 8);
+let requestCount = 0;
+function nextRequestId(): string {
+  return `console-${consoleId}-${++requestCount}`;
 }
 
 function sortRows(slaves: ReadonlyMap<string, Row>, sort: SortKey, grouping: Grouping): Row[] {

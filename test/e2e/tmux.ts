@@ -35,6 +35,10 @@ const KEY_NAMES = new Set([
   'PageUp',
   'PageDown',
   'BSpace',
+  'Tab',
+  'BTab',
+  'Left',
+  'Right',
 ]);
 
 export function openTerminal(

@@ -1,25 +1,32 @@
-// The action menu on the marked slaves. The actions themselves arrive with the next issues;
-// this is where they go, and it already says exactly which slaves an action would touch.
+// The `x` menu: the actions, their keys, and exactly which slaves they would touch.
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import type { ConsoleStore } from '../store.js';
 
-export const PLANNED_ACTIONS = ['downtime', 'recheck', 'acknowledge', 'reboot'] as const;
+export const MENU = [
+  ['d', 'schedule a downtime'],
+  ['D', 'cancel the downtimes'],
+  ['c', 'recheck: re-submit the current state, or force a check'],
+  ['A', 'acknowledge the problem'],
+] as const;
+
+export const ACTION_MENU_LINES = MENU.length + 4;
 
 export function ActionMenu({ store }: { store: ConsoleStore }) {
   const marked = useStore(store, (s) => s.marks.size);
   const hidden = useStore(store, (s) => s.hiddenMarks);
+  const cursorName = useStore(store, (s) => s.cursorName);
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
-      <Text bold>
-        Actions on {marked} marked slave{marked === 1 ? '' : 's'}
-        {hidden > 0 ? ` (${hidden} hidden by filter)` : ''}
+      <Text bold wrap="truncate">
+        {marked > 0
+          ? `Actions on the ${marked} marked slave${marked === 1 ? '' : 's'}${hidden > 0 ? ` (${hidden} hidden by filter)` : ''}`
+          : `Actions on ${cursorName ?? 'the slave under the cursor'} (nothing marked)`}
       </Text>
-      {marked === 0 ? <Text>Mark slaves first: space marks one, a marks all shown.</Text> : null}
-      {PLANNED_ACTIONS.map((a) => (
-        <Text key={a} dimColor>
+      {MENU.map(([key, what]) => (
+        <Text key={key} wrap="truncate">
           {'  '}
-          {a} (not available yet)
+          <Text bold>{key}</Text> {what}
         </Text>
       ))}
       <Text dimColor>Esc closes</Text>

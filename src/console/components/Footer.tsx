@@ -1,7 +1,9 @@
-// The bottom lines: filter prompt, view settings, what is shown, and the marks (always with how many are hidden).
+// The bottom lines: filter prompt, view settings, what is shown, and the marks (always with how many
+// are hidden); then the status line: a notice, the progress of this console's last action, or the keys.
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
-import type { ConsoleStore } from '../store.js';
+import { countsWords } from '../action-words.js';
+import type { ConsoleState, ConsoleStore } from '../store.js';
 import { tint, useColor } from './theme.js';
 
 const STATE_FILTER_LABELS = { all: 'all', problems: 'problems only', muted: 'muted only' } as const;
@@ -19,6 +21,10 @@ export function Footer({ store }: { store: ConsoleStore }) {
   const marked = useStore(store, (s) => s.marks.size);
   const hidden = useStore(store, (s) => s.hiddenMarks);
   const serverError = useStore(store, (s) => s.serverError);
+  const notice = useStore(store, (s) => s.notice);
+  // Primitives only: a selector returning a fresh object would re-render forever.
+  const progressText = useStore(store, (s) => ownProgress(s)?.text ?? null);
+  const progressTone = useStore(store, (s) => ownProgress(s)?.tone ?? null);
   const editing = mode === 'filter';
   return (
     <Box flexDirection="column">
@@ -43,13 +49,43 @@ export function Footer({ store }: { store: ConsoleStore }) {
           </Text>
         ) : null}
       </Text>
-      <Text wrap="truncate" dimColor>
-        {serverError
-          ? `collector: ${serverError}`
-          : editing
-            ? 'type to filter · /regex/ · Enter keep · Esc clear'
-            : '? help  / filter  space mark  a mark all  u unmark  x actions  s sort  b group  Enter detail  q quit'}
-      </Text>
+      {notice ? (
+        <Text wrap="truncate" color={tint(color, 'yellow')}>
+          {notice}
+        </Text>
+      ) : progressText && !editing ? (
+        <Text wrap="truncate" color={progressTone ? tint(color, progressTone) : undefined}>
+          {progressText}
+        </Text>
+      ) : (
+        <Text wrap="truncate" dimColor>
+          {serverError
+            ? `collector: ${serverError}`
+            : editing
+              ? 'type to filter · /regex/ · Enter keep · Esc clear'
+              : '? help  / filter  space mark  x act  d downtime  c recheck  A ack  L log  s sort  Enter detail  q quit'}
+        </Text>
+      )}
     </Box>
   );
+}
+
+/** This console's last action as it stands: waiting, refused, or its counts and first failure. */
+export function ownProgress(s: ConsoleState): { text: string; tone: string | null } | null {
+  const own = s.own;
+  if (!own) return null;
+  if (own.error)
+    return { text: `the collector refused the ${own.kind}: ${own.error}`, tone: 'red' };
+  const action = own.actionId === null ? undefined : s.log.find((a) => a.id === own.actionId);
+  if (!action) {
+    return {
+      text: `${own.kind} on ${own.targets} slave${own.targets === 1 ? '' : 's'}: sent, waiting for the collector…`,
+      tone: null,
+    };
+  }
+  const failure = action.targets.find((t) => t.status === 'failed' || t.status === 'unconfirmed');
+  const bad = action.counts.failed + action.counts.unconfirmed > 0;
+  const done = action.finishedAt !== null;
+  const text = `${done ? (bad ? '✖' : '✓') : '…'} ${action.summary} — ${countsWords(action)}${failure ? ` · ${failure.slave}: ${failure.error ?? failure.status}` : ''}${bad ? ' (L: the log)' : ''}`;
+  return { text, tone: bad ? 'red' : done ? 'green' : 'cyan' };
 }

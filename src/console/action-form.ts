@@ -1,0 +1,219 @@
+// The action form's model, pure: which fields each action has, their defaults, editing, the
+// problems shown as the operator types, and the request it becomes. Times are UTC epoch ms.
+import { parseDuration } from '../domain/duration.js';
+import type { ActionKind, ActionRequest, ResolvedParams } from '../domain/protocol.js';
+
+/** The forms the keys open: `c` is recheck with a choice to force, `A` acknowledge. */
+export type FormKind = 'downtime' | 'ack' | 'recheck';
+export type FieldKey = 'length' | 'comment' | 'flexible' | 'sticky' | 'force';
+
+export interface FormValues {
+  /** A duration (`2h`, `30d`) or an end time (`18:00`, `2026-11-26 18:00`, ISO 8601 with a zone). */
+  length: string;
+  comment: string;
+  flexible: boolean;
+  sticky: boolean;
+  /** recheck: force a check instead of re-submitting the current state. */
+  force: boolean;
+}
+
+export interface ActionForm {
+  kind: FormKind;
+  /** The slaves it is for: the marks (all of them, shown or not) or the cursor row. */
+  targets: string[];
+  /** How many of the targets the current filters hide. */
+  hidden: number;
+  values: FormValues;
+  focus: number;
+  /** Set once Enter was pressed: problems then show in red, not as hints. */
+  tried: boolean;
+}
+
+export const FIELDS: Record<FormKind, readonly FieldKey[]> = {
+  downtime: ['length', 'comment', 'flexible'],
+  ack: ['comment', 'sticky'],
+  recheck: ['force'],
+};
+
+export const TEXT_FIELDS: ReadonlySet<FieldKey> = new Set(['length', 'comment']);
+
+/** The quick choices ←/→ cycle through on the length field. */
+export const QUICK_LENGTHS = ['2h', '1d', '7d', '30d'] as const;
+
+/** The longest downtime the collector takes (366 days): longer is a typo such as 30w for 30d. */
+const MAX_SECONDS = 366 * 86400;
+
+export function newForm(kind: FormKind, targets: string[], hidden: number): ActionForm {
+  return {
+    kind,
+    targets,
+    hidden,
+    values: { length: '2h', comment: '', flexible: false, sticky: true, force: false },
+    focus: 0,
+    tried: false,
+  };
+}
+
+export function focusedField(form: ActionForm): FieldKey {
+  return FIELDS[form.kind][form.focus]!;
+}
+
+export function moveFocus(form: ActionForm, delta: number): ActionForm {
+  const n = FIELDS[form.kind].length;
+  return { ...form, focus: (form.focus + delta + n) % n };
+}
+
+export function typeText(form: ActionForm, text: string): ActionForm {
+  const key = focusedField(form);
+  if (key !== 'length' && key !== 'comment') return form;
+  // Control characters would end a Nagios command line: they never enter the form.
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\x00-\x1f\x7f]/g, '');
+  return { ...form, values: { ...form.values, [key]: form.values[key] + clean } };
+}
+
+export function deleteChar(form: ActionForm): ActionForm {
+  const key = focusedField(form);
+  if (key !== 'length' && key !== 'comment') return form;
+  return { ...form, values: { ...form.values, [key]: form.values[key].slice(0, -1) } };
+}
+
+/** ←/→: the next quick length, or flips a yes/no field. */
+export function cycleChoice(form: ActionForm, delta: 1 | -1): ActionForm {
+  const key = focusedField(form);
+  if (key === 'length') {
+    const at = QUICK_LENGTHS.indexOf(form.values.length as (typeof QUICK_LENGTHS)[number]);
+    const n = QUICK_LENGTHS.length;
+    const next = at < 0 ? (delta > 0 ? 0 : n - 1) : (at + delta + n) % n;
+    return { ...form, values: { ...form.values, length: QUICK_LENGTHS[next]! } };
+  }
+  if (key === 'comment') return form;
+  return { ...form, values: { ...form.values, [key]: !form.values[key] } };
+}
+
+export function setChoice(form: ActionForm, key: 'force', value: boolean): ActionForm {
+  return { ...form, values: { ...form.values, [key]: value } };
+}
+
+/** What the length field means: a duration from now, or an end time. */
+export type Length =
+  | { ok: true; kind: 'duration'; text: string; seconds: number; endMs: number }
+  | { ok: true; kind: 'until'; endMs: number; seconds: number }
+  | { ok: false; problem: string };
+
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})$/;
+const LOCAL_TIME = /^(\d{1,2}):(\d{2})$/;
+const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An end time as an operator types it: `18:00` (the next 18:00 in the local zone),
+ * `2026-11-26 18:00` (local), or ISO 8601 with a zone. Null when it is none of these.
+ */
+export function parseLocalTime(text: string, nowMs: number): number | null {
+  const t = text.trim();
+  if (ZONED.test(t)) {
+    const ms = Date.parse(t);
+    return Number.isNaN(ms) ? null : ms;
+  }
+  let m = LOCAL_DATE_TIME.exec(t);
+  if (m) {
+    const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+    if (h > 23 || mi > 59) return null;
+    const local = new Date(y, mo - 1, d, h, mi);
+    return local.getMonth() === mo - 1 && local.getDate() === d ? local.getTime() : null;
+  }
+  m = LOCAL_TIME.exec(t);
+  if (m) {
+    const [h, mi] = m.slice(1).map(Number) as [number, number];
+    if (h > 23 || mi > 59) return null;
+    const now = new Date(nowMs);
+    const today = new Date(now.getFullYear(), now.getMonth(), now.getDate(), h, mi);
+    if (today.getTime() > nowMs) return today.getTime();
+    return new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, h, mi).getTime();
+  }
+  return null;
+}
+
+/** Durations are whole seconds added in UTC, so `30d` is exactly 30×86400 s across DST. */
+export function parseLength(text: string, nowMs: number): Length {
+  const t = text.trim();
+  if (t === '') return { ok: false, problem: 'say how long: 2h, 30d (←/→ choose), or until 18:00' };
+  const seconds = parseDuration(t);
+  if (seconds !== null) {
+    if (seconds > MAX_SECONDS) return { ok: false, problem: 'a downtime lasts at most 366 days' };
+    return { ok: true, kind: 'duration', text: t, seconds, endMs: nowMs + seconds * 1000 };
+  }
+  const endMs = parseLocalTime(t, nowMs);
+  if (endMs === null) {
+    return {
+      ok: false,
+      problem: `"${t}" is not a duration or a time: write 2h, 30d, 18:00 or 2026-11-26 18:00`,
+    };
+  }
+  if (endMs <= nowMs) return { ok: false, problem: 'that time is already past' };
+  const s = Math.floor((endMs - nowMs) / 1000);
+  if (s > MAX_SECONDS) return { ok: false, problem: 'a downtime lasts at most 366 days' };
+  return { ok: true, kind: 'until', endMs, seconds: s };
+}
+
+/** What keeps the form from being sent, by field; empty when it can go. */
+export function formProblems(form: ActionForm, nowMs: number): Partial<Record<FieldKey, string>> {
+  const out: Partial<Record<FieldKey, string>> = {};
+  const fields = FIELDS[form.kind];
+  if (fields.includes('length')) {
+    const length = parseLength(form.values.length, nowMs);
+    if (!length.ok) out.length = length.problem;
+  }
+  if (fields.includes('comment') && form.values.comment.trim() === '') {
+    out.comment = 'a comment is required: say why (Nagios and the audit log keep it)';
+  }
+  return out;
+}
+
+export function actionKindOf(form: ActionForm): ActionKind {
+  if (form.kind === 'recheck') return form.values.force ? 'force-check' : 'recheck';
+  return form.kind;
+}
+
+/** The request the form stands for; null while it has problems. */
+export function formRequest(form: ActionForm, nowMs: number): ActionRequest | null {
+  if (Object.keys(formProblems(form, nowMs)).length > 0) return null;
+  const kind = actionKindOf(form);
+  const targets = form.targets;
+  const v = form.values;
+  if (kind === 'downtime') {
+    const length = parseLength(v.length, nowMs);
+    if (!length.ok) return null;
+    const span =
+      length.kind === 'duration'
+        ? { duration: length.text }
+        : { until: new Date(length.endMs).toISOString() };
+    return {
+      kind,
+      targets,
+      params: { comment: v.comment.trim(), ...span, ...(v.flexible ? { flexible: true } : {}) },
+    };
+  }
+  if (kind === 'ack')
+    return { kind, targets, params: { comment: v.comment.trim(), sticky: v.sticky } };
+  return { kind, targets };
+}
+
+/** The parameters as the collector will resolve them, for saying them in words before sending. */
+export function expectedParams(request: ActionRequest, nowMs: number): ResolvedParams {
+  const p = request.params ?? {};
+  if (request.kind === 'downtime') {
+    const startMs = Math.floor(nowMs / 1000) * 1000;
+    const seconds = p.duration !== undefined ? (parseDuration(p.duration) ?? 0) : null;
+    const endMs = seconds !== null ? startMs + seconds * 1000 : Date.parse(p.until ?? '');
+    return {
+      comment: p.comment,
+      start: new Date(startMs).toISOString(),
+      end: new Date(endMs).toISOString(),
+      fixed: !p.flexible,
+      durationSeconds: Math.round((endMs - startMs) / 1000),
+    };
+  }
+  if (request.kind === 'ack') return { comment: p.comment, sticky: p.sticky ?? true };
+  return {};
+}

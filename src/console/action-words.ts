@@ -1,0 +1,94 @@
+// Actions in words, as the console shows them: the log line (`05:12 CET jdoe scheduled a 30d
+// downtime on 48 slaves — 48 confirmed`), progress counts, and what a request will do, in local time.
+import { formatDuration } from '../domain/duration.js';
+import type { ActionRequest, ActionView, TargetStatus } from '../domain/protocol.js';
+import { expectedParams } from './action-form.js';
+import { zoneName } from './format.js';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** `05:12 CET` today, `11-24 05:12 CET` another day: local, with the zone that applied then. */
+export function formatWhen(ms: number, nowMs: number): string {
+  const d = new Date(ms);
+  const n = new Date(nowMs);
+  const sameDay =
+    d.getFullYear() === n.getFullYear() &&
+    d.getMonth() === n.getMonth() &&
+    d.getDate() === n.getDate();
+  const day = sameDay ? '' : `${pad(d.getMonth() + 1)}-${pad(d.getDate())} `;
+  return `${day}${pad(d.getHours())}:${pad(d.getMinutes())} ${zoneName(ms)}`;
+}
+
+/** Settled first: what an operator wants to know is how many are done, then what is left. */
+const COUNT_ORDER: TargetStatus[] = ['confirmed', 'sent', 'pending', 'failed', 'unconfirmed'];
+const COUNT_WORDS: Record<TargetStatus, string> = {
+  confirmed: 'confirmed',
+  sent: 'sent, waiting for Nagios',
+  pending: 'pending',
+  failed: 'failed',
+  unconfirmed: 'not confirmed by Nagios',
+};
+
+/** `46 confirmed · 2 failed`. */
+export function countsWords(action: ActionView): string {
+  return COUNT_ORDER.filter((s) => action.counts[s] > 0)
+    .map((s) => `${action.counts[s]} ${COUNT_WORDS[s]}`)
+    .join(' · ');
+}
+
+export function logLine(action: ActionView, nowMs: number): string {
+  const counts = countsWords(action);
+  return `${formatWhen(Date.parse(action.at), nowMs)} ${action.summary}${counts ? ` — ${counts}` : ''}`;
+}
+
+/** Newest first, one entry per action id, the further-along version of each kept. */
+export function mergeLog(
+  log: readonly ActionView[],
+  incoming: readonly ActionView[],
+  keep = 200,
+): ActionView[] {
+  const byId = new Map(log.map((a) => [a.id, a]));
+  for (const a of incoming) {
+    const had = byId.get(a.id);
+    if (!had || progressOf(a) >= progressOf(had)) byId.set(a.id, a);
+  }
+  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, keep);
+}
+
+/** How far an action has got: a finished one beats any unfinished copy, more settled targets beat fewer. */
+function progressOf(a: ActionView): number {
+  const settled = a.counts.confirmed + a.counts.failed + a.counts.unconfirmed;
+  const sent = a.counts.sent;
+  return (a.finishedAt !== null ? 1e9 : 0) + settled * 2 + sent;
+}
+
+const KIND_WORDS: Record<ActionRequest['kind'], string> = {
+  downtime: 'schedule a downtime',
+  'cancel-downtime': 'cancel the downtimes',
+  recheck: 're-submit the current state to Nagios',
+  'force-check': 'force a check now',
+  ack: 'acknowledge the problem',
+  'remove-ack': 'remove the acknowledgement',
+};
+
+/** What a request will do, in words and local times, one line each, for the confirmation. */
+export function requestWords(request: ActionRequest, nowMs: number): string[] {
+  const p = expectedParams(request, nowMs);
+  const lines = [KIND_WORDS[request.kind]];
+  if (request.kind === 'downtime') {
+    const start = Date.parse(p.start!);
+    const end = Date.parse(p.end!);
+    const length = formatDuration((end - start) / 1000);
+    lines[0] = p.fixed
+      ? `schedule a fixed downtime of ${length}`
+      : `schedule a flexible downtime of ${length}: it starts when the slave goes non-OK within the window`;
+    lines.push(`from now (${formatWhen(start, nowMs)}) until ${formatWhen(end, nowMs)}`);
+  }
+  if (request.kind === 'ack') {
+    lines[0] = p.sticky
+      ? 'acknowledge the problem (sticky: until the slave is OK again)'
+      : 'acknowledge the problem (not sticky: until the next change of state)';
+  }
+  if (p.comment !== undefined) lines.push(`comment: ${p.comment}`);
+  return lines;
+}

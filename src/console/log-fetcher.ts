@@ -1,0 +1,50 @@
+// Feeds the action log pane: when it opens, fetches the collector's audit log
+// (GET /api/v1/actions) to go with the actions streamed since the console started.
+import type { ActionView } from '../domain/protocol.js';
+import type { ConsoleStore } from './store.js';
+
+/** How many recent actions the pane asks for. */
+export const LOG_LIMIT = 50;
+
+export interface LogFetcherOptions {
+  store: ConsoleStore;
+  /** http(s)://host:port of the collector. */
+  http: string;
+  token?: string;
+}
+
+export function startLogFetcher(opts: LogFetcherOptions): () => void {
+  const { store } = opts;
+  let open = false;
+  let inflight: AbortController | null = null;
+
+  const fetchLog = async () => {
+    inflight?.abort();
+    const ctrl = new AbortController();
+    inflight = ctrl;
+    store.getState().setLog({ status: 'loading' });
+    try {
+      const res = await fetch(`${opts.http}/api/v1/actions?limit=${LOG_LIMIT}`, {
+        headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+        signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(10_000)]),
+      });
+      if (!res.ok) throw new Error(`the collector answered ${res.status}`);
+      const body = (await res.json()) as { actions: ActionView[] };
+      if (!ctrl.signal.aborted) store.getState().setLog({ status: 'ready', actions: body.actions });
+    } catch (err) {
+      if (ctrl.signal.aborted) return;
+      const error = err instanceof Error ? err.message : String(err);
+      store.getState().setLog({ status: 'error', error });
+    }
+  };
+
+  const unsubscribe = store.subscribe((s) => {
+    const nowOpen = s.mode === 'log';
+    if (nowOpen && !open) void fetchLog();
+    open = nowOpen;
+  });
+  return () => {
+    unsubscribe();
+    inflight?.abort();
+  };
+}
