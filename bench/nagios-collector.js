@@ -42,6 +42,8 @@ writeFileSync(
   at('nagios.cfg'),
   Object.entries({
     log_file: at('nagios.log'),
+    log_external_commands: 1,
+    log_passive_checks: 1,
     cfg_file: at('objects.cfg'),
     object_cache_file: at('objects.cache'),
     precached_object_file: at('objects.precache'),
@@ -83,6 +85,8 @@ process.once('exit', () => {
   nagios.kill('SIGKILL');
   collector?.kill('SIGKILL');
 });
+// Interrupted, it still takes its Nagios and collector with it (through the exit handler).
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 
 async function waitForStatus(predicate, timeoutMs = 120_000) {
   const start = performance.now();
@@ -174,6 +178,19 @@ try {
     if (res.status !== 202) throw new Error(`heartbeats answered ${res.status}`);
   }
   const postedMs = performance.now() - t1;
+  // Nagios logs each external command as it reads it: the last round read, all N of them.
+  const lastRound = new RegExp(
+    `EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;[^;]+;buildbot-start;0;buildbot started on bm${ROUNDS - 1}$`,
+    'gm',
+  );
+  let readMs;
+  while (readMs === undefined) {
+    const log = readFileSync(at('nagios.log'), 'utf8');
+    if ((log.match(lastRound) ?? []).length >= N) readMs = performance.now() - t1;
+    else if (performance.now() - t1 > 120_000)
+      throw new Error('Nagios did not read the last round');
+    else await sleep(10);
+  }
   const last = `buildbot started on bm${ROUNDS - 1}`;
   const seenMs =
     (await waitForStatus((s) =>
@@ -182,7 +199,10 @@ try {
   const metrics = await (await fetch(`${url}/metrics`)).text();
   const sent = /corral_nagios_results_total\{outcome="sent"\} (\d+)/.exec(metrics)?.[1];
   console.log(
-    `${ROUNDS * N} heartbeats (${ROUNDS} POSTs of ${N}) accepted in ${postedMs.toFixed(0)} ms; the last round all in status.dat after ${seenMs.toFixed(0)} ms: ${Math.round((ROUNDS * N) / (seenMs / 1000))} heartbeats/s end to end; ${sent} results written to the FIFO (a slave's newer heartbeat replaces one not yet written)`,
+    `${ROUNDS * N} heartbeats (${ROUNDS} POSTs of ${N}) accepted in ${postedMs.toFixed(0)} ms; the last round all read by Nagios (nagios.log) after ${readMs.toFixed(0)} ms: ${Math.round((ROUNDS * N) / (readMs / 1000))} heartbeats/s into Nagios`,
+  );
+  console.log(
+    `  ${ROUNDS * N} heartbeats (${ROUNDS} POSTs of ${N}) accepted in ${postedMs.toFixed(0)} ms; the last round all in status.dat after ${seenMs.toFixed(0)} ms: ${Math.round((ROUNDS * N) / (seenMs / 1000))} heartbeats/s end to end; ${sent} results written to the FIFO (a slave's newer heartbeat replaces one not yet written)`,
   );
 } finally {
   collector?.kill('SIGTERM');
