@@ -1,7 +1,11 @@
 // npm run screenshots: drives the real console (`corral demo`) in tmux and saves PNGs of what the
 // terminal shows, colours included: tmux capture-pane -e -> @xterm/headless -> SVG -> PNG (resvg).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+// The action shots need a real Nagios (nagios4-core): a private one in a temp dir, with a collector
+// wired to it and the simulator feeding it.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import xterm from '@xterm/headless';
@@ -47,14 +51,14 @@ const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function press(...keys) {
   for (const key of keys) {
-    const named = ['Enter', 'Escape', 'Space', 'Down', 'Up'].includes(key);
+    const named = ['Enter', 'Escape', 'Space', 'Down', 'Up', 'Tab', 'Right'].includes(key);
     tmux('send-keys', '-t', 'shots', ...(named ? [key] : ['-l', key]));
     await pause(150);
   }
 }
 
-async function until(check, what) {
-  const deadline = Date.now() + 30_000;
+async function until(check, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const screen = tmux('capture-pane', '-p', '-t', 'shots');
     if (check(screen)) return;
@@ -214,10 +218,7 @@ async function shot(name) {
   console.log(`screenshots/${name}.png`);
 }
 
-async function main() {
-  if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('npm run screenshots needs tmux');
-  mkdirSync(out, { recursive: true });
-  const command = `env -u CI TERM=xterm-256color ${process.execPath} ${corral} demo --slaves 300`;
+function openTerminal(command) {
   tmux(
     '-f',
     '/dev/null',
@@ -229,8 +230,21 @@ async function main() {
     String(COLUMNS),
     '-y',
     String(ROWS),
-    command,
+    `env -u CI TERM=xterm-256color ${command}`,
   );
+}
+
+async function main() {
+  if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('npm run screenshots needs tmux');
+  mkdirSync(out, { recursive: true });
+  // `--actions-only`: just the shots that need Nagios.
+  if (!process.argv.includes('--actions-only')) await demoShots();
+  if (existsSync(NAGIOS)) await actionShots();
+  else console.log(`skipped the action screenshots: ${NAGIOS} is missing (nagios4-core)`);
+}
+
+async function demoShots() {
+  openTerminal(`${process.execPath} ${corral} demo --slaves 300`);
   try {
     await until((s) => s.includes('● connected') && /ok [1-9]/.test(s), 'the farm');
     await pause(3000);
@@ -271,6 +285,144 @@ async function main() {
     await press('q');
   } finally {
     spawnSync('tmux', ['-L', socket, 'kill-server']);
+  }
+}
+
+const NAGIOS = '/usr/sbin/nagios4';
+const TOKEN = 'screenshots-operator-token-0123';
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function nagiosConfig(dir) {
+  const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim() || 'root';
+  const keys = {
+    log_file: 'nagios.log',
+    cfg_file: 'objects.cfg',
+    object_cache_file: 'objects.cache',
+    precached_object_file: 'objects.precache',
+    status_file: 'status.dat',
+    status_update_interval: 1,
+    nagios_user: userInfo().username,
+    nagios_group: group,
+    check_external_commands: 1,
+    command_file: 'nagios.cmd',
+    lock_file: 'nagios.lock',
+    temp_file: 'nagios.tmp',
+    temp_path: 'tmp',
+    retain_state_information: 0,
+    state_retention_file: 'retention.dat',
+    check_result_path: 'checkresults',
+    query_socket: 'nagios.qh',
+    interval_length: 1,
+    enable_notifications: 0,
+    use_syslog: 0,
+    check_for_updates: 0,
+  };
+  const names = new Set(['nagios_user', 'nagios_group']);
+  return Object.entries(keys)
+    .map(([k, v]) => `${k}=${typeof v === 'string' && !names.has(k) ? path.join(dir, v) : v}`)
+    .join('\n')
+    .concat('\n');
+}
+
+/** The form, the confirmation with the exact Nagios lines, the progress and the action log. */
+async function actionShots() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'corral-shots-'));
+  const children = [];
+  const run = (args) => {
+    const child = spawn(process.execPath, [corral, ...args], { stdio: 'ignore', cwd: dir });
+    children.push(child);
+    return child;
+  };
+  try {
+    for (const d of ['tmp', 'checkresults']) mkdirSync(path.join(dir, d));
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const { makeFarm, inventoryOf } = await import('../dist/simulator/farm.js');
+    const { stringify } = await import('yaml');
+    const inventory = path.join(dir, 'inventory.yaml');
+    writeFileSync(inventory, stringify({ slaves: inventoryOf(makeFarm(150, 42)) }));
+    const config = (extra) =>
+      `thresholds: {warning: 6h, critical: 7h}\ninventory: ${inventory}\n${extra}`;
+    writeFileSync(path.join(dir, 'gen.yaml'), config(''));
+    const objects = execFileSync(
+      process.execPath,
+      [corral, 'nagios-config', '--config', path.join(dir, 'gen.yaml'), '--collector', url],
+      { encoding: 'utf8' },
+    );
+    writeFileSync(path.join(dir, 'objects.cfg'), objects);
+    writeFileSync(path.join(dir, 'nagios.cfg'), nagiosConfig(dir));
+    const nagios = spawn(NAGIOS, [path.join(dir, 'nagios.cfg')], { stdio: 'ignore' });
+    children.push(nagios);
+    for (let i = 0; !existsSync(path.join(dir, 'status.dat')); i++) {
+      if (i > 300) throw new Error('Nagios did not start');
+      await pause(100);
+    }
+    writeFileSync(
+      path.join(dir, 'corral.yaml'),
+      config(
+        [
+          'tokens:',
+          `  - {name: jdoe, role: operator, token: ${TOKEN}}`,
+          'nagios:',
+          `  command_file: ${path.join(dir, 'nagios.cmd')}`,
+          `  status_file: ${path.join(dir, 'status.dat')}`,
+          '',
+        ].join('\n'),
+      ),
+    );
+    run(
+      ['collector', '--listen', `127.0.0.1:${port}`, '--db', path.join(dir, 'corral.db')].concat([
+        '--config',
+        path.join(dir, 'corral.yaml'),
+      ]),
+    );
+    for (let i = 0; ; i++) {
+      const up = await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (up) break;
+      if (i > 150) throw new Error('the collector did not start');
+      await pause(200);
+    }
+    run(['simulate', '--slaves', '150', '--speed', '10', '--collector', url, '--token', TOKEN]);
+    openTerminal(`${process.execPath} ${corral} console ${url} --token ${TOKEN}`);
+
+    await until((s) => s.includes('● connected') && /ok [1-9]/.test(s), 'the farm with Nagios');
+    await pause(3000);
+    // Everything the filter `w7` shows, then one more outside it: one mark hidden.
+    await press('/', 'f', 'e', 'd', 'Enter', 'g', 'Space', 'Escape', '/', 'w', '7', 'Enter', 'a');
+    await press('d', 'Tab');
+    for (const ch of 'bug 1234: w7 image rollout') await press(ch);
+    await press('Up', 'Right', 'Right');
+    await shot('action-form');
+    await press('Enter', 'v');
+    await until((s) => s.includes('Nagios command lines'), 'the Nagios lines');
+    await shot('confirm');
+    await press('y');
+    await until((s) => /✓ jdoe scheduled/.test(s), 'the downtime confirmed', 60_000);
+    await press('Escape');
+    await shot('action-progress');
+    await press('u', 'g', 'A');
+    for (const ch of 'disk swap booked') await press(ch);
+    await press('Enter', 'Enter');
+    await until((s) => /jdoe acknowledged 1 slave — 1 (confirmed|failed)/.test(s), 'the ack');
+    await press('L');
+    await until((s) => s.includes('Action log'), 'the action log');
+    await shot('action-log');
+    await press('q');
+  } finally {
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
+    for (const c of children.reverse()) c.kill('SIGTERM');
+    await pause(1000);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

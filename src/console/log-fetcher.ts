@@ -39,9 +39,10 @@ export function startLogFetcher(opts: LogFetcherOptions): () => void {
   };
 
   const unsubscribe = store.subscribe((s) => {
-    const nowOpen = s.mode === 'log';
-    if (nowOpen && !open) void fetchLog();
-    open = nowOpen;
+    const wasOpen = open;
+    // Set before fetching: the fetch updates the store, which calls this again at once.
+    open = s.mode === 'log';
+    if (open && !wasOpen) void fetchLog();
   });
   return () => {
     unsubscribe();

@@ -1,5 +1,10 @@
 // SlaveView fixtures and wire messages for the console's unit tests, at a fixed server time.
-import type { DeltaMessage, HelloMessage, SnapshotMessage } from '../../../src/domain/protocol.js';
+import type {
+  ActionView,
+  DeltaMessage,
+  HelloMessage,
+  SnapshotMessage,
+} from '../../../src/domain/protocol.js';
 import type { Muting, SlaveView } from '../../../src/domain/slave.js';
 import type { Thresholds } from '../../../src/domain/state.js';
 
@@ -92,4 +97,26 @@ export function farm(): SlaveView[] {
     view('rebooting-1', { ago: 8 * HOUR, rebootingSinceAgo: 300 }),
     view('muted-dead', { ago: 10 * HOUR, pool: 'talos-r4-snow', muted: downtime() }),
   ];
+}
+
+/** An action as the collector streams it, its counts from its targets. */
+export function actionView(o: Partial<ActionView> = {}): ActionView {
+  const targets = o.targets ?? [
+    { slave: 'a', status: 'confirmed', error: null },
+    { slave: 'b', status: 'sent', error: null },
+  ];
+  const counts = { pending: 0, sent: 0, failed: 0, confirmed: 0, unconfirmed: 0 };
+  for (const t of targets) counts[t.status]++;
+  return {
+    id: 1,
+    at: new Date(T0).toISOString(),
+    author: 'jdoe',
+    kind: 'downtime',
+    params: {},
+    summary: `jdoe scheduled a 2h downtime on ${targets.length} slaves`,
+    targets,
+    counts,
+    finishedAt: null,
+    ...o,
+  };
 }
