@@ -51,7 +51,7 @@ export class Metrics {
     });
     this.nagiosResults = new Counter({
       name: 'corral_nagios_results_total',
-      help: 'Passive results forwarded to Nagios (heartbeats, threshold crossings), by outcome (sent, failed).',
+      help: 'Passive results forwarded to Nagios (heartbeats, threshold crossings), by outcome (sent, failed, not_in_nagios: Nagios has no such service).',
       labelNames: ['outcome'],
       registers,
     });

@@ -137,7 +137,7 @@ export class NagiosLink {
   }
 
   private async sendPending(): Promise<void> {
-    const batch = [...this.pending.values()];
+    const batch = [...this.pending.values()].filter((p) => this.knownToNagios(p.slave));
     this.pending = new Map();
     const beats = batch.filter((p) => p.kind === 'heartbeat');
     const current = batch.filter((p) => p.kind === 'current');
@@ -163,6 +163,23 @@ export class NagiosLink {
     if (freshness.length > 0) {
       await this.count('freshness', this.bridge.submitFreshness(freshness));
     }
+  }
+
+  /**
+   * Whether Nagios has the slave's service, as status.dat last said (true until it was read):
+   * a result for a service Nagios lacks only adds a warning to its log.
+   */
+  private knownToNagios(slave: SlaveRef): boolean {
+    if (this.latest === null) return true;
+    try {
+      const t = this.bridge.targetOf(slave);
+      if (this.latest.services.has(serviceKey(t.host, t.service))) return true;
+    } catch {
+      // a name that cannot be a Nagios host: the bridge fails it, counted below
+      return true;
+    }
+    this.metrics.nagiosResults.inc({ outcome: 'not_in_nagios' });
+    return false;
   }
 
   private async count(what: string, outcome: Promise<ActionOutcome>): Promise<void> {

@@ -206,6 +206,20 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
     expect(forReplay[0]).toMatch(/;0;buildbot started$/);
   });
 
+  test('a heartbeat from a slave Nagios has no service for is not sent to it', async () => {
+    await beat('stranger-1');
+    await beat('marker-1');
+    await waitFor(
+      async () =>
+        (await nagios.externalCommands()).filter((c) => c.includes(';marker-1;')).length >= 2,
+      20_000,
+      'the second marker in the Nagios log',
+    );
+    expect((await nagios.externalCommands()).some((c) => c.includes('stranger-1'))).toBe(false);
+    const metrics = await (await fetch(`${collector.url}/metrics`, { headers: op })).text();
+    expect(metrics).toMatch(/corral_nagios_results_total\{outcome="not_in_nagios"\} [1-9]/);
+  });
+
   test('a 200-slave downtime via `corral downtime` is in status.dat, muted in the API and the stream, audited, then cancelled', async () => {
     const stream = new StreamClient(collector.wsUrl, { headers: viewer });
     try {
