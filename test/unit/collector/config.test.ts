@@ -56,6 +56,20 @@ reboot:
       timeoutSeconds: 30,
       waitSeconds: 900,
     });
+    expect(s.nagios).toMatchObject({
+      commandFile: '/var/lib/nagios4/rw/nagios.cmd',
+      statusFile: null,
+      confirmWithinSeconds: 60,
+    });
+  });
+
+  it('takes how long an action waits for Nagios to confirm it', () => {
+    const { file } = withConfig('nagios: {confirm_within: 2m}');
+    expect(loadSettings(file).nagios.confirmWithinSeconds).toBe(120);
+    const bad = withConfig('nagios: {confirm_within: soon}');
+    expect(() => loadSettings(bad.file)).toThrow(
+      /nagios\.confirm_within: "soon" is not a duration/,
+    );
   });
 });
 
