@@ -65,6 +65,28 @@ describe('console client', () => {
     expect(updates).toBeLessThanOrEqual(5);
   });
 
+  it('gives the store a sender: requests go over the open socket, and nothing is sent once closed', async () => {
+    const c = await standInCollector();
+    const store = createConsoleStore('ws://test');
+    client = connectClient({ store, url: c.url, batchMs: 20 });
+    const ws = await c.next();
+    const received: unknown[] = [];
+    ws.on('message', (data: Buffer) => received.push(JSON.parse(data.toString())));
+    send(ws, hello());
+    await client.ready;
+    const request = {
+      type: 'action' as const,
+      requestId: 'r-1',
+      kind: 'recheck' as const,
+      targets: ['a'],
+    };
+    expect(store.getState().send(request)).toBe(true);
+    await until(() => received.length === 1, 'the request');
+    expect(received[0]).toEqual(request);
+    client.close();
+    expect(store.getState().send(request)).toBe(false);
+  });
+
   it('asks for a resync on a sequence gap', async () => {
     const c = await standInCollector();
     const store = createConsoleStore('ws://test');
