@@ -148,7 +148,8 @@ const ignored = (state: ChainState, reason: string): Step => ({ state, reason, c
 /**
  * The slave's reboot status while its chain runs: `rebooting` with the method it is at (queued
  * for, running, or waiting after) and since when it is at that step; `needs-hands` once the
- * chain is exhausted (or its hands step is reached); null when it came back or was cancelled.
+ * chain is exhausted or its hands step is reached (even before its command has a slot); null
+ * when it came back or was cancelled.
  */
 export function statusOf(chain: Chain): RebootStatus | null {
   const s = chain.state;
@@ -156,6 +157,6 @@ export function statusOf(chain: Chain): RebootStatus | null {
     return s.outcome === 'needs-hands' ? { phase: 'needs-hands', since: s.since } : null;
   }
   const method = chain.methods[s.index]!;
-  if (method.hands && s.phase === 'running') return { phase: 'needs-hands', since: s.since };
+  if (method.hands) return { phase: 'needs-hands', since: s.since };
   return { phase: 'rebooting', method: method.name, since: s.since };
 }

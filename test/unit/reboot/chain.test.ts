@@ -127,6 +127,14 @@ describe('a chain', () => {
       [{ type: 'timed-out' }, T0 + 1],
       [{ type: 'slot' }, T0 + 2],
     );
+    expect(statusOf(running.chain)).toEqual({ phase: 'needs-hands', since: T0 + 2 });
+    const queued = run(
+      newChain('s1', [ssh, ticket], T0),
+      [{ type: 'slot' }, T0],
+      [{ type: 'timed-out' }, T0 + 1],
+    );
+    expect(queued.state).toEqual({ phase: 'queued', index: 1, since: T0 + 1 });
+    expect(statusOf(queued.chain)).toEqual({ phase: 'needs-hands', since: T0 + 1 });
     expect(running.state).toEqual({ phase: 'running', index: 1, since: T0 + 2 });
     expect(running.reason).toBe('hands: marked as needing hands');
     expect(statusOf(running.chain)).toEqual({ phase: 'needs-hands', since: T0 + 2 });
