@@ -97,10 +97,12 @@ try {
   }));
 
   const cpuBefore = cpuSeconds(child.pid);
+  const ownBefore = process.cpuUsage();
   const started = performance.now();
   const result = await scheduler.submit(targets, { includeMuted: false }).done;
   const totalMs = performance.now() - started;
   const cpu = cpuSeconds(child.pid) - cpuBefore;
+  const own = process.cpuUsage(ownBefore);
   ws.close();
 
   const back = result.slaves.filter((s) => s.outcome === 'back').length;
@@ -117,6 +119,9 @@ try {
     overheadPercent: Math.round(((totalMs - idealMs) / idealMs) * 100),
     collectorCpuSeconds: +cpu.toFixed(2),
     collectorCpuPercentOfOneCore: Math.round((cpu / (totalMs / 1000)) * 100),
+    // What the scheduler (spawning the commands, following the stream) costs, here in this
+    // process; it will run inside the collector once wired.
+    schedulerCpuSeconds: +((own.user + own.system) / 1e6).toFixed(2),
   };
   console.log(JSON.stringify(summary));
 } finally {

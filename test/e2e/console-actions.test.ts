@@ -151,7 +151,7 @@ describe.skipIf(!tmux || !hasNagios)('acting from corral console on a real Nagio
 
     // The confirmation: how many, names, how many hidden, the window in local time, then the exact lines.
     const confirm = await op.until(
-      (s) => s.includes('schedule a fixed downtime of 2h on 3 slaves?'),
+      (s) => s.includes('Schedule a fixed downtime of 2h on 3 slaves?'),
       'the confirmation',
     );
     expect(confirm).toContain(`slaves: ${marked.join(', ')}`);
@@ -215,7 +215,7 @@ describe.skipIf(!tmux || !hasNagios)('acting from corral console on a real Nagio
     await op.until((s) => s.includes('Acknowledge the problem on 1 slave'), 'the ack form');
     await op.type('looking at it');
     await op.press('Enter');
-    await op.until((s) => s.includes('acknowledge the problem (sticky'), 'the ack confirmation');
+    await op.until((s) => s.includes('Acknowledge the problem (sticky'), 'the ack confirmation');
     await op.press('Enter');
     await op.until(
       (s) => /✖ jdoe acknowledged 1 slave — 1 failed · act-slave-\d\d: /.test(s),

@@ -73,7 +73,7 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} height={height}>
       <Text bold wrap="truncate">
-        {`${what} on ${n} slave${n === 1 ? '' : 's'}?`}
+        {`${what![0]!.toUpperCase()}${what!.slice(1)} on ${n} slave${n === 1 ? '' : 's'}?`}
       </Text>
       {body}
       <Box flexGrow={1} />

@@ -195,6 +195,34 @@ describe('reboot through a real sshd', () => {
     expect(recordedFor('gone-').map((r) => r.command)).toEqual(['silent gone-1', 'silent gone-1']);
   }, 60_000);
 
+  test('the hands step runs its command (a ticket) and marks the slave needs hands', async () => {
+    const ticketFile = path.join(sshd.dir, 'ticket.json');
+    const fileTicket = path.join(sshd.dir, 'file-ticket.mjs');
+    writeFileSync(
+      fileTicket,
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(ticketFile)}, JSON.stringify(process.argv.slice(2)));\n`,
+    );
+    const h = scheduler(2);
+    const hands: RebootMethod = {
+      name: 'hands',
+      argv: [process.execPath, fileTicket, '--summary', '{slave} needs hands'],
+      timeoutMs: 20_000,
+      waitMs: 0,
+      hands: true,
+    };
+    const chain = [ssh('ssh', 'fail'), hands];
+    const result = await h.s.submit([target('hands-1', chain)], { includeMuted: false }).done;
+    expect(result.slaves[0]).toMatchObject({
+      outcome: 'needs-hands',
+      reason: 'hands: exited 0; the slave needs hands',
+    });
+    expect(JSON.parse(readFileSync(ticketFile, 'utf8'))).toEqual([
+      '--summary',
+      'hands-1 needs hands',
+    ]);
+    expect(h.statuses.get('hands-1')!.at(-1)).toMatchObject({ phase: 'needs-hands' });
+  }, 60_000);
+
   test('at most N commands at once: 8 slaves, concurrency 3', async () => {
     const h = scheduler(3);
     const slaves = Array.from({ length: 8 }, (_, i) => `bound-${i}`);

@@ -90,7 +90,7 @@ describe('console action panes', () => {
       'the ack form',
     );
     await ui.press('bug 42', '\r');
-    await ui.until((t) => t.includes('acknowledge the problem (sticky'), 'the confirmation');
+    await ui.until((t) => t.includes('Acknowledge the problem (sticky'), 'the confirmation');
     const text = ui.plain();
     expect(text).toContain('on 8 slaves?');
     const order = store.getState().sorted.map((r) => r.name);
@@ -128,7 +128,7 @@ describe('console action panes', () => {
     await ui.until((t) => t.includes('talos-0'), 'the table');
     await ui.press('c', 'r');
     await ui.until(
-      (t) => t.includes('re-submit the current state to Nagios on 1 slave?'),
+      (t) => t.includes('Re-submit the current state to Nagios on 1 slave?'),
       'the confirmation',
     );
     await ui.press('y');
