@@ -43,6 +43,9 @@ export function isConfirmed(a: ActionFacts, status: NagiosStatus, target: Servic
     case 'force-check':
       // Nagios keeps whole seconds: a check in the action's second counts.
       return service?.lastCheck != null && service.lastCheck >= Math.floor(a.at / 1000) * 1000;
+    case 'reboot':
+    case 'cancel-reboot':
+      return false; // proven by the slave's next start, not by Nagios
   }
 }
 

@@ -24,6 +24,10 @@ export function describeAction(
       return `${author} acknowledged ${slaves}${params.sticky === false ? ' (not sticky)' : ''}`;
     case 'remove-ack':
       return `${author} removed the acknowledgement of ${slaves}`;
+    case 'reboot':
+      return `${author} rebooted ${slaves}${params.includeMuted ? ' (muted ones included)' : ''}`;
+    case 'cancel-reboot':
+      return `${author} cancelled the reboots of ${slaves}`;
   }
 }
 

@@ -1,16 +1,16 @@
 // The bulk action engine: one path for the console and the command line. It plans a request,
 // records it (who, when, what, targets) before acting, writes it to Nagios in one packed write,
 // records each target's result, streams progress to every console, and marks targets confirmed
-// as status.dat shows them, or unconfirmed when Nagios has not shown them in time.
-import type {
-  ActionMessage,
-  ActionTargetView,
-  ActionView,
-  AnyServerMessage,
-  DryRunView,
-  TargetStatus,
+// as status.dat shows them, or unconfirmed when Nagios has not shown them in time. Reboots go
+// through the same door and audit log, carried out by RebootActions.
+import {
+  isRebootKind,
+  type ActionEvent,
+  type ActionView,
+  type AnyServerMessage,
+  type DryRunView,
+  type TargetStatus,
 } from '../domain/protocol.js';
-import { TARGET_STATUSES } from '../domain/protocol.js';
 import {
   NagiosBridge,
   type ActionOutcome,
@@ -21,6 +21,8 @@ import type { SlaveView } from '../domain/slave.js';
 import type { NagiosStatus } from '../nagios/status-file.js';
 import { isConfirmed, precheck } from './confirm.js';
 import { describeAction } from './describe.js';
+import { actionMessage, newAction, toView, type StoredActionLike } from './action-record.js';
+import { NO_REBOOT_METHODS, RebootActions, type RebootParts } from './reboots.js';
 import { ActionRefused, planAction, type PlannedAction } from './request.js';
 
 /** What the engine needs of the collector; kept narrow so the engine is testable on its own. */
@@ -35,6 +37,8 @@ export interface EngineParts {
     hasStatusFile: boolean;
     onStatus: (listener: (status: NagiosStatus) => void) => () => void;
   } | null;
+  /** Null when no reboot methods are configured: reboots are refused. */
+  reboot: RebootParts | null;
   /** The slave's reference for Nagios (name and inventory attributes); undefined if unknown. */
   slave: (name: string) => SlaveRef | undefined;
   /** Current views, for re-submitting states. */
@@ -45,18 +49,6 @@ export interface EngineParts {
   confirmWithinMs: number;
   onTargets?: (kind: string, outcome: TargetStatus, count: number) => void;
   warn: (details: Record<string, unknown>, msg: string) => void;
-}
-
-/** The shape the store keeps (epoch ms). */
-export interface StoredActionLike {
-  id: number;
-  at: number;
-  author: string;
-  kind: PlannedAction['kind'];
-  params: PlannedAction['params'];
-  summary: string;
-  finishedAt: number | null;
-  targets: ActionTargetView[];
 }
 
 interface Running {
@@ -70,10 +62,20 @@ export class ActionEngine {
   private lastId: number;
   private readonly running = new Map<number, Running>();
   private readonly unsubscribe: () => void;
+  /** Null when no reboot methods are configured. */
+  readonly reboots: RebootActions | null;
 
   constructor(private readonly parts: EngineParts) {
     this.lastId = parts.lastActionId;
     this.unsubscribe = parts.nagios?.onStatus((s) => this.confirm(s)) ?? (() => {});
+    this.reboots =
+      parts.reboot &&
+      new RebootActions(parts.reboot, {
+        nextId: () => ++this.lastId,
+        save: parts.save,
+        broadcast: parts.broadcast,
+        warn: parts.warn,
+      });
   }
 
   /** Runs a request from `author`; resolves once Nagios has the commands (or they failed). */
@@ -82,8 +84,10 @@ export class ActionEngine {
     author: string,
     requestId?: string,
   ): Promise<ActionView | DryRunView> {
+    const rebooting = isRebootKind(kindOf(body));
+    if (rebooting && this.reboots === null) throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 503);
     const nagios = this.parts.nagios;
-    if (nagios === null) {
+    if (!rebooting && nagios === null) {
       throw new ActionRefused(
         'this collector is not wired to Nagios: set nagios.command_file in corral.yaml',
         undefined,
@@ -95,20 +99,21 @@ export class ActionEngine {
       author,
       known: (name) => this.parts.slave(name) !== undefined,
     });
-    const refs = new Map(plan.targets.map((name) => [name, this.parts.slave(name)!]));
     const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
+    if (rebooting) return this.reboots!.submit(plan, summary, requestId);
+    return this.submitToNagios(nagios!, plan, summary, requestId);
+  }
+
+  private async submitToNagios(
+    nagios: NonNullable<EngineParts['nagios']>,
+    plan: PlannedAction,
+    summary: string,
+    requestId: string | undefined,
+  ): Promise<ActionView | DryRunView> {
+    const refs = new Map(plan.targets.map((name) => [name, this.parts.slave(name)!]));
     if (plan.dryRun) return this.dryRun(plan, refs, summary);
 
-    const action: StoredActionLike = {
-      id: ++this.lastId,
-      at: plan.at,
-      author,
-      kind: plan.kind,
-      params: plan.params,
-      summary,
-      finishedAt: null,
-      targets: plan.targets.map((slave) => ({ slave, status: 'pending', error: null })),
-    };
+    const action = newAction(++this.lastId, plan, summary);
     // Recorded before anything is done: an action that cannot be audited is not taken.
     try {
       await this.parts.save(action);
@@ -150,16 +155,18 @@ export class ActionEngine {
     return toView(action);
   }
 
-  /** Actions still waiting for Nagios to confirm them (fresher than the store). */
+  /** Actions still under way: waiting for Nagios, or slaves still rebooting (fresher than the store). */
   inFlight(id: number): ActionView | undefined {
     const r = this.running.get(id);
-    return r && toView(r.action);
+    return r ? toView(r.action) : this.reboots?.inFlight(id);
   }
 
-  close(): void {
+  /** Stops waiting for Nagios; cancels running reboots and waits until they are recorded. */
+  async close(): Promise<void> {
     this.unsubscribe();
     for (const r of this.running.values()) clearTimeout(r.deadline);
     this.running.clear();
+    await this.reboots?.close();
   }
 
   /**
@@ -230,6 +237,9 @@ export class ActionEngine {
         const views = this.parts.views(slaves.map((s) => s.name));
         return bridge.resubmit(views);
       }
+      case 'reboot':
+      case 'cancel-reboot':
+        throw new Error('a reboot is not a Nagios command'); // submit() sends these elsewhere
     }
   }
 
@@ -324,28 +334,13 @@ export class ActionEngine {
     if (n > 0) this.parts.onTargets?.(action.kind, outcome, n);
   }
 
-  private emit(event: ActionMessage['event'], action: StoredActionLike, requestId?: string): void {
-    const message: ActionMessage = { type: 'action', event, action: toView(action) };
-    if (requestId !== undefined) message.requestId = requestId;
-    this.parts.broadcast(message);
+  private emit(event: ActionEvent, action: StoredActionLike, requestId?: string): void {
+    this.parts.broadcast(actionMessage(event, action, requestId));
   }
 }
 
-export function toView(a: StoredActionLike): ActionView {
-  const counts = Object.fromEntries(TARGET_STATUSES.map((s) => [s, 0])) as Record<
-    TargetStatus,
-    number
-  >;
-  for (const t of a.targets) counts[t.status]++;
-  return {
-    id: a.id,
-    at: new Date(a.at).toISOString(),
-    author: a.author,
-    kind: a.kind,
-    params: a.params,
-    summary: a.summary,
-    targets: a.targets.map((t) => ({ ...t })),
-    counts,
-    finishedAt: a.finishedAt === null ? null : new Date(a.finishedAt).toISOString(),
-  };
+/** The request's kind, read before it is checked whole (to say which part of corral is missing). */
+function kindOf(body: unknown): string | undefined {
+  const kind = (body as { kind?: unknown } | null)?.kind;
+  return typeof kind === 'string' ? kind : undefined;
 }

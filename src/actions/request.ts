@@ -50,6 +50,7 @@ const requestSchema = z.strictObject({
       start: z.string({ error: 'start must be "now" or an ISO 8601 time' }).optional(),
       flexible: z.boolean({ error: 'flexible must be true or false' }).optional(),
       sticky: z.boolean({ error: 'sticky must be true or false' }).optional(),
+      includeMuted: z.boolean({ error: 'includeMuted must be true or false' }).optional(),
     })
     .optional(),
   dryRun: z.boolean({ error: 'dryRun must be true or false' }).optional(),
@@ -119,6 +120,8 @@ function resolveParams(kind: ActionKind, p: RawParams, now: number): ResolvedPar
       return { comment: requiredComment(p.comment), ...resolveWindow(p, now) };
     case 'ack':
       return { comment: requiredComment(p.comment), sticky: p.sticky ?? true };
+    case 'reboot':
+      return { includeMuted: p.includeMuted ?? false };
     default:
       return {};
   }

@@ -10,6 +10,7 @@ import { register as downtime } from './downtime.js';
 import { CliError } from './errors.js';
 import { register as ls } from './ls.js';
 import { register as nagiosConfig } from './nagios-config.js';
+import { register as reboot } from './reboot.js';
 import { register as recheck } from './recheck.js';
 import { register as simulate } from './simulate.js';
 import { register as watchdog } from './watchdog.js';
@@ -26,6 +27,7 @@ const commands: Array<(program: Command) => void> = [
   downtime,
   ack,
   recheck,
+  reboot,
   beat,
   watchdog,
   check,

@@ -58,7 +58,7 @@ export async function runAction(
   report(final);
 }
 
-async function confirm(what: string): Promise<void> {
+export async function confirm(what: string): Promise<void> {
   if (!process.stdin.isTTY) {
     throw new CliError(`${what}\nnot asking without a terminal: add --yes to act`);
   }
@@ -71,7 +71,7 @@ async function confirm(what: string): Promise<void> {
   }
 }
 
-async function post<T>(target: CollectorTarget, body: ActionRequest): Promise<T> {
+export async function post<T>(target: CollectorTarget, body: ActionRequest): Promise<T> {
   let res: Response;
   try {
     res = await fetch(`${target.url}/api/v1/actions`, {
@@ -136,7 +136,7 @@ export function localTime(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())} ${zone ?? ''}`.trimEnd();
 }
 
-function reportFailures(
+export function reportFailures(
   targets: ReadonlyArray<{ slave: string; error: string | null; status: string }>,
 ) {
   const failed = targets.filter((t) => t.status === 'failed' || t.status === 'unconfirmed');

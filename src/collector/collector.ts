@@ -2,7 +2,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActionEngine } from '../actions/engine.js';
+import { poolOf } from '../domain/slave-record.js';
 import { NagiosBridge } from '../nagios/bridge.js';
+import { rebootChains } from '../reboot/methods.js';
+import { valuesFor } from '../reboot/placeholders.js';
 import { Auth, isLoopback } from './auth.js';
 import { parseListen, type Settings } from './config.js';
 import { Fleet } from './fleet.js';
@@ -104,7 +107,11 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   // Metrics reads the hub's count only when scraped, by which time the hub exists.
   const hub: Hub = new Hub(fleet, settings, metrics, log);
   const commits = new GroupCommit(writer, fleet, (heartbeats) => {
-    for (const h of heartbeats) metrics.heartbeats.inc({ kind: h.kind });
+    for (const h of heartbeats) {
+      metrics.heartbeats.inc({ kind: h.kind });
+      // The proof a rebooting slave came back.
+      if (h.kind === 'start') actions.reboots?.noteStart(h.slave, h.at);
+    }
     // After the 202s are sent: Nagios never delays an acknowledgement.
     link?.afterCommit(heartbeats);
   });
@@ -121,6 +128,27 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
       status: () => link.status,
       hasStatusFile: link.settings.statusFile !== null,
       onStatus: (listener) => link.onStatus(listener),
+    },
+    reboot: rebootChains(settings.reboot) && {
+      settings: settings.reboot,
+      slave: (name) => {
+        const record = fleet.get(name);
+        if (!record) return undefined;
+        const pool = poolOf(record);
+        const master = record.master ?? record.inventory?.master ?? null;
+        const attributes = record.inventory?.attributes ?? {};
+        return {
+          values: valuesFor(name, { pool, master, attributes }),
+          pool,
+          muted: (record.muted ?? null) !== null,
+          reboot: record.reboot ?? null,
+        };
+      },
+      setStatus: (name, status) => {
+        const change = fleet.setReboot(name, status, Date.now());
+        if (change) log.info(change, 'state changed');
+      },
+      saveAttempt: (actionId, attempt) => writer.saveAttempt(actionId, attempt),
     },
     slave: (name) => {
       const record = fleet.get(name);
@@ -150,7 +178,7 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   } catch (err) {
     unwatch();
     hub.close();
-    actions.close();
+    await actions.close();
     await link?.close();
     await writer.close();
     store.close();
@@ -197,7 +225,8 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         hub.close();
         await commits.close();
-        actions.close();
+        // Running reboot commands are stopped and every reboot is recorded as cancelled.
+        await actions.close();
         await link?.close();
         server.closeIdleConnections();
         const forced = setTimeout(() => server.closeAllConnections(), 5000);

@@ -7,6 +7,13 @@ import { parseDuration } from '../domain/duration.js';
 import { ROLES, type Role } from '../domain/protocol.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../domain/state.js';
 import type { ThresholdPolicy } from '../domain/thresholds.js';
+import type { RebootSettings } from '../reboot/methods.js';
+import {
+  rebootSectionSchema,
+  RebootSettingsError,
+  toRebootSettings,
+  type RebootSection,
+} from '../reboot/settings.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8474';
 export const DEFAULT_DB = '.corral/corral.db';
@@ -26,13 +33,6 @@ export interface NagiosSettings {
   service: string;
   /** How long an action waits for status.dat to show it before its targets are unconfirmed. */
   confirmWithinSeconds: number;
-}
-
-export interface RebootMethodSetting {
-  name: string;
-  argv: string[];
-  timeoutSeconds: number;
-  waitSeconds: number;
 }
 
 export interface Settings {
@@ -62,7 +62,7 @@ export interface Settings {
     retentionSeconds: number;
   };
   nagios: NagiosSettings;
-  reboot: { concurrency: number; methods: RebootMethodSetting[] };
+  reboot: RebootSettings;
 }
 
 export class ConfigError extends Error {
@@ -139,21 +139,7 @@ const fileSchema = z.strictObject({
       confirm_within: duration('60s').optional(),
     })
     .optional(),
-  reboot: z
-    .strictObject({
-      concurrency: z.int().min(1).max(1000).optional(),
-      methods: z
-        .array(
-          z.strictObject({
-            name: nonEmpty('a method name'),
-            argv: z.array(z.string()).min(1, 'argv needs at least the program'),
-            timeout: duration('30s').optional(),
-            wait: duration('15m').optional(),
-          }),
-        )
-        .optional(),
-    })
-    .optional(),
+  reboot: rebootSectionSchema.optional(),
 });
 
 type FileSettings = z.output<typeof fileSchema>;
@@ -169,7 +155,7 @@ export interface Overrides {
 export function loadSettings(configPath: string | undefined, overrides: Overrides = {}): Settings {
   const file = configPath === undefined ? {} : readConfigFile(configPath);
   const base = configPath === undefined ? process.cwd() : path.dirname(path.resolve(configPath));
-  const settings = toSettings(file, base);
+  const settings = toSettings(file, base, configPath ?? 'settings');
   if (overrides.listen !== undefined) settings.listen = overrides.listen;
   if (overrides.db !== undefined) settings.db = path.resolve(overrides.db);
   if (overrides.inventory !== undefined) settings.inventory = path.resolve(overrides.inventory);
@@ -237,7 +223,7 @@ function expandEnv(value: unknown, name: string, at: string[]): unknown {
   return value;
 }
 
-function toSettings(f: FileSettings, base: string): Settings {
+function toSettings(f: FileSettings, base: string, name: string): Settings {
   const defaults: Thresholds = {
     warningSeconds: f.thresholds?.warning ?? DEFAULT_THRESHOLDS.warningSeconds,
     criticalSeconds: f.thresholds?.critical ?? DEFAULT_THRESHOLDS.criticalSeconds,
@@ -280,16 +266,18 @@ function toSettings(f: FileSettings, base: string): Settings {
       service: f.nagios?.service ?? 'buildbot-start',
       confirmWithinSeconds: f.nagios?.confirm_within ?? 60,
     },
-    reboot: {
-      concurrency: f.reboot?.concurrency ?? 16,
-      methods: (f.reboot?.methods ?? []).map((m) => ({
-        name: m.name,
-        argv: m.argv,
-        timeoutSeconds: m.timeout ?? 30,
-        waitSeconds: m.wait ?? 900,
-      })),
-    },
+    reboot: rebootSettings(f.reboot, name),
   };
+}
+
+/** The chains are checked as a whole (hands last, placeholders): one line naming file and key. */
+function rebootSettings(section: RebootSection | undefined, name: string): RebootSettings {
+  try {
+    return toRebootSettings(section);
+  } catch (err) {
+    if (err instanceof RebootSettingsError) throw new ConfigError(`${name}: ${err.message}`);
+    throw err;
+  }
 }
 
 function checkThresholds(policy: ThresholdPolicy, name: string): void {

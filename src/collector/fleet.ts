@@ -10,7 +10,7 @@ import {
   type SlaveRecord,
 } from '../domain/slave-record.js';
 import { compareByStateThenAge } from '../domain/sort.js';
-import type { SlaveState } from '../domain/state.js';
+import type { RebootStatus, SlaveState } from '../domain/state.js';
 import type { ThresholdPolicy } from '../domain/thresholds.js';
 
 export interface StateChange {
@@ -62,9 +62,18 @@ export class Fleet {
   commit(records: Map<string, SlaveRecord>, now: number): StateChange[] {
     const changes: StateChange[] = [];
     for (const [name, previewed] of records) {
-      // Muting read from Nagios while the batch was being written is newer than the preview's.
-      const muted = this.records.get(name)?.muted;
-      const record = muted === undefined ? previewed : { ...previewed, muted };
+      // Muting read from Nagios, and a reboot asked for, while the batch was being written are
+      // newer than the preview's; a start at or after the reboot still ends it.
+      const current = this.records.get(name);
+      const reboot = current?.reboot ?? null;
+      const record: SlaveRecord = {
+        ...previewed,
+        muted: current?.muted ?? previewed.muted ?? null,
+        reboot:
+          reboot !== null && previewed.lastStart !== null && previewed.lastStart >= reboot.since
+            ? null
+            : reboot,
+      };
       this.records.set(name, record);
       this.markChanged(name);
       const change = this.refreshState(record, now);
@@ -113,6 +122,18 @@ export class Fleet {
     }
     if (changed > 0) this.notify();
     return changed;
+  }
+
+  /** Sets a slave's reboot status (the reboot scheduler's); the state follows. */
+  setReboot(name: string, reboot: RebootStatus | null, now: number): StateChange | null {
+    const record = this.records.get(name);
+    if (!record) return null;
+    const next = { ...record, reboot };
+    this.records.set(name, next);
+    this.markChanged(name);
+    const change = this.refreshState(next, now);
+    this.notify();
+    return change;
   }
 
   /** Every record, in no particular order. */

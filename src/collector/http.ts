@@ -6,7 +6,7 @@ import { isSlaveState, SLAVE_STATES, type SlaveState } from '../domain/state.js'
 import { startHistory } from '../domain/slave-record.js';
 import type { SlaveDetail } from '../domain/slave.js';
 import type { ActionEngine } from '../actions/engine.js';
-import { toView } from '../actions/engine.js';
+import { toView } from '../actions/action-record.js';
 import { ActionRefused } from '../actions/request.js';
 import type { Auth, Permission, Identity } from './auth.js';
 import type { Settings } from './config.js';
@@ -159,7 +159,9 @@ export function createApi(parts: ApiParts) {
     const stored = Number.isSafeInteger(id) ? store.getAction(id) : undefined;
     const action = parts.actions.inFlight(id) ?? (stored && toView(stored));
     if (!action) throw new HttpError(404, `no action number ${id}`);
-    send(res, 200, { serverTime: new Date().toISOString(), action });
+    // A reboot's commands, each as it ran: the audit log's attempts.
+    const attempts = action.kind === 'reboot' ? store.listAttempts(id) : undefined;
+    send(res, 200, { serverTime: new Date().toISOString(), action, ...(attempts && { attempts }) });
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {

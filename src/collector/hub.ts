@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ActionRefused } from '../actions/request.js';
+import { rebootChains } from '../reboot/methods.js';
 import {
   PROTOCOL_VERSION,
   type ActionView,
@@ -95,6 +96,7 @@ export class Hub {
       thresholds: this.settings.thresholds,
       you: { name: identity.name, role: identity.role },
       actions: this.settings.nagios.commandFile !== null,
+      reboot: rebootChains(this.settings.reboot),
     };
     this.send(c, JSON.stringify(hello));
     this.sendSnapshot(c);

@@ -15,6 +15,9 @@ port.on('message', (req: WriterRequest) => {
     } else if (req.op === 'action') {
       store.saveAction(req.action);
       reply = { id: req.id, ok: true, value: req.action.id };
+    } else if (req.op === 'attempt') {
+      store.saveAttempt(req.actionId, req.attempt);
+      reply = { id: req.id, ok: true, value: req.actionId };
     } else if (req.op === 'prune') {
       reply = { id: req.id, ok: true, value: store.prune(req.before) };
     } else {

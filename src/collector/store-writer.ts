@@ -1,12 +1,14 @@
 // The main thread's handle on the writer thread: writes and prunes as promises, in order.
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat } from '../domain/heartbeat.js';
+import type { RebootAttemptView } from '../domain/protocol.js';
 import type { SlaveUpdate, StoredAction } from './store.js';
 
 export type WriterRequest =
   | { id: number; op: 'write'; heartbeats: Heartbeat[]; slaves: SlaveUpdate[]; now: number }
   | { id: number; op: 'prune'; before: number }
   | { id: number; op: 'action'; action: StoredAction }
+  | { id: number; op: 'attempt'; actionId: number; attempt: RebootAttemptView }
   | { id: number; op: 'close' };
 
 export type WriterReply =
@@ -44,6 +46,11 @@ export class StoreWriter {
   /** Records an action as it stands (inserted the first time, its progress after). */
   saveAction(action: StoredAction): Promise<number> {
     return this.request({ op: 'action', action });
+  }
+
+  /** Records one reboot command run for an action. */
+  saveAttempt(actionId: number, attempt: RebootAttemptView): Promise<number> {
+    return this.request({ op: 'attempt', actionId, attempt });
   }
 
   prune(before: number): Promise<number> {

@@ -3,7 +3,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Heartbeat, HeartbeatKind } from '../domain/heartbeat.js';
-import type { ActionKind, ActionTargetView, ResolvedParams } from '../domain/protocol.js';
+import type {
+  ActionKind,
+  ActionTargetView,
+  RebootAttemptView,
+  ResolvedParams,
+} from '../domain/protocol.js';
 import type { SlaveRecord } from '../domain/slave-record.js';
 
 const SCHEMA = `
@@ -48,6 +53,21 @@ CREATE TABLE IF NOT EXISTS action_targets (
   PRIMARY KEY (action_id, position)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS action_targets_by_slave ON action_targets (slave, action_id);
+CREATE TABLE IF NOT EXISTS reboot_attempts (
+  id INTEGER PRIMARY KEY,
+  action_id INTEGER NOT NULL REFERENCES actions (id),
+  slave TEXT NOT NULL,
+  method TEXT NOT NULL,
+  argv TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  exit_code INTEGER,
+  signal TEXT,
+  outcome TEXT NOT NULL,
+  output TEXT NOT NULL,
+  error TEXT
+);
+CREATE INDEX IF NOT EXISTS reboot_attempts_by_action ON reboot_attempts (action_id, id);
 `;
 
 export interface StoredMessage {
@@ -118,6 +138,53 @@ export class Store {
   /** Records an action and its targets as they stand now (called again as they progress). */
   saveAction(a: StoredAction): void {
     this.saveActionTx(a);
+  }
+
+  /** Records one reboot command run for an action (the audit log's attempt). */
+  saveAttempt(actionId: number, a: RebootAttemptView): void {
+    this.db
+      .prepare(
+        `INSERT INTO reboot_attempts (action_id, slave, method, argv, started_at, duration_ms,
+           exit_code, signal, outcome, output, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        actionId,
+        a.slave,
+        a.method,
+        JSON.stringify(a.argv),
+        Date.parse(a.startedAt),
+        Math.round(a.durationMs),
+        a.exitCode,
+        a.signal,
+        a.outcome,
+        JSON.stringify({ head: a.head, tail: a.tail, omittedLines: a.omittedLines }),
+        a.error,
+      );
+  }
+
+  /** An action's reboot commands, in the order they ended. */
+  listAttempts(actionId: number): RebootAttemptView[] {
+    const rows = this.db
+      .prepare('SELECT * FROM reboot_attempts WHERE action_id = ? ORDER BY id')
+      .all(actionId) as AttemptRow[];
+    return rows.map((r) => {
+      const output = JSON.parse(r.output) as Pick<
+        RebootAttemptView,
+        'head' | 'tail' | 'omittedLines'
+      >;
+      return {
+        slave: r.slave,
+        method: r.method,
+        argv: JSON.parse(r.argv) as string[],
+        startedAt: new Date(r.started_at).toISOString(),
+        durationMs: r.duration_ms,
+        exitCode: r.exit_code,
+        signal: r.signal,
+        outcome: r.outcome as RebootAttemptView['outcome'],
+        ...output,
+        error: r.error,
+      };
+    });
   }
 
   /** The highest action id so far: the main thread numbers new actions from it. */
@@ -254,6 +321,19 @@ interface ActionRow {
   params: string;
   summary: string;
   finished_at: number | null;
+}
+
+interface AttemptRow {
+  slave: string;
+  method: string;
+  argv: string;
+  started_at: number;
+  duration_ms: number;
+  exit_code: number | null;
+  signal: string | null;
+  outcome: string;
+  output: string;
+  error: string | null;
 }
 
 interface SlaveRow {

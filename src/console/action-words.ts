@@ -20,13 +20,29 @@ export function formatWhen(ms: number, nowMs: number): string {
 }
 
 /** Settled first: what an operator wants to know is how many are done, then what is left. */
-const COUNT_ORDER: TargetStatus[] = ['confirmed', 'sent', 'pending', 'failed', 'unconfirmed'];
+const COUNT_ORDER: TargetStatus[] = [
+  'confirmed',
+  'back',
+  'sent',
+  'rebooting',
+  'pending',
+  'failed',
+  'unconfirmed',
+  'needs-hands',
+  'cancelled',
+  'skipped',
+];
 const COUNT_WORDS: Record<TargetStatus, string> = {
   confirmed: 'confirmed',
+  back: 'back',
   sent: 'sent, waiting for Nagios',
+  rebooting: 'rebooting',
   pending: 'pending',
   failed: 'failed',
   unconfirmed: 'not confirmed by Nagios',
+  'needs-hands': 'need hands',
+  cancelled: 'cancelled',
+  skipped: 'skipped',
 };
 
 /** `46 confirmed · 2 failed`. */
@@ -57,8 +73,10 @@ export function mergeLog(
 
 /** How far an action has got: a finished one beats any unfinished copy, more settled targets beat fewer. */
 function progressOf(a: ActionView): number {
-  const settled = a.counts.confirmed + a.counts.failed + a.counts.unconfirmed;
-  const sent = a.counts.sent;
+  const c = a.counts;
+  const settled =
+    c.confirmed + c.failed + c.unconfirmed + c.back + c['needs-hands'] + c.cancelled + c.skipped;
+  const sent = c.sent + c.rebooting;
   return (a.finishedAt !== null ? 1e9 : 0) + settled * 2 + sent;
 }
 
@@ -69,6 +87,8 @@ const KIND_WORDS: Record<ActionRequest['kind'], string> = {
   'force-check': 'force a check now',
   ack: 'acknowledge the problem',
   'remove-ack': 'remove the acknowledgement',
+  reboot: 'reboot',
+  'cancel-reboot': 'cancel the reboots',
 };
 
 /** What a request will do, in words and local times, one line each, for the confirmation. */

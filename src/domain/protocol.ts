@@ -16,6 +16,14 @@ export interface HelloMessage {
   you: { name: string; role: Role };
   /** Whether this collector is wired to Nagios, so operators can act (downtime, recheck, ack). */
   actions?: boolean;
+  /** The reboot chains (method names, in order) when reboot methods are configured, else null. */
+  reboot?: RebootChains | null;
+}
+
+/** Method names in the order they are tried: the default chain and the pools' own. */
+export interface RebootChains {
+  methods: string[];
+  pools: Record<string, string[]>;
 }
 
 export interface SnapshotMessage {
@@ -40,7 +48,7 @@ export interface ErrorMessage {
   requestId?: string;
 }
 
-/** Bulk actions on slaves through Nagios (docs/actions.md). */
+/** Bulk actions on slaves: through Nagios (docs/actions.md), and reboots (docs/reboot.md). */
 export const ACTION_KINDS = [
   'downtime',
   'cancel-downtime',
@@ -48,8 +56,18 @@ export const ACTION_KINDS = [
   'force-check',
   'ack',
   'remove-ack',
+  'reboot',
+  'cancel-reboot',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
+
+/** The kinds the reboot methods carry out; the others are Nagios commands. */
+export type RebootActionKind = 'reboot' | 'cancel-reboot';
+export type NagiosActionKind = Exclude<ActionKind, RebootActionKind>;
+
+export function isRebootKind(kind: string | undefined): kind is RebootActionKind {
+  return kind === 'reboot' || kind === 'cancel-reboot';
+}
 
 /** What an operator asks for, over the WebSocket or `POST /api/v1/actions`. */
 export interface ActionRequest {
@@ -59,7 +77,8 @@ export interface ActionRequest {
   /**
    * downtime: `comment` (required), `duration` (`2h`, `30d`) or `until` (ISO 8601 with a zone),
    * optional `start` (`now` or ISO 8601), `flexible` (boolean). ack: `comment` (required),
-   * `sticky` (default true). The others take none.
+   * `sticky` (default true). reboot: `includeMuted` (default false: slaves muted in Nagios are
+   * skipped). The others take none.
    */
   params?: {
     comment?: string;
@@ -68,16 +87,31 @@ export interface ActionRequest {
     start?: string;
     flexible?: boolean;
     sticky?: boolean;
+    includeMuted?: boolean;
   };
-  /** Render the Nagios command lines without writing or recording anything. */
+  /** Render the Nagios command lines (or a reboot's argv) without doing or recording anything. */
   dryRun?: boolean;
 }
 
 /**
- * One target's progress: `pending` before the write, then `failed` (with `error`) or `sent`,
- * then `confirmed` once status.dat shows it, or `unconfirmed` when Nagios did not show it in time.
+ * One target's progress. Nagios actions: `pending` before the write, then `failed` (with `error`)
+ * or `sent`, then `confirmed` once status.dat shows it, or `unconfirmed` when Nagios did not show
+ * it in time. Reboots: `pending` while queued, `rebooting` while a method runs or the collector
+ * waits for the slave's next start, then `back` (the start came), `needs-hands`, `cancelled`,
+ * `skipped` (already rebooting, muted) or `failed` (before anything ran); `error` says why.
  */
-export const TARGET_STATUSES = ['pending', 'sent', 'failed', 'confirmed', 'unconfirmed'] as const;
+export const TARGET_STATUSES = [
+  'pending',
+  'sent',
+  'failed',
+  'confirmed',
+  'unconfirmed',
+  'rebooting',
+  'back',
+  'needs-hands',
+  'cancelled',
+  'skipped',
+] as const;
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
 
 export interface ActionTargetView {
@@ -95,6 +129,7 @@ export interface ResolvedParams {
   /** A flexible downtime lasts this long once it starts. */
   durationSeconds?: number;
   sticky?: boolean;
+  includeMuted?: boolean;
 }
 
 /** An audited action: who did what to which slaves, and how each went. */
@@ -114,6 +149,25 @@ export interface ActionView {
   finishedAt: string | null;
 }
 
+/** One reboot command as the audit log keeps it (`GET /api/v1/actions/{id}` lists them). */
+export interface RebootAttemptView {
+  slave: string;
+  method: string;
+  /** Exactly as it ran: no shell, one string per argument. */
+  argv: string[];
+  startedAt: string;
+  durationMs: number;
+  exitCode: number | null;
+  signal: string | null;
+  outcome: 'ok' | 'failed' | 'timed-out' | 'cancelled' | 'not-started';
+  /** The first and last lines of its output (stdout and stderr), each bounded. */
+  head: string[];
+  tail: string[];
+  omittedLines: number;
+  /** Why it could not run (`spawn ipmitool ENOENT`). */
+  error: string | null;
+}
+
 export type ActionEvent = 'started' | 'sent' | 'progress' | 'finished';
 
 /**
@@ -128,7 +182,10 @@ export interface ActionMessage {
   action: ActionView;
 }
 
-/** The answer to a dry run: the exact lines that would be written to Nagios's command file. */
+/**
+ * The answer to a dry run: the exact lines that would be written to Nagios's command file, or for
+ * a reboot each method's argv exactly as it would run (`t-001 ssh: ["ssh","cltbld@t-001",...]`).
+ */
 export interface DryRunView {
   dryRun: true;
   summary: string;
@@ -160,3 +217,15 @@ export interface ActionRequestMessage extends ActionRequest {
 }
 
 export type ClientMessage = ResyncRequest | ActionRequestMessage;
+
+/** How many targets are in each status. */
+export function countTargets(
+  targets: ReadonlyArray<{ status: TargetStatus }>,
+): Record<TargetStatus, number> {
+  const counts = Object.fromEntries(TARGET_STATUSES.map((s) => [s, 0])) as Record<
+    TargetStatus,
+    number
+  >;
+  for (const t of targets) counts[t.status]++;
+  return counts;
+}

@@ -1,5 +1,6 @@
 // Reboot methods as the reboot layer uses them: the ordered chain per pool (with a default list),
 // checked once when the settings are read. Pure.
+import type { RebootChains } from '../domain/protocol.js';
 import { argvTemplateProblem } from './placeholders.js';
 
 /** One method of a chain. */
@@ -56,4 +57,15 @@ export function chainProblem(methods: readonly RebootMethod[], where: string): s
     if (!m.hands && !(m.waitMs > 0)) return `${at}: wait must be more than 0s`;
   }
   return null;
+}
+
+/** The chains by method name, as consoles show them; null when no reboot methods are configured. */
+export function rebootChains(settings: RebootSettings): RebootChains | null {
+  const pools = Object.entries(settings.pools);
+  if (settings.methods.length === 0 && pools.length === 0) return null;
+  const names = (chain: readonly RebootMethod[]) => chain.map((m) => m.name);
+  return {
+    methods: names(settings.methods),
+    pools: Object.fromEntries(pools.map(([pool, chain]) => [pool, names(chain)])),
+  };
 }

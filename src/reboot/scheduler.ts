@@ -45,7 +45,8 @@ export interface RebootTransition {
   bulkId: number;
   slave: string;
   at: number;
-  phase: ChainState['phase'] | 'skipped' | 'failed';
+  /** Where the chain is, or how it ended. */
+  phase: Exclude<ChainState['phase'], 'done'> | SlaveOutcome;
   status: RebootStatus | null;
   reason: string;
 }
@@ -184,6 +185,18 @@ export class RebootScheduler {
     if (entry) this.apply(entry, { type: 'started', at });
   }
 
+  /** Cancels these slaves' reboots, whichever bulk they are in; returns the slaves it cancelled. */
+  cancelSlaves(slaves: Iterable<string>): string[] {
+    const cancelled: string[] = [];
+    for (const slave of slaves) {
+      const entry = this.chains.get(slave);
+      if (!entry) continue;
+      this.apply(entry, { type: 'cancelled' });
+      cancelled.push(slave);
+    }
+    return cancelled;
+  }
+
   /** Cancels everything (the collector is stopping). */
   cancelAll(): void {
     for (const entry of [...this.chains.values()]) this.apply(entry, { type: 'cancelled' });
@@ -212,7 +225,8 @@ export class RebootScheduler {
     entry.lastReason = next.reason;
     const status = statusOf(entry.chain);
     this.options.onStatus(entry.chain.slave, status);
-    this.emitTransition(entry.bulk.id, entry.chain.slave, next.state.phase, status, next.reason);
+    const phase = next.state.phase === 'done' ? next.state.outcome : next.state.phase;
+    this.emitTransition(entry.bulk.id, entry.chain.slave, phase, status, next.reason);
     entry.cancelWait?.();
     entry.cancelWait = null;
     switch (next.state.phase) {

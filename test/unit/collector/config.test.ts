@@ -53,8 +53,9 @@ reboot:
     expect(s.tokens).toEqual([{ name: 'jdoe', role: 'operator', token: 'jdoe-token-0123456789' }]);
     expect(s.reboot.methods[0]).toMatchObject({
       name: 'ssh',
-      timeoutSeconds: 30,
-      waitSeconds: 900,
+      timeoutMs: 30_000,
+      waitMs: 900_000,
+      hands: false,
     });
     expect(s.nagios).toMatchObject({
       commandFile: '/var/lib/nagios4/rw/nagios.cmd',

@@ -4,6 +4,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { App, type Size } from '../../../src/console/App.js';
 import { createConsoleStore, type ConsoleStore } from '../../../src/console/store.js';
 import { HOUR, T0, delta, downtime, farm, hello, snapshot, view } from './fixtures.js';
+import { countTargets } from '../../../src/domain/protocol.js';
 
 // Colour on, as in a terminal: chalk decides when it is first imported.
 const previousForceColor = vi.hoisted(() => {
@@ -205,7 +206,7 @@ describe('console app', () => {
           params: {},
           summary: 'jdoe scheduled a 2h downtime on 4 slaves',
           targets: [{ slave: 'muted-dead', status: 'confirmed', error: null }],
-          counts: { pending: 0, sent: 0, failed: 0, confirmed: 4, unconfirmed: 0 },
+          counts: { ...countTargets([]), confirmed: 4 },
           finishedAt: at(1),
         },
       ],
@@ -266,7 +267,7 @@ describe('console app', () => {
         params: {},
         summary: 'jdoe scheduled a downtime on 1 slave',
         targets: targets(status),
-        counts: { pending: 0, sent: 1, failed: 0, confirmed: 0, unconfirmed: 0 },
+        counts: { ...countTargets([]), sent: 1 },
         finishedAt: null,
       },
     });

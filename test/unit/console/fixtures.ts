@@ -7,6 +7,7 @@ import type {
 } from '../../../src/domain/protocol.js';
 import type { Muting, SlaveView } from '../../../src/domain/slave.js';
 import type { Thresholds } from '../../../src/domain/state.js';
+import { countTargets } from '../../../src/domain/protocol.js';
 
 export const T0 = Date.parse('2026-11-25T12:00:00Z');
 export const HOUR = 3600;
@@ -105,8 +106,7 @@ export function actionView(o: Partial<ActionView> = {}): ActionView {
     { slave: 'a', status: 'confirmed', error: null },
     { slave: 'b', status: 'sent', error: null },
   ];
-  const counts = { pending: 0, sent: 0, failed: 0, confirmed: 0, unconfirmed: 0 };
-  for (const t of targets) counts[t.status]++;
+  const counts = countTargets(targets);
   return {
     id: 1,
     at: new Date(T0).toISOString(),

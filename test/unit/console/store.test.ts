@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createConsoleStore, type ConsoleStore } from '../../../src/console/store.js';
-import type { ActionMessage } from '../../../src/domain/protocol.js';
+import { countTargets, type ActionMessage } from '../../../src/domain/protocol.js';
 import { HOUR, T0, delta, farm, hello, snapshot, view } from './fixtures.js';
 
 /** A store fed with hello + snapshot at T0, the local clock equal to the server's. */
@@ -253,7 +253,7 @@ describe('console store: actions', () => {
       params: { comment: 'hands' },
       summary: `jdoe scheduled a downtime on ${targets.length} slaves`,
       targets: targets.map(([slave, status]) => ({ slave, status, error: null })),
-      counts: { pending: 0, sent: 0, failed: 0, confirmed: 0, unconfirmed: 0 },
+      counts: countTargets([]),
       finishedAt: null,
     },
   });

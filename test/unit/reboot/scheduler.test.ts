@@ -380,7 +380,7 @@ describe('RebootScheduler', () => {
       'running: ssh: running',
       'attempt ok',
       'waiting: ssh: exited 0; waiting 60s for a new start',
-      'done: started again',
+      'back: started again',
     ]);
     expect(h.events.every((e) => e.bulkId === 42)).toBe(true);
   });

@@ -1,10 +1,11 @@
 // The `reboot:` section: defaults, per-pool chains, hands steps, and one clear line for each
-// mistake; corral.sample.yaml is valid, whole (its reboot section here, the rest by the collector).
-import { readFileSync } from 'node:fs';
+// mistake; corral.sample.yaml is valid, whole, as the collector reads it.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfigText } from '../../../src/collector/config.js';
+import { loadSettings } from '../../../src/collector/config.js';
 import { methodsFor } from '../../../src/reboot/methods.js';
 import { planReboot } from '../../../src/reboot/plan.js';
 import { valuesFor } from '../../../src/reboot/placeholders.js';
@@ -99,12 +100,30 @@ describe('corral.sample.yaml', () => {
     PDU_COMMUNITY: 'private',
   };
 
-  test('everything but `reboot` is valid for the collector today', () => {
+  test('is valid for the collector, whole', () => {
     for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
-    const raw = parse(text) as Record<string, unknown>;
-    delete raw.reboot;
-    // JSON is YAML: the collector reads it as it reads the file.
-    expect(() => parseConfigText(JSON.stringify(raw), 'corral.sample.yaml')).not.toThrow();
+    const dir = mkdtempSync(path.join(tmpdir(), 'corral-sample-'));
+    const file = path.join(dir, 'corral.yaml');
+    writeFileSync(file, text);
+    const settings = loadSettings(file);
+    expect(settings.reboot.methods.map((m) => m.name)).toEqual([
+      'graceful',
+      'ssh',
+      'ipmi',
+      'pdu',
+      'hands',
+    ]);
+  });
+
+  test('a reboot chain the collector cannot run stops it with one line naming the key', () => {
+    const bad =
+      'reboot:\n  methods:\n    - {name: hands, hands: true, argv: []}\n    - {name: ssh, argv: [ssh, x]}\n';
+    const dir = mkdtempSync(path.join(tmpdir(), 'corral-bad-'));
+    const file = path.join(dir, 'corral.yaml');
+    writeFileSync(file, bad);
+    expect(() => loadSettings(file)).toThrow(
+      /corral\.yaml: reboot\.methods\[0\]: the hands step "hands" must be the last method/,
+    );
   });
 
   test('its reboot section: the graceful, ssh, ipmi, pdu, hands chain and a per-pool chain', () => {

@@ -1,0 +1,307 @@
+// Reboots as audited actions: a `reboot` request becomes a bulk for the reboot scheduler, each
+// slave's progress is its target's status, each command run is an attempt in the audit log, and
+// the action finishes when every chain has ended (the slave came back, needs hands, or was
+// cancelled). `cancel-reboot` stops chains, whichever bulk started them.
+import type {
+  AnyServerMessage,
+  ActionEvent,
+  ActionView,
+  DryRunView,
+  RebootAttemptView,
+  TargetStatus,
+} from '../domain/protocol.js';
+import type { RebootStatus } from '../domain/state.js';
+import { methodsFor, type RebootSettings } from '../reboot/methods.js';
+import type { PlaceholderValues } from '../reboot/placeholders.js';
+import { describePlan, type RebootTarget, type SlavePlan } from '../reboot/plan.js';
+import type { CommandRunner } from '../reboot/runner.js';
+import {
+  RebootScheduler,
+  type Bulk,
+  type BulkResult,
+  type RebootAttempt,
+  type RebootEvent,
+  type RebootTransition,
+} from '../reboot/scheduler.js';
+import { actionMessage, newAction, toView, type StoredActionLike } from './action-record.js';
+import { ActionRefused, type PlannedAction } from './request.js';
+
+/** What reboots need of the collector. */
+export interface RebootParts {
+  settings: RebootSettings;
+  /** The slave as a reboot sees it; undefined if unknown. */
+  slave: (name: string) => RebootSlave | undefined;
+  /** The slave's reboot status changed: it is the slave's state (`rebooting`, `needs-hands`). */
+  setStatus: (slave: string, status: RebootStatus | null) => void;
+  saveAttempt: (actionId: number, attempt: RebootAttemptView) => Promise<unknown>;
+  /** For tests: how commands run (default: the real runner). */
+  run?: CommandRunner;
+}
+
+export interface RebootSlave {
+  values: PlaceholderValues;
+  pool: string | null;
+  /** Muted in Nagios (downtime or acknowledgement): rebooted only when the operator says so. */
+  muted: boolean;
+  reboot: RebootStatus | null;
+}
+
+/** What the engine shares with reboots: ids, the audit log, the stream. */
+export interface ActionLedger {
+  nextId: () => number;
+  save: (action: StoredActionLike) => Promise<unknown>;
+  broadcast: (message: AnyServerMessage) => void;
+  warn: (details: Record<string, unknown>, msg: string) => void;
+}
+
+/** Progress is streamed and recorded at most this often per action (a bulk moves in bursts). */
+const PROGRESS_EVERY_MS = 250;
+
+interface Running {
+  action: StoredActionLike;
+  requestId: string | undefined;
+  byName: Map<string, StoredActionLike['targets'][number]>;
+  flush: NodeJS.Timeout | null;
+  finished: Promise<void>;
+  bulk?: Bulk;
+}
+
+export class RebootActions {
+  private readonly scheduler: RebootScheduler;
+  private readonly running = new Map<number, Running>();
+
+  constructor(
+    private readonly parts: RebootParts,
+    private readonly ledger: ActionLedger,
+  ) {
+    this.scheduler = new RebootScheduler({
+      concurrency: parts.settings.concurrency,
+      onStatus: (slave, status) => parts.setStatus(slave, status),
+      onEvent: (event) => this.onEvent(event),
+      run: parts.run,
+    });
+  }
+
+  /** A `start` heartbeat was committed: the proof a rebooting slave came back. */
+  noteStart(slave: string, at: number): void {
+    this.scheduler.noteStart(slave, at);
+  }
+
+  /** Commands running now (for metrics and tests). */
+  get commandsRunning(): number {
+    return this.scheduler.running;
+  }
+
+  inFlight(id: number): ActionView | undefined {
+    const r = this.running.get(id);
+    return r && toView(r.action);
+  }
+
+  async submit(
+    plan: PlannedAction,
+    summary: string,
+    requestId?: string,
+  ): Promise<ActionView | DryRunView> {
+    if (plan.kind === 'cancel-reboot') return this.cancel(plan, summary);
+    const targets = plan.targets.map((name) => this.targetOf(name));
+    const options = { includeMuted: plan.params.includeMuted ?? false };
+    if (plan.dryRun) {
+      const plans = this.scheduler.plan(targets, options);
+      return { dryRun: true, summary, targets: plans.map(planTarget), lines: describePlan(plans) };
+    }
+    const action = newAction(this.ledger.nextId(), plan, summary);
+    await this.record(action);
+    let finish!: () => void;
+    const r: Running = {
+      action,
+      requestId,
+      byName: new Map(action.targets.map((t) => [t.slave, t])),
+      flush: null,
+      finished: new Promise((resolve) => (finish = resolve)),
+    };
+    this.running.set(action.id, r);
+    this.emit('started', r);
+    // Every chain's first step (queued, skipped, failed) arrives through onEvent before this returns.
+    const bulk = this.scheduler.submit(targets, { ...options, id: action.id });
+    r.bulk = bulk;
+    void bulk.done.then((result) => this.finish(r, result)).finally(finish);
+    this.progress(r);
+    return toView(action);
+  }
+
+  /** Cancels every bulk (the collector is stopping) and waits until each is recorded as ended. */
+  async close(): Promise<void> {
+    this.scheduler.cancelAll();
+    await Promise.all([...this.running.values()].map((r) => r.finished));
+  }
+
+  /**
+   * Stops the chains of these slaves; a slave that needs hands is taken over by the operator
+   * (its state goes back to what its heartbeats say). Others are skipped, saying why.
+   */
+  private async cancel(plan: PlannedAction, summary: string): Promise<ActionView | DryRunView> {
+    const wouldCancel = (name: string) => {
+      const status = this.parts.slave(name)?.reboot;
+      return this.scheduler.isRebooting(name) || status?.phase === 'needs-hands';
+    };
+    if (plan.dryRun) {
+      const targets = plan.targets.map((slave) =>
+        wouldCancel(slave)
+          ? { slave, status: 'pending' as const, error: null }
+          : { slave, status: 'skipped' as const, error: 'not rebooting' },
+      );
+      return {
+        dryRun: true,
+        summary,
+        targets,
+        lines: targets.map((t) =>
+          t.status === 'pending'
+            ? `${t.slave}: its reboot stops (a running command is killed)`
+            : `${t.slave}: skipped: not rebooting`,
+        ),
+      };
+    }
+    const action = newAction(this.ledger.nextId(), plan, summary);
+    await this.record(action);
+    const inChain = new Set(this.scheduler.cancelSlaves(plan.targets));
+    for (const t of action.targets) {
+      if (inChain.has(t.slave)) {
+        t.status = 'cancelled';
+      } else if (this.parts.slave(t.slave)?.reboot?.phase === 'needs-hands') {
+        this.parts.setStatus(t.slave, null);
+        t.status = 'cancelled';
+      } else {
+        t.status = 'skipped';
+        t.error = 'not rebooting';
+      }
+    }
+    action.finishedAt = Date.now();
+    await this.persist(action);
+    this.ledger.broadcast(actionMessage('finished', action));
+    return toView(action);
+  }
+
+  private targetOf(name: string): RebootTarget {
+    const slave = this.parts.slave(name)!;
+    return {
+      values: slave.values,
+      methods: methodsFor(this.parts.settings, slave.pool),
+      muted: slave.muted,
+      // A slave shown rebooting by a chain this collector no longer runs is not rebooted twice.
+      rebooting: slave.reboot?.phase === 'rebooting',
+    };
+  }
+
+  private onEvent(event: RebootEvent): void {
+    if (event.type === 'attempt') {
+      this.parts.saveAttempt(event.bulkId, attemptView(event)).catch((err: Error) => {
+        this.ledger.warn(
+          { action: event.bulkId, slave: event.slave, reason: err.message },
+          'cannot record a reboot attempt',
+        );
+      });
+      return;
+    }
+    const r = this.running.get(event.bulkId);
+    const target = r?.byName.get(event.slave);
+    if (!r || !target) return;
+    target.status = statusOfTransition(event);
+    target.error = UNDER_WAY_OR_BACK.has(target.status) ? null : event.reason;
+    this.progress(r);
+  }
+
+  /** Streams and records progress, at most every PROGRESS_EVERY_MS. */
+  private progress(r: Running): void {
+    if (r.flush !== null || r.action.finishedAt !== null) return;
+    r.flush = setTimeout(() => {
+      r.flush = null;
+      void this.persist(r.action);
+      this.emit('progress', r);
+    }, PROGRESS_EVERY_MS);
+    r.flush.unref();
+  }
+
+  private async finish(r: Running, result: BulkResult): Promise<void> {
+    if (r.flush !== null) clearTimeout(r.flush);
+    r.flush = null;
+    for (const s of result.slaves) {
+      const target = r.byName.get(s.slave);
+      if (!target) continue;
+      target.status = s.outcome;
+      target.error = s.outcome === 'back' ? null : s.reason;
+    }
+    r.action.finishedAt = Date.now();
+    await this.persist(r.action);
+    this.running.delete(r.action.id);
+    this.emit('finished', r);
+  }
+
+  /** Recorded before anything runs: a reboot that cannot be audited is not done. */
+  private async record(action: StoredActionLike): Promise<void> {
+    try {
+      await this.ledger.save(action);
+    } catch (err) {
+      throw new ActionRefused(
+        `cannot record the action (${(err as Error).message}); nothing was done`,
+        undefined,
+        503,
+      );
+    }
+  }
+
+  private async persist(action: StoredActionLike): Promise<void> {
+    try {
+      await this.ledger.save({ ...action, targets: action.targets.map((t) => ({ ...t })) });
+    } catch (err) {
+      this.ledger.warn(
+        { action: action.id, reason: (err as Error).message },
+        "cannot record an action's progress",
+      );
+    }
+  }
+
+  private emit(event: ActionEvent, r: Running): void {
+    this.ledger.broadcast(actionMessage(event, r.action, r.requestId));
+  }
+}
+
+export const NO_REBOOT_METHODS =
+  'no reboot methods are configured: add reboot.methods to corral.yaml (see corral.sample.yaml)';
+
+/** Statuses that need no reason; every other one says why. */
+const UNDER_WAY_OR_BACK: ReadonlySet<TargetStatus> = new Set(['pending', 'rebooting', 'back']);
+
+function statusOfTransition(e: RebootTransition): TargetStatus {
+  if (e.status?.phase === 'needs-hands') return 'needs-hands';
+  switch (e.phase) {
+    case 'queued':
+      return 'pending';
+    case 'running':
+    case 'waiting':
+      return 'rebooting';
+    default:
+      return e.phase;
+  }
+}
+
+function planTarget(p: SlavePlan): DryRunView['targets'][number] {
+  if (p.action === 'reboot') return { slave: p.slave, status: 'pending', error: null };
+  return { slave: p.slave, status: p.action === 'skip' ? 'skipped' : 'failed', error: p.reason };
+}
+
+function attemptView(a: RebootAttempt): RebootAttemptView {
+  return {
+    slave: a.slave,
+    method: a.method,
+    argv: a.argv,
+    startedAt: new Date(a.startedAt).toISOString(),
+    durationMs: a.durationMs,
+    exitCode: a.exitCode,
+    signal: a.signal,
+    outcome: a.outcome,
+    head: a.head,
+    tail: a.tail,
+    omittedLines: a.omittedLines,
+    error: a.error,
+  };
+}

@@ -1,0 +1,155 @@
+// `corral reboot`: reboot the selected slaves through the collector's reboot methods, follow each
+// until its next buildbot start (or needs hands), and exit non-zero if any did not come back.
+import type { Command } from 'commander';
+import type { ActionTargetView, ActionView, DryRunView } from '../domain/protocol.js';
+import {
+  addCollectorOptions,
+  collectorTarget,
+  getJson,
+  type CollectorTarget,
+} from './collector-options.js';
+import { CliError } from './errors.js';
+import { confirm, post, reportFailures } from './run-action.js';
+import { addTargetOptions, preview, selectTargets, type TargetFlags } from './targets.js';
+
+interface RebootFlags extends TargetFlags {
+  collector?: string;
+  token?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  includeMuted?: boolean;
+  cancel?: boolean;
+  wait?: boolean;
+}
+
+const POLL_MS = 1000;
+/** Statuses a reboot's target ends in. */
+const SETTLED = new Set(['back', 'needs-hands', 'cancelled', 'skipped', 'failed']);
+
+export function register(program: Command): void {
+  addCollectorOptions(
+    addTargetOptions(
+      program
+        .command('reboot')
+        .description(
+          'reboot the selected slaves through the configured methods (ssh, IPMI, PDU, ...), each until its next buildbot start',
+        ),
+    )
+      .option('--dry-run', 'print each command exactly as it would run, do nothing')
+      .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
+      .option('--include-muted', 'reboot slaves in a Nagios downtime or acknowledged too')
+      .option('--cancel', "cancel the selected slaves' reboots (stops running commands)")
+      .option('--no-wait', 'return once the reboot is under way; do not follow it'),
+  ).action(async (names: string[], flags: RebootFlags) => {
+    const target = collectorTarget(flags);
+    const slaves = await selectTargets(target, names, flags);
+    if (flags.cancel) {
+      if (flags.includeMuted) throw new CliError('--cancel takes no --include-muted');
+      await cancel(target, slaves, flags);
+      return;
+    }
+    const request = {
+      kind: 'reboot' as const,
+      targets: slaves,
+      params: flags.includeMuted ? { includeMuted: true } : {},
+    };
+    const dry = await post<DryRunView>(target, { ...request, dryRun: true });
+    if (flags.dryRun) {
+      process.stderr.write(`dry run: ${dry.summary}\n`);
+      for (const line of dry.lines) process.stdout.write(`${line}\n`);
+      reportFailures(dry.targets);
+      return;
+    }
+    const what = `reboot ${slaves.length} slave(s): ${preview(slaves)}${leftOut(dry.targets)}`;
+    if (dry.targets.every((t) => t.status !== 'pending')) {
+      throw new CliError(`${what}\nnothing to reboot`);
+    }
+    if (!flags.yes) await confirm(what);
+    else process.stderr.write(`${what}\n`);
+    const { action } = await post<{ action: ActionView }>(target, request);
+    process.stderr.write(`${action.summary} (action ${action.id})\n`);
+    if (flags.wait === false) return;
+    const final = await follow(target, action);
+    report(final);
+  });
+}
+
+/** `; 2 skipped (muted in Nagios ...), 1 fails (no value for {mgmt_host} ...)` */
+function leftOut(targets: readonly ActionTargetView[]): string {
+  const skipped = targets.filter((t) => t.status === 'skipped');
+  const failing = targets.filter((t) => t.status === 'failed');
+  const part = (list: ActionTargetView[], word: string) =>
+    list.length === 0 ? '' : `; ${list.length} ${word} (${list[0]!.slave}: ${list[0]!.error})`;
+  return part(skipped, 'skipped') + part(failing, 'fail');
+}
+
+/**
+ * Polls the action until every slave settled, printing each as it does. Ctrl-C cancels the
+ * reboots still under way (and waits for the collector to record it); a second Ctrl-C leaves.
+ */
+async function follow(target: CollectorTarget, start: ActionView): Promise<ActionView> {
+  const printed = new Set<string>();
+  const show = (a: ActionView) => {
+    for (const t of a.targets) {
+      if (!SETTLED.has(t.status) || printed.has(t.slave)) continue;
+      printed.add(t.slave);
+      process.stderr.write(`${t.slave}: ${t.status}${t.error ? ` (${t.error})` : ''}\n`);
+    }
+  };
+  let current = start;
+  let interrupted = false;
+  const onInterrupt = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('cancelling the reboots still under way (Ctrl-C again to leave)\n');
+    const open = current.targets.filter((t) => !SETTLED.has(t.status)).map((t) => t.slave);
+    if (open.length > 0) {
+      post(target, { kind: 'cancel-reboot', targets: open }).catch((err: Error) => {
+        process.stderr.write(`could not cancel: ${err.message}\n`);
+      });
+    }
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    show(current);
+    while (current.finishedAt === null) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      current = (await getJson<{ action: ActionView }>(target, `/api/v1/actions/${start.id}`))
+        .action;
+      show(current);
+    }
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+  return current;
+}
+
+function report(action: ActionView): void {
+  const c = action.counts;
+  const parts = [
+    c.back > 0 ? `${c.back} back` : '',
+    c['needs-hands'] > 0 ? `${c['needs-hands']} need hands` : '',
+    c.cancelled > 0 ? `${c.cancelled} cancelled` : '',
+    c.failed > 0 ? `${c.failed} failed` : '',
+    c.skipped > 0 ? `${c.skipped} skipped` : '',
+  ].filter(Boolean);
+  process.stdout.write(`${action.summary} (action ${action.id}): ${parts.join(', ')}\n`);
+  const notBack = c['needs-hands'] + c.cancelled + c.failed;
+  if (notBack > 0) process.exitCode = 1;
+}
+
+async function cancel(target: CollectorTarget, slaves: string[], flags: RebootFlags) {
+  const request = { kind: 'cancel-reboot' as const, targets: slaves };
+  if (flags.dryRun) {
+    const dry = await post<DryRunView>(target, { ...request, dryRun: true });
+    for (const line of dry.lines) process.stdout.write(`${line}\n`);
+    return;
+  }
+  const what = `cancel the reboots of ${slaves.length} slave(s): ${preview(slaves)}`;
+  if (!flags.yes) await confirm(what);
+  const { action } = await post<{ action: ActionView }>(target, request);
+  const skipped = action.counts.skipped;
+  process.stdout.write(
+    `${action.summary} (action ${action.id}): ${action.counts.cancelled} cancelled${skipped > 0 ? `, ${skipped} not rebooting` : ''}\n`,
+  );
+}
