@@ -1,7 +1,12 @@
 // Actions in words, as the console shows them: the log line (`05:12 CET jdoe scheduled a 30d
 // downtime on 48 slaves — 48 confirmed`), progress counts, and what a request will do, in local time.
 import { formatDuration } from '../domain/duration.js';
-import type { ActionRequest, ActionView, TargetStatus } from '../domain/protocol.js';
+import type {
+  ActionRequest,
+  ActionView,
+  RebootChains,
+  TargetStatus,
+} from '../domain/protocol.js';
 import { expectedParams } from './action-form.js';
 import { zoneName } from './format.js';
 
@@ -91,6 +96,33 @@ const KIND_WORDS: Record<ActionRequest['kind'], string> = {
   'cancel-reboot': 'cancel the reboots',
 };
 
+/** The confirmation's question: `Reboot 12 slaves?`, `Schedule a fixed downtime of 2h on 3 slaves?` */
+export function confirmTitle(request: ActionRequest, nowMs: number): string {
+  const n = request.targets.length;
+  const slaves = `${n} slave${n === 1 ? '' : 's'}`;
+  if (request.kind === 'reboot') return `Reboot ${slaves}?`;
+  if (request.kind === 'cancel-reboot') return `Cancel the reboots of ${slaves}?`;
+  const what = requestWords(request, nowMs)[0]!;
+  return `${what[0]!.toUpperCase()}${what.slice(1)} on ${slaves}?`;
+}
+
+/**
+ * The methods the targets' pools will go through, in order: one line for the default chain, one
+ * for each pool with its own. `pools` are the targets' pools.
+ */
+export function chainWords(chains: RebootChains, pools: ReadonlyArray<string | null>): string[] {
+  const arrow = (names: readonly string[]) =>
+    names.length === 0 ? 'none configured: these slaves fail' : names.join(' → ');
+  const own = [...new Set(pools)].filter(
+    (p): p is string => p !== null && Object.hasOwn(chains.pools, p),
+  );
+  const usesDefault = pools.some((p) => p === null || !Object.hasOwn(chains.pools, p));
+  return [
+    ...(usesDefault ? [`methods, in order: ${arrow(chains.methods)}`] : []),
+    ...own.sort().map((p) => `methods for pool ${p}: ${arrow(chains.pools[p]!)}`),
+  ];
+}
+
 /** What a request will do, in words and local times, one line each, for the confirmation. */
 export function requestWords(request: ActionRequest, nowMs: number): string[] {
   const p = expectedParams(request, nowMs);
@@ -108,6 +140,11 @@ export function requestWords(request: ActionRequest, nowMs: number): string[] {
     lines[0] = p.sticky
       ? 'acknowledge the problem (sticky: until the slave is OK again)'
       : 'acknowledge the problem (not sticky: until the next change of state)';
+  }
+  if (request.kind === 'reboot') {
+    lines.push(
+      'each slave is done when it sends its next buildbot start; needs hands when every method failed',
+    );
   }
   if (p.comment !== undefined) lines.push(`comment: ${p.comment}`);
   return lines;

@@ -39,7 +39,7 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['g  G  Home End', 'first / last slave'],
   ['Enter', 'open / close the detail pane for the slave under the cursor'],
   ['/', 'filter on name, pool and master: text, or /regex/ (Enter keeps, Esc clears)'],
-  ['0  1  2', 'show all / problems only (never, critical, dead, late) / muted only'],
+  ['0  1  2', 'show all / problems only (never, critical, dead, late, needs-hands, rebooting) / muted only'],
   ['space', 'mark the slave under the cursor and move down'],
   ['a', 'mark every slave the filters show'],
   ['u', 'clear all marks'],
@@ -47,6 +47,7 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['d  D', 'schedule a downtime / cancel the downtimes'],
   ['c', 'recheck: re-submit the current state, or force a check'],
   ['A', 'acknowledge the problem'],
+  ['r  R', 'reboot (the configured methods, until the next start) / cancel the reboots'],
   ['L', 'the action log: recent actions of every operator'],
   ['s', 'cycle the sort: state, next change, age, name, pool, master'],
   ['b', 'cycle grouping: none, by pool, by master'],
@@ -154,13 +155,17 @@ export function handleKey(store: ConsoleStore, input: string, key: KeyPress): Ke
 }
 
 /** The direct keys, in the table and in the `x` menu. */
-const ACTION_KEYS: Record<string, 'downtime' | 'cancel-downtime' | 'recheck' | 'ack' | undefined> =
-  {
-    d: 'downtime',
-    D: 'cancel-downtime',
-    c: 'recheck',
-    A: 'ack',
-  };
+const ACTION_KEYS: Record<
+  string,
+  'downtime' | 'cancel-downtime' | 'recheck' | 'ack' | 'reboot' | 'cancel-reboot' | undefined
+> = {
+  d: 'downtime',
+  D: 'cancel-downtime',
+  c: 'recheck',
+  A: 'ack',
+  r: 'reboot',
+  R: 'cancel-reboot',
+};
 
 /** The form: Tab/↑/↓ between fields, typing edits, ←/→/space choose, Enter goes on, Esc gives up. */
 function formKey(s: ConsoleState, input: string, key: KeyPress): KeyOutcome {
@@ -194,11 +199,15 @@ function formKey(s: ConsoleState, input: string, key: KeyPress): KeyOutcome {
   return 'handled';
 }
 
-/** The confirmation: Enter/y sends, Esc/n gives up, v shows the exact Nagios lines (j/k scroll). */
+/**
+ * The confirmation: Enter/y sends, Esc/n gives up, v shows the exact Nagios lines or commands
+ * (j/k scroll), m includes muted slaves in a reboot.
+ */
 function confirmKey(s: ConsoleState, input: string, key: KeyPress): KeyOutcome {
   if (key.return || input === 'y') s.confirmAction();
   else if (key.escape || input === 'n') s.cancelAction();
   else if (input === 'v') s.toggleDryRun();
+  else if (input === 'm' && s.confirm?.request.kind === 'reboot') s.toggleIncludeMuted();
   else if (key.downArrow || input === 'j') s.scrollConfirm(1);
   else if (key.upArrow || input === 'k') s.scrollConfirm(-1);
   else if (key.pageDown) s.scrollConfirm(10);

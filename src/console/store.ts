@@ -2,13 +2,15 @@
 // Sorting, filtering and grouping happen here when data or settings change, never in React render.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { compileFilter, matchesStateFilter, type StateFilter } from '../domain/filter.js';
-import type {
-  ActionRequest,
-  ActionTargetView,
-  ActionView,
-  AnyServerMessage,
-  ClientMessage,
-  Role,
+import {
+  isRebootKind,
+  type ActionRequest,
+  type ActionTargetView,
+  type ActionView,
+  type AnyServerMessage,
+  type ClientMessage,
+  type RebootChains,
+  type Role,
 } from '../domain/protocol.js';
 import type { SlaveDetail } from '../domain/slave.js';
 import { SLAVE_STATES, type SlaveState } from '../domain/state.js';
@@ -126,6 +128,8 @@ export interface ConsoleData {
   inFlight: ReadonlyMap<string, string>;
   /** False when the collector says it is not wired to Nagios (an older one that does not say is trusted). */
   canAct: boolean;
+  /** The collector's reboot chains (method names); null when it has no reboot methods. */
+  reboot: RebootChains | null;
   form: ActionForm | null;
   confirm: Confirmation | null;
   own: OwnRequest | null;
@@ -159,13 +163,18 @@ export interface ConsoleActions {
   setMode(m: Mode): void;
   setDetailOpen(open: boolean): void;
   setDetail(d: DetailState | null): void;
-  /** Opens the form (or, for a cancel, the confirmation) on the marked slaves or the cursor row. */
-  openAction(kind: FormKind | 'cancel-downtime'): void;
+  /**
+   * Opens the form (or, for a cancel or a reboot, the confirmation) on the marked slaves or the
+   * cursor row.
+   */
+  openAction(kind: FormKind | 'cancel-downtime' | 'reboot' | 'cancel-reboot'): void;
   setForm(form: ActionForm): void;
   /** Enter in the form: on to the confirmation, or the problems shown in red. */
   submitForm(): void;
-  /** Asks the collector for the exact Nagios lines (once), and shows or hides them. */
+  /** Asks the collector for the exact Nagios lines or commands (once), and shows or hides them. */
   toggleDryRun(): void;
+  /** In a reboot's confirmation: also reboot the slaves muted in Nagios, or not. */
+  toggleIncludeMuted(): void;
   scrollConfirm(delta: number): void;
   /** Sends the confirmed request; its progress then shows in the status line. */
   confirmAction(): void;
@@ -263,6 +272,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       actions: new Map(),
       inFlight: new Map(),
       canAct: true,
+      reboot: null,
       form: null,
       confirm: null,
       own: null,
@@ -275,7 +285,8 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
 
       applyMessages(messages, localNow) {
         const s = get();
-        let { policy, offsetMs, seq, you, marks, serverError, canAct, own, confirm, log } = s;
+        let { policy, offsetMs, seq, you, marks, serverError, canAct, reboot, own, confirm, log } =
+          s;
         let actions: Map<number, ActionView> | null = null;
         let slaves: Map<string, Row> | null = null;
         let needResync = false;
@@ -323,6 +334,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             policy = m.thresholds;
             you = m.you;
             canAct = m.actions !== false;
+            reboot = m.reboot ?? null;
             rethreshold = true;
           } else if (m.type === 'snapshot') {
             const now = localNow + offsetMs;
@@ -355,6 +367,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             marks,
             serverError,
             canAct,
+            reboot,
             own,
             confirm,
             log,
@@ -451,7 +464,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
 
       openAction(kind) {
         const s = get();
-        const refusal = actRefusal(s);
+        const refusal = actRefusal(s, isRebootKind(kind) ? 'reboot' : 'nagios');
         if (refusal) {
           set({ notice: refusal });
           return;
@@ -468,7 +481,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
           return;
         }
         const hidden = s.marks.size > 0 ? s.hiddenMarks : 0;
-        if (kind === 'cancel-downtime') {
+        if (kind === 'cancel-downtime' || kind === 'reboot' || kind === 'cancel-reboot') {
           const request: ActionRequest = { kind, targets };
           set({
             mode: 'confirm',
@@ -508,6 +521,14 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
           error: sent ? null : 'not connected to the collector',
         };
         set({ confirm: { ...c, dryRun, showLines: true, scroll: 0 } });
+      },
+      toggleIncludeMuted() {
+        const c = get().confirm;
+        if (c?.request.kind !== 'reboot') return;
+        const includeMuted = !c.request.params?.includeMuted;
+        const request = { ...c.request, params: includeMuted ? { includeMuted } : {} };
+        // The exact commands depend on it: asked again when shown.
+        set({ confirm: { ...c, request, dryRun: null, showLines: false, scroll: 0 } });
       },
       scrollConfirm(delta) {
         const c = get().confirm;
@@ -566,13 +587,24 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
   });
 }
 
-/** Why this console may not act now, or null when it may. */
-export function actRefusal(s: ConsoleData): string | null {
+/** Why this console may not act now (through Nagios, by rebooting, or at all), or null when it may. */
+export function actRefusal(
+  s: ConsoleData,
+  through: 'nagios' | 'reboot' | 'any' = 'any',
+): string | null {
   if (s.you === null) return 'not connected to the collector yet';
   if (s.you.role !== 'operator')
     return `your token (${s.you.role}) cannot act: an operator token can`;
-  if (!s.canAct) {
-    return 'this collector is not wired to Nagios (nagios.command_file): it cannot take actions';
+  const nagios = s.canAct;
+  const reboot = s.reboot !== null;
+  if (through === 'nagios' && !nagios) {
+    return 'this collector is not wired to Nagios (nagios.command_file): it cannot take Nagios actions';
+  }
+  if (through === 'reboot' && !reboot) {
+    return 'this collector has no reboot methods (reboot.methods in corral.yaml): it cannot reboot';
+  }
+  if (through === 'any' && !nagios && !reboot) {
+    return 'this collector is not wired to Nagios and has no reboot methods: it cannot take actions';
   }
   return null;
 }
@@ -650,6 +682,8 @@ function inFlightOf(actions: ReadonlyMap<number, ActionView>): Map<string, strin
   const out = new Map<string, string>();
   const newestFirst = [...actions.values()].sort((a, b) => b.id - a.id);
   for (const a of newestFirst) {
+    // A reboot in flight is in the slave's own state (`reboot ssh 2m`), said better there.
+    if (isRebootKind(a.kind)) continue;
     for (const t of a.targets) {
       if (out.has(t.slave)) continue;
       if (t.status === 'pending' || t.status === 'sent') out.set(t.slave, `${a.kind} ${t.status}`);

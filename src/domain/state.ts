@@ -13,12 +13,17 @@ export const SLAVE_STATES = [
 /** In DESIGN.md order: worst first, which is also the console's default sort. */
 export type SlaveState = (typeof SLAVE_STATES)[number];
 
-/** States that mean somebody should look: what the console's "problems" filter shows. */
+/**
+ * States that mean somebody should look: what the console's "problems" filter shows. A slave
+ * being rebooted, or that needs hands, is still one: it does not leave the operator's view.
+ */
 export const PROBLEM_STATES: ReadonlySet<SlaveState> = new Set([
   'never',
   'critical',
   'dead',
   'late',
+  'needs-hands',
+  'rebooting',
 ]);
 
 export function isSlaveState(value: string): value is SlaveState {

@@ -1,9 +1,10 @@
 // The confirmation before an action is sent: how many slaves, the first names, how many the
-// filter hides, what it does in words and local times, and on request the exact Nagios lines.
+// filter hides, what it does in words and local times (for a reboot: the method chain and the
+// muted slaves), and on request the exact Nagios lines or commands (the dry run).
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
-import { requestWords } from '../action-words.js';
+import { chainWords, confirmTitle, requestWords } from '../action-words.js';
 import type { ConsoleStore } from '../store.js';
 import { tint, useColor } from './theme.js';
 
@@ -14,13 +15,28 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
   const color = useColor();
   const confirm = useStore(store, (s) => s.confirm);
   const now = useStore(store, (s) => s.now);
+  const chains = useStore(store, (s) => s.reboot);
+  const slaves = useStore(store, (s) => s.slaves);
   if (!confirm) return null;
   const { request, hidden, dryRun } = confirm;
-  const n = request.targets.length;
-  const [what, ...details] = requestWords(request, now);
+  const reboot = request.kind === 'reboot';
+  const [, ...details] = requestWords(request, now);
+  const muted = reboot ? request.targets.filter((name) => slaves.get(name)?.muted).length : 0;
+  if (reboot && chains) {
+    const rows = request.targets.map((name) => slaves.get(name));
+    details.unshift(...chainWords(chains, rows.map((r) => r?.view.pool ?? null)));
+    if (muted > 0) {
+      details.push(
+        request.params?.includeMuted
+          ? `${muted} of them muted in Nagios: rebooted too (m leaves them out)`
+          : `${muted} of them muted in Nagios: skipped (m reboots them too)`,
+      );
+    }
+  }
+  const what = reboot ? 'commands' : 'Nagios command lines';
   const body: ReactNode[] = [
     <Text key="names" wrap="truncate">
-      {n === 1 ? 'slave: ' : 'slaves: '}
+      {request.targets.length === 1 ? 'slave: ' : 'slaves: '}
       {namesLine(request.targets)}
     </Text>,
     <Text key="hidden" wrap="truncate" color={hidden > 0 ? tint(color, 'yellow') : undefined}>
@@ -39,7 +55,7 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
     if (dryRun.status === 'waiting') {
       body.push(
         <Text key="dry" dimColor>
-          asking the collector for the exact Nagios command lines…
+          {`asking the collector for the exact ${what}…`}
         </Text>,
       );
     } else if (dryRun.status === 'error') {
@@ -56,7 +72,7 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
       const from = Math.min(confirm.scroll, Math.max(lines.length - room, 0));
       body.push(
         <Text key="dry" bold wrap="truncate">
-          {`Nagios command lines (${dryRun.lines.length}) ${from + 1}-${Math.min(from + room, lines.length)} of ${lines.length}  j/k scroll · v hides`}
+          {`${what[0]!.toUpperCase()}${what.slice(1)} (${dryRun.lines.length}) ${from + 1}-${Math.min(from + room, lines.length)} of ${lines.length}  j/k scroll · v hides`}
         </Text>,
         ...lines.slice(from, from + room).map((l, i) => (
           <Text
@@ -73,13 +89,12 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} height={height}>
       <Text bold wrap="truncate">
-        {`${what![0]!.toUpperCase()}${what!.slice(1)} on ${n} slave${n === 1 ? '' : 's'}?`}
+        {confirmTitle(request, now)}
       </Text>
       {body}
       <Box flexGrow={1} />
       <Text dimColor wrap="truncate">
-        Enter/y send · Esc/n cancel · v {confirm.showLines ? 'hide' : 'show'} the exact Nagios
-        command lines
+        {`Enter/y ${reboot ? 'reboot' : 'send'} · Esc/n cancel · v ${confirm.showLines ? 'hide' : 'show'} the exact ${what}${reboot ? ' (dry run)' : ''}${muted > 0 ? ' · m muted in or out' : ''}`}
       </Text>
     </Box>
   );

@@ -4,6 +4,7 @@ import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { countsWords } from '../action-words.js';
 import type { ConsoleState, ConsoleStore } from '../store.js';
+import type { TargetStatus } from '../../domain/protocol.js';
 import { tint, useColor } from './theme.js';
 
 const STATE_FILTER_LABELS = { all: 'all', problems: 'problems only', muted: 'muted only' } as const;
@@ -63,12 +64,15 @@ export function Footer({ store }: { store: ConsoleStore }) {
             ? `collector: ${serverError}`
             : editing
               ? 'type to filter · /regex/ · Enter keep · Esc clear'
-              : '? help  / filter  space mark  x act  d downtime  c recheck  A ack  L log  s sort  Enter detail  q quit'}
+              : '? help  / filter  space mark  x act  d downtime  c recheck  A ack  r reboot  L log  s sort  Enter detail  q quit'}
         </Text>
       )}
     </Box>
   );
 }
+
+/** What makes an action's outcome red: a target that failed, or a slave that did not come back. */
+const BAD: ReadonlySet<TargetStatus> = new Set(['failed', 'unconfirmed', 'needs-hands']);
 
 /** This console's last action as it stands: waiting, refused, or its counts and first failure. */
 export function ownProgress(s: ConsoleState): { text: string; tone: string | null } | null {
@@ -83,8 +87,8 @@ export function ownProgress(s: ConsoleState): { text: string; tone: string | nul
       tone: null,
     };
   }
-  const failure = action.targets.find((t) => t.status === 'failed' || t.status === 'unconfirmed');
-  const bad = action.counts.failed + action.counts.unconfirmed > 0;
+  const failure = action.targets.find((t) => BAD.has(t.status));
+  const bad = failure !== undefined;
   const done = action.finishedAt !== null;
   const text = `${done ? (bad ? '✖' : '✓') : '…'} ${action.summary} — ${countsWords(action)}${failure ? ` · ${failure.slave}: ${failure.error ?? failure.status}` : ''}${bad ? ' (L: the log)' : ''}`;
   return { text, tone: bad ? 'red' : done ? 'green' : 'cyan' };

@@ -51,7 +51,8 @@ describe('domain filter', () => {
   it('has state filters for problems and muted slaves', () => {
     expect(matchesStateFilter('problems', { state: 'late', muted: null })).toBe(true);
     expect(matchesStateFilter('problems', { state: 'never', muted: null })).toBe(true);
-    expect(matchesStateFilter('problems', { state: 'rebooting', muted: null })).toBe(false);
+    expect(matchesStateFilter('problems', { state: 'rebooting', muted: null })).toBe(true);
+    expect(matchesStateFilter('problems', { state: 'needs-hands', muted: null })).toBe(true);
     expect(matchesStateFilter('problems', { state: 'ok', muted: null })).toBe(false);
     expect(matchesStateFilter('muted', { state: 'ok', muted: false })).toBe(false);
     expect(matchesStateFilter('muted', { state: 'ok', muted: null })).toBe(false);
