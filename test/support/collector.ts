@@ -27,6 +27,8 @@ export interface RunningCollector {
 export interface StartOptions {
   /** corral.yaml text; written into the temp dir and passed with --config. */
   config?: string;
+  /** More files for the temp dir (an inventory the config names), by name. */
+  files?: Record<string, string>;
   env?: Record<string, string>;
   /** Reuse a dir (and its database), e.g. to restart after a crash. */
   dir?: string;
@@ -37,6 +39,9 @@ export async function startCollector(opts: StartOptions = {}): Promise<RunningCo
   const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'corral-test-'));
   const dbPath = path.join(dir, 'corral.db');
   const args = [CORRAL_BIN, 'collector', '--listen', '127.0.0.1:0', '--db', dbPath];
+  for (const [name, text] of Object.entries(opts.files ?? {})) {
+    writeFileSync(path.join(dir, name), text);
+  }
   if (opts.config !== undefined) {
     const configPath = path.join(dir, 'corral.yaml');
     writeFileSync(configPath, opts.config);

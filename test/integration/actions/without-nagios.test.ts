@@ -33,10 +33,25 @@ describe('a collector without nagios.command_file', () => {
     );
   });
 
-  test('tells consoles in the hello that it takes no actions', async () => {
+  test('without reboot methods, refuses a reboot with 503, saying what to set', async () => {
+    const res = await postJson(`${collector.url}/api/v1/actions`, {
+      kind: 'reboot',
+      targets: ['s1'],
+    });
+    expect(res).toEqual({
+      status: 503,
+      body: {
+        error:
+          'no reboot methods are configured: add reboot.methods to corral.yaml (see corral.sample.yaml)',
+        field: 'kind',
+      },
+    });
+  });
+
+  test('tells consoles in the hello that it takes no actions and has no reboot methods', async () => {
     const client = new StreamClient(collector.wsUrl);
     try {
-      expect(await client.next('hello')).toMatchObject({ actions: false });
+      expect(await client.next('hello')).toMatchObject({ actions: false, reboot: null });
     } finally {
       client.close();
     }

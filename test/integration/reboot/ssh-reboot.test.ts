@@ -1,6 +1,6 @@
-// Reboots through a real OpenSSH server on loopback (forced command: records the reboot and has the
-// slave send its next start to the real collector) and the real collector's stream feeding the
-// scheduler each new start, as the collector will in-process.
+// The reboot scheduler on its own, through a real OpenSSH server on loopback (forced command:
+// records the reboot and has the slave send its next start to the real collector), with the
+// collector's stream feeding it each new start; collector-reboot.test.ts runs it inside the collector.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
