@@ -1,12 +1,7 @@
 // Actions in words, as the console shows them: the log line (`05:12 CET jdoe scheduled a 30d
 // downtime on 48 slaves — 48 confirmed`), progress counts, and what a request will do, in local time.
 import { formatDuration } from '../domain/duration.js';
-import type {
-  ActionRequest,
-  ActionView,
-  RebootChains,
-  TargetStatus,
-} from '../domain/protocol.js';
+import type { ActionRequest, ActionView, RebootChains, TargetStatus } from '../domain/protocol.js';
 import { expectedParams } from './action-form.js';
 import { zoneName } from './format.js';
 
@@ -49,6 +44,13 @@ const COUNT_WORDS: Record<TargetStatus, string> = {
   cancelled: 'cancelled',
   skipped: 'skipped',
 };
+
+/** What an operator must look at: a target that failed, or a slave that did not come back. */
+export const BAD_STATUSES: ReadonlySet<TargetStatus> = new Set([
+  'failed',
+  'unconfirmed',
+  'needs-hands',
+]);
 
 /** `46 confirmed · 2 failed`. */
 export function countsWords(action: ActionView): string {

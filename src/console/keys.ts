@@ -39,7 +39,10 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['g  G  Home End', 'first / last slave'],
   ['Enter', 'open / close the detail pane for the slave under the cursor'],
   ['/', 'filter on name, pool and master: text, or /regex/ (Enter keeps, Esc clears)'],
-  ['0  1  2', 'show all / problems only (never, critical, dead, late, needs-hands, rebooting) / muted only'],
+  [
+    '0  1  2',
+    'show all / problems only (never, critical, dead, late, needs-hands, rebooting) / muted only',
+  ],
   ['space', 'mark the slave under the cursor and move down'],
   ['a', 'mark every slave the filters show'],
   ['u', 'clear all marks'],

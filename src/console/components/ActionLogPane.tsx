@@ -2,7 +2,7 @@
 // selected what is not confirmed yet and why.
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
-import { logLine } from '../action-words.js';
+import { BAD_STATUSES, logLine } from '../action-words.js';
 import type { ActionView } from '../../domain/protocol.js';
 import type { ConsoleStore } from '../store.js';
 import { tint, useColor } from './theme.js';
@@ -47,11 +47,14 @@ export function ActionLogPane({ store, height }: { store: ConsoleStore; height: 
 }
 
 function TargetDetail({ action, color }: { action: ActionView; color: boolean }) {
-  const unsettled = action.targets.filter((t) => t.status !== 'confirmed');
+  // A reboot is done when the slave is back; a Nagios action when Nagios confirms it.
+  const reboot = action.kind === 'reboot';
+  const done = reboot ? 'back' : 'confirmed';
+  const unsettled = action.targets.filter((t) => t.status !== done);
   if (unsettled.length === 0) {
     return (
       <Text wrap="truncate" color={tint(color, 'green')}>
-        {`#${action.id}: all ${action.targets.length} confirmed by Nagios`}
+        {`#${action.id}: all ${action.targets.length} ${reboot ? 'back' : 'confirmed by Nagios'}`}
       </Text>
     );
   }
@@ -59,15 +62,13 @@ function TargetDetail({ action, color }: { action: ActionView; color: boolean })
   return (
     <Box flexDirection="column">
       <Text wrap="truncate" bold>
-        {`#${action.id}: ${unsettled.length} of ${action.targets.length} not confirmed`}
+        {`#${action.id}: ${unsettled.length} of ${action.targets.length} not ${done}`}
       </Text>
       {shown.map((t) => (
         <Text
           key={t.slave}
           wrap="truncate"
-          color={
-            t.status === 'failed' || t.status === 'unconfirmed' ? tint(color, 'red') : undefined
-          }
+          color={BAD_STATUSES.has(t.status) ? tint(color, 'red') : undefined}
         >
           {`  ${t.slave}: ${t.status}${t.error ? `: ${t.error}` : ''}`}
           {unsettled.length > shown.length && t === shown[shown.length - 1]

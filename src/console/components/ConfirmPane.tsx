@@ -24,7 +24,12 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
   const muted = reboot ? request.targets.filter((name) => slaves.get(name)?.muted).length : 0;
   if (reboot && chains) {
     const rows = request.targets.map((name) => slaves.get(name));
-    details.unshift(...chainWords(chains, rows.map((r) => r?.view.pool ?? null)));
+    details.unshift(
+      ...chainWords(
+        chains,
+        rows.map((r) => r?.view.pool ?? null),
+      ),
+    );
     if (muted > 0) {
       details.push(
         request.params?.includeMuted

@@ -2,9 +2,8 @@
 // are hidden); then the status line: a notice, the progress of this console's last action, or the keys.
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
-import { countsWords } from '../action-words.js';
+import { BAD_STATUSES, countsWords } from '../action-words.js';
 import type { ConsoleState, ConsoleStore } from '../store.js';
-import type { TargetStatus } from '../../domain/protocol.js';
 import { tint, useColor } from './theme.js';
 
 const STATE_FILTER_LABELS = { all: 'all', problems: 'problems only', muted: 'muted only' } as const;
@@ -71,9 +70,6 @@ export function Footer({ store }: { store: ConsoleStore }) {
   );
 }
 
-/** What makes an action's outcome red: a target that failed, or a slave that did not come back. */
-const BAD: ReadonlySet<TargetStatus> = new Set(['failed', 'unconfirmed', 'needs-hands']);
-
 /** This console's last action as it stands: waiting, refused, or its counts and first failure. */
 export function ownProgress(s: ConsoleState): { text: string; tone: string | null } | null {
   const own = s.own;
@@ -87,7 +83,7 @@ export function ownProgress(s: ConsoleState): { text: string; tone: string | nul
       tone: null,
     };
   }
-  const failure = action.targets.find((t) => BAD.has(t.status));
+  const failure = action.targets.find((t) => BAD_STATUSES.has(t.status));
   const bad = failure !== undefined;
   const done = action.finishedAt !== null;
   const text = `${done ? (bad ? '✖' : '✓') : '…'} ${action.summary} — ${countsWords(action)}${failure ? ` · ${failure.slave}: ${failure.error ?? failure.status}` : ''}${bad ? ' (L: the log)' : ''}`;

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App, type Size } from '../../../src/console/App.js';
 import { createConsoleStore, type ConsoleStore } from '../../../src/console/store.js';
 import type { ClientMessage } from '../../../src/domain/protocol.js';
-import { T0, actionView, hello, snapshot, view } from './fixtures.js';
+import { T0, actionView, downtime, hello, snapshot, view } from './fixtures.js';
 
 // Times on screen are local: pin the zone so `14:00` is what 12:00Z + 2h reads as.
 const previousTz = process.env.TZ;
@@ -173,6 +173,50 @@ describe('console action panes', () => {
     );
     expect(ui.plain()).toContain('#4: 1 of 2 not confirmed');
     expect(ui.plain()).toContain('talos-1: failed: Nagios is not reading /var/nagios.cmd');
+  });
+
+  it('the reboot confirmation: the chains of the pools, the muted, the exact commands', async () => {
+    const { store, sent } = fedStore();
+    const reboot = { methods: ['ssh', 'ipmi', 'hands'], pools: { snow: ['pdu', 'hands'] } };
+    store.getState().applyMessages(
+      [
+        { ...hello(), reboot },
+        {
+          type: 'delta',
+          seq: 2,
+          serverTime: new Date(T0).toISOString(),
+          changed: [view('snow-1', { ago: 8 * 3600, pool: 'snow', muted: downtime() })],
+          removed: [],
+        },
+      ],
+      T0,
+    );
+    const ui = show(store);
+    await ui.until((t) => t.includes('snow-1'), 'the table');
+    await ui.press('g', ' ', ' ', 'r');
+    await ui.until((t) => t.includes('Reboot 2 slaves?'), 'the confirmation');
+    expect(ui.plain()).toContain('methods, in order: ssh → ipmi → hands');
+    expect(ui.plain()).toContain('methods for pool snow: pdu → hands');
+    expect(ui.plain()).toContain('1 of them muted in Nagios: skipped (m reboots them too)');
+    await ui.press('m');
+    await ui.until((t) => t.includes('rebooted too (m leaves them out)'), 'muted in');
+    await ui.press('v');
+    const requestId = (sent[0] as { requestId: string }).requestId;
+    store.getState().applyMessages(
+      [
+        {
+          type: 'dry-run',
+          dryRun: true,
+          requestId,
+          summary: 'jdoe rebooted 2 slaves (muted ones included)',
+          targets: [],
+          lines: ['snow-1 pdu: ["snmpset","-v2c","pdu1","outlet.7","i","3"]'],
+        },
+      ],
+      T0,
+    );
+    await ui.until((t) => t.includes('Commands (1) 1-1 of 1'), 'the commands');
+    expect(ui.plain()).toContain('snow-1 pdu: ["snmpset","-v2c","pdu1","outlet.7","i","3"]');
   });
 
   it('the keys help lists the action keys', async () => {

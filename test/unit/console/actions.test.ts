@@ -224,4 +224,52 @@ describe('acting from the console', () => {
     expect(store.getState().logCursor).toBe(0);
     expect(store.getState().mode).toBe('table');
   });
+
+  it('r reboots the marks: m takes muted slaves in, v asks for the exact commands, y sends', () => {
+    const store = createConsoleStore('ws://test', T0);
+    const reboot = { methods: ['ssh', 'ipmi', 'hands'], pools: { 'talos-r4-snow': ['pdu'] } };
+    store.getState().applyMessages([{ ...hello(), reboot }, snapshot(1, farm())], T0);
+    const sent: ClientMessage[] = [];
+    store.getState().setSender((m) => {
+      sent.push(m);
+      return true;
+    });
+    store.getState().setFilterText('dead');
+    press(store, 'a', 'r');
+    const targets = store.getState().confirm!.request.targets;
+    expect(targets).toContain('muted-dead');
+    expect(store.getState().confirm!.request).toEqual({ kind: 'reboot', targets });
+    press(store, 'm');
+    expect(store.getState().confirm!.request.params).toEqual({ includeMuted: true });
+    press(store, 'v');
+    expect(sent[0]).toMatchObject({ type: 'action', kind: 'reboot', dryRun: true });
+    press(store, 'm');
+    // The exact commands depend on it: shown again only when asked again.
+    expect(store.getState().confirm).toMatchObject({ dryRun: null, showLines: false });
+    press(store, 'm', 'y');
+    expect(sent[1]).toMatchObject({
+      type: 'action',
+      kind: 'reboot',
+      targets,
+      params: { includeMuted: true },
+    });
+    expect(sent[1]).not.toHaveProperty('dryRun');
+    expect(store.getState().own).toMatchObject({ kind: 'reboot', targets: targets.length });
+  });
+
+  it('R opens the cancel-reboot confirmation; without reboot methods r says so', () => {
+    const { store, sent } = fedStore();
+    press(store, 'r');
+    expect(store.getState().mode).toBe('table');
+    expect(store.getState().notice).toBe(
+      'this collector has no reboot methods (reboot.methods in corral.yaml): it cannot reboot',
+    );
+    store.getState().applyMessages([{ ...hello(), reboot: { methods: ['ssh'], pools: {} } }], T0);
+    press(store, 'R');
+    expect(store.getState().confirm?.request.kind).toBe('cancel-reboot');
+    press(store, 'm'); // not a reboot: m does nothing here
+    expect(store.getState().confirm?.request.params).toBeUndefined();
+    press(store, ESC);
+    expect(sent).toEqual([]);
+  });
 });
