@@ -102,7 +102,7 @@ export class RebootActions {
     summary: string,
     requestId?: string,
   ): Promise<ActionView | DryRunView> {
-    if (plan.kind === 'cancel-reboot') return this.cancel(plan, summary);
+    if (plan.kind === 'cancel-reboot') return this.cancel(plan, summary, requestId);
     const targets = plan.targets.map((name) => this.targetOf(name));
     const options = { includeMuted: plan.params.includeMuted ?? false };
     if (plan.dryRun) {
@@ -139,7 +139,11 @@ export class RebootActions {
    * Stops the chains of these slaves; a slave that needs hands is taken over by the operator
    * (its state goes back to what its heartbeats say). Others are skipped, saying why.
    */
-  private async cancel(plan: PlannedAction, summary: string): Promise<ActionView | DryRunView> {
+  private async cancel(
+    plan: PlannedAction,
+    summary: string,
+    requestId: string | undefined,
+  ): Promise<ActionView | DryRunView> {
     const wouldCancel = (name: string) => {
       const status = this.parts.slave(name)?.reboot;
       return this.scheduler.isRebooting(name) || status?.phase === 'needs-hands';
@@ -177,7 +181,7 @@ export class RebootActions {
     }
     action.finishedAt = Date.now();
     await this.persist(action);
-    this.ledger.broadcast(actionMessage('finished', action));
+    this.ledger.broadcast(actionMessage('finished', action, requestId));
     return toView(action);
   }
 

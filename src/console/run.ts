@@ -78,9 +78,18 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
 
   // Signals and crashes must not leave the operator in a blank alternate screen.
   // The embedded collector (onExit) still gets to close its database before the process ends.
+  // Once only: with the terminal gone (a closed window, a dropped ssh session), every write fails,
+  // and a failure must not lead back here and keep a headless console spinning.
+  let leaving = false;
   const leave = (code: number) => {
-    ink.unmount();
-    restore();
+    if (leaving) return;
+    leaving = true;
+    try {
+      ink.unmount();
+      restore();
+    } catch {
+      // the terminal is gone: nothing left to restore
+    }
     stopTicker();
     stopDetail();
     stopLog();
@@ -89,13 +98,19 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
       .catch(() => {})
       .finally(() => process.exit(code));
   };
+  // EIO on a terminal that went away arrives as an error event: the operator has left.
+  const onTerminalGone = () => leave(129);
+  process.stdout.on('error', onTerminalGone);
+  process.stderr.on('error', onTerminalGone);
   const onSignal = (signal: NodeJS.Signals) => {
     leave(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
   };
   const onCrash = (err: unknown) => {
-    process.stderr.write(
-      `corral: the console failed: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
+    if (!leaving) {
+      process.stderr.write(
+        `corral: the console failed: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+    }
     leave(1);
   };
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
@@ -117,6 +132,8 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
     stopLog();
     client.close();
     for (const s of signals) process.off(s, onSignal);
+    process.stdout.off('error', onTerminalGone);
+    process.stderr.off('error', onTerminalGone);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
   }

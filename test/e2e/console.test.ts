@@ -2,7 +2,7 @@
 // `corral simulate`, checked by what a person sees. Needs `npm run build` first (npm test does it).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlaveView } from '../../src/domain/slave.js';
 import {
@@ -213,6 +213,23 @@ describe.skipIf(!tmux)('corral console with tokens', () => {
       }
     });
   }
+
+  it('exits when its terminal goes away, even while its collector is away too', async () => {
+    // A closed window or a dropped ssh session must not leave a console spinning headless.
+    const gone = await startCollector();
+    const t = openTerminal([node, CORRAL_BIN, 'console', gone.url]);
+    let pid = 0;
+    try {
+      await t.until((s) => s.includes('● connected'), 'the console');
+      pid = t.commandPid();
+      await gone.stop();
+      await t.until((s) => s.includes('data stale'), 'the disconnected banner');
+    } finally {
+      t.close();
+      gone.cleanup();
+    }
+    await waitFor(() => !existsSync(`/proc/${pid}`), 10_000, 'the console to exit');
+  });
 
   it('leaves the terminal as it was on SIGTERM', async () => {
     const t = openTerminal([
