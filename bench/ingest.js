@@ -117,7 +117,9 @@ const load = (r) =>
   `${fmt(r.ok / r.seconds)}/s   p50 ${r.latencyP50} ms  p99 ${r.latencyP99} ms` +
   (r.non2xx || r.errors ? `   non-2xx ${r.non2xx}, errors ${r.errors}` : '');
 const delta = (p) =>
-  `p50 ${fmt(p.p50, 1)} ms  p99 ${fmt(p.p99, 1)} ms  (${p.samples} samples, ${p.missing} missing)`;
+  p.samples === 0
+    ? `no delta arrived (${p.missing} missing): the consoles saw none of the probes`
+    : `p50 ${fmt(p.p50, 1)} ms  p99 ${fmt(p.p99, 1)} ms  (${p.samples} samples, ${p.missing} missing)`;
 
 // 1. The baseline: a bare node:http server answering 204.
 const bare = await startServer([path.join(here, 'bare-server.js')]);
