@@ -7,6 +7,8 @@ import { parseDuration } from '../domain/duration.js';
 import { ROLES, type Role } from '../domain/protocol.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../domain/state.js';
 import type { ThresholdPolicy } from '../domain/thresholds.js';
+import { NagiosInputError } from '../nagios/commands.js';
+import { checkMapping, DEFAULT_MAPPING } from '../nagios/mapping.js';
 import type { RebootSettings } from '../reboot/methods.js';
 import {
   rebootSectionSchema,
@@ -262,12 +264,30 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
       commandFile: resolve(f.nagios?.command_file),
       statusFile: resolve(f.nagios?.status_file),
       objectCacheFile: resolve(f.nagios?.object_cache_file),
-      host: f.nagios?.host ?? '{slave}',
-      service: f.nagios?.service ?? 'buildbot-start',
+      host: nagiosName('host', f.nagios?.host, name),
+      service: nagiosName('service', f.nagios?.service, name),
       confirmWithinSeconds: f.nagios?.confirm_within ?? 60,
     },
     reboot: rebootSettings(f.reboot, name),
   };
+}
+
+/** A host template or service that cannot be a Nagios name stops the start, naming the key. */
+function nagiosName(key: 'host' | 'service', value: string | undefined, name: string): string {
+  const mapping = {
+    hostTemplate:
+      key === 'host' ? (value ?? DEFAULT_MAPPING.hostTemplate) : DEFAULT_MAPPING.hostTemplate,
+    service: key === 'service' ? (value ?? DEFAULT_MAPPING.service) : DEFAULT_MAPPING.service,
+  };
+  try {
+    checkMapping(mapping);
+  } catch (err) {
+    if (err instanceof NagiosInputError) {
+      throw new ConfigError(`${name}: nagios.${key}: ${err.message}`);
+    }
+    throw err;
+  }
+  return key === 'host' ? mapping.hostTemplate : mapping.service;
 }
 
 /** The chains are checked as a whole (hands last, placeholders): one line naming file and key. */

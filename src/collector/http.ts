@@ -37,6 +37,19 @@ const ACTIONS_MAX = 500;
 /** After a 413 the rest of the body is not read, so the connection cannot be reused. */
 const CLOSE = { connection: 'close' };
 
+/** The slave name in a URL path; a malformed %-escape is the client's mistake, not ours. */
+function slaveInPath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(
+      400,
+      `"${raw}" in the path is not a valid URL-encoded slave name: write the name as is (letters, digits, ".", "_", "-")`,
+      'slave',
+    );
+  }
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -175,11 +188,11 @@ export function createApi(parts: ApiParts) {
     }
     if (slaveRoute?.[2]) {
       allow(method, 'POST');
-      return postHeartbeats(req, res, decodeURIComponent(slaveRoute[1]!));
+      return postHeartbeats(req, res, slaveInPath(slaveRoute[1]!));
     }
     if (slaveRoute) {
       allow(method, 'GET');
-      return showSlave(req, res, decodeURIComponent(slaveRoute[1]!));
+      return showSlave(req, res, slaveInPath(slaveRoute[1]!));
     }
     if (p === '/api/v1/slaves') {
       allow(method, 'GET');

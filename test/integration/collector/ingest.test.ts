@@ -165,6 +165,16 @@ describe('bad input: one clear error, and nothing stored', () => {
     expect((await getJson(api('/slaves/b-1'))).status).toBe(404);
   });
 
+  it('refuses a malformed %-escape in the path with 400 naming the slave, not a 500', async () => {
+    const before = storedCount();
+    const res = await postJson(api('/slaves/bad%ZZname/heartbeat'), '');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ field: 'slave' });
+    expect(res.body.error).toMatch(/"bad%ZZname" in the path is not a valid URL-encoded slave name/);
+    expect((await getJson(api('/slaves/%E0%A4%A'))).status).toBe(400);
+    expect(storedCount()).toBe(before);
+  });
+
   it('counts what it refused in /metrics', async () => {
     const text = await (await fetch(`${c.url}/metrics`)).text();
     expect(text).toMatch(/corral_requests_rejected_total\{reason="bad_input"\} [1-9]/);

@@ -100,6 +100,16 @@ describe('a bad config file stops the start with one line naming the file and th
     ],
     ['limits: {batch: many}', /limits\.batch/],
     ['listen: [1, 2', /corral\.yaml: not valid YAML/],
+    [
+      'nagios: {host: "buildhost"}',
+      /corral\.yaml: nagios\.host: host template "buildhost" is refused: it must contain \{slave\}/,
+    ],
+    ['nagios: {host: "{slave};x"}', /corral\.yaml: nagios\.host: /],
+    ['nagios: {service: "build;bot"}', /corral\.yaml: nagios\.service: /],
+    [
+      'reboot: {methods: [{name: ssh, argv: ["{host}", x]}]}',
+      /corral\.yaml: reboot\.methods\[0\]: /,
+    ],
   ])('%s', (text, message) => {
     const { file } = withConfig(text);
     let error: Error | undefined;
