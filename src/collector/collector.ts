@@ -122,6 +122,7 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
         new NagiosBridge({
           commandFile: link.settings.commandFile,
           statusFile: link.settings.statusFile,
+          status: () => link.status,
           mapping: link.mapping,
           writer,
         }),

@@ -60,6 +60,8 @@ export class NagiosLink {
     this.bridge = new NagiosBridge({
       commandFile: settings.commandFile,
       statusFile: settings.statusFile,
+      // The copy parsed in the worker thread: the bridge reads status.dat itself only while there is none.
+      status: () => this.latest,
       mapping: this.mapping,
     });
     this.reader = settings.statusFile ? new StatusThread(settings.statusFile) : null;

@@ -43,6 +43,12 @@ export interface BridgeOptions {
   commandFile: string;
   /** Without it, muting and cancelling downtimes are unavailable. */
   statusFile: string | null;
+  /**
+   * status.dat as already read elsewhere (the collector's copy, parsed in a worker thread); null
+   * while there is none. The bridge reads statusFile itself only when this gives nothing: parsing
+   * a 10,000-slave file takes ~0.5 s, which on the collector's main thread would stall ingest.
+   */
+  status?: () => NagiosStatus | null;
   mapping: NagiosMapping;
   clock?: () => number;
   fullPipeTimeoutMs?: number;
@@ -74,7 +80,8 @@ export interface DowntimeAction {
 
 export class NagiosBridge {
   readonly writer: LineWriter;
-  private readonly status: StatusFileReader | null;
+  /** Its own reader, for a bridge that is given no status (kept: it re-reads only on change). */
+  private readonly reader: StatusFileReader | null;
   private readonly clock: () => number;
 
   constructor(private readonly options: BridgeOptions) {
@@ -83,7 +90,8 @@ export class NagiosBridge {
       new CommandFileWriter(options.commandFile, {
         fullPipeTimeoutMs: options.fullPipeTimeoutMs,
       });
-    this.status = options.statusFile ? new StatusFileReader(options.statusFile) : null;
+    this.reader =
+      options.statusFile && !options.status ? new StatusFileReader(options.statusFile) : null;
     this.clock = options.clock ?? Date.now;
   }
 
@@ -186,13 +194,12 @@ export class NagiosBridge {
    * no status file or it has not been readable yet.
    */
   async muting(slaves: readonly SlaveRef[]): Promise<Map<string, Muting | null> | null> {
-    if (!this.status) return null;
-    const read = await this.status.read().catch(() => null);
-    if (!read) return null;
+    const status = await this.readStatus().catch(() => null);
+    if (!status) return null;
     const out = new Map<string, Muting | null>();
     for (const slave of slaves) {
       try {
-        out.set(slave.name, mutingOf(read.status, this.targetOf(slave)));
+        out.set(slave.name, mutingOf(status, this.targetOf(slave)));
       } catch {
         out.set(slave.name, null);
       }
@@ -201,28 +208,40 @@ export class NagiosBridge {
   }
 
   private async currentStatus(): Promise<NagiosStatus> {
-    if (!this.status) {
+    const file = this.options.statusFile;
+    if (file === null) {
       throw new CommandFileError(
         'io',
         this.options.commandFile,
         'cannot find downtimes without nagios.status_file in corral.yaml',
       );
     }
-    const read = await this.status.read().catch((err: Error) => {
-      throw new CommandFileError(
-        'io',
-        this.options.statusFile!,
-        `cannot read ${this.options.statusFile}: ${err.message}`,
-      );
+    const status = await this.readStatus().catch((err: Error) => {
+      throw new CommandFileError('io', file, `cannot read ${file}: ${err.message}`);
     });
-    if (!read) {
+    if (!status) {
       throw new CommandFileError(
         'io',
-        this.options.statusFile!,
-        `${this.options.statusFile} is not a whole status file yet: try again in a few seconds`,
+        file,
+        `${file} is not a whole status file yet: try again in a few seconds`,
       );
     }
-    return read.status;
+    return status;
+  }
+
+  /**
+   * The status given (the collector's copy), else status.dat read here: by the bridge's own
+   * reader, or, when the given status is not there yet (a collector still reading it, or one
+   * that cannot), read once without keeping a second copy of a large file. Null when there is
+   * no status file or it is not whole yet; throws for a missing or unreadable file.
+   */
+  private async readStatus(): Promise<NagiosStatus | null> {
+    const given = this.options.status?.();
+    if (given) return given;
+    const file = this.options.statusFile;
+    if (file === null) return null;
+    const read = await (this.reader ?? new StatusFileReader(file)).read();
+    return read?.status ?? null;
   }
 
   /**
