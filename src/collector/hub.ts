@@ -69,7 +69,8 @@ export class Hub {
   /** Sends a message to every console that keeps up (action progress). */
   broadcast(message: AnyServerMessage): void {
     const frame = Buffer.from(JSON.stringify(message));
-    for (const c of this.consoles) if (c.behindSince === null) this.send(c, frame);
+    const now = Date.now();
+    for (const c of this.consoles) this.sendUnlessBehind(c, frame, now);
   }
 
   get connected(): number {
@@ -113,7 +114,10 @@ export class Hub {
       // answered below as an unknown request
     }
     if (message.type === 'resync') {
-      this.sendSnapshot(c);
+      // A console still holding unread data gets its snapshot once drained: asking again and
+      // again without reading must not pile up snapshots in the collector's memory.
+      if (c.socket.bufferedAmount > 0) c.behindSince ??= Date.now();
+      else this.sendSnapshot(c);
       return;
     }
     if (message.type === 'action') {
@@ -200,15 +204,17 @@ export class Hub {
     };
     // Serialised and encoded once for every console.
     const frame = Buffer.from(JSON.stringify(delta));
-    for (const c of this.consoles) {
-      if (c.behindSince !== null) continue;
-      if (c.socket.bufferedAmount > this.settings.stream.maxBufferedBytes) {
-        // It missed this delta; it gets a whole snapshot once it has drained.
-        c.behindSince = now;
-        continue;
-      }
-      this.send(c, frame);
+    for (const c of this.consoles) this.sendUnlessBehind(c, frame, now);
+  }
+
+  /** A console too far behind misses the frame; it gets a whole snapshot once it has drained. */
+  private sendUnlessBehind(c: Console, frame: Buffer, now: number): void {
+    if (c.behindSince !== null) return;
+    if (c.socket.bufferedAmount > this.settings.stream.maxBufferedBytes) {
+      c.behindSince = now;
+      return;
     }
+    this.send(c, frame);
   }
 
   /** Consoles that fell behind: a fresh snapshot once drained, or dropped if they stay stuck. */

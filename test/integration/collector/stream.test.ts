@@ -184,6 +184,35 @@ describe('consoles that cannot keep up', () => {
     expect(health.body.consoles).toBe(0);
   });
 
+  it('a console that asks for resync after resync without reading is sent one snapshot, then dropped', async () => {
+    c = await startCollector({ config: 'stream: {max_buffered_bytes: 2048, max_behind: 2s}\n' });
+    const message = 'x'.repeat(1000);
+    for (let round = 0; round < 10; round++) {
+      await beat(Array.from({ length: 200 }, (_, i) => ({ slave: `big-${round}-${i}`, message })));
+    }
+    const greedy = connect();
+    await greedy.next('snapshot');
+    const snapshots = async () =>
+      Number(
+        /corral_console_snapshots_total (\d+)/.exec(
+          await (await fetch(`${c!.url}/metrics`)).text(),
+        )?.[1],
+      );
+    const before = await snapshots();
+    (greedy.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    // Each snapshot is ~2 MB: 200 of them queued would be 400 MB in the collector.
+    for (let i = 0; i < 200; i++) greedy.socket.send(JSON.stringify({ type: 'resync' }));
+    await waitFor(
+      async () =>
+        /corral_consoles_dropped_total\{reason="slow"\} 1/.test(
+          await (await fetch(`${c!.url}/metrics`)).text(),
+        ),
+      15_000,
+      'the greedy console to be dropped',
+    );
+    expect((await snapshots()) - before).toBeLessThanOrEqual(2);
+  });
+
   it('a console that answers no ping is dropped', async () => {
     c = await startCollector({ config: 'stream: {ping_interval: 1s}\n' });
     const deaf = connect({ autoPong: false });
