@@ -49,7 +49,7 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['x', 'the action menu (on the marked slaves, else the one under the cursor)'],
   ['d  D', 'schedule a downtime / cancel the downtimes'],
   ['c', 'recheck: re-submit the current state, or force a check'],
-  ['A', 'acknowledge the problem'],
+  ['A  U', 'acknowledge the problem / remove the acknowledgement'],
   ['r  R', 'reboot (the configured methods, until the next start) / cancel the reboots'],
   ['L', 'the action log: recent actions of every operator'],
   ['s', 'cycle the sort: state, next change, age, name, pool, master'],
@@ -160,12 +160,20 @@ export function handleKey(store: ConsoleStore, input: string, key: KeyPress): Ke
 /** The direct keys, in the table and in the `x` menu. */
 const ACTION_KEYS: Record<
   string,
-  'downtime' | 'cancel-downtime' | 'recheck' | 'ack' | 'reboot' | 'cancel-reboot' | undefined
+  | 'downtime'
+  | 'cancel-downtime'
+  | 'recheck'
+  | 'ack'
+  | 'remove-ack'
+  | 'reboot'
+  | 'cancel-reboot'
+  | undefined
 > = {
   d: 'downtime',
   D: 'cancel-downtime',
   c: 'recheck',
   A: 'ack',
+  U: 'remove-ack',
   r: 'reboot',
   R: 'cancel-reboot',
 };

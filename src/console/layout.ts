@@ -69,7 +69,7 @@ function titleOf(key: ColumnKey, zone: string): string {
     case 'next':
       return 'NEXT';
     case 'muted':
-      return 'MUTED';
+      return `MUTED ${zone}`;
     case 'action':
       return 'ACTION';
     default:

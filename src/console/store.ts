@@ -167,7 +167,7 @@ export interface ConsoleActions {
    * Opens the form (or, for a cancel or a reboot, the confirmation) on the marked slaves or the
    * cursor row.
    */
-  openAction(kind: FormKind | 'cancel-downtime' | 'reboot' | 'cancel-reboot'): void;
+  openAction(kind: FormKind | 'cancel-downtime' | 'remove-ack' | 'reboot' | 'cancel-reboot'): void;
   setForm(form: ActionForm): void;
   /** Enter in the form: on to the confirmation, or the problems shown in red. */
   submitForm(): void;
@@ -481,7 +481,8 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
           return;
         }
         const hidden = s.marks.size > 0 ? s.hiddenMarks : 0;
-        if (kind === 'cancel-downtime' || kind === 'reboot' || kind === 'cancel-reboot') {
+        if (kind !== 'downtime' && kind !== 'ack' && kind !== 'recheck') {
+          // Nothing to fill in: straight to the confirmation.
           const request: ActionRequest = { kind, targets };
           set({
             mode: 'confirm',

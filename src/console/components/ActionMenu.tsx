@@ -8,6 +8,7 @@ export const MENU = [
   ['D', 'cancel the downtimes'],
   ['c', 'recheck: re-submit the current state, or force a check'],
   ['A', 'acknowledge the problem'],
+  ['U', 'remove the acknowledgement'],
   ['r', 'reboot: the configured methods, in order, until the next buildbot start'],
   ['R', 'cancel the reboots (stops the commands running)'],
 ] as const;

@@ -60,7 +60,7 @@ export function DetailPane({
         {row.lastStart !== null ? `  last start ${formatStamp(row.lastStart)} ${zone}` : ''}
         {row.view.firstSeen ? `  first seen ${formatStamp(Date.parse(row.view.firstSeen))}` : ''}
       </Text>
-      <Text wrap="truncate">{mutedLine(row)}</Text>
+      <Text wrap="truncate">{mutedLine(row, zone)}</Text>
       <Text wrap="truncate">
         {inFlight || formatAction(row, now)
           ? `in flight: ${[inFlight, formatAction(row, now)].filter(Boolean).join(', ')}`
@@ -79,13 +79,13 @@ export function DetailPane({
   );
 }
 
-function mutedLine(row: Row): string {
+function mutedLine(row: Row, zone: string): string {
   const m = row.view.muted;
   if (m === null) return 'not muted';
   if (m.kind === 'acknowledgement') {
     return `acknowledged by ${m.author}${m.sticky ? ' (sticky)' : ''}: ${m.comment}`;
   }
-  const when = `${formatStamp(Date.parse(m.start))} → ${formatStamp(Date.parse(m.end))}`;
+  const when = `${formatStamp(Date.parse(m.start))} → ${formatStamp(Date.parse(m.end))} ${zone}`;
   return `downtime by ${m.author}, ${when}${m.inEffect ? '' : ' (not yet in effect)'}: ${m.comment}`;
 }
 
@@ -121,14 +121,14 @@ function History({
           ))}
         </Box>
         <Box flexDirection="column" flexGrow={1}>
-          <Text bold>last messages</Text>
+          <Text bold>{`last messages (${zone})`}</Text>
           {detail.messages.length === 0 ? <Text dimColor>none</Text> : null}
           {detail.messages.slice(0, messageRows).map((m) => (
             <Text key={`${m.at}${m.message}`} wrap="truncate">
               {formatStamp(Date.parse(m.at))} {m.kind}: {m.message}
             </Text>
           ))}
-          <Text bold>recent actions</Text>
+          <Text bold>{`recent actions (${zone})`}</Text>
           {actions === null ? (
             <Text dimColor>action history unavailable</Text>
           ) : !actions || actions.length === 0 ? (

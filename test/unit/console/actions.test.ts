@@ -272,4 +272,14 @@ describe('acting from the console', () => {
     press(store, ESC);
     expect(sent).toEqual([]);
   });
+
+  it('U goes straight to removing the acknowledgement, also from the x menu', () => {
+    const { store, sent } = fedStore();
+    press(store, 'U');
+    expect(store.getState().confirm?.request).toMatchObject({ kind: 'remove-ack' });
+    press(store, ESC, 'x', 'U');
+    expect(store.getState().confirm?.request).toMatchObject({ kind: 'remove-ack' });
+    press(store, 'y');
+    expect(sent).toMatchObject([{ type: 'action', kind: 'remove-ack' }]);
+  });
 });

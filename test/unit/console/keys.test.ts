@@ -86,7 +86,7 @@ describe('console keys', () => {
     expect(s().cursor).toBe(2);
     handleKey(store, '1', {});
     handleKey(store, 'a', {});
-    expect(s().marks.size).toBe(6);
+    expect(s().marks.size).toBe(7); // the problems: never, critical, dead, late, rebooting
     handleKey(store, 'u', {});
     expect(s().marks.size).toBe(0);
   });

@@ -142,6 +142,7 @@ describe('console store: filters', () => {
       'dead-old',
       'dead-young',
       'late-1',
+      'rebooting-1',
     ]);
     store.getState().setStateFilter('muted');
     expect(names(store)).toEqual(['muted-dead']);
