@@ -195,7 +195,8 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     for (const c of changes) log.info(c, 'state changed');
     link?.afterTick(changes, now);
   }, TICK_MS);
-  void link?.pollStatus();
+  // Reads status.dat, then sends Nagios the late and dead slaves: crossings made while stopped.
+  void link?.start();
   const prune = setInterval(() => {
     writer.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
       (removed) => removed > 0 && log.info({ removed }, 'old heartbeats pruned'),

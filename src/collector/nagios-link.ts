@@ -3,7 +3,7 @@
 // never slows or fails heartbeat ingest: failures are counted and logged, not passed on.
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { Muting } from '../domain/slave.js';
-import { poolOf, type SlaveRecord } from '../domain/slave-record.js';
+import { poolOf, recordState, type SlaveRecord } from '../domain/slave-record.js';
 import type { Thresholds } from '../domain/state.js';
 import { thresholdsFor } from '../domain/thresholds.js';
 import { NagiosBridge, type ActionOutcome, type SlaveRef } from '../nagios/bridge.js';
@@ -106,15 +106,42 @@ export class NagiosLink {
     for (const c of changes) {
       if (c.to !== 'late' && c.to !== 'dead') continue;
       const record = this.fleet.get(c.name);
-      if (!record || record.lastStart === null) continue;
-      this.pending.set(c.name, {
-        kind: 'freshness',
-        slave: slaveRef(record),
-        ageSeconds: Math.floor((now - record.lastStart) / 1000),
-        thresholds: thresholdsFor(this.fleet.policy, poolOf(record)),
-      });
+      if (record) this.queueFreshness(record, now);
     }
     this.kick();
+  }
+
+  /**
+   * At startup, once the fleet and inventory are loaded: reads status.dat a first time, then
+   * submits the result of every slave that is late or dead now, as afterTick would have. The
+   * fleet loads its states silently, so a crossing made while the collector was down would
+   * otherwise reach Nagios only at the slave's next change (for a dead slave, maybe never).
+   */
+  async start(): Promise<void> {
+    await this.pollStatus();
+    if (this.closed) return;
+    const now = Date.now();
+    let queued = 0;
+    for (const record of this.fleet.all()) {
+      // A heartbeat or a crossing that came in meanwhile is newer: it stays.
+      if (this.pending.has(record.name)) continue;
+      const state = recordState(record, this.fleet.policy, now);
+      if ((state === 'late' || state === 'dead') && this.queueFreshness(record, now)) queued++;
+    }
+    if (queued > 0)
+      this.log.info({ slaves: queued }, 'sending Nagios the results of the late and dead slaves');
+    this.kick();
+  }
+
+  private queueFreshness(record: SlaveRecord, now: number): boolean {
+    if (record.lastStart === null) return false;
+    this.pending.set(record.name, {
+      kind: 'freshness',
+      slave: slaveRef(record),
+      ageSeconds: Math.floor((now - record.lastStart) / 1000),
+      thresholds: thresholdsFor(this.fleet.policy, poolOf(record)),
+    });
+    return true;
   }
 
   /** Waits until every result handed over so far has been written (or has failed). */

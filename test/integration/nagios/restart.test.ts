@@ -1,0 +1,157 @@
+// Crossings made while the collector was down reach a real Nagios Core 4 when it starts again:
+// a slave that went late or dead during the outage gets its WARNING or CRITICAL at once, not at
+// its next change (which for a dead slave may never come).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { generateNagiosConfig } from '../../../src/nagios/config-generator.js';
+import { serviceKey } from '../../../src/nagios/status-file.js';
+import {
+  CORRAL_BIN,
+  postJson,
+  startCollector,
+  waitFor,
+  type RunningCollector,
+} from '../../support/collector.js';
+import {
+  hasNagios,
+  PLUGIN_DIR,
+  startNagios,
+  warnIfNoNagios,
+  type NagiosInstance,
+} from '../../support/nagios.js';
+
+const SERVICE = 'buildbot-start';
+const SLAVES = ['late-1', 'dead-1', 'fresh-1'];
+
+warnIfNoNagios();
+
+describe.skipIf(!hasNagios)('a collector restarted after an outage, with a real Nagios', () => {
+  let dir: string;
+  let nagios: NagiosInstance;
+  const collectors: RunningCollector[] = [];
+  let config: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'corral-restart-it-'));
+    // Nagios's own freshness backstop is hours away: whatever it logs below came from the collector.
+    nagios = await startNagios({
+      objects: generateNagiosConfig({
+        slaves: SLAVES.map((name) => ({ name, pool: null, master: null, attributes: {} })),
+        thresholds: { default: { warningSeconds: 21600, criticalSeconds: 25200 }, pools: {} },
+        mapping: { hostTemplate: '{slave}', service: SERVICE },
+        corral: [process.execPath, CORRAL_BIN],
+        collectorUrl: 'http://127.0.0.1:1',
+        pluginDir: PLUGIN_DIR,
+      }),
+    });
+    // Thresholds of seconds, so the slaves cross them while the collector is stopped.
+    config = [
+      'thresholds: {warning: 6h, critical: 7h}',
+      'pools:',
+      '  late-pool: {warning: 4s, critical: 1h}',
+      '  dead-pool: {warning: 3s, critical: 5s}',
+      'nagios:',
+      `  command_file: ${nagios.commandFile}`,
+      `  status_file: ${nagios.statusFile}`,
+      '',
+    ].join('\n');
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of collectors) await c.stop();
+    await nagios?.cleanup();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const resultsFor = async (slave: string) =>
+    (await nagios.externalCommands()).filter((c) =>
+      c.startsWith(`PROCESS_SERVICE_CHECK_RESULT;${slave};${SERVICE};`),
+    );
+
+  test('slaves that went late or dead while it was down are WARNING and CRITICAL once it is back', async () => {
+    const first = await startCollector({ dir, config });
+    collectors.push(first);
+    const t0 = Date.now();
+    for (const [slave, pool] of [
+      ['late-1', 'late-pool'],
+      ['dead-1', 'dead-pool'],
+      ['fresh-1', null],
+    ] as const) {
+      const r = await postJson(`${first.url}/api/v1/heartbeats`, {
+        slave,
+        master: 'bm01',
+        ...(pool === null ? {} : { pool }),
+      });
+      expect(r.status).toBe(202);
+    }
+    // Stopping drains what the collector had for Nagios: the three OKs.
+    expect(await first.stop()).toBe(0);
+    const stoppedAfter = Date.now() - t0;
+    expect(stoppedAfter, 'the collector must stop before the first threshold (3 s)').toBeLessThan(
+      3000,
+    );
+    await waitFor(
+      async () => {
+        const all = await Promise.all(SLAVES.map(resultsFor));
+        return all.every((r) => r.length === 1);
+      },
+      20_000,
+      'the three OK results in the Nagios log',
+    );
+    for (const slave of SLAVES) {
+      expect(await resultsFor(slave)).toEqual([
+        `PROCESS_SERVICE_CHECK_RESULT;${slave};${SERVICE};0;buildbot started on bm01`,
+      ]);
+    }
+
+    // The outage: late-1 passes 4 s (WARNING), dead-1 passes 5 s (CRITICAL), nobody tells Nagios.
+    await sleep(Math.max(0, t0 + 6500 - Date.now()));
+    expect((await resultsFor('late-1')).length).toBe(1);
+    expect((await resultsFor('dead-1')).length).toBe(1);
+
+    const second = await startCollector({ dir, config });
+    collectors.push(second);
+    const late = await waitFor(
+      async () => (await resultsFor('late-1')).find((c) => /;1;/.test(c)),
+      20_000,
+      'the WARNING for late-1 in the Nagios log',
+    );
+    expect(late).toMatch(
+      new RegExp(
+        `^PROCESS_SERVICE_CHECK_RESULT;late-1;${SERVICE};1;no buildbot start for \\d+s\\|age=\\d+s;4;3600$`,
+      ),
+    );
+    const dead = await waitFor(
+      async () => (await resultsFor('dead-1')).find((c) => /;2;/.test(c)),
+      20_000,
+      'the CRITICAL for dead-1 in the Nagios log',
+    );
+    expect(dead).toMatch(
+      new RegExp(
+        `^PROCESS_SERVICE_CHECK_RESULT;dead-1;${SERVICE};2;no buildbot start for \\d+s\\|age=\\d+s;3;5$`,
+      ),
+    );
+    const s = await nagios.waitForStatus(
+      (st) =>
+        st.services.get(serviceKey('late-1', SERVICE))?.state === 1 &&
+        st.services.get(serviceKey('dead-1', SERVICE))?.state === 2,
+      20_000,
+      'late-1 WARNING and dead-1 CRITICAL',
+    );
+    expect(s.services.get(serviceKey('fresh-1', SERVICE))?.state).toBe(0);
+    const log = await nagios.logText();
+    expect(log).toMatch(
+      /SERVICE ALERT: late-1;buildbot-start;WARNING;HARD;1;no buildbot start for \d+s/,
+    );
+    expect(log).toMatch(
+      /SERVICE ALERT: dead-1;buildbot-start;CRITICAL;HARD;1;no buildbot start for \d+s/,
+    );
+    // A fresh slave is not re-sent; a dead one is sent once, not again at every tick.
+    await sleep(1500);
+    expect(await resultsFor('fresh-1')).toHaveLength(1);
+    expect(await resultsFor('dead-1')).toHaveLength(2);
+  }, 90_000);
+});
