@@ -34,6 +34,11 @@ export function unknown(text: string): PluginResult {
   return pluginLine(SERVICE_STATES.unknown, text);
 }
 
+/** A plugin run the wrong way: UNKNOWN (never a state Nagios would alert on), naming the usage. */
+export function usageError(problem: string, usage: string): PluginResult {
+  return unknown(`${problem} (usage: ${usage})`);
+}
+
 /**
  * The collector decides the state; this maps it to Nagios. A slave never heard from is
  * CRITICAL: Nagios only asks once its freshness threshold passed, and by then silence is a problem.

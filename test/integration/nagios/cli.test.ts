@@ -74,6 +74,36 @@ describe('corral check', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^UNKNOWN - "bad;name" is not a slave name/);
   });
+
+  // Commander's exit 1 would read as WARNING in Nagios: a plugin run the wrong way is UNKNOWN.
+  test.each([
+    [[], /^UNKNOWN - corral check: missing required argument 'slave' \(usage: corral check SLAVE /],
+    [['talos-001', '--bogus'], /^UNKNOWN - corral check: unknown option '--bogus' \(usage: /],
+    [['--bogus'], /^UNKNOWN - corral check: unknown option '--bogus' \(usage: /],
+    [['talos-001', 'talos-002'], /^UNKNOWN - corral check: too many arguments for 'check'/],
+    [
+      ['talos-001', '--timeout'],
+      /^UNKNOWN - corral check: option '--timeout <seconds>' argument missing/,
+    ],
+    [
+      ['talos-001', '--timeout', 'soon'],
+      /^UNKNOWN - corral check: --timeout "soon" is not a number/,
+    ],
+  ])('usage error %j: UNKNOWN (3), one line on stdout, nothing on stderr', async (args, line) => {
+    const r = await corral(['check', ...args]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(line);
+    expect(r.stdout.endsWith('\n')).toBe(true);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).not.toContain('|');
+    expect(r.stderr).toBe('');
+  });
+
+  test('--help is not an error: usage on stdout, exit 0', async () => {
+    const r = await corral(['check', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: corral check \[options\] <slave>/);
+  });
 });
 
 describe('corral nagios-config', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { SlaveView } from '../../../src/domain/slave.js';
-import { pluginResult, unknown } from '../../../src/nagios/plugin-result.js';
+import { pluginResult, unknown, usageError } from '../../../src/nagios/plugin-result.js';
 
 const base: SlaveView = {
   name: 'talos-001',
@@ -56,6 +56,15 @@ describe('corral check answers', () => {
     expect(unknown('cannot reach x; refused\nsecond')).toMatchObject({
       code: 3,
       line: 'UNKNOWN - cannot reach x; refused second',
+    });
+  });
+
+  test('a usage error is UNKNOWN, one line; a `|` in what was typed starts no perfdata', () => {
+    const r = usageError("corral check: unknown option '--a|b'", 'corral check SLAVE');
+    expect(r).toEqual({
+      code: 3,
+      line: "UNKNOWN - corral check: unknown option '--a/b' (usage: corral check SLAVE)",
+      text: "UNKNOWN - corral check: unknown option '--a/b' (usage: corral check SLAVE)",
     });
   });
 });
