@@ -48,11 +48,21 @@ export class Fleet {
     }
   }
 
-  /** The records as they will be after these heartbeats, without changing anything yet. */
-  preview(heartbeats: readonly Heartbeat[]): Map<string, SlaveRecord> {
+  /**
+   * The records as they will be after these heartbeats, without changing anything yet; `pending`
+   * holds records of batches still being written, which will be the truth before these are.
+   */
+  preview(
+    heartbeats: readonly Heartbeat[],
+    pending?: ReadonlyMap<string, SlaveRecord>,
+  ): Map<string, SlaveRecord> {
     const next = new Map<string, SlaveRecord>();
     for (const h of heartbeats) {
-      const current = next.get(h.slave) ?? this.records.get(h.slave) ?? newRecord(h.slave);
+      const current =
+        next.get(h.slave) ??
+        pending?.get(h.slave) ??
+        this.records.get(h.slave) ??
+        newRecord(h.slave);
       next.set(h.slave, applyHeartbeat(current, h, this.maxStarts));
     }
     return next;
@@ -62,12 +72,13 @@ export class Fleet {
   commit(records: Map<string, SlaveRecord>, now: number): StateChange[] {
     const changes: StateChange[] = [];
     for (const [name, previewed] of records) {
-      // Muting read from Nagios, and a reboot asked for, while the batch was being written are
-      // newer than the preview's; a start at or after the reboot still ends it.
+      // Muting read from Nagios, a reboot asked for and an inventory reloaded while the batch
+      // was being written are newer than the preview's; a start at or after the reboot ends it.
       const current = this.records.get(name);
       const reboot = current?.reboot ?? null;
       const record: SlaveRecord = {
         ...previewed,
+        inventory: current ? current.inventory : previewed.inventory,
         muted: current?.muted ?? previewed.muted ?? null,
         reboot:
           reboot !== null && previewed.lastStart !== null && previewed.lastStart >= reboot.since

@@ -210,7 +210,8 @@ describe('consoles that cannot keep up', () => {
       15_000,
       'the greedy console to be dropped',
     );
-    expect((await snapshots()) - before).toBeLessThanOrEqual(2);
+    // Not 200: the kernel's socket buffers take the first few before the collector holds any.
+    expect((await snapshots()) - before).toBeLessThanOrEqual(5);
   });
 
   it('a console that answers no ping is dropped', async () => {
