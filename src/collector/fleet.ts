@@ -48,21 +48,11 @@ export class Fleet {
     }
   }
 
-  /**
-   * The records as they will be after these heartbeats, without changing anything yet; `pending`
-   * holds records of batches still being written, which will be the truth before these are.
-   */
-  preview(
-    heartbeats: readonly Heartbeat[],
-    pending?: ReadonlyMap<string, SlaveRecord>,
-  ): Map<string, SlaveRecord> {
+  /** The records as they will be after these heartbeats, without changing anything yet. */
+  preview(heartbeats: readonly Heartbeat[]): Map<string, SlaveRecord> {
     const next = new Map<string, SlaveRecord>();
     for (const h of heartbeats) {
-      const current =
-        next.get(h.slave) ??
-        pending?.get(h.slave) ??
-        this.records.get(h.slave) ??
-        newRecord(h.slave);
+      const current = next.get(h.slave) ?? this.records.get(h.slave) ?? newRecord(h.slave);
       next.set(h.slave, applyHeartbeat(current, h, this.maxStarts));
     }
     return next;

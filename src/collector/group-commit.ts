@@ -1,9 +1,6 @@
-// Group commit: heartbeats that arrive together share one transaction, so durability costs one
-// fsync per batch, not per request, and never blocks the event loop. Batches are pipelined: the
-// next one goes to the writer thread while the previous one is still being written (the writer
-// commits them in order), so the main thread's work and the disk's overlap.
+// Group commit: heartbeats that arrive while the previous transaction is being written share the
+// next one, so durability costs one fsync per batch, not per request, and never blocks the event loop.
 import type { Heartbeat } from '../domain/heartbeat.js';
-import type { SlaveRecord } from '../domain/slave-record.js';
 import type { Fleet, StateChange } from './fleet.js';
 import { slaveUpdate } from './store.js';
 import type { StoreWriter } from './store-writer.js';
@@ -14,18 +11,9 @@ interface Waiting {
   reject: (err: Error) => void;
 }
 
-/** A batch handed to the writer: its records as they will be once it is committed. */
-interface InFlight {
-  records: Map<string, SlaveRecord>;
-  written: Promise<void>;
-}
-
-/** More batches than this in the writer's queue add latency, not throughput. */
-const MAX_IN_FLIGHT = 2;
-
 export class GroupCommit {
   private waiting: Waiting[] = [];
-  private readonly inFlight: InFlight[] = [];
+  private writing: Promise<void> | null = null;
   private scheduled = false;
   private closed = false;
 
@@ -40,7 +28,7 @@ export class GroupCommit {
     if (this.closed) return Promise.reject(new Error('the collector is shutting down'));
     return new Promise((resolve, reject) => {
       this.waiting.push({ heartbeats, resolve, reject });
-      if (!this.scheduled) {
+      if (this.writing === null && !this.scheduled) {
         this.scheduled = true;
         // After this turn's I/O callbacks: every request parsed by then joins the batch.
         setImmediate(() => {
@@ -54,48 +42,38 @@ export class GroupCommit {
   /** Refuses new work and waits until everything submitted is written. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.inFlight.length > 0 || this.waiting.length > 0) {
-      this.writeNext();
-      await this.inFlight[0]?.written;
+    while (this.writing !== null || this.waiting.length > 0) {
+      if (this.writing === null) this.writeNext();
+      await this.writing;
     }
   }
 
   private writeNext(): void {
-    if (this.inFlight.length >= MAX_IN_FLIGHT || this.waiting.length === 0) return;
+    if (this.writing !== null || this.waiting.length === 0) return;
     const batch = this.waiting;
     this.waiting = [];
     const heartbeats = batch.flatMap((w) => w.heartbeats);
-    // On top of the batches still being written: the writer commits them before this one.
-    const records = this.fleet.preview(heartbeats, this.pendingRecords());
+    // The fleet holds every earlier batch by now: batches are written one after another.
+    const records = this.fleet.preview(heartbeats);
     const updates = [...records.values()].map(slaveUpdate);
-    const flight: InFlight = {
-      records,
-      written: this.writer.write(heartbeats, updates, Date.now()).then(
-        () => {
-          const changes = this.fleet.commit(records, Date.now());
-          for (const w of batch) w.resolve();
-          this.onCommitted(heartbeats, changes);
-        },
-        (err: Error) => {
-          const error = new Error(`could not store heartbeats: ${err.message}`);
-          for (const w of batch) w.reject(error);
-        },
-      ),
-    };
-    this.inFlight.push(flight);
-    void flight.written.finally(() => {
-      this.inFlight.splice(this.inFlight.indexOf(flight), 1);
-      // What arrived meanwhile goes next, at once.
-      this.writeNext();
-    });
+    this.writing = this.writer.write(heartbeats, updates, Date.now()).then(
+      () => {
+        const changes = this.fleet.commit(records, Date.now());
+        for (const w of batch) w.resolve();
+        this.onCommitted(heartbeats, changes);
+        this.done();
+      },
+      (err: Error) => {
+        const error = new Error(`could not store heartbeats: ${err.message}`);
+        for (const w of batch) w.reject(error);
+        this.done();
+      },
+    );
   }
 
-  /** The newest record of each slave in the batches not committed yet. */
-  private pendingRecords(): Map<string, SlaveRecord> | undefined {
-    if (this.inFlight.length === 0) return undefined;
-    if (this.inFlight.length === 1) return this.inFlight[0]!.records;
-    const merged = new Map<string, SlaveRecord>();
-    for (const f of this.inFlight) for (const [name, r] of f.records) merged.set(name, r);
-    return merged;
+  private done(): void {
+    this.writing = null;
+    // What arrived during the write goes next, at once.
+    this.writeNext();
   }
 }

@@ -1,6 +1,6 @@
-// Group commit with the real writer thread and a real SQLite file: batches that overlap (the next
-// handed over while the previous is still being written) are committed in order, each built on
-// the one before, and every acknowledged heartbeat is in the database.
+// Group commit with the real writer thread and a real SQLite file: heartbeats that arrive while a
+// batch is being written go in the next one, batches are committed in order, each built on the
+// one before, and every acknowledged heartbeat is in the database.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,7 +39,7 @@ const beat = (slave: string, at: number, kind: Heartbeat['kind'] = 'start'): Hea
 });
 
 describe('group commit', () => {
-  it('commits overlapping batches in order, each on top of the one before', async () => {
+  it('commits batches in order, each on top of the one before', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'corral-gc-'));
     const db = path.join(dir, 'c.db');
     const writer = new StoreWriter(db);
