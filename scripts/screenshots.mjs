@@ -51,7 +51,9 @@ const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function press(...keys) {
   for (const key of keys) {
-    const named = ['Enter', 'Escape', 'Space', 'Down', 'Up', 'Tab', 'Right'].includes(key);
+    const named = ['Enter', 'Escape', 'Space', 'Down', 'Up', 'Tab', 'Right', 'BSpace'].includes(
+      key,
+    );
     tmux('send-keys', '-t', 'shots', ...(named ? [key] : ['-l', key]));
     await pause(150);
   }
@@ -256,13 +258,26 @@ async function demoShots() {
     for (const ch of 'w7') await press(ch);
     await shot('filter');
 
-    await press('Enter', '1', 'g', 'Space', 'Space', 'Space', 'Escape');
-    await press('/');
+    // Three w7 problems marked, then the filter changed to fed: the three are hidden, and counted.
+    await press('Enter', '1', 'g', 'Space', 'Space', 'Space');
+    await press('/', 'BSpace', 'BSpace');
     for (const ch of 'fed') await press(ch);
-    await press('Enter', 'Space', 'Space');
+    await press('Enter', 'g', 'Space', 'Space');
+    await until((s) => s.includes('hidden by filter'), 'the hidden marks');
     await shot('marks');
 
-    await press('Escape', '0', 'b', 'g');
+    // A reboot of the marks: the confirmation, then the slaves rebooting and back.
+    await press('r');
+    await until((s) => s.includes('Reboot 5 slaves?'), 'the reboot confirmation');
+    await shot('reboot-confirm');
+    await press('Enter');
+    // Every problem, rebooting ones last: the end of the list shows them at work.
+    await press('/', 'BSpace', 'BSpace', 'BSpace', 'Enter', 'G');
+    await until((s) => /rebooted 5 slaves — .*rebooting/.test(s), 'the reboot under way');
+    await shot('reboot-progress');
+    await until((s) => s.includes('rebooted 5 slaves — 5 back'), 'the slaves back', 60_000);
+
+    await press('u', '0', 'b', 'g');
     await shot('grouped');
 
     await press(

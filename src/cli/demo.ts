@@ -52,11 +52,13 @@ async function runDemo(slaves: number, speed: number): Promise<number> {
   const { SLOW_POOL } = await import('../simulator/farm.js');
   const dir = mkdtempSync(path.join(tmpdir(), 'corral-demo-'));
   const inventory = path.join(dir, 'inventory.yaml');
+  const port = await freePort();
   const settings = await settingsFrom(undefined, {
-    listen: '127.0.0.1:0',
+    listen: `127.0.0.1:${port}`,
     db: path.join(dir, 'corral.db'),
     inventory,
   });
+  settings.reboot = demoReboots(`http://127.0.0.1:${port}`);
   // The demo farm's slow pool idles for a day or more on purpose.
   settings.thresholds.pools[SLOW_POOL.name] = {
     warningSeconds: parseDuration(SLOW_POOL.warning)!,
@@ -94,6 +96,42 @@ async function runDemo(slaves: number, speed: number): Promise<number> {
     return 0;
   }
   return runConsole({ url: collector.url, onExit: stop });
+}
+
+/**
+ * The demo's reboot chain: a make-believe `ssh` whose slave comes back 3 s later (it posts the
+ * slave's next start, as its buildbot start hook would), then a person. No shell: a literal
+ * script, the slave's name one argument.
+ */
+function demoReboots(url: string): import('../reboot/methods.js').RebootSettings {
+  const comeBack =
+    "setTimeout(() => fetch(process.argv[1] + '/api/v1/slaves/' + process.argv[2] + '/heartbeat', { method: 'POST' }), 3000)";
+  return {
+    concurrency: 16,
+    methods: [
+      {
+        name: 'ssh',
+        argv: [process.execPath, '-e', comeBack, url, '{slave}'],
+        timeoutMs: 30_000,
+        waitMs: 60_000,
+        hands: false,
+      },
+      { name: 'hands', argv: [], timeoutMs: 30_000, waitMs: 0, hands: true },
+    ],
+    pools: {},
+  };
+}
+
+/** A port free now, so the demo's reboot method can name the collector before it listens. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 type Overrides = import('../collector/config.js').Overrides;
