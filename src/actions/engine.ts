@@ -72,7 +72,8 @@ export class ActionEngine {
       parts.reboot &&
       new RebootActions(parts.reboot, {
         nextId: () => ++this.lastId,
-        save: parts.save,
+        record: (action) => this.record(action),
+        persist: (action) => this.persist(action),
         broadcast: parts.broadcast,
         warn: parts.warn,
       });
@@ -114,16 +115,7 @@ export class ActionEngine {
     if (plan.dryRun) return this.dryRun(plan, refs, summary);
 
     const action = newAction(++this.lastId, plan, summary);
-    // Recorded before anything is done: an action that cannot be audited is not taken.
-    try {
-      await this.parts.save(action);
-    } catch (err) {
-      throw new ActionRefused(
-        `cannot record the action (${(err as Error).message}); nothing was done`,
-        undefined,
-        503,
-      );
-    }
+    await this.record(action);
     this.emit('started', action, requestId);
 
     // Whatever goes wrong, the recorded action ends with each target's result, never pending.
@@ -318,6 +310,20 @@ export class ActionEngine {
     this.emit('finished', r.action, r.requestId);
   }
 
+  /** Recorded before anything is done: an action that cannot be audited is not taken. */
+  private async record(action: StoredActionLike): Promise<void> {
+    try {
+      await this.parts.save(action);
+    } catch (err) {
+      throw new ActionRefused(
+        `cannot record the action (${(err as Error).message}); nothing was done`,
+        undefined,
+        503,
+      );
+    }
+  }
+
+  /** Records an action's progress; a failure is logged, the action goes on. */
   private async persist(action: StoredActionLike): Promise<void> {
     try {
       await this.parts.save({ ...action, targets: action.targets.map((t) => ({ ...t })) });

@@ -24,7 +24,7 @@ import {
   type RebootTransition,
 } from '../reboot/scheduler.js';
 import { actionMessage, newAction, toView, type StoredActionLike } from './action-record.js';
-import { ActionRefused, type PlannedAction } from './request.js';
+import type { PlannedAction } from './request.js';
 
 /** What reboots need of the collector. */
 export interface RebootParts {
@@ -49,7 +49,10 @@ export interface RebootSlave {
 /** What the engine shares with reboots: ids, the audit log, the stream. */
 export interface ActionLedger {
   nextId: () => number;
-  save: (action: StoredActionLike) => Promise<unknown>;
+  /** Records a new action; throws ActionRefused (nothing is done) when it cannot. */
+  record: (action: StoredActionLike) => Promise<void>;
+  /** Records an action's progress; never throws. */
+  persist: (action: StoredActionLike) => Promise<void>;
   broadcast: (message: AnyServerMessage) => void;
   warn: (details: Record<string, unknown>, msg: string) => void;
 }
@@ -110,7 +113,7 @@ export class RebootActions {
       return { dryRun: true, summary, targets: plans.map(planTarget), lines: describePlan(plans) };
     }
     const action = newAction(this.ledger.nextId(), plan, summary);
-    await this.record(action);
+    await this.ledger.record(action);
     let finish!: () => void;
     const r: Running = {
       action,
@@ -166,7 +169,7 @@ export class RebootActions {
       };
     }
     const action = newAction(this.ledger.nextId(), plan, summary);
-    await this.record(action);
+    await this.ledger.record(action);
     const inChain = new Set(this.scheduler.cancelSlaves(plan.targets));
     for (const t of action.targets) {
       if (inChain.has(t.slave)) {
@@ -180,7 +183,7 @@ export class RebootActions {
       }
     }
     action.finishedAt = Date.now();
-    await this.persist(action);
+    await this.ledger.persist(action);
     this.ledger.broadcast(actionMessage('finished', action, requestId));
     return toView(action);
   }
@@ -219,7 +222,7 @@ export class RebootActions {
     if (r.flush !== null || r.action.finishedAt !== null) return;
     r.flush = setTimeout(() => {
       r.flush = null;
-      void this.persist(r.action);
+      void this.ledger.persist(r.action);
       this.emit('progress', r);
     }, PROGRESS_EVERY_MS);
     r.flush.unref();
@@ -235,33 +238,9 @@ export class RebootActions {
       target.error = s.outcome === 'back' ? null : s.reason;
     }
     r.action.finishedAt = Date.now();
-    await this.persist(r.action);
+    await this.ledger.persist(r.action);
     this.running.delete(r.action.id);
     this.emit('finished', r);
-  }
-
-  /** Recorded before anything runs: a reboot that cannot be audited is not done. */
-  private async record(action: StoredActionLike): Promise<void> {
-    try {
-      await this.ledger.save(action);
-    } catch (err) {
-      throw new ActionRefused(
-        `cannot record the action (${(err as Error).message}); nothing was done`,
-        undefined,
-        503,
-      );
-    }
-  }
-
-  private async persist(action: StoredActionLike): Promise<void> {
-    try {
-      await this.ledger.save({ ...action, targets: action.targets.map((t) => ({ ...t })) });
-    } catch (err) {
-      this.ledger.warn(
-        { action: action.id, reason: (err as Error).message },
-        "cannot record an action's progress",
-      );
-    }
   }
 
   private emit(event: ActionEvent, r: Running): void {
