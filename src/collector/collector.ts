@@ -64,8 +64,13 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   // Two inventory sources: the inventory file and Nagios's objects.cache (the file wins on a name).
   let fromFile: InventoryEntry[] = [];
   let fromNagios: InventoryEntry[] = [];
-  const applyInventory = () =>
-    fleet.setInventory(mergeInventories(fromFile, fromNagios), Date.now());
+  const applyInventory = () => {
+    const now = Date.now();
+    const changes = fleet.setInventory(mergeInventories(fromFile, fromNagios), now);
+    for (const c of changes) log.info(c, 'state changed');
+    // A slave the new inventory made late or dead (its pool's thresholds) is so in Nagios too.
+    link?.afterTick(changes, now);
+  };
   const reloadInventory = () => {
     if (settings.inventory === null) return;
     try {

@@ -84,8 +84,16 @@ export class Fleet {
     return changes;
   }
 
-  /** Applies a new inventory: never-heard slaves appear or go; known slaves gain or lose attributes. */
-  setInventory(entries: readonly InventoryEntry[], now: number): void {
+  /**
+   * Applies a new inventory: never-heard slaves appear or go; known slaves gain or lose attributes.
+   * Returns the state changes it made (a slave moved to a pool with shorter thresholds is late now).
+   */
+  setInventory(entries: readonly InventoryEntry[], now: number): StateChange[] {
+    const changes: StateChange[] = [];
+    const refresh = (record: SlaveRecord) => {
+      const change = this.refreshState(record, now);
+      if (change) changes.push(change);
+    };
     const wanted = new Map(entries.map((e) => [e.name, e]));
     for (const [name, record] of this.records) {
       if (wanted.has(name) || record.inventory === null) continue;
@@ -95,8 +103,10 @@ export class Fleet {
         this.changed.delete(name);
         this.removed.add(name);
       } else {
-        this.records.set(name, { ...record, inventory: null });
+        const next = { ...record, inventory: null };
+        this.records.set(name, next);
         this.markChanged(name);
+        refresh(next);
       }
     }
     for (const entry of entries) {
@@ -106,9 +116,10 @@ export class Fleet {
       this.records.set(entry.name, next);
       this.removed.delete(entry.name);
       this.markChanged(entry.name);
-      this.refreshState(next, now);
+      refresh(next);
     }
     this.notify();
+    return changes;
   }
 
   /** Applies who muted which slave in Nagios (null: nothing mutes it); returns how many changed. */

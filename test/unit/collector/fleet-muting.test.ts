@@ -67,3 +67,25 @@ describe('mergeInventories', () => {
     expect(merged).toEqual([entry('a', 'file'), entry('b')]);
   });
 });
+
+describe('Fleet.setInventory', () => {
+  it('returns the state changes a new pool brings, so Nagios hears of them', () => {
+    const policy = {
+      default: { warningSeconds: 6 * 3600, criticalSeconds: 7 * 3600 },
+      pools: { quick: { warningSeconds: 3600, criticalSeconds: 7200 } },
+    };
+    const fleet = new Fleet(policy, 50);
+    const at = NOW - 90 * 60_000; // 1h30m ago: ok by default, late in the quick pool
+    fleet.commit(
+      fleet.preview([{ slave: 's1', kind: 'start', at, master: null, pool: null, message: null }]),
+      NOW,
+    );
+    expect(fleet.view('s1', NOW)?.state).toBe('ok');
+    expect(fleet.setInventory([entry('s1', 'quick')], NOW)).toEqual([
+      { name: 's1', from: 'ok', to: 'late' },
+    ]);
+    expect(fleet.setInventory([entry('s1', 'quick')], NOW)).toEqual([]);
+    // Out of the inventory: back to the default thresholds.
+    expect(fleet.setInventory([], NOW)).toEqual([{ name: 's1', from: 'late', to: 'ok' }]);
+  });
+});
