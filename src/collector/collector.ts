@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ActionEngine } from '../actions/engine.js';
 import { poolOf } from '../domain/slave-record.js';
 import { NagiosBridge } from '../nagios/bridge.js';
+import { serviceView } from '../nagios/service-view.js';
 import { rebootChains } from '../reboot/methods.js';
 import { valuesFor } from '../reboot/placeholders.js';
 import { Auth, isLoopback } from './auth.js';
@@ -172,7 +173,20 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     warn: (details, msg) => log.warn(details, msg),
   });
   hub.handleActions((body, author, requestId) => actions.submit(body, author, requestId));
-  const api = createApi({ settings, auth, fleet, store, commits, hub, metrics, log, actions });
+  const nagiosView =
+    link &&
+    ((name: string) => {
+      const record = fleet.get(name);
+      const status = link.status;
+      if (!record || !status) return null;
+      try {
+        return serviceView(status, link.bridge.targetOf(slaveRef(record)));
+      } catch {
+        return null; // a name that cannot be a Nagios host has no service there
+      }
+    });
+  const parts = { settings, auth, fleet, store, commits, hub, metrics, log, actions };
+  const api = createApi(nagiosView ? { ...parts, nagiosView } : parts);
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {
     void api.handle(req, res);

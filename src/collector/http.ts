@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { slaveNameProblem } from '../domain/names.js';
 import { isSlaveState, SLAVE_STATES, type SlaveState } from '../domain/state.js';
 import { startHistory } from '../domain/slave-record.js';
-import type { SlaveDetail } from '../domain/slave.js';
+import type { NagiosView, SlaveDetail } from '../domain/slave.js';
 import type { ActionEngine } from '../actions/engine.js';
 import { toView } from '../actions/action-record.js';
 import { ActionRefused } from '../actions/request.js';
@@ -28,6 +28,8 @@ export interface ApiParts {
   metrics: Metrics;
   log: Logger;
   actions: ActionEngine;
+  /** The slave's service in Nagios (null: Nagios has none); undefined without Nagios. */
+  nagiosView?: (name: string) => NagiosView | null;
 }
 
 const MESSAGES_IN_DETAIL = 20;
@@ -137,6 +139,7 @@ export function createApi(parts: ApiParts) {
         const view = parts.actions.inFlight(a.id) ?? toView(a);
         return { ...view, targets: view.targets.filter((t) => t.slave === name) };
       }),
+      ...(parts.nagiosView && { nagios: parts.nagiosView(name) }),
     };
     send(res, 200, { serverTime: new Date(now).toISOString(), slave });
   }

@@ -58,6 +58,34 @@ export interface SlaveDetail extends SlaveView {
   messages: MessageRecord[];
   /** The latest actions on this slave, newest first, each with only this slave's target. */
   actions?: ActionView[];
+  /**
+   * What Nagios says of the slave's service as status.dat last showed it; null when Nagios has
+   * no such service (or status.dat was not read yet); absent when the collector has no Nagios.
+   */
+  nagios?: NagiosView | null;
+}
+
+/** A slave's service in Nagios, read from status.dat; times are ISO 8601 UTC. */
+export interface NagiosView {
+  host: string;
+  service: string;
+  /** Null until Nagios has a result for it. */
+  state: 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN' | null;
+  output: string;
+  lastCheck: string | null;
+  /** Every downtime on the service, the one ending first first. */
+  downtimes: Array<{
+    id: number;
+    start: string;
+    end: string;
+    fixed: boolean;
+    inEffect: boolean;
+    author: string;
+    comment: string;
+  }>;
+  acknowledgement: { author: string; comment: string; sticky: boolean } | null;
+  /** Operators' comments on the service (not those Nagios adds for downtimes and acks). */
+  comments: Array<{ at: string; author: string; comment: string }>;
 }
 
 /** The inputs of stateOf for a slave as received over the wire, so consoles compute states as the collector does. */

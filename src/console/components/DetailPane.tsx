@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { formatAge } from '../../domain/duration.js';
 import type { ActionView } from '../../domain/protocol.js';
-import type { SlaveDetail, StartRecord } from '../../domain/slave.js';
+import type { NagiosView, SlaveDetail, StartRecord } from '../../domain/slave.js';
 import { STATE_COLORS, STATE_MARKS, formatAction, formatRowAge, formatStamp } from '../format.js';
 import type { Row } from '../rows.js';
 import type { ConsoleStore } from '../store.js';
@@ -40,7 +40,8 @@ export function DetailPane({
   }
   const mine = detail !== null && detail.name === row.name ? detail : null;
   const data = mine?.status === 'ready' ? mine.data : null;
-  const listRows = Math.max(height - 5, 1);
+  // Header, muted, Nagios (when wired), in flight, and the section titles.
+  const listRows = Math.max(height - (data?.nagios !== undefined ? 6 : 5), 1);
   return (
     <Box
       flexDirection="column"
@@ -61,6 +62,9 @@ export function DetailPane({
         {row.view.firstSeen ? `  first seen ${formatStamp(Date.parse(row.view.firstSeen))}` : ''}
       </Text>
       <Text wrap="truncate">{mutedLine(row, zone)}</Text>
+      {data?.nagios !== undefined ? (
+        <Text wrap="truncate">{nagiosLine(data.nagios, zone)}</Text>
+      ) : null}
       <Text wrap="truncate">
         {inFlight || formatAction(row, now)
           ? `in flight: ${[inFlight, formatAction(row, now)].filter(Boolean).join(', ')}`
@@ -77,6 +81,22 @@ export function DetailPane({
       )}
     </Box>
   );
+}
+
+/** `Nagios: WARNING no buildbot start for 6h02m (checked 19:30 UTC) · 2 downtimes · 1 comment` */
+export function nagiosLine(n: NagiosView | null, zone: string): string {
+  if (n === null) return 'Nagios: no such service (corral nagios-config defines it)';
+  const checked = n.lastCheck ? ` (checked ${formatStamp(Date.parse(n.lastCheck))} ${zone})` : '';
+  const head =
+    n.state === null ? 'Nagios: no result yet' : `Nagios: ${n.state} ${n.output}${checked}`;
+  const extra = [
+    n.downtimes.length > 1 ? `${n.downtimes.length} downtimes` : '',
+    n.acknowledgement && n.downtimes.length > 0 ? 'also acknowledged' : '',
+    n.comments.length > 0
+      ? `${n.comments.length} comment${n.comments.length > 1 ? 's' : ''}, latest by ${n.comments[0]!.author}: ${n.comments[0]!.comment}`
+      : '',
+  ].filter(Boolean);
+  return [head, ...extra].join(' · ');
 }
 
 function mutedLine(row: Row, zone: string): string {

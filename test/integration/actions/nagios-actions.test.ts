@@ -270,6 +270,13 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
         comment: 'slow pool: moving to new masters',
         inEffect: true,
       });
+      // The slave's detail carries what Nagios says of its service, every downtime included.
+      expect((await slave('talos-042')).nagios).toMatchObject({
+        host: 'talos-042',
+        service: 'buildbot-start',
+        downtimes: [{ author: 'jdoe', comment: 'slow pool: moving to new masters', fixed: true }],
+        acknowledgement: null,
+      });
       await waitFor(
         () =>
           stream

@@ -185,9 +185,30 @@ describe('console app', () => {
           { at: at(21), intervalSeconds: null },
         ],
         messages: [{ at: at(11), kind: 'critical', message: 'cannot reach bm01' }],
+        nagios: {
+          host: 'muted-dead',
+          service: 'buildbot-start',
+          state: 'CRITICAL',
+          output: 'no buildbot start for 10h00m',
+          lastCheck: at(0),
+          downtimes: [0, 1].map((id) => ({
+            id,
+            start: at(1),
+            end: at(-24),
+            fixed: true,
+            inEffect: true,
+            author: 'jdoe',
+            comment: 'moving masters',
+          })),
+          acknowledgement: null,
+          comments: [{ at: at(2), author: 'asmith', comment: 'disk swap booked' }],
+        },
       },
     });
     await ui.until((t) => t.includes('cycle: median'), 'the history');
+    expect(ui.plain()).toMatch(
+      /Nagios: CRITICAL no buildbot start for 10h00m \(checked \d\d-\d\d \d\d:\d\d \S+\) · 2 downtimes · 1 comment, latest by asmith/,
+    );
     expect(ui.plain()).toContain(
       'cycle: median 6h02m, shortest 5h00m, longest 6h02m over 2 intervals',
     );

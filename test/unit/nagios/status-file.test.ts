@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mutingOf } from '../../../src/nagios/muting.js';
+import { serviceView } from '../../../src/nagios/service-view.js';
 import {
   acknowledgementOf,
   IncompleteStatusError,
@@ -268,5 +269,67 @@ describe('StatusFileReader', () => {
     const cut = await reader.read();
     expect(cut?.fresh).toBe(false);
     expect(cut?.status.downtimes[0]!.comment).toBe('reimaged!');
+  });
+});
+
+describe('serviceView: a slave service for its detail', () => {
+  const withComment = parseStatus(
+    `${STATUS}servicecomment {
+	host_name=s1
+	service_description=buildbot-start
+	entry_type=1
+	comment_id=9
+	persistent=1
+	entry_time=1795581700
+	author=asmith
+	comment_data=disk swap booked
+	}
+`,
+  );
+  const ref = (host: string) => ({ host, service: 'buildbot-start' });
+
+  test('state, output, every downtime, the acknowledgement and the operators\u2019 comments', () => {
+    expect(serviceView(withComment, ref('s1'))).toMatchObject({
+      host: 's1',
+      state: 'CRITICAL',
+      output: 'no buildbot start for 7h00m',
+      downtimes: [
+        {
+          id: 1,
+          start: new Date(1795581650_000).toISOString(),
+          end: new Date(1795585250_000).toISOString(),
+          fixed: true,
+          inEffect: true,
+          author: 'jdoe',
+          comment: 'reimaging',
+        },
+      ],
+      acknowledgement: null,
+      // Not the comment Nagios added for the downtime: only what an operator wrote.
+      comments: [
+        {
+          at: new Date(1795581700_000).toISOString(),
+          author: 'asmith',
+          comment: 'disk swap booked',
+        },
+      ],
+    });
+    expect(serviceView(withComment, ref('s2'))).toMatchObject({
+      acknowledgement: {
+        author: 'jdoe',
+        comment: 'bug 1234, waiting for a new disk',
+        sticky: true,
+      },
+      comments: [],
+    });
+  });
+
+  test('no result yet, and no such service', () => {
+    expect(serviceView(withComment, ref('s3'))).toMatchObject({
+      state: null,
+      lastCheck: null,
+      downtimes: [{ id: 7, fixed: false, inEffect: false, author: 'asmith' }],
+    });
+    expect(serviceView(withComment, ref('nope'))).toBeNull();
   });
 });
