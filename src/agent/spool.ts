@@ -11,6 +11,13 @@ export const SPOOL_LOCK = 'heartbeats.lock';
 export const DEFAULT_SPOOL_MAX = 1000;
 /** Every holder keeps the lock for milliseconds; one this old was left by a killed process. */
 const STALE_LOCK_MS = 60_000;
+const LOCK_POLL_MS = 25;
+/** How long append and remove wait for the lock when the caller gives no deadline. */
+const DEFAULT_LOCK_WAIT_MS = 1000;
+
+function defaultDeadline(): number {
+  return performance.now() + DEFAULT_LOCK_WAIT_MS;
+}
 
 /** One spooled heartbeat: the exact line in the file (its identity) and what it says. */
 export interface SpoolEntry {
@@ -46,7 +53,7 @@ function writable(dir: string): boolean {
 
 export class Spool {
   readonly file: string;
-  private readonly lockDir: string;
+  readonly lockDir: string;
 
   constructor(
     readonly dir: string,
@@ -72,48 +79,81 @@ export class Spool {
 
   /**
    * Adds one heartbeat at the end, fsynced. When the spool is full the oldest are dropped;
-   * the number dropped is returned so the caller can warn about it.
+   * the number dropped is returned so the caller can warn about it. `deadline` bounds the wait
+   * for the lock (see update).
    */
-  async append(heartbeat: SpoolEntry['heartbeat']): Promise<{ dropped: number; waiting: number }> {
-    const line = JSON.stringify(heartbeat);
-    await fs.mkdir(this.dir, { recursive: true });
-    const release = await this.lock();
-    try {
-      const text = await this.readText();
-      const { entries, unreadable } = parseSpool(text);
-      const room = this.maxEntries - 1;
-      // Without the lock another beat may be rewriting: appending is then the only safe move.
-      if ((entries.length <= room && unreadable === 0) || !release) {
-        // A line torn by a crash must not swallow this one.
-        const torn = text !== '' && !text.endsWith('\n');
-        await appendLine(this.file, torn ? `\n${line}` : line);
-        return { dropped: 0, waiting: entries.length + 1 };
-      }
-      const kept = entries.slice(Math.max(0, entries.length - room)).map((e) => e.line);
-      await this.rewrite([...kept, line]);
-      return { dropped: entries.length - kept.length, waiting: kept.length + 1 };
-    } finally {
-      await release?.();
-    }
+  async append(
+    heartbeat: SpoolEntry['heartbeat'],
+    deadline = defaultDeadline(),
+  ): Promise<{ dropped: number; waiting: number }> {
+    const { dropped, waiting } = await this.update([], heartbeat, deadline);
+    return { dropped, waiting: waiting ?? 1 };
   }
 
   /**
    * Removes lines that were delivered (or given up on). Only those exact lines go, so a
    * heartbeat another beat appended meanwhile stays. Returns false when the lock could not
-   * be had: the lines stay and are sent again later, which the collector takes as a duplicate.
+   * be had by the deadline: the lines stay and are sent again later, which the collector takes
+   * as a duplicate.
    */
-  async remove(lines: Iterable<string>): Promise<boolean> {
+  async remove(lines: Iterable<string>, deadline = defaultDeadline()): Promise<boolean> {
+    return (await this.update(lines, null, deadline)).removed;
+  }
+
+  /**
+   * Removes the lines given and appends a heartbeat, under one lock and in one write.
+   * The lock is waited for until `deadline` (a `performance.now()` time) and no longer. Without
+   * it nothing is removed, but the heartbeat is still appended (O_APPEND, one whole line): a lock
+   * held that long was most likely left by a beat killed mid-way, and a heartbeat is worth more
+   * than a line sent twice (`withoutLock`). `waiting` is null when the spool was not looked at.
+   */
+  async update(
+    lines: Iterable<string>,
+    heartbeat: SpoolEntry['heartbeat'] | null,
+    deadline: number,
+  ): Promise<{ removed: boolean; withoutLock: boolean; dropped: number; waiting: number | null }> {
     const gone = new Set(lines);
-    if (gone.size === 0) return true;
-    const release = await this.lock();
-    if (!release) return false;
+    const line = heartbeat === null ? null : JSON.stringify(heartbeat);
+    if (gone.size === 0 && line === null) {
+      return { removed: true, withoutLock: false, dropped: 0, waiting: null };
+    }
+    if (line !== null) await fs.mkdir(this.dir, { recursive: true });
+    const release = await this.lock(deadline);
+    if (!release) {
+      const waiting = line === null ? null : await this.appendTo(await this.readText(), line);
+      return { removed: gone.size === 0, withoutLock: true, dropped: 0, waiting };
+    }
     try {
-      const { entries } = await this.read();
-      await this.rewrite(entries.filter((e) => !gone.has(e.line)).map((e) => e.line));
-      return true;
+      const text = await this.readText();
+      const { entries, unreadable } = parseSpool(text);
+      const kept = entries.filter((e) => !gone.has(e.line)).map((e) => e.line);
+      const room = line === null ? Infinity : this.maxEntries - 1;
+      const untouched = kept.length === entries.length && unreadable === 0;
+      if (untouched && kept.length <= room) {
+        const waiting = line === null ? kept.length : await this.appendTo(text, line);
+        return { removed: true, withoutLock: false, dropped: 0, waiting };
+      }
+      // Something goes (delivered, too many, torn): rewrite, the oldest dropped first when full.
+      const keep = kept.slice(Math.max(0, kept.length - room));
+      const next = line === null ? keep : [...keep, line];
+      await this.rewrite(next);
+      return {
+        removed: true,
+        withoutLock: false,
+        dropped: kept.length - keep.length,
+        waiting: next.length,
+      };
     } finally {
       await release();
     }
+  }
+
+  /** One line at the end; the number of heartbeats then waiting. */
+  private async appendTo(text: string, line: string): Promise<number> {
+    // A line torn by a crash must not swallow this one.
+    const torn = text !== '' && !text.endsWith('\n');
+    await appendLine(this.file, torn ? `\n${line}` : line);
+    return parseSpool(text).entries.length + 1;
   }
 
   /** Replaces the file atomically: a temp file, fsynced, renamed over it. */
@@ -130,9 +170,11 @@ export class Spool {
     await syncDir(this.dir);
   }
 
-  /** Takes the lock within a second or gives up (null); a beat must never wait long. */
-  private async lock(waitMs = 1000): Promise<(() => Promise<void>) | null> {
-    const deadline = Date.now() + waitMs;
+  /**
+   * Takes the lock, waiting until `deadline` (a `performance.now()` time) at the most; null when
+   * it could not be had by then. One attempt is always made, even past the deadline.
+   */
+  private async lock(deadline: number): Promise<(() => Promise<void>) | null> {
     for (;;) {
       try {
         await fs.mkdir(this.lockDir);
@@ -142,13 +184,15 @@ export class Spool {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
+      // The lock's age is a wall-clock matter (another process made it): mtime against Date.now.
       const stat = await fs.stat(this.lockDir).catch(() => null);
       if (stat && Date.now() - stat.mtimeMs > STALE_LOCK_MS) {
         await fs.rmdir(this.lockDir).catch(() => undefined);
         continue;
       }
-      if (Date.now() >= deadline) return null;
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      const left = deadline - performance.now();
+      if (left <= 0) return null;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(LOCK_POLL_MS, left)));
     }
   }
 }

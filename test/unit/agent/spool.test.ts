@@ -108,4 +108,40 @@ describe('Spool', () => {
     expect(await spool.remove([(await spool.read()).entries[0]!.line])).toBe(true);
     expect((await spool.read()).entries.map((e) => e.heartbeat.at)).toEqual([hb(2).at]);
   });
+
+  it('waits for a held lock only until the deadline it is given', async () => {
+    const spool = new Spool(dir);
+    await spool.append(hb(1));
+    await mkdir(path.join(dir, SPOOL_LOCK));
+    const line = (await spool.read()).entries[0]!.line;
+    let started = performance.now();
+    expect(await spool.remove([line], started + 150)).toBe(false);
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(140);
+    expect(waited).toBeLessThan(400);
+    // Past the deadline: one try, then the heartbeat is appended without the lock, at once.
+    started = performance.now();
+    const r = await spool.update([line], hb(2), started - 1);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(r).toMatchObject({ removed: false, withoutLock: true, waiting: 2 });
+    expect((await spool.read()).entries.map((e) => e.heartbeat.at)).toEqual([hb(1).at, hb(2).at]);
+  });
+
+  it('removes and appends under one lock, in one write', async () => {
+    const spool = new Spool(dir, 3);
+    for (let i = 1; i <= 3; i++) await spool.append(hb(i));
+    const [first] = (await spool.read()).entries;
+    const r = await spool.update([first!.line], hb(4), performance.now() + 1000);
+    expect(r).toEqual({ removed: true, withoutLock: false, dropped: 0, waiting: 3 });
+    expect((await spool.read()).entries.map((e) => e.heartbeat.at)).toEqual([
+      hb(2).at,
+      hb(3).at,
+      hb(4).at,
+    ]);
+    // Full, nothing removed: the oldest goes.
+    expect(await spool.update([], hb(5), performance.now() + 1000)).toMatchObject({
+      dropped: 1,
+      waiting: 3,
+    });
+  });
 });
