@@ -287,6 +287,13 @@ describe('bin/corral-beat.sh', { timeout: 60_000 }, () => {
 
     it('the one-liner delivers with curl, then with wget when curl fails, and never fails the start', async () => {
       const line = await hookLine('sh-oneliner');
+      // README shows the same line: what is tested here is what the README gives.
+      const readme = await readFile(
+        path.resolve(import.meta.dirname, '../../../README.md'),
+        'utf8',
+      );
+      const copy = /<!-- from docs\/agent\.md: sh-oneliner -->\s*```sh\n(.*)\n```/.exec(readme);
+      expect(copy?.[1]).toBe(line);
       const env = { CORRAL_URL: c.url, CORRAL_TOKEN: TOKEN };
       expect(await runLine(line, { ...env, PATH: await shim() })).toMatchObject({
         code: 0,
