@@ -170,7 +170,9 @@ describe('bad input: one clear error, and nothing stored', () => {
     const res = await postJson(api('/slaves/bad%ZZname/heartbeat'), '');
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ field: 'slave' });
-    expect(res.body.error).toMatch(/"bad%ZZname" in the path is not a valid URL-encoded slave name/);
+    expect(res.body.error).toMatch(
+      /"bad%ZZname" in the path is not a valid URL-encoded slave name/,
+    );
     expect((await getJson(api('/slaves/%E0%A4%A'))).status).toBe(400);
     expect(storedCount()).toBe(before);
   });
