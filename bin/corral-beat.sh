@@ -98,6 +98,8 @@ fi
 spool=$spool_dir/heartbeats.jsonl
 lock_dir=$spool_dir/heartbeats.lock
 deadline=$(($(date +%s) + timeout))
+spool_reserve=0
+[ "$timeout" -lt 2 ] || spool_reserve=1
 
 tmp=$(mktemp -d 2>/dev/null || mktemp -d -t corral-beat) || die "cannot make a temp dir"
 locked=0
@@ -108,12 +110,13 @@ unlock() {
 trap 'unlock; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-# mkdir is atomic: the same lock `corral beat` takes. Held for milliseconds, so give up after ~1s.
+# mkdir is atomic: the same lock `corral beat` takes. Held for milliseconds, so give up after
+# ~0.5 s: the two waits fit in the second the budget keeps for the spool.
 lock() {
   tries=0
   while ! mkdir "$lock_dir" 2>/dev/null; do
     tries=$((tries + 1))
-    [ "$tries" -le 10 ] || return 1
+    [ "$tries" -le 5 ] || return 1
     # A lock older than a minute was left by a killed process.
     if [ -n "$(find "$lock_dir" -prune -mmin +1 2>/dev/null)" ]; then
       rmdir "$lock_dir" 2>/dev/null
@@ -144,9 +147,10 @@ if [ -n "$token" ]; then
   printf 'header = Authorization: Bearer %s\n' "$token" >"$tmp/wgetrc"
 fi
 
-# POSTs the file $1 within what is left of the budget; sets status (000: no answer) and reason.
+# POSTs the file $1 within what is left of the budget, less a second kept for the spool (when
+# the budget has one to spare); sets status (000: no answer) and reason.
 post() {
-  left=$((deadline - $(date +%s)))
+  left=$((deadline - spool_reserve - $(date +%s)))
   : >"$tmp/answer"
   if [ "$left" -le 0 ]; then
     status=000 reason="the collector at $url did not answer in time"

@@ -147,6 +147,25 @@ describe('bin/corral-beat.sh', { timeout: 60_000 }, () => {
     expect(await spooled()).toHaveLength(2);
   });
 
+  it('keeps to --timeout in all with the spool lock held and a collector that never answers', async () => {
+    const sockets: Socket[] = [];
+    const tcp = createTcpServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => tcp.close(resolve));
+    });
+    const url = `http://127.0.0.1:${(tcp.address() as { port: number }).port}`;
+    // Another beat holds the lock (a fresh one: not a stale lock to break).
+    await mkdir(path.join(spoolDir, 'heartbeats.lock'));
+    const run = await sh(['sh-slave-05', '--collector', url, '--timeout', '3']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/the spool lock .* is held; appending anyway/);
+    // The budget is the whole run: the wait for the lock comes out of it (+ sh's own start).
+    expect(run.ms).toBeLessThan(3500);
+    expect((await spooled()).map((h) => h.slave)).toEqual(['sh-slave-05']);
+  });
+
   it('a bad token is refused: exit 1, one line, nothing spooled', async () => {
     const run = await sh(['sh-slave-04', '--collector', c.url], {
       CORRAL_TOKEN: 'not-the-token-0000000',
