@@ -73,6 +73,18 @@ async function spooled(): Promise<Array<Record<string, string>>> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A "collector" that accepts connections and never answers. */
+async function silentCollector(): Promise<{ url: string; sockets: Socket[] }> {
+  const sockets: Socket[] = [];
+  const tcp = createTcpServer((s) => sockets.push(s));
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  cleanups.push(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => tcp.close(resolve));
+  });
+  return { url: `http://127.0.0.1:${(tcp.address() as { port: number }).port}`, sockets };
+}
+
 async function detail(slave: string): Promise<SlaveDetail> {
   const res = await getJson<{ slave: SlaveDetail }>(`${c.url}/api/v1/slaves/${slave}`, {
     authorization: `Bearer ${VIEWER}`,
@@ -129,14 +141,7 @@ describe('bin/corral-beat.sh', { timeout: 60_000 }, () => {
   });
 
   it('keeps to --timeout with a collector that accepts and never answers', async () => {
-    const sockets: Socket[] = [];
-    const tcp = createTcpServer((s) => sockets.push(s));
-    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-    cleanups.push(async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => tcp.close(resolve));
-    });
-    const url = `http://127.0.0.1:${(tcp.address() as { port: number }).port}`;
+    const { url, sockets } = await silentCollector();
     const run = await sh(['sh-slave-03', '--collector', url, '--timeout', '2']);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/did not answer in time; the heartbeat is spooled/);
@@ -148,14 +153,7 @@ describe('bin/corral-beat.sh', { timeout: 60_000 }, () => {
   });
 
   it('keeps to --timeout in all with the spool lock held and a collector that never answers', async () => {
-    const sockets: Socket[] = [];
-    const tcp = createTcpServer((s) => sockets.push(s));
-    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-    cleanups.push(async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => tcp.close(resolve));
-    });
-    const url = `http://127.0.0.1:${(tcp.address() as { port: number }).port}`;
+    const { url } = await silentCollector();
     // Another beat holds the lock (a fresh one: not a stale lock to break).
     await mkdir(path.join(spoolDir, 'heartbeats.lock'));
     const run = await sh(['sh-slave-05', '--collector', url, '--timeout', '3']);
