@@ -17,7 +17,6 @@ import { describePlan, type RebootTarget, type SlavePlan } from '../reboot/plan.
 import type { CommandRunner } from '../reboot/runner.js';
 import {
   RebootScheduler,
-  type Bulk,
   type BulkResult,
   type RebootAttempt,
   type RebootEvent,
@@ -66,7 +65,6 @@ interface Running {
   byName: Map<string, StoredActionLike['targets'][number]>;
   flush: NodeJS.Timeout | null;
   finished: Promise<void>;
-  bulk?: Bulk;
 }
 
 export class RebootActions {
@@ -88,11 +86,6 @@ export class RebootActions {
   /** A `start` heartbeat was committed: the proof a rebooting slave came back. */
   noteStart(slave: string, at: number): void {
     this.scheduler.noteStart(slave, at);
-  }
-
-  /** Commands running now (for metrics and tests). */
-  get commandsRunning(): number {
-    return this.scheduler.running;
   }
 
   inFlight(id: number): ActionView | undefined {
@@ -126,7 +119,6 @@ export class RebootActions {
     this.emit('started', r);
     // Every chain's first step (queued, skipped, failed) arrives through onEvent before this returns.
     const bulk = this.scheduler.submit(targets, { ...options, id: action.id });
-    r.bulk = bulk;
     void bulk.done.then((result) => this.finish(r, result)).finally(finish);
     this.progress(r);
     return toView(action);
