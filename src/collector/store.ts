@@ -78,8 +78,6 @@ export interface StoredMessage {
 
 export class Store {
   private readonly db: Database.Database;
-  private readonly insertHeartbeat: Database.Statement;
-  private readonly upsertSlave: Database.Statement;
   private readonly writeBatchTx: (
     heartbeats: Heartbeat[],
     slaves: SlaveUpdate[],
@@ -96,29 +94,50 @@ export class Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    this.insertHeartbeat = this.db.prepare(
-      `INSERT INTO heartbeats (slave, kind, at, received_at, master, pool, message)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    // One statement for many rows costs far less than one per row: heartbeats and slave rows go
+    // in chunks, each chunk size prepared once.
+    const heartbeatRows = rowsStatement(
+      this.db,
+      (values) =>
+        `INSERT INTO heartbeats (slave, kind, at, received_at, master, pool, message) VALUES ${values}`,
+      7,
     );
-    this.upsertSlave = this.db.prepare(
-      `INSERT INTO slaves (name, pool, master, first_seen, last_start, last_critical_at,
-         last_critical_message, last_heartbeat_at, last_heartbeat_kind, last_heartbeat_message)
-       VALUES (@name, @pool, @master, @firstSeen, @lastStart, @lastCriticalAt,
-         @lastCriticalMessage, @lastHeartbeatAt, @lastHeartbeatKind, @lastHeartbeatMessage)
-       ON CONFLICT (name) DO UPDATE SET pool = excluded.pool, master = excluded.master,
-         first_seen = excluded.first_seen, last_start = excluded.last_start,
-         last_critical_at = excluded.last_critical_at,
-         last_critical_message = excluded.last_critical_message,
-         last_heartbeat_at = excluded.last_heartbeat_at,
-         last_heartbeat_kind = excluded.last_heartbeat_kind,
-         last_heartbeat_message = excluded.last_heartbeat_message`,
+    const slaveRows = rowsStatement(
+      this.db,
+      (values) =>
+        `INSERT INTO slaves (name, pool, master, first_seen, last_start, last_critical_at,
+           last_critical_message, last_heartbeat_at, last_heartbeat_kind, last_heartbeat_message)
+         VALUES ${values}
+         ON CONFLICT (name) DO UPDATE SET pool = excluded.pool, master = excluded.master,
+           first_seen = excluded.first_seen, last_start = excluded.last_start,
+           last_critical_at = excluded.last_critical_at,
+           last_critical_message = excluded.last_critical_message,
+           last_heartbeat_at = excluded.last_heartbeat_at,
+           last_heartbeat_kind = excluded.last_heartbeat_kind,
+           last_heartbeat_message = excluded.last_heartbeat_message`,
+      10,
     );
-    this.writeBatchTx = this.db.transaction((heartbeats, slaves, now) => {
-      for (const h of heartbeats) {
-        this.insertHeartbeat.run(h.slave, h.kind, h.at, now, h.master, h.pool, h.message);
-      }
-      for (const s of slaves) this.upsertSlave.run(s);
-    });
+    this.writeBatchTx = this.db.transaction(
+      (heartbeats: Heartbeat[], slaves: SlaveUpdate[], now: number) => {
+        heartbeatRows(
+          heartbeats.map((h) => [h.slave, h.kind, h.at, now, h.master, h.pool, h.message]),
+        );
+        slaveRows(
+          slaves.map((s) => [
+            s.name,
+            s.pool,
+            s.master,
+            s.firstSeen,
+            s.lastStart,
+            s.lastCriticalAt,
+            s.lastCriticalMessage,
+            s.lastHeartbeatAt,
+            s.lastHeartbeatKind,
+            s.lastHeartbeatMessage,
+          ]),
+        );
+      },
+    );
     const upsertAction = this.db.prepare(
       `INSERT INTO actions (id, at, author, kind, params, summary, finished_at)
        VALUES (@id, @at, @author, @kind, @params, @summary, @finishedAt)
@@ -299,6 +318,36 @@ export class Store {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Rows per statement at most (SQLite allows 32,766 parameters; 64 × 10 is well within). */
+const ROWS_PER_STATEMENT = 64;
+
+/**
+ * Runs `sql` for many rows, `ROWS_PER_STATEMENT` at a time; `columns` values a row. Statements
+ * are prepared once per chunk size.
+ */
+function rowsStatement(
+  db: Database.Database,
+  sql: (values: string) => string,
+  columns: number,
+): (rows: unknown[][]) => void {
+  const prepared = new Map<number, Database.Statement>();
+  const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
+  const statement = (n: number) => {
+    let s = prepared.get(n);
+    if (!s) {
+      s = db.prepare(sql(Array.from({ length: n }, () => row).join(', ')));
+      prepared.set(n, s);
+    }
+    return s;
+  };
+  return (rows) => {
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+      statement(chunk.length).run(chunk.flat());
+    }
+  };
 }
 
 /** An action as the store keeps it; times are epoch ms. */
