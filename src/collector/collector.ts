@@ -154,6 +154,13 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
       setStatus: (name, status) => {
         const change = fleet.setReboot(name, status, Date.now());
         if (change) log.info(change, 'state changed');
+        if (status?.phase === 'rebooting') return; // a chain does not outlive the process
+        writer.setNeedsHands(name, status?.since ?? null).catch((err: Error) => {
+          log.warn(
+            { slave: name, reason: err.message },
+            'cannot record that the slave needs hands',
+          );
+        });
       },
       saveAttempt: (actionId, attempt) => writer.saveAttempt(actionId, attempt),
     },

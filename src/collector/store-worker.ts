@@ -18,6 +18,9 @@ port.on('message', (req: WriterRequest) => {
     } else if (req.op === 'attempt') {
       store.saveAttempt(req.actionId, req.attempt);
       reply = { id: req.id, ok: true, value: req.actionId };
+    } else if (req.op === 'needs-hands') {
+      store.setNeedsHands(req.slave, req.since);
+      reply = { id: req.id, ok: true, value: 0 };
     } else if (req.op === 'prune') {
       reply = { id: req.id, ok: true, value: store.prune(req.before) };
     } else {

@@ -9,6 +9,7 @@ export type WriterRequest =
   | { id: number; op: 'prune'; before: number }
   | { id: number; op: 'action'; action: StoredAction }
   | { id: number; op: 'attempt'; actionId: number; attempt: RebootAttemptView }
+  | { id: number; op: 'needs-hands'; slave: string; since: number | null }
   | { id: number; op: 'close' };
 
 export type WriterReply =
@@ -51,6 +52,11 @@ export class StoreWriter {
   /** Records one reboot command run for an action. */
   saveAttempt(actionId: number, attempt: RebootAttemptView): Promise<number> {
     return this.request({ op: 'attempt', actionId, attempt });
+  }
+
+  /** Keeps (or clears) that a slave needs hands, so a restart does not forget it. */
+  setNeedsHands(slave: string, since: number | null): Promise<number> {
+    return this.request({ op: 'needs-hands', slave, since });
   }
 
   prune(before: number): Promise<number> {

@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS slaves (
   last_critical_message TEXT,
   last_heartbeat_at INTEGER,
   last_heartbeat_kind TEXT,
-  last_heartbeat_message TEXT
+  last_heartbeat_message TEXT,
+  needs_hands_since INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS actions (
   id INTEGER PRIMARY KEY,
@@ -94,6 +95,15 @@ export class Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // Databases made before a column existed get it (SQLite adds it with NULLs).
+    const columns = new Set(
+      (this.db.prepare('PRAGMA table_info(slaves)').all() as Array<{ name: string }>).map(
+        (c) => c.name,
+      ),
+    );
+    if (!columns.has('needs_hands_since')) {
+      this.db.exec('ALTER TABLE slaves ADD COLUMN needs_hands_since INTEGER');
+    }
     // One statement for many rows costs far less than one per row: heartbeats and slave rows go
     // in chunks, each chunk size prepared once.
     const heartbeatRows = rowsStatement(
@@ -106,7 +116,8 @@ export class Store {
       this.db,
       (values) =>
         `INSERT INTO slaves (name, pool, master, first_seen, last_start, last_critical_at,
-           last_critical_message, last_heartbeat_at, last_heartbeat_kind, last_heartbeat_message)
+           last_critical_message, last_heartbeat_at, last_heartbeat_kind, last_heartbeat_message,
+           needs_hands_since)
          VALUES ${values}
          ON CONFLICT (name) DO UPDATE SET pool = excluded.pool, master = excluded.master,
            first_seen = excluded.first_seen, last_start = excluded.last_start,
@@ -114,8 +125,9 @@ export class Store {
            last_critical_message = excluded.last_critical_message,
            last_heartbeat_at = excluded.last_heartbeat_at,
            last_heartbeat_kind = excluded.last_heartbeat_kind,
-           last_heartbeat_message = excluded.last_heartbeat_message`,
-      10,
+           last_heartbeat_message = excluded.last_heartbeat_message,
+           needs_hands_since = excluded.needs_hands_since`,
+      11,
     );
     this.writeBatchTx = this.db.transaction(
       (heartbeats: Heartbeat[], slaves: SlaveUpdate[], now: number) => {
@@ -134,6 +146,7 @@ export class Store {
             s.lastHeartbeatAt,
             s.lastHeartbeatKind,
             s.lastHeartbeatMessage,
+            s.needsHandsSince,
           ]),
         );
       },
@@ -157,6 +170,11 @@ export class Store {
   /** Records an action and its targets as they stand now (called again as they progress). */
   saveAction(a: StoredAction): void {
     this.saveActionTx(a);
+  }
+
+  /** Marks a slave that has a row as needing hands since `since`, or not (null). */
+  setNeedsHands(slave: string, since: number | null): void {
+    this.db.prepare('UPDATE slaves SET needs_hands_since = ? WHERE name = ?').run(since, slave);
   }
 
   /** Records one reboot command run for an action (the audit log's attempt). */
@@ -290,6 +308,8 @@ export class Store {
               message: r.last_heartbeat_message,
             },
       starts: starts.get(r.name) ?? [],
+      reboot:
+        r.needs_hands_since === null ? null : { phase: 'needs-hands', since: r.needs_hands_since },
     }));
   }
 
@@ -396,6 +416,7 @@ interface SlaveRow {
   last_heartbeat_at: number | null;
   last_heartbeat_kind: string | null;
   last_heartbeat_message: string | null;
+  needs_hands_since: number | null;
 }
 
 /** A slave's summary row as written: flat, so it is cheap to hand to the writer thread. */
@@ -413,5 +434,8 @@ export function slaveUpdate(s: SlaveRecord) {
     lastHeartbeatAt: s.lastHeartbeat?.at ?? null,
     lastHeartbeatKind: s.lastHeartbeat?.kind ?? null,
     lastHeartbeatMessage: s.lastHeartbeat?.message ?? null,
+    // Kept across restarts: a slave that needs a person still does. A chain still rebooting is
+    // not (nothing runs it after a restart).
+    needsHandsSince: s.reboot?.phase === 'needs-hands' ? s.reboot.since : null,
   };
 }

@@ -2,7 +2,7 @@
 // loopback (forced command: records the reboot and has the slave post its next start): success,
 // escalation, needs hands with a ticket command, cancel, dry run, and the audit log's attempts.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ActionView, RebootAttemptView } from '../../../src/domain/protocol.js';
@@ -14,12 +14,14 @@ import {
   startCollector,
   waitFor,
   type RunningCollector,
+  type StartOptions,
 } from '../../support/collector.js';
 import { startSshd, type RunningSshd } from '../../support/sshd.js';
 
 let sshd: RunningSshd;
 let collector: RunningCollector;
 let ticketFile: string;
+let options: StartOptions;
 
 const POOLS = { good: 3, flaky: 2, gone: 1, slow: 1 } as const;
 
@@ -42,7 +44,7 @@ beforeAll(async () => {
       ),
     )
     .join('\n');
-  collector = await startCollector({
+  options = {
     config: [
       'inventory: inventory.yaml',
       'reboot:',
@@ -60,7 +62,8 @@ beforeAll(async () => {
       `      - {name: ssh, argv: ${ssh('hang')}, timeout: 60s, wait: 20s}`,
     ].join('\n'),
     files: { 'inventory.yaml': `slaves:\n${inventory}\n` },
-  });
+  };
+  collector = await startCollector(options);
   sshd.setCollector(collector.url);
   // Every slave has started once, eight hours ago: dead, and due a reboot.
   const at = new Date(Date.now() - 8 * 3600_000).toISOString();
@@ -72,7 +75,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([sshd?.stop(), collector?.stop()]);
-  collector?.cleanup();
+  // Restarted on the first one's dir, which it does not own: removed here.
+  if (collector) rmSync(collector.dir, { recursive: true, force: true });
 });
 
 interface Run {
@@ -177,6 +181,11 @@ describe('corral reboot through the collector and a real sshd', () => {
     expect(tickets.map((t) => JSON.parse(t) as string[])).toEqual([
       ['gone-1 needs hands (pool gone)'],
     ]);
+    // A restart does not forget it.
+    await collector.stop();
+    collector = await startCollector({ ...options, dir: collector.dir });
+    sshd.setCollector(collector.url);
+    expect((await slave('gone-1')).reboot).toEqual(view.reboot);
     // The operator takes it over by cancelling: its state is its heartbeats' again.
     const cancel = await corral('reboot', 'gone-1', '--cancel', '--yes');
     expect(cancel.stdout).toMatch(/1 cancelled\n$/);
