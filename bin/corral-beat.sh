@@ -98,8 +98,10 @@ fi
 spool=$spool_dir/heartbeats.jsonl
 lock_dir=$spool_dir/heartbeats.lock
 deadline=$(($(date +%s) + timeout))
+# `date +%s` counts whole seconds: with less than 3 s, a reserved second could leave the
+# collector no time at all.
 spool_reserve=0
-[ "$timeout" -lt 2 ] || spool_reserve=1
+[ "$timeout" -lt 3 ] || spool_reserve=1
 
 tmp=$(mktemp -d 2>/dev/null || mktemp -d -t corral-beat) || die "cannot make a temp dir"
 locked=0
