@@ -1,13 +1,13 @@
 // bin/corral-beat.sh under dash, with the real curl (and the real wget) against the real collector.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
-import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SlaveDetail } from '../../../src/domain/slave.js';
 import { getJson, startCollector, type RunningCollector } from '../../support/collector.js';
 import { freePort, runCorral, type CliRun } from './run-cli.js';
+import { neverAnswers, type SilentServer } from '../../support/never-answers.js';
 
 const SCRIPT = path.resolve(import.meta.dirname, '../../../bin/corral-beat.sh');
 const TOKEN = 'heartbeat-token-0123456789';
@@ -73,16 +73,11 @@ async function spooled(): Promise<Array<Record<string, string>>> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A "collector" that accepts connections and never answers. */
-async function silentCollector(): Promise<{ url: string; sockets: Socket[] }> {
-  const sockets: Socket[] = [];
-  const tcp = createTcpServer((s) => sockets.push(s));
-  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-  cleanups.push(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((resolve) => tcp.close(resolve));
-  });
-  return { url: `http://127.0.0.1:${(tcp.address() as { port: number }).port}`, sockets };
+/** A collector that never answers, closed after the test. */
+async function silentCollector(): Promise<SilentServer> {
+  const server = await neverAnswers();
+  cleanups.push(server.close);
+  return server;
 }
 
 async function detail(slave: string): Promise<SlaveDetail> {

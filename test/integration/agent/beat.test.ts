@@ -2,7 +2,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { EXIT_MARGIN_MS } from '../../../src/cli/beat.js';
 import type { SlaveDetail } from '../../../src/domain/slave.js';
 import { getJson, startCollector, type RunningCollector } from '../../support/collector.js';
 import { freePort, runCorral } from './run-cli.js';
+import { neverAnswers, type SilentServer } from '../../support/never-answers.js';
 
 let spoolDir: string;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -37,16 +37,11 @@ const beat = (url: string, ...args: string[]) =>
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
 
-/** A TCP server that accepts connections and never answers. */
-async function neverAnswers(): Promise<string> {
-  const sockets: Socket[] = [];
-  const tcp = createTcpServer((s) => sockets.push(s));
-  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-  cleanups.push(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((resolve) => tcp.close(resolve));
-  });
-  return `http://127.0.0.1:${(tcp.address() as { port: number }).port}`;
+/** A collector that never answers, closed after the test. */
+async function silent(): Promise<SilentServer> {
+  const server = await neverAnswers();
+  cleanups.push(server.close);
+  return server;
 }
 
 let holder: ChildProcess | null = null;
@@ -135,14 +130,7 @@ describe('corral beat', { timeout: 60_000 }, () => {
   });
 
   it('keeps to --timeout with a collector that accepts connections but never answers', async () => {
-    const sockets: Socket[] = [];
-    const tcp = createTcpServer((s) => sockets.push(s));
-    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-    cleanups.push(async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => tcp.close(resolve));
-    });
-    const url = `http://127.0.0.1:${(tcp.address() as { port: number }).port}`;
+    const { url, sockets } = await silent();
     const run = await beat(url, 'talos-r3-fed-002', '--timeout', '2s');
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/did not answer in time; the heartbeat is spooled/);
@@ -155,7 +143,7 @@ describe('corral beat', { timeout: 60_000 }, () => {
   });
 
   it('keeps to --timeout in all with the spool lock held by a live process and a collector that never answers, and loses nothing', async () => {
-    const url = await neverAnswers();
+    const { url } = await silent();
     const before = [
       { slave: 'talos-r3-fed-008', kind: 'start', at: daysAgo(8) },
       { slave: 'talos-r3-fed-008', kind: 'critical', message: 'spooled before', at: daysAgo(1) },
@@ -198,7 +186,7 @@ describe('corral beat', { timeout: 60_000 }, () => {
   });
 
   it('ends at --timeout plus the margin even when the spool itself hangs (a FIFO)', async () => {
-    const url = await neverAnswers();
+    const { url } = await silent();
     execFileSync('mkfifo', [path.join(spoolDir, 'heartbeats.jsonl')]);
     const run = await beat(url, 'talos-r3-fed-009', '--timeout', '2s');
     // Node cannot exit while a file operation hangs on its thread pool: the beat kills itself.

@@ -1,12 +1,13 @@
 // beat() against throwaway real HTTP and TCP servers: replay order, refusals, the time budget.
 import { mkdir, mkdtemp, readFile, rm, rmdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTcpServer, type Socket } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { beat, itemIndex, warningsOf } from '../../../src/agent/beat.js';
 import { Spool } from '../../../src/agent/spool.js';
+import { neverAnswers, type SilentServer } from '../../support/never-answers.js';
 
 type Handler = (batch: Array<Record<string, unknown>>) => { status: number; body: unknown };
 
@@ -55,16 +56,11 @@ async function closedPort(): Promise<number> {
 /** A loaded machine's timers run late; the beat itself ends by its deadline. */
 const SLACK_MS = 200;
 
-/** A TCP server that accepts connections and never answers. */
-async function neverAnswers(): Promise<string> {
-  const sockets: Socket[] = [];
-  const tcp = createTcpServer((socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-  closers.push(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => tcp.close(resolve));
-  });
-  return `http://127.0.0.1:${(tcp.address() as { port: number }).port}`;
+/** A server that never answers, closed after the test. */
+async function silent(): Promise<SilentServer> {
+  const server = await neverAnswers();
+  closers.push(server.close);
+  return server;
 }
 
 const accept: Handler = (batch) => ({ status: 202, body: { accepted: batch.length } });
@@ -265,14 +261,7 @@ describe('beat', () => {
   });
 
   it('keeps to its time budget with a server that accepts and never answers', async () => {
-    const sockets: Socket[] = [];
-    const tcp = createTcpServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-    closers.push(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => tcp.close(resolve));
-    });
-    const url = `http://127.0.0.1:${(tcp.address() as { port: number }).port}`;
+    const { url, sockets } = await silent();
     const started = Date.now();
     const r = await beat({
       target: { url, token: undefined },
@@ -290,7 +279,7 @@ describe('beat', () => {
   });
 
   it('keeps to its budget in all when the spool lock is held too, and loses nothing', async () => {
-    const url = await neverAnswers();
+    const { url } = await silent();
     await spool.append({ ...hb, at: new Date(Date.now() - 8 * 86_400_000).toISOString() });
     await spool.append({ ...hb, kind: 'critical', message: 'spooled before', at: minutesAgo(5) });
     const before = (await readFile(spool.file, 'utf8')).split('\n').filter(Boolean);
