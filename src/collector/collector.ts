@@ -21,6 +21,7 @@ import { Metrics } from './metrics.js';
 import { NagiosLink, slaveRef } from './nagios-link.js';
 import { Store } from './store.js';
 import { StoreWriter } from './store-writer.js';
+import { SummaryCheckpoint } from './summary-checkpoint.js';
 
 export interface Collector {
   /** http://host:port, with the port actually bound. */
@@ -40,7 +41,9 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   const store = new Store(settings.db);
   const writer = new StoreWriter(settings.db);
   const fleet = new Fleet(settings.thresholds, settings.history.starts);
-  fleet.load(store.loadSlaves(settings.history.starts), Date.now());
+  const loaded = store.loadSlaves(settings.history.starts);
+  fleet.load(loaded.slaves, Date.now());
+  const checkpoint = new SummaryCheckpoint(writer, fleet, loaded);
 
   const auth = new Auth(settings.tokens);
   const metrics = new Metrics({
@@ -112,7 +115,7 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
 
   // Metrics reads the hub's count only when scraped, by which time the hub exists.
   const hub: Hub = new Hub(fleet, settings, metrics, log);
-  const commits = new GroupCommit(writer, fleet, (heartbeats) => {
+  const commits = new GroupCommit(writer, fleet, checkpoint, (heartbeats) => {
     for (const h of heartbeats) {
       metrics.heartbeats.inc({ kind: h.kind });
       // The proof a rebooting slave came back.
@@ -230,6 +233,12 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     );
   }, PRUNE_MS);
   prune.unref();
+  checkpoint.start(settings.history.checkpointSeconds * 1000, (err) =>
+    log.error(
+      { reason: err.message },
+      'checkpointing slaves failed; retrying (heartbeats are safe in the log)',
+    ),
+  );
 
   log.info({ url, db: settings.db, slaves: fleet.size }, 'listening');
   if (auth.open) {
@@ -253,6 +262,14 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         hub.close();
         await commits.close();
+        await checkpoint
+          .close()
+          .catch((err: Error) =>
+            log.error(
+              { reason: err.message },
+              'last checkpoint failed; the next start replays the log',
+            ),
+          );
         // Running reboot commands are stopped and every reboot is recorded as cancelled.
         await actions.close();
         await link?.close();

@@ -62,6 +62,8 @@ export interface Settings {
   history: {
     starts: number;
     retentionSeconds: number;
+    /** How often changed slave rows are checkpointed: a crash leaves at most this much log to replay. */
+    checkpointSeconds: number;
   };
   nagios: NagiosSettings;
   reboot: RebootSettings;
@@ -129,6 +131,9 @@ const fileSchema = z.strictObject({
     .strictObject({
       starts: z.int().min(1).max(10_000).optional(),
       retention: duration('30d').optional(),
+      checkpoint: duration('5s')
+        .refine((s) => s >= 1 && s <= 3600, 'a checkpoint interval is between 1s and 1h')
+        .optional(),
     })
     .optional(),
   nagios: z
@@ -259,6 +264,7 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
     history: {
       starts: f.history?.starts ?? 50,
       retentionSeconds: f.history?.retention ?? 30 * 86400,
+      checkpointSeconds: f.history?.checkpoint ?? 5,
     },
     nagios: {
       commandFile: resolve(f.nagios?.command_file),

@@ -1,9 +1,11 @@
-// Group commit: heartbeats that arrive while the previous transaction is being written share the
-// next one, so durability costs one fsync per batch, not per request, and never blocks the event loop.
+// Group commit: the heartbeats of one event-loop turn go to the writer thread together, and the
+// writer merges whatever queued up during its last transaction into the next, so durability costs
+// one fsync per batch, not per request, and never blocks the event loop. A batch only appends to
+// the log; the slaves it changed are checkpointed later.
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { Fleet, StateChange } from './fleet.js';
-import { slaveUpdate } from './store.js';
 import type { StoreWriter } from './store-writer.js';
+import type { SummaryCheckpoint } from './summary-checkpoint.js';
 
 interface Waiting {
   heartbeats: Heartbeat[];
@@ -13,13 +15,15 @@ interface Waiting {
 
 export class GroupCommit {
   private waiting: Waiting[] = [];
-  private writing: Promise<void> | null = null;
+  /** The last batch handed to the writer: batches are answered in order, so it ends last. */
+  private lastWrite: Promise<void> = Promise.resolve();
   private scheduled = false;
   private closed = false;
 
   constructor(
     private readonly writer: StoreWriter,
     private readonly fleet: Fleet,
+    private readonly checkpoint: SummaryCheckpoint,
     private readonly onCommitted: (heartbeats: Heartbeat[], changes: StateChange[]) => void,
   ) {}
 
@@ -28,12 +32,12 @@ export class GroupCommit {
     if (this.closed) return Promise.reject(new Error('the collector is shutting down'));
     return new Promise((resolve, reject) => {
       this.waiting.push({ heartbeats, resolve, reject });
-      if (this.writing === null && !this.scheduled) {
+      if (!this.scheduled) {
         this.scheduled = true;
         // After this turn's I/O callbacks: every request parsed by then joins the batch.
         setImmediate(() => {
           this.scheduled = false;
-          this.writeNext();
+          this.writeWaiting();
         });
       }
     });
@@ -42,38 +46,30 @@ export class GroupCommit {
   /** Refuses new work and waits until everything submitted is written. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.writing !== null || this.waiting.length > 0) {
-      if (this.writing === null) this.writeNext();
-      await this.writing;
-    }
+    this.writeWaiting();
+    await this.lastWrite;
   }
 
-  private writeNext(): void {
-    if (this.writing !== null || this.waiting.length === 0) return;
+  private writeWaiting(): void {
+    if (this.waiting.length === 0) return;
     const batch = this.waiting;
     this.waiting = [];
     const heartbeats = batch.flatMap((w) => w.heartbeats);
-    // The fleet holds every earlier batch by now: batches are written one after another.
-    const records = this.fleet.preview(heartbeats);
-    const updates = [...records.values()].map(slaveUpdate);
-    this.writing = this.writer.write(heartbeats, updates, Date.now()).then(
-      () => {
-        const changes = this.fleet.commit(records, Date.now());
+    this.lastWrite = this.writer.write(heartbeats, Date.now()).then(
+      (lastId) => {
+        // Answers come in the order batches were sent, so the fleet applies them in that order.
+        const changes = this.fleet.commit(this.fleet.preview(heartbeats), Date.now());
+        this.checkpoint.noteCommitted(
+          heartbeats.map((h) => h.slave),
+          lastId,
+        );
         for (const w of batch) w.resolve();
         this.onCommitted(heartbeats, changes);
-        this.done();
       },
       (err: Error) => {
         const error = new Error(`could not store heartbeats: ${err.message}`);
         for (const w of batch) w.reject(error);
-        this.done();
       },
     );
-  }
-
-  private done(): void {
-    this.writing = null;
-    // What arrived during the write goes next, at once.
-    this.writeNext();
   }
 }

@@ -1,19 +1,21 @@
-// The main thread's handle on the writer thread: writes and prunes as promises, in order.
+// The main thread's handle on the writer thread: writes, checkpoints and prunes as promises, in order.
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
 import type { SlaveUpdate, StoredAction } from './store.js';
 
 export type WriterRequest =
-  | { id: number; op: 'write'; heartbeats: Heartbeat[]; slaves: SlaveUpdate[]; now: number }
+  | { id: number; op: 'write'; heartbeats: Heartbeat[]; now: number }
+  | { id: number; op: 'summaries'; slaves: SlaveUpdate[]; through: number | null }
   | { id: number; op: 'prune'; before: number }
   | { id: number; op: 'action'; action: StoredAction }
   | { id: number; op: 'attempt'; actionId: number; attempt: RebootAttemptView }
   | { id: number; op: 'needs-hands'; slave: string; since: number | null }
   | { id: number; op: 'close' };
 
+/** One answer for one or more requests (writes merged into one commit share it). */
 export type WriterReply =
-  { id: number; ok: true; value: number } | { id: number; ok: false; error: string };
+  { ids: number[]; ok: true; value: number } | { ids: number[]; ok: false; error: string };
 
 type Pending = { resolve: (value: number) => void; reject: (err: Error) => void };
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -29,10 +31,12 @@ export class StoreWriter {
       workerData: { file },
     });
     this.worker.on('message', (reply: WriterReply) => {
-      const p = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      if (reply.ok) p?.resolve(reply.value);
-      else p?.reject(new Error(reply.error));
+      for (const id of reply.ids) {
+        const p = this.pending.get(id);
+        this.pending.delete(id);
+        if (reply.ok) p?.resolve(reply.value);
+        else p?.reject(new Error(reply.error));
+      }
     });
     this.worker.on('error', (err) =>
       this.fail(new Error(`the database writer failed: ${err.message}`)),
@@ -40,8 +44,17 @@ export class StoreWriter {
     this.worker.on('exit', () => this.fail(new Error('the database writer has stopped')));
   }
 
-  write(heartbeats: Heartbeat[], slaves: SlaveUpdate[], now: number): Promise<number> {
-    return this.request({ op: 'write', heartbeats, slaves, now });
+  /**
+   * Appends heartbeats to the log; resolves with the id of the last once they are on disk. Writes
+   * sent while the thread is busy share its next commit.
+   */
+  write(heartbeats: Heartbeat[], now: number): Promise<number> {
+    return this.request({ op: 'write', heartbeats, now });
+  }
+
+  /** Checkpoints slaves' summaries (see Store.writeSummaries). */
+  writeSummaries(slaves: SlaveUpdate[], through: number | null): Promise<number> {
+    return this.request({ op: 'summaries', slaves, through });
   }
 
   /** Records an action as it stands (inserted the first time, its progress after). */

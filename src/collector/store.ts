@@ -1,4 +1,5 @@
-// The SQLite store (WAL, synchronous=FULL): heartbeats and the per-slave summary, written in group commits.
+// The SQLite store (WAL, synchronous=FULL): the heartbeat log, appended in group commits, and each
+// slave's summary, checkpointed from memory now and then and rebuilt at load from the log's tail.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,7 +10,7 @@ import type {
   RebootAttemptView,
   ResolvedParams,
 } from '../domain/protocol.js';
-import type { SlaveRecord } from '../domain/slave-record.js';
+import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS heartbeats (
@@ -22,7 +23,10 @@ CREATE TABLE IF NOT EXISTS heartbeats (
   pool TEXT,
   message TEXT
 );
-CREATE INDEX IF NOT EXISTS heartbeats_by_slave ON heartbeats (slave, kind, at);
+-- Only heartbeats with a message (criticals, mostly): an index on every heartbeat would make
+-- each commit write pages all over it.
+CREATE INDEX IF NOT EXISTS heartbeats_with_message ON heartbeats (slave, at)
+  WHERE message IS NOT NULL AND message != '';
 CREATE TABLE IF NOT EXISTS slaves (
   name TEXT PRIMARY KEY,
   pool TEXT,
@@ -34,8 +38,14 @@ CREATE TABLE IF NOT EXISTS slaves (
   last_heartbeat_at INTEGER,
   last_heartbeat_kind TEXT,
   last_heartbeat_message TEXT,
-  needs_hands_since INTEGER
+  needs_hands_since INTEGER,
+  starts TEXT
 ) WITHOUT ROWID;
+-- The slaves rows hold every heartbeat up to this id; later ones are replayed at load.
+CREATE TABLE IF NOT EXISTS summary_checkpoint (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  through INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS actions (
   id INTEGER PRIMARY KEY,
   at INTEGER NOT NULL,
@@ -77,14 +87,25 @@ export interface StoredMessage {
   message: string;
 }
 
+/** Heartbeats and when the collector received them (epoch ms). */
+export interface ReceivedHeartbeats {
+  heartbeats: readonly Heartbeat[];
+  now: number;
+}
+
+/** The fleet as the database holds it: every slave ever heard from, its summary up to date. */
+export interface LoadedSlaves {
+  slaves: SlaveRecord[];
+  /** The last heartbeat id folded into `slaves`. */
+  through: number;
+  /** Slaves whose rows lacked heartbeats from the log's tail: the next checkpoint writes them. */
+  replayed: string[];
+}
+
 export class Store {
   private readonly db: Database.Database;
-  private readonly writeBatchTx: (
-    heartbeats: Heartbeat[],
-    slaves: SlaveUpdate[],
-    now: number,
-  ) => void;
-
+  private readonly writeHeartbeatsTx: (batches: readonly ReceivedHeartbeats[]) => number;
+  private readonly writeSummariesTx: (slaves: SlaveUpdate[], through: number | null) => void;
   private readonly saveActionTx: (a: StoredAction) => void;
 
   constructor(file: string) {
@@ -95,15 +116,7 @@ export class Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    // Databases made before a column existed get it (SQLite adds it with NULLs).
-    const columns = new Set(
-      (this.db.prepare('PRAGMA table_info(slaves)').all() as Array<{ name: string }>).map(
-        (c) => c.name,
-      ),
-    );
-    if (!columns.has('needs_hands_since')) {
-      this.db.exec('ALTER TABLE slaves ADD COLUMN needs_hands_since INTEGER');
-    }
+    this.migrate();
     // One statement for many rows costs far less than one per row: heartbeats and slave rows go
     // in chunks, each chunk size prepared once.
     const heartbeatRows = rowsStatement(
@@ -117,7 +130,7 @@ export class Store {
       (values) =>
         `INSERT INTO slaves (name, pool, master, first_seen, last_start, last_critical_at,
            last_critical_message, last_heartbeat_at, last_heartbeat_kind, last_heartbeat_message,
-           needs_hands_since)
+           needs_hands_since, starts)
          VALUES ${values}
          ON CONFLICT (name) DO UPDATE SET pool = excluded.pool, master = excluded.master,
            first_seen = excluded.first_seen, last_start = excluded.last_start,
@@ -126,31 +139,39 @@ export class Store {
            last_heartbeat_at = excluded.last_heartbeat_at,
            last_heartbeat_kind = excluded.last_heartbeat_kind,
            last_heartbeat_message = excluded.last_heartbeat_message,
-           needs_hands_since = excluded.needs_hands_since`,
-      11,
+           needs_hands_since = excluded.needs_hands_since, starts = excluded.starts`,
+      12,
     );
-    this.writeBatchTx = this.db.transaction(
-      (heartbeats: Heartbeat[], slaves: SlaveUpdate[], now: number) => {
-        heartbeatRows(
+    const setThrough = this.db.prepare(
+      `INSERT INTO summary_checkpoint (id, through) VALUES (1, ?)
+       ON CONFLICT (id) DO UPDATE SET through = excluded.through`,
+    );
+    this.writeHeartbeatsTx = this.db.transaction((batches: readonly ReceivedHeartbeats[]) =>
+      heartbeatRows(
+        batches.flatMap(({ heartbeats, now }) =>
           heartbeats.map((h) => [h.slave, h.kind, h.at, now, h.master, h.pool, h.message]),
-        );
-        slaveRows(
-          slaves.map((s) => [
-            s.name,
-            s.pool,
-            s.master,
-            s.firstSeen,
-            s.lastStart,
-            s.lastCriticalAt,
-            s.lastCriticalMessage,
-            s.lastHeartbeatAt,
-            s.lastHeartbeatKind,
-            s.lastHeartbeatMessage,
-            s.needsHandsSince,
-          ]),
-        );
-      },
+        ),
+      ),
     );
+    this.writeSummariesTx = this.db.transaction((slaves: SlaveUpdate[], through: number | null) => {
+      slaveRows(
+        slaves.map((s) => [
+          s.name,
+          s.pool,
+          s.master,
+          s.firstSeen,
+          s.lastStart,
+          s.lastCriticalAt,
+          s.lastCriticalMessage,
+          s.lastHeartbeatAt,
+          s.lastHeartbeatKind,
+          s.lastHeartbeatMessage,
+          s.needsHandsSince,
+          JSON.stringify(s.starts),
+        ]),
+      );
+      if (through !== null) setThrough.run(through);
+    });
     const upsertAction = this.db.prepare(
       `INSERT INTO actions (id, at, author, kind, params, summary, finished_at)
        VALUES (@id, @at, @author, @kind, @params, @summary, @finishedAt)
@@ -267,50 +288,71 @@ export class Store {
     }));
   }
 
-  /** Writes heartbeats and the slaves they changed in one transaction: one fsync for the lot. */
-  writeBatch(heartbeats: Heartbeat[], slaves: SlaveUpdate[], now: number): void {
-    this.writeBatchTx(heartbeats, slaves, now);
+  /**
+   * Appends batches of heartbeats to the log in one transaction (one fsync for the lot); returns
+   * the id of the last. Only the log is written here: the slaves' rows follow in `writeSummaries`.
+   */
+  writeHeartbeats(batches: readonly ReceivedHeartbeats[]): number {
+    return this.writeHeartbeatsTx(batches);
   }
 
-  /** Every slave ever heard from, with its most recent starts (oldest first). */
-  loadSlaves(startsPerSlave: number): Array<Omit<SlaveRecord, 'inventory'>> {
-    const starts = new Map<string, number[]>();
-    const rows = this.db
-      .prepare(
-        `SELECT slave, at FROM (
-           SELECT slave, at, row_number() OVER (PARTITION BY slave ORDER BY at DESC) AS n
-           FROM heartbeats WHERE kind = 'start')
-         WHERE n <= ? ORDER BY slave, at`,
-      )
-      .all(startsPerSlave) as Array<{ slave: string; at: number }>;
-    for (const r of rows) {
-      const list = starts.get(r.slave);
-      if (list) list.push(r.at);
-      else starts.set(r.slave, [r.at]);
+  /**
+   * Checkpoints slaves' summaries; with `through`, records that every row now holds every
+   * heartbeat up to that id (a checkpoint written in several parts gives it with the last).
+   */
+  writeSummaries(slaves: SlaveUpdate[], through: number | null): void {
+    this.writeSummariesTx(slaves, through);
+  }
+
+  /** The slaves' rows as checkpointed, brought up to date by replaying the log's tail. */
+  loadSlaves(startsPerSlave: number): LoadedSlaves {
+    const records = new Map<string, SlaveRecord>();
+    for (const row of this.db.prepare('SELECT * FROM slaves').iterate() as Iterable<SlaveRow>) {
+      records.set(row.name, fromRow(row, startsPerSlave));
     }
-    const slaves = this.db.prepare('SELECT * FROM slaves').all() as SlaveRow[];
-    return slaves.map((r) => ({
-      name: r.name,
-      pool: r.pool,
-      master: r.master,
-      firstSeen: r.first_seen,
-      lastStart: r.last_start,
-      lastCritical:
-        r.last_critical_at === null
-          ? null
-          : { at: r.last_critical_at, message: r.last_critical_message },
-      lastHeartbeat:
-        r.last_heartbeat_at === null
-          ? null
-          : {
-              at: r.last_heartbeat_at,
-              kind: r.last_heartbeat_kind as HeartbeatKind,
-              message: r.last_heartbeat_message,
-            },
-      starts: starts.get(r.name) ?? [],
-      reboot:
-        r.needs_hands_since === null ? null : { phase: 'needs-hands', since: r.needs_hands_since },
-    }));
+    let through = this.checkpointedThrough();
+    const replayed = new Set<string>();
+    const tail = this.db.prepare(
+      'SELECT id, slave, kind, at, master, pool, message FROM heartbeats WHERE id > ? ORDER BY id',
+    );
+    for (const h of tail.iterate(through) as Iterable<HeartbeatRow>) {
+      const current = records.get(h.slave) ?? newRecord(h.slave);
+      records.set(h.slave, applyHeartbeat(current, fromHeartbeatRow(h), startsPerSlave));
+      replayed.add(h.slave);
+      through = h.id;
+    }
+    return { slaves: [...records.values()], through, replayed: [...replayed] };
+  }
+
+  private checkpointedThrough(): number {
+    const row = this.db.prepare('SELECT through FROM summary_checkpoint WHERE id = 1').get() as
+      { through: number } | undefined;
+    return row?.through ?? 0;
+  }
+
+  /**
+   * Brings a database made by an earlier version up to this one's schema. Two connections open
+   * the file at start (the main thread's and the writer's), so it runs as one immediate
+   * transaction and looks before it changes anything.
+   */
+  private migrate(): void {
+    this.db
+      .transaction(() => {
+        const columns = new Set(
+          (this.db.prepare('PRAGMA table_info(slaves)').all() as Array<{ name: string }>).map(
+            (c) => c.name,
+          ),
+        );
+        if (!columns.has('needs_hands_since')) {
+          this.db.exec('ALTER TABLE slaves ADD COLUMN needs_hands_since INTEGER');
+        }
+        // Rows written before checkpoints lack the starts history; no checkpoint is recorded
+        // then, so the first load replays the whole log into them (a heartbeat applied twice
+        // changes nothing).
+        if (!columns.has('starts')) this.db.exec('ALTER TABLE slaves ADD COLUMN starts TEXT');
+        this.db.exec('DROP INDEX IF EXISTS heartbeats_by_slave');
+      })
+      .immediate();
   }
 
   /** The slave's most recent heartbeats that carried a message, newest first. */
@@ -328,11 +370,20 @@ export class Store {
     return (this.db.prepare('SELECT count(*) AS n FROM heartbeats').get() as { n: number }).n;
   }
 
-  /** Drops heartbeats received before the cutoff; the slave summaries keep what matters. */
+  /**
+   * Drops heartbeats received before the cutoff; the slave summaries keep what matters. It keeps
+   * the tail no checkpoint holds yet (a load replays it) and the newest row, so that ids, which
+   * SQLite numbers from the largest, never go back below the checkpoint.
+   */
   prune(receivedBefore: number): number {
     // No index on received_at: it would cost every insert; an hourly scan in the writer thread is cheap.
-    return this.db.prepare('DELETE FROM heartbeats WHERE received_at < ?').run(receivedBefore)
-      .changes;
+    return this.db
+      .prepare(
+        `DELETE FROM heartbeats WHERE received_at < ?
+           AND id <= (SELECT coalesce(max(through), 0) FROM summary_checkpoint)
+           AND id < (SELECT max(id) FROM heartbeats)`,
+      )
+      .run(receivedBefore).changes;
   }
 
   close(): void {
@@ -345,13 +396,13 @@ const ROWS_PER_STATEMENT = 64;
 
 /**
  * Runs `sql` for many rows, `ROWS_PER_STATEMENT` at a time; `columns` values a row. Statements
- * are prepared once per chunk size.
+ * are prepared once per chunk size. Returns the last row's id.
  */
 function rowsStatement(
   db: Database.Database,
   sql: (values: string) => string,
   columns: number,
-): (rows: unknown[][]) => void {
+): (rows: unknown[][]) => number {
   const prepared = new Map<number, Database.Statement>();
   const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
   const statement = (n: number) => {
@@ -363,10 +414,12 @@ function rowsStatement(
     return s;
   };
   return (rows) => {
+    let lastId = 0;
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
       const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-      statement(chunk.length).run(chunk.flat());
+      lastId = Number(statement(chunk.length).run(chunk.flat()).lastInsertRowid);
     }
+    return lastId;
   };
 }
 
@@ -417,9 +470,57 @@ interface SlaveRow {
   last_heartbeat_kind: string | null;
   last_heartbeat_message: string | null;
   needs_hands_since: number | null;
+  starts: string | null;
 }
 
-/** A slave's summary row as written: flat, so it is cheap to hand to the writer thread. */
+interface HeartbeatRow {
+  id: number;
+  slave: string;
+  kind: HeartbeatKind;
+  at: number;
+  master: string | null;
+  pool: string | null;
+  message: string | null;
+}
+
+function fromRow(r: SlaveRow, startsPerSlave: number): SlaveRecord {
+  return {
+    name: r.name,
+    pool: r.pool,
+    master: r.master,
+    firstSeen: r.first_seen,
+    lastStart: r.last_start,
+    lastCritical:
+      r.last_critical_at === null
+        ? null
+        : { at: r.last_critical_at, message: r.last_critical_message },
+    lastHeartbeat:
+      r.last_heartbeat_at === null
+        ? null
+        : {
+            at: r.last_heartbeat_at,
+            kind: r.last_heartbeat_kind as HeartbeatKind,
+            message: r.last_heartbeat_message,
+          },
+    starts: r.starts === null ? [] : (JSON.parse(r.starts) as number[]).slice(-startsPerSlave),
+    inventory: null,
+    reboot:
+      r.needs_hands_since === null ? null : { phase: 'needs-hands', since: r.needs_hands_since },
+  };
+}
+
+function fromHeartbeatRow(h: HeartbeatRow): Heartbeat {
+  return {
+    slave: h.slave,
+    kind: h.kind,
+    at: h.at,
+    master: h.master,
+    pool: h.pool,
+    message: h.message,
+  };
+}
+
+/** A slave's summary row as checkpointed: flat, so it is cheap to hand to the writer thread. */
 export type SlaveUpdate = ReturnType<typeof slaveUpdate>;
 
 export function slaveUpdate(s: SlaveRecord) {
@@ -437,5 +538,6 @@ export function slaveUpdate(s: SlaveRecord) {
     // Kept across restarts: a slave that needs a person still does. A chain still rebooting is
     // not (nothing runs it after a restart).
     needsHandsSince: s.reboot?.phase === 'needs-hands' ? s.reboot.since : null,
+    starts: s.starts,
   };
 }

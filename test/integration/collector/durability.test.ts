@@ -1,9 +1,13 @@
-// A 202 means on disk: kill -9 the collector mid-stream, restart it, count what was acknowledged.
+// A 202 means on disk: kill -9 the collector mid-stream, restart it, count what was acknowledged;
+// each slave's history comes back whole, from the checkpointed rows and the log after them.
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SlaveDetail } from '../../../src/domain/slave.js';
 import {
   getJson,
   postJson,
   startCollector,
+  waitFor,
   type RunningCollector,
 } from '../../support/collector.js';
 
@@ -46,6 +50,53 @@ describe('durability', () => {
     const present = new Set(body.slaves.map((s) => s.name));
     const lost = [...acknowledged].filter((name) => !present.has(name));
     expect(lost).toEqual([]);
+  });
+
+  it("brings back each slave's history after kill -9, checkpointed or not", async () => {
+    const config = 'history: {checkpoint: 1s}';
+    const first = await startCollector({ config });
+    running.push(first);
+    const t0 = Date.now() - 3 * 3600_000;
+    const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
+    const post = async (body: unknown) =>
+      expect((await postJson(`${first.url}/api/v1/heartbeats`, body)).status).toBe(202);
+    await post([
+      ...['h-1', 'h-2', 'h-3'].map((slave) => ({ slave, at: at(0), pool: 'p' })),
+      { slave: 'h-1', at: at(1) },
+      { slave: 'h-1', kind: 'critical', message: 'cannot connect to master', at: at(2) },
+    ]);
+    // The checkpoint has these rows once it records their last heartbeat id (5).
+    const db = new Database(first.dbPath, { readonly: true });
+    try {
+      await waitFor(() => {
+        const row = db.prepare('SELECT through FROM summary_checkpoint').get() as
+          { through: number } | undefined;
+        return (row?.through ?? 0) >= 5;
+      }, 5000);
+    } finally {
+      db.close();
+    }
+    // And these only the log has.
+    await post([
+      { slave: 'h-1', at: at(3) },
+      { slave: 'h-2', kind: 'critical', message: 'disk full', at: at(4) },
+      { slave: 'h-4', at: at(5), master: 'bm01' },
+    ]);
+    const names = ['h-1', 'h-2', 'h-3', 'h-4'];
+    const details = async (url: string) =>
+      Promise.all(
+        names.map(async (name) => {
+          const { body } = await getJson<{ slave: SlaveDetail }>(`${url}/api/v1/slaves/${name}`);
+          return body.slave;
+        }),
+      );
+    const before = await details(first.url);
+    expect(before[0]!.starts.map((s) => s.at)).toEqual([at(3), at(1), at(0)]);
+    await first.kill();
+
+    const second = await startCollector({ dir: first.dir, config });
+    running.push(second);
+    expect(await details(second.url)).toEqual(before);
   });
 
   it('stops gracefully on SIGTERM: exit 0, nothing lost', async () => {

@@ -1,6 +1,6 @@
 // Group commit with the real writer thread and a real SQLite file: heartbeats that arrive while a
 // batch is being written go in the next one, batches are committed in order, each built on the
-// one before, and every acknowledged heartbeat is in the database.
+// one before, every acknowledged heartbeat is in the database, and checkpoints write the slaves.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,9 @@ const { Store } =
 const { StoreWriter } = await built<typeof import('../../../src/collector/store-writer.js')>(
   'collector/store-writer.js',
 );
+const { SummaryCheckpoint } = await built<
+  typeof import('../../../src/collector/summary-checkpoint.js')
+>('collector/summary-checkpoint.js');
 const { DEFAULT_POLICY } =
   await built<typeof import('../../../src/domain/thresholds.js')>('domain/thresholds.js');
 
@@ -44,8 +47,9 @@ describe('group commit', () => {
     const db = path.join(dir, 'c.db');
     const writer = new StoreWriter(db);
     const fleet = new Fleet(DEFAULT_POLICY, 50);
+    const checkpoint = new SummaryCheckpoint(writer, fleet, { through: 0, replayed: [] });
     const committed: number[] = [];
-    const commits = new GroupCommit(writer, fleet, (hs) => committed.push(hs.length));
+    const commits = new GroupCommit(writer, fleet, checkpoint, (hs) => committed.push(hs.length));
     const t = Date.now() - 60_000;
     const acks: Array<Promise<void>> = [];
     // Ten batches, one an event-loop turn, while the writer is still busy with earlier ones.
@@ -56,6 +60,15 @@ describe('group commit', () => {
     }
     await Promise.all(acks);
     await commits.close();
+    // Only the log so far: a load replays all of it.
+    const before = new Store(db);
+    try {
+      expect(before.loadSlaves(50)).toMatchObject({ through: 21 });
+      expect(before.loadSlaves(50).replayed).toHaveLength(11);
+    } finally {
+      before.close();
+    }
+    await checkpoint.close();
     await writer.close();
     expect(committed.reduce((a, b) => a + b, 0)).toBe(21);
     expect(committed.length).toBeGreaterThan(1);
@@ -68,7 +81,9 @@ describe('group commit', () => {
     const store = new Store(db);
     try {
       expect(store.countHeartbeats()).toBe(21);
-      const loaded = store.loadSlaves(50).find((s) => s.name === 's-1')!;
+      // Checkpointed: every row, nothing to replay.
+      expect(store.loadSlaves(50)).toMatchObject({ through: 21, replayed: [] });
+      const loaded = store.loadSlaves(50).slaves.find((s) => s.name === 's-1')!;
       expect(loaded).toMatchObject({ lastStart: t + 9000, starts: record.starts });
       expect(loaded.lastCritical).toEqual(record.lastCritical);
     } finally {
@@ -80,7 +95,8 @@ describe('group commit', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'corral-gc-'));
     const writer = new StoreWriter(path.join(dir, 'c.db'));
     const fleet = new Fleet(DEFAULT_POLICY, 50);
-    const commits = new GroupCommit(writer, fleet, () => {});
+    const checkpoint = new SummaryCheckpoint(writer, fleet, { through: 0, replayed: [] });
+    const commits = new GroupCommit(writer, fleet, checkpoint, () => {});
     const taken = commits.submit([beat('a', Date.now())]);
     const closed = commits.close();
     await expect(commits.submit([beat('b', Date.now())])).rejects.toThrow(/shutting down/);

@@ -18,6 +18,16 @@ describe('loadSettings', () => {
     expect(s.thresholds.default).toEqual({ warningSeconds: 21600, criticalSeconds: 25200 });
     expect(s.limits).toMatchObject({ bodyBytes: 1048576, batch: 5000 });
     expect(s.tokens).toEqual([]);
+    expect(s.history).toEqual({ starts: 50, retentionSeconds: 30 * 86400, checkpointSeconds: 5 });
+  });
+
+  it('takes how often slave rows are checkpointed, between 1s and 1h', () => {
+    expect(loadSettings(withConfig('history: {checkpoint: 30s}').file).history).toMatchObject({
+      checkpointSeconds: 30,
+    });
+    expect(() => loadSettings(withConfig('history: {checkpoint: 2h}').file)).toThrow(
+      /history\.checkpoint: a checkpoint interval is between 1s and 1h/,
+    );
   });
 
   it('reads the DESIGN.md example, with ${VAR} from the environment and paths beside the file', () => {

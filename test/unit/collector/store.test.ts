@@ -1,5 +1,5 @@
-// The SQLite store on a real file: a slave that needs hands is still marked so after a restart,
-// a new start clears it, and a database made before the column existed gets it.
+// The SQLite store on a real file: the heartbeat log and the checkpointed slave rows, rebuilt at
+// load from the log's tail; "needs hands" across a restart; databases made by earlier versions.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,30 +23,166 @@ const start = (slave: string, at: number): Heartbeat => ({
   pool: null,
   message: null,
 });
+const critical = (slave: string, at: number, message: string): Heartbeat => ({
+  ...start(slave, at),
+  kind: 'critical',
+  message,
+});
+
+function tempFile(name = 'c.db'): string {
+  dir = mkdtempSync(path.join(tmpdir(), 'corral-store-'));
+  return path.join(dir, name);
+}
+
+type Record = ReturnType<typeof newRecord>;
+
+/** What memory holds after these heartbeats: what a load must give back. */
+function folded(heartbeats: Heartbeat[], maxStarts = 50): Map<string, Record> {
+  const records = new Map<string, Record>();
+  for (const h of heartbeats) {
+    records.set(h.slave, applyHeartbeat(records.get(h.slave) ?? newRecord(h.slave), h, maxStarts));
+  }
+  return records;
+}
+
+/** By name; no reboot status and `reboot: null` mean the same. */
+const byName = (records: Iterable<Record>) =>
+  new Map([...records].map((r) => [r.name, { ...r, reboot: r.reboot ?? null }]));
+
+describe('Store: the log and the checkpoint', () => {
+  const t = Date.now() - 3600_000;
+  const first = [start('a', t), start('b', t + 1), critical('a', t + 2, 'cannot reach master')];
+  const later = [start('a', t + 10), start('c', t + 11), start('b', t + 12)];
+
+  it('rebuilds every slave from the log when nothing is checkpointed', () => {
+    const file = tempFile();
+    let store = new Store(file);
+    expect(store.writeHeartbeats([{ heartbeats: first, now: t }])).toBe(3);
+    expect(
+      store.writeHeartbeats([
+        { heartbeats: later.slice(0, 1), now: t },
+        { heartbeats: later.slice(1), now: t },
+      ]),
+    ).toBe(6);
+    store.close();
+    store = new Store(file);
+    const loaded = store.loadSlaves(50);
+    store.close();
+    expect(loaded.through).toBe(6);
+    expect(loaded.replayed.sort()).toEqual(['a', 'b', 'c']);
+    const expected = folded([...first, ...later]);
+    expect(byName(loaded.slaves)).toEqual(byName(expected.values()));
+    expect(loaded.slaves.find((s) => s.name === 'a')).toMatchObject({
+      starts: [t, t + 10],
+      lastCritical: { at: t + 2, message: 'cannot reach master' },
+    });
+  });
+
+  it('loads checkpointed rows and replays only the heartbeats after the checkpoint', () => {
+    const file = tempFile();
+    let store = new Store(file);
+    store.writeHeartbeats([{ heartbeats: first, now: t }]);
+    store.writeSummaries([...folded(first).values()].map(slaveUpdate), 3);
+    store.writeHeartbeats([{ heartbeats: later, now: t }]);
+    store.close();
+    store = new Store(file);
+    const loaded = store.loadSlaves(50);
+    expect(loaded.through).toBe(6);
+    expect(loaded.replayed.sort()).toEqual(['a', 'b', 'c']);
+    expect(byName(loaded.slaves)).toEqual(byName(folded([...first, ...later]).values()));
+    // A checkpoint of the whole fleet: nothing left to replay, and the same fleet loads.
+    store.writeSummaries(loaded.slaves.map(slaveUpdate), loaded.through);
+    const again = store.loadSlaves(50);
+    store.close();
+    expect(again).toMatchObject({ through: 6, replayed: [] });
+    expect(byName(again.slaves)).toEqual(byName(loaded.slaves));
+  });
+
+  it('keeps only the configured number of starts when the setting shrank', () => {
+    const file = tempFile();
+    const store = new Store(file);
+    const many = Array.from({ length: 8 }, (_, i) => start('a', t + i));
+    store.writeHeartbeats([{ heartbeats: many, now: t }]);
+    store.writeSummaries([...folded(many).values()].map(slaveUpdate), 8);
+    expect(store.loadSlaves(3).slaves[0]!.starts).toEqual([t + 5, t + 6, t + 7]);
+    store.close();
+  });
+
+  it('prunes old heartbeats, but never the tail a load still replays nor the newest row', () => {
+    const file = tempFile();
+    const store = new Store(file);
+    store.writeHeartbeats([{ heartbeats: first, now: t }]);
+    store.writeHeartbeats([{ heartbeats: later, now: t + 1000 }]);
+    // Nothing checkpointed: nothing may go.
+    expect(store.prune(t + 5000)).toBe(0);
+    store.writeSummaries([...folded(first).values()].map(slaveUpdate), 3);
+    expect(store.prune(t + 5000)).toBe(3);
+    store.writeSummaries([...folded([...first, ...later]).values()].map(slaveUpdate), 6);
+    // Everything is old and checkpointed; the newest row stays, so ids go on from it.
+    expect(store.prune(t + 5000)).toBe(2);
+    expect(store.countHeartbeats()).toBe(1);
+    expect(store.writeHeartbeats([{ heartbeats: [start('d', t + 20)], now: t + 6000 }])).toBe(7);
+    expect(
+      store
+        .loadSlaves(50)
+        .slaves.map((s) => s.name)
+        .sort(),
+    ).toEqual(['a', 'b', 'c', 'd']);
+    store.close();
+  });
+
+  it("finds a slave's recent messages through the index of heartbeats with a message", () => {
+    const file = tempFile();
+    const store = new Store(file);
+    store.writeHeartbeats([
+      { heartbeats: [...first, critical('a', t + 3, 'again'), ...later], now: t },
+    ]);
+    expect(store.recentMessages('a', 5)).toEqual([
+      { at: t + 3, kind: 'critical', message: 'again' },
+      { at: t + 2, kind: 'critical', message: 'cannot reach master' },
+    ]);
+    store.close();
+    const db = new Database(file, { readonly: true });
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT at, kind, message FROM heartbeats
+         WHERE slave = ? AND message IS NOT NULL AND message != '' ORDER BY at DESC LIMIT ?`,
+      )
+      .all('a', 5) as Array<{ detail: string }>;
+    db.close();
+    expect(plan.map((p) => p.detail).join('\n')).toContain('USING INDEX heartbeats_with_message');
+  });
+});
 
 describe('Store', () => {
   it('keeps "needs hands" across a restart; the next start clears it', () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'corral-store-'));
-    const file = path.join(dir, 'c.db');
+    const file = tempFile();
     const t = Date.now() - 8 * 3600_000;
     let store = new Store(file);
     const first = applyHeartbeat(newRecord('s1'), start('s1', t), 50);
-    store.writeBatch([start('s1', t)], [slaveUpdate(first)], t);
+    store.writeHeartbeats([{ heartbeats: [start('s1', t)], now: t }]);
+    store.writeSummaries([slaveUpdate(first)], 1);
     store.setNeedsHands('s1', t + 1000);
     store.setNeedsHands('nobody', t); // no row: nothing to mark
     store.close();
 
     store = new Store(file);
-    const [loaded] = store.loadSlaves(50);
+    const [loaded] = store.loadSlaves(50).slaves;
     expect(loaded).toMatchObject({ name: 's1', reboot: { phase: 'needs-hands', since: t + 1000 } });
-    expect(store.loadSlaves(50)).toHaveLength(1);
+    expect(store.loadSlaves(50).slaves).toHaveLength(1);
     // A start after it: the record loses its reboot status, and so does the row.
     const back = applyHeartbeat({ ...loaded!, inventory: null }, start('s1', t + 5000), 50);
     expect(back.reboot).toBeNull();
-    store.writeBatch([start('s1', t + 5000)], [slaveUpdate(back)], t + 5000);
+    store.writeHeartbeats([{ heartbeats: [start('s1', t + 5000)], now: t + 5000 }]);
+    store.close();
+    // Not checkpointed yet: the load replays the start, which ends the reboot.
+    store = new Store(file);
+    expect(store.loadSlaves(50).slaves[0]!.reboot).toBeNull();
+    store.writeSummaries([slaveUpdate(back)], 2);
     store.close();
     store = new Store(file);
-    expect(store.loadSlaves(50)[0]!.reboot).toBeNull();
+    expect(store.loadSlaves(50)).toMatchObject({ through: 2, replayed: [] });
+    expect(store.loadSlaves(50).slaves[0]!.reboot).toBeNull();
     store.close();
   });
 
@@ -60,9 +196,40 @@ describe('Store', () => {
       INSERT INTO slaves (name, last_start) VALUES ('old-1', 1000);`);
     old.close();
     const store = new Store(file);
-    expect(store.loadSlaves(50)).toMatchObject([{ name: 'old-1', lastStart: 1000, reboot: null }]);
+    expect(store.loadSlaves(50).slaves).toMatchObject([
+      { name: 'old-1', lastStart: 1000, reboot: null },
+    ]);
     store.setNeedsHands('old-1', 2000);
-    expect(store.loadSlaves(50)[0]!.reboot).toEqual({ phase: 'needs-hands', since: 2000 });
+    expect(store.loadSlaves(50).slaves[0]!.reboot).toEqual({ phase: 'needs-hands', since: 2000 });
     store.close();
+  });
+
+  it('rebuilds the starts history of a database made before checkpoints, and drops its old index', () => {
+    const file = tempFile('old.db');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE heartbeats (id INTEGER PRIMARY KEY, slave TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('start', 'critical')), at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL, master TEXT, pool TEXT, message TEXT);
+      CREATE INDEX heartbeats_by_slave ON heartbeats (slave, kind, at);
+      CREATE TABLE slaves (name TEXT PRIMARY KEY, pool TEXT, master TEXT,
+        first_seen INTEGER, last_start INTEGER, last_critical_at INTEGER, last_critical_message TEXT,
+        last_heartbeat_at INTEGER, last_heartbeat_kind TEXT, last_heartbeat_message TEXT,
+        needs_hands_since INTEGER) WITHOUT ROWID;
+      INSERT INTO heartbeats (slave, kind, at, received_at, pool) VALUES
+        ('old-1', 'start', 1000, 1000, 'p'), ('old-1', 'start', 2000, 2000, 'p');
+      INSERT INTO slaves (name, pool, first_seen, last_start, last_heartbeat_at, last_heartbeat_kind,
+        needs_hands_since) VALUES ('old-1', 'p', 1000, 2000, 2000, 'start', 1500);`);
+    old.close();
+    const store = new Store(file);
+    expect(store.loadSlaves(50)).toMatchObject({
+      through: 2,
+      replayed: ['old-1'],
+      slaves: [{ name: 'old-1', pool: 'p', starts: [1000, 2000], lastStart: 2000, reboot: null }],
+    });
+    store.close();
+    const db = new Database(file, { readonly: true });
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all();
+    db.close();
+    expect(indexes).not.toContainEqual({ name: 'heartbeats_by_slave' });
   });
 });
