@@ -195,6 +195,8 @@ export class Hub {
     this.lastFlush = now;
     const { changed, removed } = this.fleet.takeChanges();
     this.seq += 1;
+    // Nobody watching: a console that connects later starts from a snapshot anyway.
+    if (this.consoles.size === 0) return;
     const delta: DeltaMessage = {
       type: 'delta',
       seq: this.seq,
