@@ -29,6 +29,8 @@ export default tseslint.config(
           'performance',
           'setTimeout',
           'clearTimeout',
+          'setInterval',
+          'clearInterval',
           'Buffer',
         ].map((name) => [name, 'readonly']),
       ),

@@ -48,36 +48,21 @@ export class Fleet {
     }
   }
 
-  /** The records as they will be after these heartbeats, without changing anything yet. */
-  preview(heartbeats: readonly Heartbeat[]): Map<string, SlaveRecord> {
-    const next = new Map<string, SlaveRecord>();
+  /**
+   * Makes committed heartbeats the truth, in the order they were written. Muting, inventory and
+   * a reboot under way stay as they are, except that a start at or after a reboot ends it.
+   */
+  apply(heartbeats: readonly Heartbeat[], now: number): StateChange[] {
+    const touched = new Set<string>();
     for (const h of heartbeats) {
-      const current = next.get(h.slave) ?? this.records.get(h.slave) ?? newRecord(h.slave);
-      next.set(h.slave, applyHeartbeat(current, h, this.maxStarts));
+      const current = this.records.get(h.slave) ?? newRecord(h.slave);
+      this.records.set(h.slave, applyHeartbeat(current, h, this.maxStarts));
+      touched.add(h.slave);
     }
-    return next;
-  }
-
-  /** Makes previewed records the truth, once they are durable. */
-  commit(records: Map<string, SlaveRecord>, now: number): StateChange[] {
     const changes: StateChange[] = [];
-    for (const [name, previewed] of records) {
-      // Muting read from Nagios, a reboot asked for and an inventory reloaded while the batch
-      // was being written are newer than the preview's; a start at or after the reboot ends it.
-      const current = this.records.get(name);
-      const reboot = current?.reboot ?? null;
-      const record: SlaveRecord = {
-        ...previewed,
-        inventory: current ? current.inventory : previewed.inventory,
-        muted: current?.muted ?? previewed.muted ?? null,
-        reboot:
-          reboot !== null && previewed.lastStart !== null && previewed.lastStart >= reboot.since
-            ? null
-            : reboot,
-      };
-      this.records.set(name, record);
+    for (const name of touched) {
       this.markChanged(name);
-      const change = this.refreshState(record, now);
+      const change = this.refreshState(this.records.get(name)!, now);
       if (change) changes.push(change);
     }
     this.notify();

@@ -58,7 +58,7 @@ export class GroupCommit {
     this.lastWrite = this.writer.write(heartbeats, Date.now()).then(
       (lastId) => {
         // Answers come in the order batches were sent, so the fleet applies them in that order.
-        const changes = this.fleet.commit(this.fleet.preview(heartbeats), Date.now());
+        const changes = this.fleet.apply(heartbeats, Date.now());
         this.checkpoint.noteCommitted(
           heartbeats.map((h) => h.slave),
           lastId,

@@ -1,5 +1,5 @@
 // Muting read from Nagios goes into the fleet's records: changed slaves are marked for the next
-// delta, unchanged ones are not, and a heartbeat committed meanwhile keeps the newer muting.
+// delta, unchanged ones are not; committed heartbeats keep the muting and end a reboot they prove.
 import { describe, expect, it } from 'vitest';
 import type { Muting } from '../../../src/domain/slave.js';
 import { DEFAULT_POLICY } from '../../../src/domain/thresholds.js';
@@ -50,13 +50,33 @@ describe('Fleet.setMuting', () => {
     expect(fleet.view('s1', NOW)?.muted).toBeNull();
   });
 
-  it('a batch previewed before the muting arrived does not undo it when committed', () => {
+  it('a committed start ends a reboot only if it came at or after the reboot began', () => {
     const fleet = fleetOf('s1');
-    const preview = fleet.preview([
-      { slave: 's1', kind: 'start', at: NOW, master: null, pool: null, message: null },
+    const start = (at: number) => ({
+      slave: 's1',
+      kind: 'start' as const,
+      at,
+      master: null,
+      pool: null,
+      message: null,
+    });
+    fleet.apply([start(NOW - 8 * 3600_000)], NOW);
+    fleet.setReboot('s1', { phase: 'rebooting', method: 'ssh', since: NOW - 60_000 }, NOW);
+    expect(fleet.apply([start(NOW - 61_000)], NOW)).toEqual([]);
+    expect(fleet.view('s1', NOW)).toMatchObject({ state: 'rebooting' });
+    expect(fleet.apply([start(NOW - 60_000)], NOW)).toEqual([
+      { name: 's1', from: 'rebooting', to: 'ok' },
     ]);
+    expect(fleet.view('s1', NOW)?.reboot).toBeNull();
+  });
+
+  it('a committed heartbeat keeps the muting', () => {
+    const fleet = fleetOf('s1');
     fleet.setMuting(new Map([['s1', ack]]));
-    fleet.commit(preview, NOW);
+    fleet.apply(
+      [{ slave: 's1', kind: 'start', at: NOW, master: null, pool: null, message: null }],
+      NOW,
+    );
     expect(fleet.view('s1', NOW)).toMatchObject({ state: 'ok', muted: ack });
   });
 });
@@ -76,10 +96,7 @@ describe('Fleet.setInventory', () => {
     };
     const fleet = new Fleet(policy, 50);
     const at = NOW - 90 * 60_000; // 1h30m ago: ok by default, late in the quick pool
-    fleet.commit(
-      fleet.preview([{ slave: 's1', kind: 'start', at, master: null, pool: null, message: null }]),
-      NOW,
-    );
+    fleet.apply([{ slave: 's1', kind: 'start', at, master: null, pool: null, message: null }], NOW);
     expect(fleet.view('s1', NOW)?.state).toBe('ok');
     expect(fleet.setInventory([entry('s1', 'quick')], NOW)).toEqual([
       { name: 's1', from: 'ok', to: 'late' },
