@@ -82,6 +82,25 @@ describe('the stream', () => {
     deltas.forEach((d, i) => i > 0 && expect(d.seq).toBe(deltas[i - 1]!.seq + 1));
   });
 
+  it('consoles connecting together share one snapshot, and none is served after a change', async () => {
+    c = await startCollector();
+    await beat({ slave: 'share-1' });
+    const together = Array.from({ length: 5 }, () => connect());
+    const snapshots = await Promise.all(together.map((client) => client.next('snapshot')));
+    // Built once for the five (their server time is the build's), all alike.
+    expect(new Set(snapshots.map((s) => s.serverTime)).size).toBeLessThan(5);
+    for (const s of snapshots)
+      expect(s).toEqual(snapshots.find((o) => o.serverTime === s.serverTime));
+    // A change right after: a console connecting now must see it, in the snapshot or the delta
+    // right after it, never a snapshot from before it with a later delta missing it.
+    await beat({ slave: 'share-2' });
+    await together[0]!.next('delta');
+    const late = connect();
+    const snapshot = await late.next('snapshot');
+    expect(snapshot.seq).toBeGreaterThan(snapshots[0]!.seq);
+    expect(snapshot.slaves.map((v) => v.name).sort()).toEqual(['share-1', 'share-2']);
+  });
+
   it('sends a fresh snapshot on resync', async () => {
     c = await startCollector();
     await beat({ slave: 'r-1' });
@@ -202,11 +221,15 @@ describe('consoles that cannot keep up', () => {
     (greedy.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
     // Each snapshot is ~2 MB: 200 of them queued would be 400 MB in the collector.
     for (let i = 0; i < 200; i++) greedy.socket.send(JSON.stringify({ type: 'resync' }));
+    // The farm goes on: deltas pile up behind the snapshot it does not read.
+    let n = 0;
     await waitFor(
-      async () =>
-        /corral_consoles_dropped_total\{reason="slow"\} 1/.test(
+      async () => {
+        await beat({ slave: `after-${n++}` });
+        return /corral_consoles_dropped_total\{reason="slow"\} 1/.test(
           await (await fetch(`${c!.url}/metrics`)).text(),
-        ),
+        );
+      },
       15_000,
       'the greedy console to be dropped',
     );
