@@ -59,10 +59,20 @@ const DELTA = Buffer.from('{"type":"delta"');
 /** Connects consoles and, while the load runs, times probe heartbeats from POST to each console's delta. */
 async function probeLatency(url, consoles, until) {
   const wsUrl = url.replace('http:', 'ws:') + '/api/v1/stream';
+  // Probes start once every console has its snapshot: what is timed is a delta, not the
+  // transfer of 20 whole fleets.
+  const SNAPSHOT = Buffer.from('{"type":"snapshot"');
   const sockets = await Promise.all(
     Array.from({ length: consoles }, () => {
       const ws = new WebSocket(wsUrl);
-      return new Promise((resolve) => ws.once('open', () => resolve(ws)));
+      return new Promise((resolve) => {
+        const onMessage = (data) => {
+          if (!data.subarray(0, SNAPSHOT.length).equals(SNAPSHOT)) return;
+          ws.off('message', onMessage);
+          resolve(ws);
+        };
+        ws.on('message', onMessage);
+      });
     }),
   );
   const waiting = new Map(); // probe name -> { sentAt, remaining }
