@@ -43,6 +43,12 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   const fleet = new Fleet(settings.thresholds, settings.history.starts);
   const loaded = store.loadSlaves(settings.history.starts);
   fleet.load(loaded.slaves, Date.now());
+  if (loaded.replayed.length > 0) {
+    log.info(
+      { slaves: loaded.replayed.length },
+      'slaves brought up to date from the heartbeat log (heartbeats after the last checkpoint)',
+    );
+  }
   const checkpoint = new SummaryCheckpoint(writer, fleet, loaded);
 
   const auth = new Auth(settings.tokens);

@@ -97,6 +97,13 @@ describe('durability', () => {
     const second = await startCollector({ dir: first.dir, config });
     running.push(second);
     expect(await details(second.url)).toEqual(before);
+    // h-1, h-2 and h-4 had heartbeats after the checkpoint.
+    expect(second.logs).toContainEqual(
+      expect.objectContaining({
+        msg: expect.stringMatching(/up to date from the heartbeat log/),
+        slaves: 3,
+      }),
+    );
   });
 
   it('stops gracefully on SIGTERM: exit 0, nothing lost', async () => {
