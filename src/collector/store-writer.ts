@@ -29,6 +29,9 @@ export class StoreWriter {
   constructor(file: string) {
     this.worker = new Worker(new URL('./store-worker.js', import.meta.url), {
       workerData: { file },
+      // What the thread allocates lives for one batch: a small young generation keeps its
+      // memory small (V8's default lets it grow to tens of MB under load).
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     this.worker.on('message', (reply: WriterReply) => {
       for (const id of reply.ids) {
