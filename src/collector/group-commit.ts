@@ -58,6 +58,8 @@ export class GroupCommit {
     this.lastWrite = this.writer.write(heartbeats, Date.now()).then(
       (lastId) => {
         // Answers come in the order batches were sent, so the fleet applies them in that order.
+        // Batches merged into one commit share its last id; they are all applied in this same
+        // run of promise callbacks, before a checkpoint (a timer) can read that id.
         const changes = this.fleet.apply(heartbeats, Date.now());
         this.checkpoint.noteCommitted(
           heartbeats.map((h) => h.slave),
