@@ -147,7 +147,7 @@ describe('consoles that cannot keep up', () => {
     await slow.next('snapshot');
     await quick.next('snapshot');
     // Stop reading: the kernel buffers fill, then the collector's send buffer.
-    (slow.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    slow.socket.pause();
     const message = 'x'.repeat(1000);
     for (let round = 0; round < 40; round++) {
       await beat(
@@ -161,7 +161,7 @@ describe('consoles that cannot keep up', () => {
     );
     const metrics = await (await fetch(`${c.url}/metrics`)).text();
     const snapshotsBefore = Number(/corral_console_snapshots_total (\d+)/.exec(metrics)?.[1]);
-    (slow.socket as unknown as { _socket: import('node:net').Socket })._socket.resume();
+    slow.socket.resume();
     // It receives what was buffered, then a snapshot with everything, then the stream goes on.
     const snapshot = await waitFor(
       () => slow.of('snapshot').find((s) => s.slaves.length >= 8000),
@@ -184,7 +184,7 @@ describe('consoles that cannot keep up', () => {
     c = await startCollector({ config: 'stream: {max_buffered_bytes: 2048, max_behind: 1s}\n' });
     const stuck = connect();
     await stuck.next('snapshot');
-    (stuck.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    stuck.socket.pause();
     const message = 'x'.repeat(1000);
     for (let round = 0; round < 30; round++) {
       await beat(
@@ -218,7 +218,7 @@ describe('consoles that cannot keep up', () => {
         )?.[1],
       );
     const before = await snapshots();
-    (greedy.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    greedy.socket.pause();
     // Each snapshot is ~2 MB: 200 of them queued would be 400 MB in the collector.
     for (let i = 0; i < 200; i++) greedy.socket.send(JSON.stringify({ type: 'resync' }));
     // The farm goes on: deltas pile up behind the snapshot it does not read.
