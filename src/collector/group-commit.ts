@@ -61,10 +61,7 @@ export class GroupCommit {
         // Batches merged into one commit share its last id; they are all applied in this same
         // run of promise callbacks, before a checkpoint (a timer) can read that id.
         const changes = this.fleet.apply(heartbeats, Date.now());
-        this.checkpoint.noteCommitted(
-          heartbeats.map((h) => h.slave),
-          lastId,
-        );
+        this.checkpoint.noteCommitted(heartbeats, lastId);
         for (const w of batch) w.resolve();
         this.onCommitted(heartbeats, changes);
       },

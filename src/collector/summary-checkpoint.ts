@@ -1,5 +1,6 @@
 // Writes the slaves whose summary changed to their SQLite rows now and then, off the heartbeat
 // path: a commit appends to the log only, and a load replays what no checkpoint holds yet.
+import type { Heartbeat } from '../domain/heartbeat.js';
 import type { Fleet } from './fleet.js';
 import { slaveUpdate } from './store.js';
 import type { StoreWriter } from './store-writer.js';
@@ -30,9 +31,9 @@ export class SummaryCheckpoint {
     this.timer.unref();
   }
 
-  /** A batch is committed and in the fleet: these slaves changed, up to heartbeat `through`. */
-  noteCommitted(names: Iterable<string>, through: number): void {
-    for (const name of names) this.dirty.add(name);
+  /** A batch is committed and in the fleet: its slaves changed, up to heartbeat `through`. */
+  noteCommitted(heartbeats: readonly Heartbeat[], through: number): void {
+    for (const h of heartbeats) this.dirty.add(h.slave);
     this.through = through;
   }
 
