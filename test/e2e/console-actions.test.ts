@@ -120,7 +120,10 @@ describe.skipIf(!tmux || !hasNagios)('acting from corral console on a real Nagio
       (s) => s.includes('● connected as jdoe (operator)') && s.includes('showing 12 of 12'),
       'the operator console',
     );
-    await viewer.until((s) => s.includes('● connected as vera (viewer)'), 'the viewer console');
+    await viewer.until(
+      (s) => s.includes('● connected as vera (viewer)') && s.includes('showing 12 of 12'),
+      'the viewer console',
+    );
 
     // A viewer is told why, and nothing opens.
     await viewer.press('d');
@@ -210,7 +213,11 @@ describe.skipIf(!tmux || !hasNagios)('acting from corral console on a real Nagio
 
   it('says why a target failed, in the status line', async () => {
     const op = consoleAs(OPERATOR);
-    await op.until((s) => s.includes('● connected as jdoe (operator)'), 'the operator console');
+    // Connected and the snapshot shown: a key pressed before the rows arrive has no slave to act on.
+    await op.until(
+      (s) => s.includes('● connected as jdoe (operator)') && s.includes('showing 12 of 12'),
+      'the operator console',
+    );
     // An acknowledgement on an OK slave fails for that slave, saying why.
     await op.press('A');
     await op.until((s) => s.includes('Acknowledge the problem on 1 slave'), 'the ack form');
