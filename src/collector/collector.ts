@@ -12,6 +12,7 @@ import { parseListen, type Settings } from './config.js';
 import { Fleet } from './fleet.js';
 import { GroupCommit } from './group-commit.js';
 import { createApi } from './http.js';
+import { Health } from './health.js';
 import { Hub } from './hub.js';
 import type { InventoryEntry } from '../domain/inventory.js';
 import { readObjectCacheInventory } from '../nagios/object-cache.js';
@@ -51,6 +52,7 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   }
   const checkpoint = new SummaryCheckpoint(writer, fleet, loaded);
 
+  const health = new Health();
   const auth = new Auth(settings.tokens);
   const metrics = new Metrics({
     countByState: () => fleet.countByState(),
@@ -201,7 +203,7 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
         return null; // a name that cannot be a Nagios host has no service there
       }
     });
-  const parts = { settings, auth, fleet, store, commits, hub, metrics, log, actions };
+  const parts = { settings, auth, fleet, store, commits, health, hub, metrics, log, actions };
   const api = createApi(nagiosView ? { ...parts, nagiosView } : parts);
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {

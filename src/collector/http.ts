@@ -12,6 +12,7 @@ import type { Auth, Permission, Identity } from './auth.js';
 import type { Settings } from './config.js';
 import type { Fleet } from './fleet.js';
 import type { GroupCommit } from './group-commit.js';
+import type { Health } from './health.js';
 import type { Hub } from './hub.js';
 import { heartbeatsFromBody } from './ingest.js';
 import type { Logger } from './logger.js';
@@ -24,6 +25,7 @@ export interface ApiParts {
   fleet: Fleet;
   store: Store;
   commits: GroupCommit;
+  health: Health;
   hub: Hub;
   metrics: Metrics;
   log: Logger;
@@ -213,7 +215,13 @@ export function createApi(parts: ApiParts) {
     }
     if (p === '/healthz') {
       allow(method, 'GET');
-      return send(res, 200, { status: 'ok', slaves: fleet.size, consoles: parts.hub.connected });
+      // 503 when degraded, so that check_http and load balancers see it without parsing.
+      const report = parts.health.report();
+      return send(res, report.status === 'ok' ? 200 : 503, {
+        ...report,
+        slaves: fleet.size,
+        consoles: parts.hub.connected,
+      });
     }
     if (p === '/metrics') {
       allow(method, 'GET');
