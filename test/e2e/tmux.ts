@@ -1,9 +1,11 @@
 // A real terminal for end-to-end tests: a detached tmux session on a private socket, keys in, screen out.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { available } from '../support/requires.js';
 
 export function hasTmux(): boolean {
-  return spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
+  const present = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
+  return available('tmux', present, 'apt-get install tmux');
 }
 
 /** Quotes one word for the POSIX shell tmux runs the session's command with. */
