@@ -212,12 +212,8 @@ export class NagiosLink {
   /** Nagios is back: every slave's current state goes again, as Nagios may have missed any. */
   private resendAll(why: string): void {
     if (this.closed) return;
-    const before = this.owed.size;
     for (const record of this.fleet.all()) this.owed.add(record.name);
-    this.log.info(
-      { slaves: this.owed.size - before },
-      `${why}: sending every slave's current state again`,
-    );
+    this.log.info({ slaves: this.owed.size }, `${why}: sending every slave's current state again`);
     this.startPump();
   }
 

@@ -40,9 +40,9 @@ export function staleStatusProblem(
   if (created === null) return null;
   const ageSeconds = Math.floor((now - created) / 1000);
   if (ageSeconds <= STALE_INTERVALS * intervalSeconds) return null;
-  // The words stay the same while it stays stale (no running age), so the log has it once.
-  const at = new Date(created).toISOString();
-  return `${file} has not been rewritten since ${at}, more than ${STALE_INTERVALS} status intervals of ${intervalSeconds}s: is Nagios running? (nagios.status_interval in corral.yaml is status_update_interval from nagios.cfg)`;
+  // The same words for as long as it stays stale (no age, no time: those are in /metrics and in
+  // the problem's `since`), so a Nagios that is slow to rewrite it is one log line, not one a poll.
+  return `${file} is older than ${STALE_INTERVALS} status intervals of ${intervalSeconds}s: is Nagios running? (nagios.status_interval in corral.yaml is status_update_interval from nagios.cfg)`;
 }
 
 export class NagiosWatch implements LineWriter {

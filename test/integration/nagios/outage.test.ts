@@ -167,7 +167,9 @@ describe.skipIf(!hasNagios)('Nagios stopped and started under a running collecto
     await waitFor(
       async () =>
         (await health()).problems.find(
-          (p) => p.part === 'nagios-status' && p.problem.includes('has not been rewritten since'),
+          (p) =>
+            p.part === 'nagios-status' &&
+            p.problem.includes('is older than 3 status intervals of 1s'),
         ),
       10_000,
       'status.dat reported stale',
