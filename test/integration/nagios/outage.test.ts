@@ -66,6 +66,8 @@ describe.skipIf(!hasNagios)('Nagios stopped and started under a running collecto
           '  - steady-1',
           '  - down-1',
           '  - {name: never-1, pool: quiet}',
+          // A host name Nagios cannot have: said once, with what to fix, and never sent.
+          "  - {name: odd-1, nagios_host: 'odd host'}",
           '',
         ].join('\n'),
       },
@@ -108,7 +110,7 @@ describe.skipIf(!hasNagios)('Nagios stopped and started under a running collecto
   }, 30_000);
 
   test('health says which part is down; a CRITICAL sent meanwhile is in status.dat once Nagios is back', async () => {
-    for (const slave of ['steady-1', 'down-1']) {
+    for (const slave of ['steady-1', 'down-1', 'odd-1']) {
       expect(
         (await postJson(`${collector.url}/api/v1/heartbeats`, { slave, master: 'bm01' })).status,
       ).toBe(202);
@@ -202,5 +204,9 @@ describe.skipIf(!hasNagios)('Nagios stopped and started under a running collecto
         String(l.msg).includes("sending every slave's current state again"),
       ),
     ).toBe(true);
+    // odd-1 was mapped at every status.dat read and at its heartbeat: one line all along.
+    expect(collector.logs.filter((l) => l.slave === 'odd-1').map((l) => l.msg)).toEqual([
+      'odd-1 cannot have a Nagios service, so Nagios hears nothing of it: fix its nagios_host or nagios_service attribute in the inventory, or nagios.host in corral.yaml',
+    ]);
   }, 90_000);
 });
