@@ -124,6 +124,7 @@ describe.skipIf(!hasNagios)('Nagios stopped and started under a running collecto
     await copyFile(nagios.statusFile, saved);
 
     await nagios.stop();
+    const stopped = Date.now();
     const down = await waitFor(
       async () => {
         const h = await health();
@@ -132,6 +133,7 @@ describe.skipIf(!hasNagios)('Nagios stopped and started under a running collecto
       10_000,
       'both Nagios parts degraded',
     );
+    const degraded = Date.now() - stopped;
     expect(down.status).toBe('degraded');
     expect(down.problems).toEqual(
       expect.arrayContaining([
@@ -191,7 +193,7 @@ describe.skipIf(!hasNagios)('Nagios stopped and started under a running collecto
     await waitFor(async () => (await health()).status === 'ok', 10_000, 'health ok again');
     const healthy = Date.now() - back;
     console.log(
-      `[nagios outage] from Nagios's start: down-1 CRITICAL in status.dat after ${recovered} ms, /healthz ok after ${healthy} ms`,
+      `[nagios outage] /healthz degraded ${degraded} ms after Nagios stopped; from Nagios's start: down-1 CRITICAL in status.dat after ${recovered} ms, /healthz ok after ${healthy} ms`,
     );
 
     // While Nagios was down for many polls, each problem was logged once, not every second.
