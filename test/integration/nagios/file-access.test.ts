@@ -25,6 +25,12 @@ if (!isRoot || !hasSetpriv) {
   console.warn('\n!!! SKIPPING file-access tests: they need root and setpriv (util-linux) !!!\n');
 }
 
+/** A whole status.dat as Nagios writes it, fresh now (the collector allows 3 intervals of 10 s). */
+function statusText(): string {
+  const now = Math.floor(Date.now() / 1000);
+  return `info {\n\tcreated=${now}\n\t}\nprogramstatus {\n\tprogram_start=${now}\n\t}\n`;
+}
+
 /** Numeric ids of a user and group that exist here, by name (the Nagios package creates them). */
 function idOf(db: 'passwd' | 'group', name: string): number {
   const r = spawnSync('getent', [db, name], { encoding: 'utf8' });
@@ -57,11 +63,7 @@ describe.skipIf(!isRoot || !hasSetpriv)('Nagios files the collector may not open
     statusFile = path.join(lib, 'status.dat');
     objectCache = path.join(lib, 'objects.cache');
     expect(spawnSync('mkfifo', [commandFile]).status).toBe(0);
-    const now = Math.floor(Date.now() / 1000);
-    writeFileSync(
-      statusFile,
-      `info {\n\tcreated=${now}\n\t}\nprogramstatus {\n\tprogram_start=${now}\n\t}\n`,
-    );
+    writeFileSync(statusFile, statusText());
     writeFileSync(
       objectCache,
       'define service {\n\thost_name\ttalos-001\n\tservice_description\tbuildbot-start\n\t}\n',
@@ -88,7 +90,10 @@ describe.skipIf(!isRoot || !hasSetpriv)('Nagios files the collector may not open
   });
 
   afterAll(async () => {
-    for (const c of collectors) await c.stop();
+    for (const c of collectors) {
+      await c.stop();
+      rmSync(c.dir, { recursive: true, force: true });
+    }
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
@@ -175,6 +180,7 @@ describe.skipIf(!isRoot || !hasSetpriv)('Nagios files the collector may not open
   }, 60_000);
 
   test('in the group it names: no permission problem left (only that Nagios is not running)', async () => {
+    writeFileSync(statusFile, statusText()); // fresh, however long the first test took
     const c = await collectorAsNobody(['www-data']);
     const h = await waitFor(
       async () => {
