@@ -46,7 +46,7 @@ export interface NagiosInstance {
   logText(): Promise<string>;
   /** SIGTERM, then wait for the process to exit (SIGKILL after a bound). */
   stop(): Promise<void>;
-  /** Starts the stopped Nagios again with the same files; resolves once its FIFO is read and status.dat is whole. */
+  /** Starts the stopped Nagios again with the same files; resolves once its FIFO is there and status.dat is whole. */
   restart(): Promise<void>;
   /** Stops Nagios and removes the temp dir. */
   cleanup(): Promise<void>;
@@ -153,6 +153,23 @@ export async function startNagios(opts: NagiosOptions): Promise<NagiosInstance> 
     }
   };
 
+  const started = () =>
+    waitFor(
+      async () =>
+        (await isFifo(commandFile)) &&
+        (await readStatus().then(
+          () => true,
+          () => false,
+        )),
+      30_000,
+      () => (running ? '' : `Nagios exited: ${output.trim().split('\n').slice(-5).join(' | ')}`),
+    );
+  const restart = async () => {
+    if (running) throw new Error('restart() is for a stopped Nagios');
+    launch();
+    await started();
+  };
+
   const instance: NagiosInstance = {
     dir,
     commandFile,
@@ -179,25 +196,8 @@ export async function startNagios(opts: NagiosOptions): Promise<NagiosInstance> 
     },
     logText: () => readFile(logFile, 'utf8').catch(() => ''),
     stop,
-    restart: () => Promise.reject(new Error('not started')),
+    restart,
     cleanup,
-  };
-
-  const started = () =>
-    waitFor(
-      async () =>
-        (await isFifo(commandFile)) &&
-        (await readStatus().then(
-          () => true,
-          () => false,
-        )),
-      30_000,
-      () => (running ? '' : `Nagios exited: ${output.trim().split('\n').slice(-5).join(' | ')}`),
-    );
-  instance.restart = async () => {
-    if (running) throw new Error('restart() is for a stopped Nagios');
-    launch();
-    await started();
   };
 
   launch();
