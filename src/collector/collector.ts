@@ -54,15 +54,20 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
 
   const health = new Health();
   const auth = new Auth(settings.tokens);
+  const nagios = settings.nagios;
+  // Read only when scraped, by which time the hub and the link exist.
   const metrics = new Metrics({
     countByState: () => fleet.countByState(),
     consoles: (): number => hub.connected,
+    ...(nagios.commandFile === null ? {} : { nagiosOwed: (): number => link?.owedCount ?? 0 }),
+    ...(nagios.commandFile === null || nagios.statusFile === null
+      ? {}
+      : { nagiosStatusAge: (): number | null => link?.statusAgeSeconds(Date.now()) ?? null }),
   });
-  const nagios = settings.nagios;
-  const link =
+  const link: NagiosLink | null =
     nagios.commandFile === null
       ? null
-      : new NagiosLink({ ...nagios, commandFile: nagios.commandFile }, fleet, metrics, log);
+      : new NagiosLink({ ...nagios, commandFile: nagios.commandFile }, fleet, metrics, log, health);
   if (link !== null) {
     log.info(
       { commandFile: nagios.commandFile, statusFile: nagios.statusFile },
@@ -81,6 +86,7 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     const changes = fleet.setInventory(mergeInventories(fromFile, fromNagios), now);
     for (const c of changes) log.info(c, 'state changed');
     // A slave the new inventory made late or dead (its pool's thresholds) is so in Nagios too.
+    link?.afterInventory(now);
     link?.afterTick(changes, now);
   };
   const reloadInventory = () => {
@@ -184,7 +190,14 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
       return names.flatMap((n) => fleet.view(n, now) ?? []);
     },
     save: (action) => writer.saveAction(action),
-    broadcast: (message) => hub.broadcast(message),
+    broadcast: (message) => {
+      if (message.type === 'action' && message.event === 'finished') {
+        const { failed, unconfirmed } = message.action.counts;
+        const outcome = failed + unconfirmed > 0 ? 'failed' : 'ok';
+        metrics.actionsFinished.inc({ kind: message.action.kind, outcome });
+      }
+      hub.broadcast(message);
+    },
     lastActionId: store.lastActionId(),
     confirmWithinMs: nagios.confirmWithinSeconds * 1000,
     onTargets: (kind, outcome, n) => metrics.actions.inc({ kind, outcome }, n),

@@ -35,6 +35,8 @@ export interface NagiosSettings {
   service: string;
   /** How long an action waits for status.dat to show it before its targets are unconfirmed. */
   confirmWithinSeconds: number;
+  /** Nagios's status_update_interval: status.dat older than 3 of these means Nagios is not writing it. */
+  statusIntervalSeconds: number;
 }
 
 export interface Settings {
@@ -144,6 +146,7 @@ const fileSchema = z.strictObject({
       host: nonEmpty('a host name template such as "{slave}"').optional(),
       service: nonEmpty('a service description').optional(),
       confirm_within: duration('60s').optional(),
+      status_interval: duration('10s').optional(),
     })
     .optional(),
   reboot: rebootSectionSchema.optional(),
@@ -273,6 +276,7 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
       host: nagiosName('host', f.nagios?.host, name),
       service: nagiosName('service', f.nagios?.service, name),
       confirmWithinSeconds: f.nagios?.confirm_within ?? 60,
+      statusIntervalSeconds: f.nagios?.status_interval ?? 10,
     },
     reboot: rebootSettings(f.reboot, name),
   };

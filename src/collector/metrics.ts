@@ -1,10 +1,15 @@
-// Prometheus metrics at /metrics: heartbeats received, slaves per state, consoles, ingest latency.
+// Prometheus metrics at /metrics: heartbeats received, slaves per state, consoles, ingest latency,
+// actions, and how the link to Nagios fares.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SLAVE_STATES, type SlaveState } from '../domain/state.js';
 
 export interface MetricsSources {
   countByState: () => Map<SlaveState, number>;
   consoles: () => number;
+  /** Age of the last whole status.dat (null before the first); only with a Nagios status file. */
+  nagiosStatusAge?: () => number | null;
+  /** Slaves whose result waits to be sent to Nagios again; only with a Nagios command file. */
+  nagiosOwed?: () => number;
 }
 
 export class Metrics {
@@ -16,6 +21,8 @@ export class Metrics {
   readonly dropped: Counter<'reason'>;
   readonly nagiosResults: Counter<'outcome'>;
   readonly actions: Counter<'kind' | 'outcome'>;
+  readonly actionsFinished: Counter<'kind' | 'outcome'>;
+  readonly nagiosWriteFailures: Counter<'problem'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -61,6 +68,40 @@ export class Metrics {
       labelNames: ['kind', 'outcome'],
       registers,
     });
+    this.actionsFinished = new Counter({
+      name: 'corral_actions_total',
+      help: 'Operator actions finished, by kind and outcome (failed: at least one target failed or was not confirmed; ok: none).',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    this.nagiosWriteFailures = new Counter({
+      name: 'corral_nagios_command_write_failures_total',
+      help: "Writes to Nagios's command file that failed, by problem (not-reading, missing, not-fifo, denied, full, io).",
+      labelNames: ['problem'],
+      registers,
+    });
+    const statusAge = sources.nagiosStatusAge;
+    if (statusAge) {
+      new Gauge({
+        name: 'corral_nagios_status_age_seconds',
+        help: 'Seconds since Nagios wrote the last whole status.dat the collector read (NaN before the first).',
+        registers,
+        collect() {
+          this.set(statusAge() ?? NaN);
+        },
+      });
+    }
+    const owed = sources.nagiosOwed;
+    if (owed) {
+      new Gauge({
+        name: 'corral_nagios_results_owed',
+        help: 'Slaves whose current state waits to be sent to Nagios again (after Nagios came back or a write failed).',
+        registers,
+        collect() {
+          this.set(owed());
+        },
+      });
+    }
     new Gauge({
       name: 'corral_slaves',
       help: 'Slaves per state.',

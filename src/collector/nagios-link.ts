@@ -1,14 +1,18 @@
 // The collector's side of Nagios: forwards each slave's newest heartbeat and its threshold crossings
 // as passive results, and reads status.dat back into who muted which slave. A Nagios that is down
-// never slows or fails heartbeat ingest: failures are counted and logged, not passed on.
+// never slows or fails heartbeat ingest; what it missed is sent again, at a bounded rate, once it is
+// back, and a slave never heard from gets its CRITICAL once its critical threshold has passed.
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { Muting } from '../domain/slave.js';
 import { poolOf, recordState, type SlaveRecord } from '../domain/slave-record.js';
 import type { Thresholds } from '../domain/state.js';
 import { thresholdsFor } from '../domain/thresholds.js';
 import { NagiosBridge, type ActionOutcome, type SlaveRef } from '../nagios/bridge.js';
+import { CommandFileWriter } from '../nagios/command-file.js';
+import { NagiosInputError, type ServiceRef } from '../nagios/commands.js';
 import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
 import { mutingOf } from '../nagios/muting.js';
+import { NeverHeard } from '../nagios/never-heard.js';
 import {
   serviceKey,
   type Downtime,
@@ -17,15 +21,21 @@ import {
 } from '../nagios/status-file.js';
 import type { NagiosSettings } from './config.js';
 import type { Fleet, StateChange } from './fleet.js';
+import type { Health } from './health.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import { StatusThread } from './status-thread.js';
+import { NagiosWatch } from './nagios-watch.js';
 
 /** A heartbeat older than this when it arrives (replayed from a spool) is sent as the slave's current state. */
 const FRESH_HEARTBEAT_MS = 60_000;
-const STATUS_POLL_MS = 1000;
-/** At most one log line per this long about Nagios failing, so a Nagios that is down cannot flood the log. */
+/** At most one log line per this long about results failing, so a flood cannot fill the log. */
 const LOG_EVERY_MS = 60_000;
+/**
+ * Results owed to Nagios go out at most RESEND_BATCH every RESEND_EVERY_MS (2,000 a second: 10,000
+ * slaves in 5 s, in packed writes of 4 KiB), so a Nagios just back is not handed a full pipe.
+ */
+const RESEND_BATCH = 200;
+const RESEND_EVERY_MS = 100;
 
 type Pending =
   | { kind: 'heartbeat'; slave: SlaveRef; heartbeat: Heartbeat }
@@ -39,14 +49,18 @@ export function slaveRef(record: SlaveRecord): SlaveRef {
 export class NagiosLink {
   readonly bridge: NagiosBridge;
   readonly mapping: NagiosMapping;
-  private readonly reader: StatusThread | null;
-  private latest: NagiosStatus | null = null;
+  private readonly watch: NagiosWatch;
   private readonly statusListeners = new Set<(status: NagiosStatus) => void>();
   /** Per slave, the one result still to send: a newer one replaces an older one not yet written. */
   private pending = new Map<string, Pending>();
   private sending: Promise<void> | null = null;
-  private readonly poller: NodeJS.Timeout | null;
-  private polling = false;
+  /** Slaves whose current state Nagios may have missed, in the order they are to be sent again. */
+  private readonly owed = new Set<string>();
+  private pump: NodeJS.Timeout | null = null;
+  private resent = 0;
+  private readonly neverHeard = new NeverHeard();
+  /** Slaves whose name or attributes cannot be a Nagios service, with why (said once each). */
+  private readonly unmappable = new Map<string, string>();
   private closed = false;
   private readonly lastLogged = new Map<string, { at: number; suppressed: number }>();
 
@@ -55,23 +69,40 @@ export class NagiosLink {
     private readonly fleet: Fleet,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    health: Health,
   ) {
     this.mapping = checkMapping({ hostTemplate: settings.host, service: settings.service });
+    this.watch = new NagiosWatch(
+      settings,
+      new CommandFileWriter(settings.commandFile),
+      health,
+      metrics,
+      log,
+      { onStatus: (status) => this.applyStatus(status), onBack: (why) => this.resendAll(why) },
+    );
     this.bridge = new NagiosBridge({
       commandFile: settings.commandFile,
       statusFile: settings.statusFile,
       // The copy parsed in the worker thread: the bridge reads status.dat itself only while there is none.
-      status: () => this.latest,
+      status: () => this.watch.status,
       mapping: this.mapping,
+      // Through the watch: every write, an action's too, tells whether Nagios is reading.
+      writer: this.watch,
     });
-    this.reader = settings.statusFile ? new StatusThread(settings.statusFile) : null;
-    this.poller = this.reader ? setInterval(() => void this.pollStatus(), STATUS_POLL_MS) : null;
-    this.poller?.unref();
   }
 
   /** status.dat as last read whole; null without a status file or before the first read. */
   get status(): NagiosStatus | null {
-    return this.latest;
+    return this.watch.status;
+  }
+
+  statusAgeSeconds(now: number): number | null {
+    return this.watch.statusAgeSeconds(now);
+  }
+
+  /** How many slaves wait to have their current state sent to Nagios again. */
+  get owedCount(): number {
+    return this.owed.size;
   }
 
   onStatus(listener: (status: NagiosStatus) => void): () => void {
@@ -87,6 +118,7 @@ export class NagiosLink {
   afterCommit(heartbeats: readonly Heartbeat[]): void {
     const now = Date.now();
     for (const h of heartbeats) {
+      this.neverHeard.forget(h.slave);
       const record = this.fleet.get(h.slave);
       const last = record?.lastHeartbeat;
       if (!record || !last || last.at !== h.at || last.kind !== h.kind) continue;
@@ -101,14 +133,33 @@ export class NagiosLink {
     this.kick();
   }
 
-  /** After the clock tick: a slave that time made late or dead is WARNING or CRITICAL in Nagios now. */
+  /**
+   * After the clock tick: a slave that time made late or dead is WARNING or CRITICAL in Nagios
+   * now, and one never heard from whose critical threshold passed since it was listed is CRITICAL.
+   */
   afterTick(changes: readonly StateChange[], now: number): void {
     for (const c of changes) {
       if (c.to !== 'late' && c.to !== 'dead') continue;
       const record = this.fleet.get(c.name);
       if (record) this.queueFreshness(record, now);
     }
+    for (const name of this.neverHeard.takeDue(now)) {
+      const record = this.fleet.get(name);
+      if (record && !this.pending.has(name))
+        this.pending.set(name, { kind: 'current', slave: slaveRef(record) });
+    }
     this.kick();
+  }
+
+  /** After the inventory changed: which slaves are listed and silent, and since when. */
+  afterInventory(now: number): void {
+    const silent = [];
+    for (const record of this.fleet.all()) {
+      if (record.lastHeartbeat !== null) continue;
+      const { criticalSeconds } = thresholdsFor(this.fleet.policy, poolOf(record));
+      silent.push({ name: record.name, criticalSeconds });
+    }
+    this.neverHeard.update(silent, now);
   }
 
   /**
@@ -118,9 +169,10 @@ export class NagiosLink {
    * otherwise reach Nagios only at the slave's next change (for a dead slave, maybe never).
    */
   async start(): Promise<void> {
-    await this.pollStatus();
+    await this.watch.poll();
     if (this.closed) return;
     const now = Date.now();
+    this.afterInventory(now);
     let queued = 0;
     for (const record of this.fleet.all()) {
       // A heartbeat or a crossing that came in meanwhile is newer: it stays.
@@ -151,10 +203,61 @@ export class NagiosLink {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.poller) clearInterval(this.poller);
+    this.stopPump();
     this.statusListeners.clear();
     await this.drain();
-    await this.reader?.close();
+    await this.watch.close();
+  }
+
+  /** Nagios is back: every slave's current state goes again, as Nagios may have missed any. */
+  private resendAll(why: string): void {
+    if (this.closed) return;
+    for (const record of this.fleet.all()) this.owed.add(record.name);
+    this.log.info({ slaves: this.owed.size }, `${why}: sending every slave's current state again`);
+    this.startPump();
+  }
+
+  /** Slaves whose result did not reach Nagios: their current state goes again. */
+  private owe(names: readonly string[]): void {
+    for (const name of names) this.owed.add(name);
+    this.startPump();
+  }
+
+  private startPump(): void {
+    if (this.pump !== null || this.closed || this.owed.size === 0) return;
+    this.pump = setInterval(() => this.pumpOnce(), RESEND_EVERY_MS);
+    this.pump.unref();
+  }
+
+  private stopPump(): void {
+    if (this.pump !== null) clearInterval(this.pump);
+    this.pump = null;
+  }
+
+  /**
+   * Hands the next owed slaves to the sender, each as its state now. Waits while Nagios is
+   * unreachable (its return owes everything anyway) and while a write is under way (so the rate
+   * follows Nagios's pace). A slave with a newer result waiting is skipped: that one goes.
+   */
+  private pumpOnce(): void {
+    if (!this.watch.reachable || this.sending !== null) return;
+    const now = Date.now();
+    let taken = 0;
+    for (const name of this.owed) {
+      if (taken === RESEND_BATCH) break;
+      this.owed.delete(name);
+      taken++;
+      const record = this.fleet.get(name);
+      if (!record || this.pending.has(name) || !this.neverHeard.maySend(name, now)) continue;
+      this.pending.set(name, { kind: 'current', slave: slaveRef(record) });
+      this.resent++;
+    }
+    if (this.owed.size === 0) {
+      this.stopPump();
+      this.log.info({ slaves: this.resent }, 'owed results handed to Nagios');
+      this.resent = 0;
+    }
+    this.kick();
   }
 
   private kick(): void {
@@ -199,16 +302,37 @@ export class NagiosLink {
    * a result for a service Nagios lacks only adds a warning to its log.
    */
   private knownToNagios(slave: SlaveRef): boolean {
-    if (this.latest === null) return true;
-    try {
-      const t = this.bridge.targetOf(slave);
-      if (this.latest.services.has(serviceKey(t.host, t.service))) return true;
-    } catch {
-      // a name that cannot be a Nagios host: the bridge fails it, counted below
-      return true;
+    const t = this.targetOf(slave);
+    if (t === null) {
+      this.metrics.nagiosResults.inc({ outcome: 'failed' });
+      return false;
     }
+    const status = this.watch.status;
+    if (status === null || status.services.has(serviceKey(t.host, t.service))) return true;
     this.metrics.nagiosResults.inc({ outcome: 'not_in_nagios' });
     return false;
+  }
+
+  /**
+   * The slave's Nagios service; null when its name or its nagios_host / nagios_service
+   * attributes cannot be one, which is logged once per slave (until the reason changes).
+   */
+  private targetOf(slave: SlaveRef): ServiceRef | null {
+    try {
+      const target = this.bridge.targetOf(slave);
+      this.unmappable.delete(slave.name);
+      return target;
+    } catch (err) {
+      if (!(err instanceof NagiosInputError)) throw err;
+      if (this.unmappable.get(slave.name) !== err.message) {
+        this.unmappable.set(slave.name, err.message);
+        this.log.warn(
+          { slave: slave.name, reason: err.message },
+          `${slave.name} cannot have a Nagios service, so Nagios hears nothing of it: fix its nagios_host or nagios_service attribute in the inventory, or nagios.host in corral.yaml`,
+        );
+      }
+      return null;
+    }
   }
 
   private async count(what: string, outcome: Promise<ActionOutcome>): Promise<void> {
@@ -220,9 +344,15 @@ export class NagiosLink {
       return;
     }
     let failed = 0;
+    const unwritten: string[] = [];
     for (const r of results) {
       if (r.ok) continue;
       failed++;
+      // The watch has said why the write failed; the slave's state goes again when it can.
+      if (r.unwritten) {
+        unwritten.push(r.slave);
+        continue;
+      }
       this.warn(
         'forward',
         { what, slave: r.slave, reason: r.error },
@@ -231,24 +361,14 @@ export class NagiosLink {
     }
     this.metrics.nagiosResults.inc({ outcome: 'sent' }, results.length - failed);
     this.metrics.nagiosResults.inc({ outcome: 'failed' }, failed);
+    this.owe(unwritten);
   }
 
-  /** Reads status.dat when it changed and puts who muted which slave into the records. */
-  async pollStatus(): Promise<void> {
-    if (!this.reader || this.polling || this.closed) return;
-    this.polling = true;
-    try {
-      const read = await this.reader.read();
-      if (!read || !read.fresh) return;
-      this.latest = read.status;
-      this.fleet.setMuting(this.mutingOfAll(read.status));
-      for (const listener of this.statusListeners) listener(read.status);
-    } catch (err) {
-      if (this.closed) return;
-      this.warn('status', { reason: (err as Error).message }, 'cannot read Nagios status.dat');
-    } finally {
-      this.polling = false;
-    }
+  /** A changed status.dat: who muted which slave goes into the records. */
+  private applyStatus(status: NagiosStatus): void {
+    if (this.closed) return;
+    this.fleet.setMuting(this.mutingOfAll(status));
+    for (const listener of this.statusListeners) listener(status);
   }
 
   /** Muting for every slave, with downtimes and comments indexed once (not scanned per slave). */
@@ -257,20 +377,18 @@ export class NagiosLink {
     const comments = groupBy(status.comments);
     const out = new Map<string, Muting | null>();
     for (const record of this.fleet.all()) {
-      try {
-        const target = this.bridge.targetOf(slaveRef(record));
-        const key = serviceKey(target.host, target.service);
-        const own: NagiosStatus = {
-          created: status.created,
-          services: status.services,
-          downtimes: downtimes.get(key) ?? [],
-          comments: comments.get(key) ?? [],
-        };
-        out.set(record.name, mutingOf(own, target));
-      } catch {
-        // A slave whose name cannot be a Nagios host has no service there: nothing mutes it.
-        out.set(record.name, null);
+      const target = this.targetOf(slaveRef(record));
+      if (target === null) {
+        out.set(record.name, null); // no service in Nagios: nothing there mutes it
+        continue;
       }
+      const key = serviceKey(target.host, target.service);
+      const own: NagiosStatus = {
+        ...status,
+        downtimes: downtimes.get(key) ?? [],
+        comments: comments.get(key) ?? [],
+      };
+      out.set(record.name, mutingOf(own, target));
     }
     return out;
   }

@@ -31,7 +31,9 @@ export interface SlaveRef {
 }
 
 export type SlaveOutcome =
-  { slave: string; ok: true } | { slave: string; ok: false; error: string };
+  | { slave: string; ok: true }
+  /** `unwritten`: its lines were fine but the write failed, so sending again may succeed. */
+  | { slave: string; ok: false; error: string; unwritten?: true };
 
 export interface ActionOutcome {
   results: SlaveOutcome[];
@@ -200,7 +202,10 @@ export class NagiosBridge {
     for (const slave of slaves) {
       try {
         out.set(slave.name, mutingOf(status, this.targetOf(slave)));
-      } catch {
+      } catch (err) {
+        // A slave whose name or attributes cannot be a Nagios service has none: nothing mutes it.
+        // Sending it anything fails with the reason, which is where the operator hears of it.
+        if (!(err instanceof NagiosInputError)) throw err;
         out.set(slave.name, null);
       }
     }
@@ -275,7 +280,7 @@ export class NagiosBridge {
       const failedFrom = owners[err.linesWritten] ?? results.length;
       for (let r = failedFrom; r < results.length; r++) {
         if (results[r]!.ok)
-          results[r] = { slave: results[r]!.slave, ok: false, error: err.message };
+          results[r] = { slave: results[r]!.slave, ok: false, error: err.message, unwritten: true };
       }
       return { results, write: null };
     }

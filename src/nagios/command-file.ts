@@ -3,6 +3,7 @@
 import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { accessProblem } from './file-access.js';
 
 /** POSIX guarantees writes up to PIPE_BUF (4096 on Linux) to a pipe are atomic. */
 export const PIPE_BUF = 4096;
@@ -12,8 +13,9 @@ export type CommandFileProblem =
   | 'not-fifo' // something else is there: writing would go nowhere
   | 'not-reading' // no process has the FIFO open for reading (Nagios down)
   | 'full' // the pipe stayed full past the bound (Nagios not keeping up)
+  | 'denied' // this user may not write it (or enter its directory): the message names the group to join
   | 'line-too-long' // a line cannot be written atomically
-  | 'io'; // anything else (permissions, ...)
+  | 'io'; // anything else
 
 export class CommandFileError extends Error {
   override name = 'CommandFileError';
@@ -108,6 +110,21 @@ export class CommandFileWriter {
     return { lines: written, writes: chunks.length, bytes };
   }
 
+  /**
+   * Whether a write would reach Nagios now, without writing: null when the FIFO is there, ours to
+   * write and read by Nagios; else the error a write would meet. Opening and closing the write
+   * end costs Nagios nothing: it holds the FIFO open read-write, so it never sees end-of-file.
+   */
+  async probe(): Promise<CommandFileError | null> {
+    try {
+      await (await this.openFifo()).close();
+      return null;
+    } catch (err) {
+      if (err instanceof CommandFileError) return err;
+      throw err;
+    }
+  }
+
   private async openFifo(): Promise<FileHandle> {
     try {
       const info = await stat(this.path);
@@ -165,6 +182,14 @@ export class CommandFileWriter {
           'missing',
           this.path,
           `${this.path} does not exist: start Nagios with check_external_commands=1, or point nagios.command_file in corral.yaml at command_file from nagios.cfg`,
+          linesWritten,
+        );
+      case 'EACCES':
+      case 'EPERM':
+        return new CommandFileError(
+          'denied',
+          this.path,
+          accessProblem(this.path, 'write') ?? `cannot write to ${this.path}: ${code}`,
           linesWritten,
         );
       default:

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { InventoryEntry } from '../domain/inventory.js';
 import { isSlaveName } from '../domain/names.js';
+import { accessProblem } from './file-access.js';
 import { slaveForHost, type NagiosMapping } from './mapping.js';
 
 interface ObjectDefinition {
@@ -58,7 +59,10 @@ export function slavesFromObjectCache(text: string, mapping: NagiosMapping): Inv
   return slaves.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Reads objects.cache and lists its slaves; a read failure is one line naming the file and the setting. */
+/**
+ * Reads objects.cache and lists its slaves. A read failure is one line: for a permission problem,
+ * who we run as, the file's owner and mode and the group to join; else the file and the setting.
+ */
 export async function readObjectCacheInventory(
   file: string,
   mapping: NagiosMapping,
@@ -67,6 +71,12 @@ export async function readObjectCacheInventory(
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new Error(accessProblem(file, 'read') ?? `cannot read ${file} (${code})`, {
+        cause: err,
+      });
+    }
     throw new Error(
       `cannot read Nagios's object cache ${file} (${(err as NodeJS.ErrnoException).code}): check nagios.object_cache_file in corral.yaml against object_cache_file in nagios.cfg`,
       { cause: err },

@@ -54,6 +54,8 @@ export const COMMENT_ACKNOWLEDGEMENT = 4;
 export interface NagiosStatus {
   /** When Nagios wrote the file (epoch ms), from the `info` block. */
   created: number | null;
+  /** When this Nagios process started (epoch ms), from `programstatus`: a new one means a restart. */
+  programStart: number | null;
   /** Keyed by serviceKey(host, service). */
   services: Map<string, ServiceStatus>;
   downtimes: Downtime[];
@@ -105,11 +107,20 @@ export function parseStatus(text: string): NagiosStatus {
   if (!blocks.some((b) => b.type === 'programstatus')) {
     throw new IncompleteStatusError('no programstatus block: not a whole status.dat');
   }
-  const status: NagiosStatus = { created: null, services: new Map(), downtimes: [], comments: [] };
+  const status: NagiosStatus = {
+    created: null,
+    programStart: null,
+    services: new Map(),
+    downtimes: [],
+    comments: [],
+  };
   for (const b of blocks) {
     switch (b.type) {
       case 'info':
         status.created = ms(b, 'created') || null;
+        break;
+      case 'programstatus':
+        status.programStart = ms(b, 'program_start') || null;
         break;
       case 'servicestatus': {
         const s = toService(b);

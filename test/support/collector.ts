@@ -33,6 +33,8 @@ export interface StartOptions {
   /** Reuse a dir (and its database), e.g. to restart after a crash. */
   dir?: string;
   args?: string[];
+  /** A command that execs node, e.g. `setpriv --reuid=nobody ... --` to run the collector as another user. */
+  runAs?: string[];
 }
 
 export async function startCollector(opts: StartOptions = {}): Promise<RunningCollector> {
@@ -48,7 +50,8 @@ export async function startCollector(opts: StartOptions = {}): Promise<RunningCo
     args.push('--config', configPath);
   }
   args.push(...(opts.args ?? []));
-  const child = spawn(process.execPath, args, {
+  const [program, ...before] = [...(opts.runAs ?? []), process.execPath];
+  const child = spawn(program!, [...before, ...args], {
     cwd: dir,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -46,6 +46,8 @@ export interface NagiosInstance {
   logText(): Promise<string>;
   /** SIGTERM, then wait for the process to exit (SIGKILL after a bound). */
   stop(): Promise<void>;
+  /** Starts the stopped Nagios again with the same files; resolves once its FIFO is there and status.dat is whole. */
+  restart(): Promise<void>;
   /** Stops Nagios and removes the temp dir. */
   cleanup(): Promise<void>;
 }
@@ -106,21 +108,28 @@ export async function startNagios(opts: NagiosOptions): Promise<NagiosInstance> 
   const statusFile = path.join(dir, 'status.dat');
   const logFile = path.join(dir, 'nagios.log');
   let output = '';
-  const child: ChildProcess = spawn(NAGIOS_BIN, [cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let running = true;
-  // Should the test process die first, it takes its Nagios with it.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  void exited.then(() => {
-    running = false;
-    process.off('exit', killOnExit);
-  });
+  let running = false;
+  let exited: Promise<void> = Promise.resolve();
+  let child: ChildProcess | null = null;
+  // The same Nagios (config, log, retention file) in a new process: a restart after an outage.
+  const launch = () => {
+    const proc = spawn(NAGIOS_BIN, [cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    running = true;
+    proc.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+    proc.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    // Should the test process die first, it takes its Nagios with it.
+    const killOnExit = () => proc.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    void exited.then(() => {
+      running = false;
+      process.off('exit', killOnExit);
+    });
+  };
 
   const stop = async () => {
-    if (!running) return;
+    if (!running || child === null) return;
     child.kill('SIGTERM');
     const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
     if (!done) {
@@ -142,6 +151,23 @@ export async function startNagios(opts: NagiosOptions): Promise<NagiosInstance> 
         await sleep(100);
       }
     }
+  };
+
+  const started = () =>
+    waitFor(
+      async () =>
+        (await isFifo(commandFile)) &&
+        (await readStatus().then(
+          () => true,
+          () => false,
+        )),
+      30_000,
+      () => (running ? '' : `Nagios exited: ${output.trim().split('\n').slice(-5).join(' | ')}`),
+    );
+  const restart = async () => {
+    if (running) throw new Error('restart() is for a stopped Nagios');
+    launch();
+    await started();
   };
 
   const instance: NagiosInstance = {
@@ -170,20 +196,13 @@ export async function startNagios(opts: NagiosOptions): Promise<NagiosInstance> 
     },
     logText: () => readFile(logFile, 'utf8').catch(() => ''),
     stop,
+    restart,
     cleanup,
   };
 
+  launch();
   try {
-    await waitFor(
-      async () =>
-        (await isFifo(commandFile)) &&
-        (await readStatus().then(
-          () => true,
-          () => false,
-        )),
-      30_000,
-      () => (running ? '' : `Nagios exited: ${output.trim().split('\n').slice(-5).join(' | ')}`),
-    );
+    await started();
   } catch (err) {
     await cleanup();
     throw err;

@@ -608,5 +608,11 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
       15_000,
       'the failed forward counted in /metrics',
     );
+    // The failed action itself is counted, besides its targets.
+    const metrics = await (await fetch(`${collector.url}/metrics`, { headers: op })).text();
+    expect(metrics).toMatch(/corral_actions_total\{kind="downtime",outcome="failed"\} 1\n/);
+    expect(metrics).toMatch(
+      /corral_nagios_command_write_failures_total\{problem="not-reading"\} [1-9]/,
+    );
   }, 60_000);
 });

@@ -82,6 +82,18 @@ reboot:
       /nagios\.confirm_within: "soon" is not a duration/,
     );
   });
+
+  it("takes Nagios's status interval (10s by default, as on Debian)", () => {
+    expect(loadSettings(withConfig('listen: 127.0.0.1:0').file).nagios.statusIntervalSeconds).toBe(
+      10,
+    );
+    expect(loadSettings(withConfig('nagios: {status_interval: 1s}').file).nagios).toMatchObject({
+      statusIntervalSeconds: 1,
+    });
+    expect(() => loadSettings(withConfig('nagios: {status_interval: 0s}').file)).toThrow(
+      /nagios\.status_interval: "0s" is not a duration/,
+    );
+  });
 });
 
 describe('a bad config file stops the start with one line naming the file and the key', () => {

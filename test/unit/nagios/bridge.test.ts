@@ -29,7 +29,7 @@ function downtime(id: number, host: string): Downtime {
 }
 
 function statusWith(downtimes: Downtime[]): NagiosStatus {
-  return { created: NOW, services: new Map(), downtimes, comments: [] };
+  return { created: NOW, programStart: NOW, services: new Map(), downtimes, comments: [] };
 }
 
 function recorder(): LineWriter & { lines: string[] } {

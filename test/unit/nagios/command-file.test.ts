@@ -170,4 +170,23 @@ describe('CommandFileWriter', () => {
     expect((err as CommandFileError).linesWritten).toBeGreaterThan(1000);
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
+  test('probe: no reader, no file, something else, then a reader: the problem a write would meet, then none', async () => {
+    const fifo = makeFifo();
+    const writer = new CommandFileWriter(fifo);
+    expect((await writer.probe())?.problem).toBe('not-reading');
+    expect((await new CommandFileWriter(path.join(dir, 'absent.cmd')).probe())?.problem).toBe(
+      'missing',
+    );
+    const plain = path.join(dir, 'plain-probe.cmd');
+    await writeFile(plain, '');
+    expect((await new CommandFileWriter(plain).probe())?.problem).toBe('not-fifo');
+    const reader = startReader(fifo);
+    await waitForReader(fifo);
+    expect(await writer.probe()).toBeNull();
+    // Probing writes nothing: the reader sees only what is written afterwards.
+    await writer.write(['[1] AFTER']);
+    await waitUntil(() => reader.text().length > 0);
+    expect(reader.text()).toBe('[1] AFTER\n');
+  });
 });

@@ -124,6 +124,8 @@ describe('parseStatus', () => {
 
   test('services with state, output, perfdata, last check, acknowledgement and downtime depth', () => {
     expect(s.created).toBe(1795581645_000);
+    // When this Nagios started: a new value is how the collector tells a restarted Nagios.
+    expect(s.programStart).toBe(1795581639_000);
     expect(s.services.size).toBe(3);
     expect(s.services.get(serviceKey('s1', 'buildbot-start'))).toMatchObject({
       state: 2,
