@@ -239,6 +239,33 @@ describe('bin/corral-beat.sh over TLS', { timeout: 60_000 }, () => {
   });
 });
 
+describe('the sh one-liner of docs/agent.md over TLS', { timeout: 60_000 }, () => {
+  it('delivers with CORRAL_CA through curl, and through wget when curl fails', async () => {
+    const doc = readFileSync(path.resolve(import.meta.dirname, '../../../docs/agent.md'), 'utf8');
+    const line = /<!-- tested: sh-oneliner -->\s*```sh\n(.*)\n```/.exec(doc)![1]!;
+    const bin = mkdtempSync(path.join(dir, 'shim-'));
+    writeFileSync(path.join(bin, 'hostname'), '#!/bin/sh\necho tls-line-01\n', { mode: 0o755 });
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number; stderr: string }>((resolve) =>
+        execFile('/bin/sh', ['-c', line], { env: { HOME: bin, ...env } }, (err, _out, stderr) =>
+          resolve({ code: err ? Number(err.code) : 0, stderr }),
+        ),
+      );
+    const env = { CORRAL_URL: c.url, CORRAL_TOKEN: HEARTBEAT, CORRAL_CA: pki.ca };
+    const path_ = `${bin}:${process.env.PATH ?? ''}`;
+    expect(await run({ ...env, PATH: path_ })).toEqual({ code: 0, stderr: '' });
+    const first = await lastStart('tls-line-01');
+    expect(first).not.toBeNull();
+
+    writeFileSync(path.join(bin, 'curl'), '#!/bin/sh\nexit 127\n', { mode: 0o755 });
+    expect(await run({ ...env, PATH: path_ })).toEqual({ code: 0, stderr: '' });
+    expect(Date.parse((await lastStart('tls-line-01'))!)).toBeGreaterThan(Date.parse(first!));
+
+    const wrong = await run({ ...env, CORRAL_CA: pki.otherCa, PATH: path_ });
+    expect(wrong.stderr).toMatch(/corral: heartbeat not delivered\n$/);
+  });
+});
+
 describe('corral ls and actions over TLS', { timeout: 60_000 }, () => {
   it('ls lists with --ca and the token from CORRAL_TOKEN_FILE', async () => {
     const run = await corral(['ls', '--collector', c.url, '--ca', pki.ca, '--json'], {
