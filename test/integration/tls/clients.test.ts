@@ -1,15 +1,20 @@
 // Every client against a real collector serving TLS with a CA made by openssl: `corral beat`,
 // bin/corral-beat.sh (curl, wget), `corral ls`, an action, and tokens from files; a wrong CA is one
 // clear line from each. The console is in console.test.ts.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector, type RunningCollector } from '../../support/collector.js';
+import {
+  CORRAL_BIN,
+  startCollector,
+  waitFor,
+  type RunningCollector,
+} from '../../support/collector.js';
 import { makePki, type Pki } from '../../support/pki.js';
-import { runCorral, type CliRun } from '../agent/run-cli.js';
+import { freePort, runCorral, type CliRun } from '../agent/run-cli.js';
 
 const HEARTBEAT = 'heartbeat-token-0123456789';
 const OPERATOR = 'operator-token-0123456789';
@@ -161,6 +166,56 @@ describe('corral beat over TLS', { timeout: 60_000 }, () => {
     const right = await corral([...args, '--ca', pki.ca, '-v'], env);
     expect(right).toMatchObject({ code: 0, stderr: '' });
     expect(right.stdout).toMatch(/delivered; 2 spooled heartbeats replayed, 0 waiting/);
+  });
+});
+
+describe('corral watchdog over TLS', { timeout: 60_000 }, () => {
+  it('sends its critical heartbeat with --ca and --token-file', async () => {
+    const spool = mkdtempSync(path.join(dir, 'spool-'));
+    const child = spawn(
+      process.execPath,
+      [
+        CORRAL_BIN,
+        'watchdog',
+        '--slave',
+        'tls-wd-01',
+        '--master',
+        `127.0.0.1:${await freePort()}`,
+        '--after',
+        '1s',
+        '--interval',
+        '200ms',
+        '--collector',
+        c.url,
+        '--ca',
+        pki.ca,
+        '--token-file',
+        heartbeatFile,
+        '--spool-dir',
+        spool,
+      ],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, CORRAL_URL: '', CORRAL_TOKEN: '', ...NO_CLIENT_ENV },
+      },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const critical = await waitFor(
+        async () =>
+          (
+            await get<{ slave?: { lastCritical: { message: string } | null } }>(
+              '/api/v1/slaves/tls-wd-01',
+            )
+          ).slave?.lastCritical,
+        20_000,
+        "the watchdog's critical heartbeat",
+      );
+      expect(critical.message).toMatch(/127\.0\.0\.1/);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
 
