@@ -22,7 +22,7 @@ const UNTRUSTED = new Set([
 
 /** A phrase to follow "cannot reach the collector at URL: ". */
 export function failureReason(err: unknown, url: URL, ca: CaFile | undefined): string {
-  const e = err as Error & { code?: string; reason?: string };
+  const e = err as Error & { code?: string; cert?: { subjectaltname?: string } };
   const code = e.code ?? '';
   if (UNTRUSTED.has(code)) {
     const by = ca ? `the CA in ${ca.file}` : "this machine's CAs";
@@ -35,7 +35,8 @@ export function failureReason(err: unknown, url: URL, ca: CaFile | undefined): s
     return "its certificate is not valid yet: check this machine's clock and the collector's";
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return `its certificate is not for ${url.hostname} (${e.reason ?? e.message}): connect by a name the certificate holds`;
+    const names = e.cert?.subjectaltname ?? 'no names';
+    return `its certificate is not for ${url.hostname} (it holds ${names}): connect by a name the certificate holds`;
   }
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/.test(e.message)) {
     return 'it does not speak TLS there: use http://, or give the collector `tls:` in corral.yaml';

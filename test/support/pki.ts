@@ -13,8 +13,8 @@ export interface Pki {
   otherCa: string;
   cert: string;
   key: string;
-  /** Signs a new server certificate (same names, new serial) for `key` and writes it to `file`. */
-  renew(file: string): void;
+  /** Signs a new server certificate for `key` (new serial; names as openssl's subjectAltName). */
+  renew(file: string, names?: string): void;
   cleanup(): void;
 }
 
@@ -48,17 +48,17 @@ export function makePki(): Pki {
   const dir = mkdtempSync(path.join(tmpdir(), 'corral-pki-'));
   makeCa(dir, 'ca');
   makeCa(dir, 'other-ca');
-  writeFileSync(
-    path.join(dir, 'server.ext'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n',
-  );
   const keyArgs = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   openssl(
     ['req', ...keyArgs, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost'],
     dir,
   );
   chmodSync(path.join(dir, 'server.key'), 0o600);
-  const renew = (file: string) => {
+  const renew = (file: string, names = 'IP:127.0.0.1,DNS:localhost') => {
+    writeFileSync(
+      path.join(dir, 'server.ext'),
+      `subjectAltName=${names}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+    );
     openssl(
       [
         'x509',

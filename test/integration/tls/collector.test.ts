@@ -82,6 +82,37 @@ describe('tls: in corral.yaml', () => {
     }
   });
 
+  it('a client connecting by a name the certificate does not hold is told so in one line', async () => {
+    const cert = path.join(pki.dir, 'elsewhere.pem');
+    pki.renew(cert, 'DNS:elsewhere.example');
+    const c = await startCollector({ config: tlsConfig(cert, pki.key) });
+    try {
+      expect(
+        await runCorral(['ls', '--collector', c.url, '--ca', pki.ca], { CORRAL_CA: '' }),
+      ).toMatchObject({
+        code: 1,
+        stderr: `corral: cannot reach the collector at ${c.url}: its certificate is not for 127.0.0.1 (it holds DNS:elsewhere.example): connect by a name the certificate holds\n`,
+      });
+    } finally {
+      await c.stop();
+      c.cleanup();
+    }
+  });
+
+  it('https:// to a collector without tls: says to use http://', async () => {
+    const c = await startCollector();
+    try {
+      const url = c.url.replace('http:', 'https:');
+      expect(await runCorral(['ls', '--collector', url], { CORRAL_CA: '' })).toMatchObject({
+        code: 1,
+        stderr: `corral: cannot reach the collector at ${url}: the connection was closed before TLS was set up (a collector without \`tls:\` needs http:// or ws://)\n`,
+      });
+    } finally {
+      await c.stop();
+      c.cleanup();
+    }
+  });
+
   describe('SIGHUP', () => {
     let c: RunningCollector;
     let cert: string;
