@@ -39,6 +39,7 @@ url=${CORRAL_URL:-http://127.0.0.1:8474}
 token=${CORRAL_TOKEN:-}
 token_file=${CORRAL_TOKEN_FILE:-}
 token_from=CORRAL_TOKEN_FILE
+token_flag=''
 ca=${CORRAL_CA:-}
 ca_from=CORRAL_CA
 timeout=${CORRAL_TIMEOUT:-5}
@@ -71,8 +72,11 @@ while [ $# -gt 0 ]; do
     --pool) pool=$value ;;
     --critical) message=$value kind=critical ;;
     --collector) url=$value ;;
-    --token) token=$value token_file='' ;;
-    --token-file) token_file=$value token_from=--token-file token='' ;;
+    --token | --token-file)
+      [ -z "$token_flag" ] || [ "$token_flag" = "$opt" ] || die "give --token or --token-file, not both"
+      token_flag=$opt
+      if [ "$opt" = --token ]; then token=$value token_file=''; else token_file=$value token_from=--token-file token=''; fi
+      ;;
     --ca) ca=$value ca_from=--ca ;;
     --timeout) timeout=$value ;;
     --spool-dir) spool_dir=$value ;;
@@ -93,6 +97,9 @@ fi
 [ -z "$master" ] || is_master "$master" || die "--master: master must be a host name, optionally with :port"
 [ -z "$pool" ] || is_name "$pool" || die "--pool: pool must use letters, digits, \".\", \"_\" and \"-\""
 [ "${#message}" -le 1024 ] || die "--critical: message has at most 1024 characters"
+if [ -z "$token_flag" ] && [ -n "$token" ] && [ -n "$token_file" ]; then
+  die "both CORRAL_TOKEN and CORRAL_TOKEN_FILE are set: unset one of them"
+fi
 if [ -n "$token_file" ]; then
   [ -r "$token_file" ] && [ -f "$token_file" ] || die "$token_from: cannot read the token file $token_file: check the path and its permissions"
   token=$(cat "$token_file")

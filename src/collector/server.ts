@@ -1,7 +1,11 @@
 // The collector's listening server: plain HTTP, or HTTPS (and so WSS) when corral.yaml has `tls:`;
 // on SIGHUP a renewed certificate is taken without dropping a connection.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer as createHttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Logger } from './logger.js';
@@ -14,7 +18,7 @@ export interface ServerHandlers {
 }
 
 export interface CollectorServer {
-  server: import('node:http').Server;
+  server: Server;
   /** `http` or `https`: what the collector's URL starts with. */
   scheme: 'http' | 'https';
   /** Reads the certificate and key again (after a renewal); a bad pair keeps the current one. */
@@ -38,13 +42,11 @@ export function createCollectorServer(
     { ...OPTIONS, ...readTlsFiles(tls) },
     (req, res) => void handlers.handle(req, res),
   );
-  // A client that does not speak TLS (http:// to an https collector) fails its handshake: no log.
-  server.on('tlsClientError', (_err, socket) => socket.destroy());
   return wire(server, handlers, 'https', () => reload(server, tls, log));
 }
 
 function wire(
-  server: import('node:http').Server | HttpsServer,
+  server: Server | HttpsServer,
   handlers: ServerHandlers,
   scheme: 'http' | 'https',
   reloadCertificate: () => void,
@@ -54,7 +56,7 @@ function wire(
   );
   server.on('clientError', (_err, socket: Duplex) => socket.destroy());
   // An https.Server is an http.Server for everything the collector does with it.
-  return { server: server as import('node:http').Server, scheme, reloadCertificate };
+  return { server: server as Server, scheme, reloadCertificate };
 }
 
 function reload(server: HttpsServer, tls: TlsSettings, log: Logger): void {

@@ -287,6 +287,18 @@ describe('bin/corral-beat.sh over TLS', { timeout: 60_000 }, () => {
       code: 1,
       stderr: `corral-beat.sh: --token-file: cannot read the token file ${missing}: check the path and its permissions\n`,
     });
+    expect(
+      await sh(['tls-sh-03', '--token', HEARTBEAT, '--token-file', heartbeatFile], env, spool),
+    ).toMatchObject({
+      code: 1,
+      stderr: 'corral-beat.sh: give --token or --token-file, not both\n',
+    });
+    const both = { ...env, CORRAL_TOKEN: HEARTBEAT, CORRAL_TOKEN_FILE: heartbeatFile };
+    expect(await sh(['tls-sh-03'], both, spool)).toMatchObject({
+      code: 1,
+      stderr:
+        'corral-beat.sh: both CORRAL_TOKEN and CORRAL_TOKEN_FILE are set: unset one of them\n',
+    });
     expect(await sh(['tls-sh-03'], { ...env, CORRAL_CA: heartbeatFile }, spool)).toMatchObject({
       code: 1,
       stderr: `corral-beat.sh: CORRAL_CA: ${heartbeatFile} is not a PEM certificate: give the CA's certificate (-----BEGIN CERTIFICATE-----)\n`,
@@ -395,6 +407,12 @@ describe('tokens from files', () => {
     expect(await corral(ls, { CORRAL_TOKEN_FILE: empty })).toMatchObject({
       code: 1,
       stderr: `corral: CORRAL_TOKEN_FILE: ${empty} is empty: put the token in it\n`,
+    });
+    expect(
+      await corral(ls, { CORRAL_TOKEN: OPERATOR, CORRAL_TOKEN_FILE: operatorFile }),
+    ).toMatchObject({
+      code: 1,
+      stderr: 'corral: both CORRAL_TOKEN and CORRAL_TOKEN_FILE are set: unset one of them\n',
     });
     expect(await corral([...ls, '--token', OPERATOR, '--token-file', operatorFile])).toMatchObject({
       code: 1,
