@@ -3,8 +3,9 @@
 # file and exit status as `corral beat`. Needs curl (or GNU wget) and POSIX sh, date, sed, grep, tr.
 #
 # Usage: corral-beat.sh SLAVE [--master M] [--pool P] [--critical MESSAGE] [--collector URL]
-#          [--token T] [--timeout SECONDS] [--spool-dir DIR] [--spool-max N] [--strict] [--flush] [-v]
-# Environment: CORRAL_URL, CORRAL_TOKEN, CORRAL_SPOOL_DIR, CORRAL_TIMEOUT.
+#          [--token T | --token-file FILE] [--ca FILE] [--timeout SECONDS] [--spool-dir DIR]
+#          [--spool-max N] [--strict] [--flush] [-v]
+# Environment: CORRAL_URL, CORRAL_TOKEN, CORRAL_TOKEN_FILE, CORRAL_CA, CORRAL_SPOOL_DIR, CORRAL_TIMEOUT.
 # Exit status: 0 delivered or spooled; 1 refused by the collector or bad arguments (nothing
 # spooled); 75 spooled, only with --strict.
 set -u
@@ -19,7 +20,7 @@ die() {
   printf '%s: %s\n' "$prog" "$1" >&2
   exit 1
 }
-usage() { sed -n '5,10s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '5,11s/^# \{0,1\}//p' "$0"; }
 
 # Names as the collector allows them; checked before any JSON is built from them.
 is_name() {
@@ -36,11 +37,16 @@ json_text() { printf '%s' "$1" | tr '\n\r\t' '   ' | tr -d '\000-\037\177' | sed
 slave='' master='' pool='' message='' kind=start strict=0 flush=0 verbose=0 spool_max=1000
 url=${CORRAL_URL:-http://127.0.0.1:8474}
 token=${CORRAL_TOKEN:-}
+token_file=${CORRAL_TOKEN_FILE:-}
+token_from=CORRAL_TOKEN_FILE
+token_flag=''
+ca=${CORRAL_CA:-}
+ca_from=CORRAL_CA
 timeout=${CORRAL_TIMEOUT:-5}
 spool_dir=${CORRAL_SPOOL_DIR:-}
 while [ $# -gt 0 ]; do
   case $1 in
-    --master | --pool | --critical | --collector | --token | --timeout | --spool-dir | --spool-max)
+    --master | --pool | --critical | --collector | --token | --token-file | --ca | --timeout | --spool-dir | --spool-max)
       [ $# -ge 2 ] || die "$1 needs a value (run with --help for usage)"
       opt=$1 value=$2
       shift 2
@@ -66,7 +72,12 @@ while [ $# -gt 0 ]; do
     --pool) pool=$value ;;
     --critical) message=$value kind=critical ;;
     --collector) url=$value ;;
-    --token) token=$value ;;
+    --token | --token-file)
+      [ -z "$token_flag" ] || [ "$token_flag" = "$opt" ] || die "give --token or --token-file, not both"
+      token_flag=$opt
+      if [ "$opt" = --token ]; then token=$value token_file=''; else token_file=$value token_from=--token-file token=''; fi
+      ;;
+    --ca) ca=$value ca_from=--ca ;;
     --timeout) timeout=$value ;;
     --spool-dir) spool_dir=$value ;;
     --spool-max) spool_max=$value ;;
@@ -86,7 +97,21 @@ fi
 [ -z "$master" ] || is_master "$master" || die "--master: master must be a host name, optionally with :port"
 [ -z "$pool" ] || is_name "$pool" || die "--pool: pool must use letters, digits, \".\", \"_\" and \"-\""
 [ "${#message}" -le 1024 ] || die "--critical: message has at most 1024 characters"
-case $token in *[!A-Za-z0-9._~+/=-]*) die "--token: a token uses letters, digits and ._~+/=- only" ;; esac
+if [ -z "$token_flag" ] && [ -n "$token" ] && [ -n "$token_file" ]; then
+  die "both CORRAL_TOKEN and CORRAL_TOKEN_FILE are set: unset one of them"
+fi
+if [ -n "$token_file" ]; then
+  [ -r "$token_file" ] && [ -f "$token_file" ] || die "$token_from: cannot read the token file $token_file: check the path and its permissions"
+  token=$(cat "$token_file")
+  [ -n "$token" ] || die "$token_from: $token_file is empty: put the token in it"
+fi
+token_source=--token
+[ -z "$token_file" ] || token_source="$token_from $token_file"
+case $token in *[!A-Za-z0-9._~+/=-]*) die "$token_source: a token uses letters, digits and ._~+/=- only" ;; esac
+if [ -n "$ca" ]; then
+  [ -r "$ca" ] && [ -f "$ca" ] || die "$ca_from: cannot read the CA certificate $ca: check the path and its permissions"
+  grep -q -e '-----BEGIN CERTIFICATE-----' "$ca" || die "$ca_from: $ca is not a PEM certificate: give the CA's certificate (-----BEGIN CERTIFICATE-----)"
+fi
 
 if [ -z "$spool_dir" ]; then
   if [ -w /var/spool/corral ] || { [ ! -e /var/spool/corral ] && [ -w /var/spool ]; }; then
@@ -159,25 +184,45 @@ post() {
     return
   fi
   if command -v curl >/dev/null 2>&1; then
-    status=$(curl -q -sS --max-time "$left" -K "$tmp/curlrc" -H 'Content-Type: application/json' \
-      --data-binary "@$1" -o "$tmp/answer" -w '%{http_code}' "$url/api/v1/heartbeats" 2>"$tmp/err")
+    status=$(curl -q -sS --max-time "$left" -K "$tmp/curlrc" ${ca:+--cacert "$ca"} \
+      -H 'Content-Type: application/json' --data-binary "@$1" -o "$tmp/answer" -w '%{http_code}' \
+      "$url/api/v1/heartbeats" 2>"$tmp/err")
     curl_rc=$?
     case $curl_rc in
       0) ;;
       28) status=000 reason="the collector at $url did not answer in time" ;;
       7) status=000 reason="the collector at $url refused the connection (is it running?)" ;;
       6) status=000 reason="the collector at $url cannot be found (DNS)" ;;
+      60) status=000 reason="the collector at $url cannot be reached: $(tls_problem "$(sed -n '1s/^curl: ([0-9]*) //p' "$tmp/err")")" ;;
+      35) status=000 reason="the collector at $url cannot be reached: the TLS handshake failed (a collector without tls: needs http://): $(head -n 1 "$tmp/err")" ;;
+      52 | 56) status=000 reason="the collector at $url cannot be reached: the connection was closed without an answer (a collector serving TLS needs https://)" ;;
       *) status=000 reason="the collector at $url cannot be reached: $(head -n 1 "$tmp/err")" ;;
     esac
   elif command -v wget >/dev/null 2>&1; then
     WGETRC=$tmp/wgetrc wget -q -S -T "$left" -t 1 -O "$tmp/answer" --content-on-error \
-      --header='Content-Type: application/json' --post-file="$1" "$url/api/v1/heartbeats" 2>"$tmp/err"
+      ${ca:+"--ca-certificate=$ca"} --header='Content-Type: application/json' --post-file="$1" \
+      "$url/api/v1/heartbeats" 2>"$tmp/err"
+    wget_rc=$?
     status=$(sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$tmp/err" | tail -n 1)
+    if [ -z "$status" ] && [ "$wget_rc" = 5 ]; then
+      status=000 reason="the collector at $url cannot be reached: $(tls_problem 'wget: SSL verification failure')"
+    fi
     [ -n "$status" ] || status=000 reason="the collector at $url cannot be reached (wget: $(head -n 1 "$tmp/err"))"
   else
     status=000 reason="neither curl nor wget is installed"
   fi
   [ "$status" = 000 ] || reason="the collector at $url answered $status: $(answer_error)"
+}
+# A certificate the CA does not vouch for, or one made out to another name: what to do about it.
+tls_problem() {
+  case $1 in
+    *'subject name'* | *"doesn't match"*) printf '%s' "its certificate is not for this host name ($1): connect by a name the certificate holds" ;;
+    *)
+      by="this machine's CAs"
+      [ -z "$ca" ] || by="the CA in $ca"
+      printf '%s' "its certificate is not trusted by $by ($1): give the CA that signed the collector's certificate with --ca FILE or CORRAL_CA"
+      ;;
+  esac
 }
 answer_error() {
   error=$(sed -n 's/.*"error":"\([^"]*\)".*/\1/p' "$tmp/answer")

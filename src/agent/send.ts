@@ -1,10 +1,14 @@
 // One bounded POST of heartbeats to the collector, and what its outcome means for a slave.
 import type { HeartbeatInput } from '../domain/heartbeat.js';
+import type { CaFile } from '../net/failure.js';
+import { request, RequestError } from '../net/request.js';
 
 /** Where heartbeats go (the same shape as the CLI's collector target; nothing here imports the CLI). */
 export interface CollectorTarget {
   url: string;
   token: string | undefined;
+  /** The CA of an https:// collector; undefined: the system's CAs. */
+  ca?: CaFile | undefined;
 }
 
 export type SendOutcome =
@@ -23,7 +27,7 @@ export async function postHeartbeats(
   let status: number;
   let text: string;
   try {
-    const res = await fetch(`${target.url}/api/v1/heartbeats`, {
+    ({ status, text } = await request(`${target.url}/api/v1/heartbeats`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -31,9 +35,8 @@ export async function postHeartbeats(
       },
       body: JSON.stringify(batch),
       signal,
-    });
-    status = res.status;
-    text = await res.text();
+      ca: target.ca,
+    }));
   } catch (err) {
     return { kind: 'retry-later', reason: unreachableReason(err, target) };
   }
@@ -70,13 +73,9 @@ function parseAnswer(text: string): { accepted?: number; error?: string; field?:
 
 function unreachableReason(err: unknown, target: CollectorTarget): string {
   const where = `the collector at ${target.url}`;
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return `${where} did not answer in time`;
-  }
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code === 'ECONNREFUSED') return `${where} refused the connection (is it running?)`;
-  if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') {
-    return `${where} cannot be found (DNS)`;
-  }
-  return `${where} cannot be reached: ${cause?.message ?? (err as Error).message}`;
+  if (!(err instanceof RequestError)) return `${where} cannot be reached: ${String(err)}`;
+  if (err.timedOut) return `${where} did not answer in time`;
+  if (err.code === 'ECONNREFUSED') return `${where} refused the connection (is it running?)`;
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return `${where} cannot be found (DNS)`;
+  return `${where} cannot be reached: ${err.reason}`;
 }

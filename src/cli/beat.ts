@@ -4,18 +4,16 @@ import type { BeatProgress } from '../agent/beat.js';
 import { parseDuration } from '../domain/duration.js';
 import { heartbeatSchema, type HeartbeatInput } from '../domain/heartbeat.js';
 import { slaveNameProblem } from '../domain/names.js';
-import { addCollectorOptions, collectorTarget } from './collector-options.js';
+import { addCollectorOptions, collectorTarget, type CollectorFlags } from './collector-options.js';
 import { CliError } from './errors.js';
 
 /** sysexits EX_TEMPFAIL: with --strict, "spooled, not delivered" is a temporary failure. */
 export const EXIT_SPOOLED = 75;
 
-interface BeatOptions {
+interface BeatOptions extends CollectorFlags {
   master?: string;
   pool?: string;
   critical?: string;
-  collector?: string;
-  token?: string;
   timeout: string;
   spoolDir?: string;
   spoolMax: string;

@@ -1,25 +1,63 @@
-// The `--collector URL` and `--token T` options every command that talks to a collector shares.
+// The options every command that talks to a collector shares: `--collector URL`, the token
+// (`--token`, `--token-file`) and the CA that vouches for an https:// collector (`--ca`).
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { accessProblem } from '../nagios/file-access.js';
+import type { CaFile } from '../net/failure.js';
+import { request, RequestError } from '../net/request.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_COLLECTOR_URL = 'http://127.0.0.1:8474';
 
-export interface CollectorTarget {
+export interface Credentials {
+  token: string | undefined;
+  /** The CA to verify an https:// collector with; undefined: the system's CAs. */
+  ca: CaFile | undefined;
+}
+
+export interface CollectorTarget extends Credentials {
   /** Base URL without a trailing slash, http: or https:. */
   url: string;
-  token: string | undefined;
+}
+
+export interface CredentialFlags {
+  token?: string;
+  tokenFile?: string;
+  ca?: string;
+}
+
+export interface CollectorFlags extends CredentialFlags {
+  collector?: string;
 }
 
 export function addCollectorOptions(command: Command): Command {
-  return command
-    .option(
+  return addCredentialOptions(
+    command.option(
       '--collector <url>',
       'collector address (default: $CORRAL_URL, else http://127.0.0.1:8474)',
-    )
-    .option('--token <token>', 'access token (default: $CORRAL_TOKEN)');
+    ),
+  );
 }
 
-export function collectorTarget(opts: { collector?: string; token?: string }): CollectorTarget {
+/** `--token`, `--token-file` and `--ca`, for commands that take the address otherwise. */
+export function addCredentialOptions(command: Command): Command {
+  return command
+    .option(
+      '--token <token>',
+      'access token (default: $CORRAL_TOKEN); --token-file keeps it out of ps',
+    )
+    .option(
+      '--token-file <file>',
+      'read the access token from this file (default: $CORRAL_TOKEN_FILE)',
+    )
+    .option(
+      '--ca <file>',
+      "PEM file of the CA that signed an https:// collector's certificate (default: $CORRAL_CA, else the system's CAs)",
+    );
+}
+
+export function collectorTarget(opts: CollectorFlags): CollectorTarget {
   const raw = opts.collector ?? process.env.CORRAL_URL ?? DEFAULT_COLLECTOR_URL;
   let url: URL;
   try {
@@ -36,11 +74,68 @@ export function collectorTarget(opts: { collector?: string; token?: string }): C
       `"${raw}" is not a collector address: it must start with http:// or https://`,
     );
   }
-  const token = opts.token ?? process.env.CORRAL_TOKEN;
-  return { url: url.origin + url.pathname.replace(/\/+$/, ''), token: token || undefined };
+  return { url: url.origin + url.pathname.replace(/\/+$/, ''), ...credentials(opts) };
 }
 
-export function authHeaders(target: CollectorTarget): Record<string, string> {
+/** The token and CA from the flags, else from the environment; an unusable file is one line. */
+export function credentials(opts: CredentialFlags): Credentials {
+  return { token: tokenOf(opts), ca: caFrom(opts) };
+}
+
+function tokenOf(opts: CredentialFlags): string | undefined {
+  if (opts.token !== undefined && opts.tokenFile !== undefined) {
+    throw new CliError('give --token or --token-file, not both');
+  }
+  if (opts.token !== undefined) return opts.token || undefined;
+  if (opts.tokenFile !== undefined) return readToken('--token-file', opts.tokenFile);
+  const { CORRAL_TOKEN: token, CORRAL_TOKEN_FILE: file } = process.env;
+  if (token && file) {
+    throw new CliError('both CORRAL_TOKEN and CORRAL_TOKEN_FILE are set: unset one of them');
+  }
+  if (file) return readToken('CORRAL_TOKEN_FILE', file);
+  return token || undefined;
+}
+
+/** The file holds the token alone; a trailing newline (from `echo`) is not part of it. */
+function readToken(source: string, file: string): string {
+  const token = readFileFor(source, file, 'token').trim();
+  if (token === '') throw new CliError(`${source}: ${file} is empty: put the token in it`);
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new CliError(
+      `${source}: ${file} must hold the token alone, on one line, without spaces or control characters`,
+    );
+  }
+  return token;
+}
+
+/** `--ca`, else $CORRAL_CA: read and checked to be a certificate. */
+export function caFrom(opts: CredentialFlags): CaFile | undefined {
+  const source = opts.ca !== undefined ? '--ca' : 'CORRAL_CA';
+  const file = opts.ca ?? process.env.CORRAL_CA;
+  if (!file) return undefined;
+  const pem = readFileFor(source, file, 'CA certificate');
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new CliError(
+      `${source}: ${file} is not a PEM certificate: give the CA's certificate (-----BEGIN CERTIFICATE-----)`,
+    );
+  }
+  return { file, pem };
+}
+
+function readFileFor(source: string, file: string, what: string): string {
+  const problem = accessProblem(file, 'read');
+  if (problem !== null)
+    throw new CliError(`${source}: cannot use ${file} as the ${what}: ${problem}`);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`${source}: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+export function authHeaders(target: Credentials): Record<string, string> {
   return target.token ? { authorization: `Bearer ${target.token}` } : {};
 }
 
@@ -50,35 +145,38 @@ export async function getJson<T>(
   path: string,
   timeoutMs = 10_000,
 ): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(target.url + path, {
-      headers: authHeaders(target),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (err) {
-    throw new CliError(`cannot reach the collector at ${target.url}: ${reason(err)}`);
+  const { status, text } = await send(target, path, {
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (status < 200 || status >= 300) {
+    throw new CliError(`the collector at ${target.url} answered ${status}: ${errorOf(text)}`);
   }
-  const body = await res.text();
-  if (!res.ok) {
-    let detail = body.trim();
-    try {
-      detail = (JSON.parse(body) as { error?: string }).error ?? detail;
-    } catch {
-      // not JSON: show the text as it is
-    }
-    throw new CliError(`the collector at ${target.url} answered ${res.status}: ${detail}`);
-  }
-  return JSON.parse(body) as T;
+  return JSON.parse(text) as T;
 }
 
-function reason(err: unknown): string {
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError') return 'no answer in time';
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    if (cause?.code === 'ECONNREFUSED') return 'connection refused (is it running?)';
-    if (cause?.code === 'ENOTFOUND') return 'unknown host';
-    return cause?.message ?? err.message;
+/** One request to the collector with the target's token and CA; no answer is one CliError line. */
+export async function send(
+  target: CollectorTarget,
+  path: string,
+  opts: { method?: 'GET' | 'POST'; body?: string; signal: AbortSignal },
+): Promise<{ status: number; text: string }> {
+  const headers = authHeaders(target);
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  try {
+    return await request(target.url + path, { ...opts, headers, ca: target.ca });
+  } catch (err) {
+    if (err instanceof RequestError) {
+      throw new CliError(`cannot reach the collector at ${target.url}: ${err.reason}`);
+    }
+    throw err;
   }
-  return String(err);
+}
+
+/** The `error` of a JSON answer, else its text as it is. */
+export function errorOf(text: string): string {
+  try {
+    return (JSON.parse(text) as { error?: string } | null)?.error ?? text.trim();
+  } catch {
+    return text.trim();
+  }
 }

@@ -1,4 +1,5 @@
-// `corral collector`: run the collector until SIGTERM/SIGINT; SIGHUP reloads the inventory.
+// `corral collector`: run the collector until SIGTERM/SIGINT; SIGHUP reloads the inventory and
+// the TLS certificate.
 import type { Command } from 'commander';
 import { CliError } from './errors.js';
 
@@ -55,7 +56,10 @@ export async function runCollectorUntilSignal(opts: CollectorOptions): Promise<v
     throw new CliError((err as Error).message);
   }
   const started = collector;
-  reload = () => started.reloadInventory();
+  reload = () => {
+    started.reloadInventory();
+    started.reloadCertificate();
+  };
   await new Promise<void>((resolve) => {
     stopRequested = (signal: string) => {
       log.info({ signal }, 'stopping');

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../domain/duration.js';
 import { loadConsole } from '../console/load.js';
+import { caFrom } from './collector-options.js';
 import { CliError } from './errors.js';
 
 export function register(program: Command): void {
@@ -34,12 +35,14 @@ async function runEmbedded(configFlag: string | undefined): Promise<number> {
   const problem = terminalProblem();
   if (problem) throw new CliError(problem);
   const config = configFlag ?? (existsSync('corral.yaml') ? 'corral.yaml' : undefined);
+  // With `tls:` the console verifies its own collector too: against $CORRAL_CA.
+  const ca = caFrom({});
   const settings = await settingsFrom(config, {});
   const collector = await startEmbedded(
     settings,
     path.join(path.dirname(settings.db), 'collector.log'),
   );
-  return runConsole({ url: collector.url, onExit: () => collector.close() });
+  return runConsole({ url: collector.url, ca, onExit: () => collector.close() });
 }
 
 async function runDemo(slaves: number, speed: number): Promise<number> {

@@ -3,12 +3,15 @@ import type { Command } from 'commander';
 import { formatAge } from '../domain/duration.js';
 import type { SlaveView } from '../domain/slave.js';
 import { SLAVE_STATES, isSlaveState } from '../domain/state.js';
-import { addCollectorOptions, collectorTarget, getJson } from './collector-options.js';
+import {
+  addCollectorOptions,
+  collectorTarget,
+  getJson,
+  type CollectorFlags,
+} from './collector-options.js';
 import { CliError } from './errors.js';
 
-interface LsFlags {
-  collector?: string;
-  token?: string;
+interface LsFlags extends CollectorFlags {
   state?: string;
   match?: string;
   json?: boolean;

@@ -6,15 +6,14 @@ import {
   addCollectorOptions,
   collectorTarget,
   getJson,
+  type CollectorFlags,
   type CollectorTarget,
 } from './collector-options.js';
 import { CliError } from './errors.js';
 import { confirm, post, reportFailures } from './run-action.js';
 import { addTargetOptions, preview, selectTargets, type TargetFlags } from './targets.js';
 
-interface RebootFlags extends TargetFlags {
-  collector?: string;
-  token?: string;
+interface RebootFlags extends TargetFlags, CollectorFlags {
   dryRun?: boolean;
   yes?: boolean;
   includeMuted?: boolean;

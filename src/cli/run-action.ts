@@ -6,17 +6,17 @@ import { formatDuration } from '../domain/duration.js';
 import type { ActionRequest, ActionView, DryRunView } from '../domain/protocol.js';
 import {
   addCollectorOptions,
-  authHeaders,
   collectorTarget,
+  errorOf,
   getJson,
+  send,
+  type CollectorFlags,
   type CollectorTarget,
 } from './collector-options.js';
 import { CliError } from './errors.js';
 import { addTargetOptions, preview, selectTargets, type TargetFlags } from './targets.js';
 
-export interface ActionFlags extends TargetFlags {
-  collector?: string;
-  token?: string;
+export interface ActionFlags extends TargetFlags, CollectorFlags {
   dryRun?: boolean;
   yes?: boolean;
   wait?: boolean;
@@ -72,29 +72,17 @@ export async function confirm(what: string): Promise<void> {
 }
 
 export async function post<T>(target: CollectorTarget, body: ActionRequest): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(`${target.url}/api/v1/actions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...authHeaders(target) },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(60_000),
-    });
-  } catch (err) {
-    throw new CliError(`cannot reach the collector at ${target.url}: ${(err as Error).message}`);
+  const { status, text } = await send(target, '/api/v1/actions', {
+    method: 'POST',
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  if (status < 200 || status >= 300) {
+    throw new CliError(
+      `the collector refused the action (${status}): ${errorOf(text) || `HTTP ${status}`}`,
+    );
   }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = { error: text.trim() };
-  }
-  if (!res.ok) {
-    const error = (parsed as { error?: string }).error ?? `HTTP ${res.status}`;
-    throw new CliError(`the collector refused the action (${res.status}): ${error}`);
-  }
-  return parsed as T;
+  return JSON.parse(text) as T;
 }
 
 async function waitForAction(target: CollectorTarget, action: ActionView): Promise<ActionView> {

@@ -1,11 +1,9 @@
 // `corral simulate`: a fleet that sends real heartbeats over HTTP, for demos and load.
 import type { Command } from 'commander';
-import { addCollectorOptions, collectorTarget } from './collector-options.js';
+import { addCollectorOptions, collectorTarget, type CollectorFlags } from './collector-options.js';
 import { CliError } from './errors.js';
 
-interface SimulateFlags {
-  collector?: string;
-  token?: string;
+interface SimulateFlags extends CollectorFlags {
   slaves: string;
   speed: string;
   seed: string;
@@ -40,6 +38,7 @@ export function register(program: Command): void {
     const run = simulate({
       url: target.url,
       token: target.token,
+      ca: target.ca,
       slaves,
       speed,
       seed,

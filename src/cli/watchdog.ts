@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../domain/duration.js';
 import { slaveNameProblem } from '../domain/names.js';
-import { addCollectorOptions, collectorTarget } from './collector-options.js';
+import { addCollectorOptions, collectorTarget, type CollectorFlags } from './collector-options.js';
 import { CliError } from './errors.js';
 
-interface WatchdogOptions {
+interface WatchdogOptions extends CollectorFlags {
   slave?: string;
   master?: string;
   after: string;
@@ -21,8 +21,6 @@ interface WatchdogOptions {
   gracefulTimeout: string;
   marker?: string;
   dryRun?: boolean;
-  collector?: string;
-  token?: string;
   timeout: string;
   spoolDir?: string;
   flushEvery: string;

@@ -1,5 +1,5 @@
 // The collector assembled: store, fleet, inventory, HTTP API and WebSocket hub on one port.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActionEngine } from '../actions/engine.js';
 import { poolOf } from '../domain/slave-record.js';
@@ -20,15 +20,18 @@ import { loadInventory, mergeInventories, watchInventory } from './inventory.js'
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { NagiosLink, slaveRef } from './nagios-link.js';
+import { createCollectorServer, type CollectorServer } from './server.js';
 import { Store } from './store.js';
 import { StoreWriter } from './store-writer.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
 
 export interface Collector {
-  /** http://host:port, with the port actually bound. */
+  /** http://host:port (https:// with `tls:`), with the port actually bound. */
   url: string;
   fleet: Fleet;
   reloadInventory(): void;
+  /** Takes a renewed TLS certificate and key (SIGHUP); nothing without `tls:`. */
+  reloadCertificate(): void;
   /** Stops accepting, answers what is in flight, flushes and closes the database. */
   close(): Promise<void>;
 }
@@ -219,13 +222,10 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   const parts = { settings, auth, fleet, store, commits, health, hub, metrics, log, actions };
   const api = createApi(nagiosView ? { ...parts, nagiosView } : parts);
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {
-    void api.handle(req, res);
-  });
-  server.on('upgrade', (req, socket, head) => api.upgrade(req, socket, head));
-  server.on('clientError', (_err, socket) => socket.destroy());
+  let created: CollectorServer;
   try {
-    await listen(server, host, port);
+    created = createCollectorServer(settings.tls, api, log);
+    await listen(created.server, host, port);
   } catch (err) {
     unwatch();
     hub.close();
@@ -235,9 +235,10 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     store.close();
     throw err;
   }
+  const { server, scheme, reloadCertificate } = created;
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}`;
+  const url = `${scheme}://${shownHost}:${address.port}`;
 
   const tick = setInterval(() => {
     const now = Date.now();
@@ -275,6 +276,7 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     url,
     fleet,
     reloadInventory,
+    reloadCertificate,
     close() {
       closing ??= (async () => {
         clearInterval(tick);

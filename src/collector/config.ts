@@ -10,6 +10,7 @@ import type { ThresholdPolicy } from '../domain/thresholds.js';
 import { NagiosInputError } from '../nagios/commands.js';
 import { checkMapping, DEFAULT_MAPPING } from '../nagios/mapping.js';
 import type { RebootSettings } from '../reboot/methods.js';
+import { readTlsFiles, TlsFileError, type TlsSettings } from './tls-files.js';
 import {
   rebootSectionSchema,
   RebootSettingsError,
@@ -69,6 +70,8 @@ export interface Settings {
   };
   nagios: NagiosSettings;
   reboot: RebootSettings;
+  /** Serve HTTPS and WSS with this certificate and key (absolute paths); null: plain HTTP. */
+  tls: TlsSettings | null;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +153,12 @@ const fileSchema = z.strictObject({
     })
     .optional(),
   reboot: rebootSectionSchema.optional(),
+  tls: z
+    .strictObject({
+      cert: nonEmpty('the PEM certificate file (with its intermediates)'),
+      key: nonEmpty("the PEM file of the certificate's private key"),
+    })
+    .optional(),
 });
 
 type FileSettings = z.output<typeof fileSchema>;
@@ -279,7 +288,23 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
       statusIntervalSeconds: f.nagios?.status_interval ?? 10,
     },
     reboot: rebootSettings(f.reboot, name),
+    tls: tlsSettings(
+      f.tls && { cert: path.resolve(base, f.tls.cert), key: path.resolve(base, f.tls.key) },
+      name,
+    ),
   };
+}
+
+/** The certificate and key must be readable and a pair at start, not at the first client. */
+function tlsSettings(tls: TlsSettings | undefined, name: string): TlsSettings | null {
+  if (tls === undefined) return null;
+  try {
+    readTlsFiles(tls);
+  } catch (err) {
+    if (err instanceof TlsFileError) throw new ConfigError(`${name}: ${err.message}`);
+    throw err;
+  }
+  return tls;
 }
 
 /** A host template or service that cannot be a Nagios name stops the start, naming the key. */

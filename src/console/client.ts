@@ -3,13 +3,16 @@
 // it also gives the store a way to send action requests.
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, type AnyServerMessage } from '../domain/protocol.js';
+import { failureReason, type CaFile } from '../net/failure.js';
 import type { ConsoleStore } from './store.js';
 
 export interface ClientOptions {
   store: ConsoleStore;
   /** ws:// or wss:// URL of /api/v1/stream. */
   url: string;
-  token?: string;
+  token?: string | undefined;
+  /** The CA of a wss:// collector; undefined: the system's CAs. */
+  ca?: CaFile | undefined;
   batchMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
@@ -138,6 +141,7 @@ export function connectClient(opts: ClientOptions): Client {
     const socket = new WebSocket(url, {
       headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
       handshakeTimeout: 10_000,
+      ...(opts.ca && { ca: opts.ca.pem }),
     });
     ws = socket;
     socket.on('open', () => (lastHeard = Date.now()));
@@ -148,7 +152,7 @@ export function connectClient(opts: ClientOptions): Client {
       socket.terminate();
     });
     socket.on('error', (err) => {
-      if (!failures.has(socket)) failures.set(socket, unreachable(url, err));
+      if (!failures.has(socket)) failures.set(socket, unreachable(url, err, opts.ca));
     });
     socket.on('close', () => {
       if (ws !== socket) return;
@@ -204,11 +208,9 @@ function rejection(url: string, status: number): string {
   return `${where} refused the connection (HTTP ${status})`;
 }
 
-function unreachable(url: string, err: Error & { code?: string }): string {
-  const where = `cannot reach the collector at ${url}`;
-  if (err.code === 'ECONNREFUSED') return `${where}: connection refused (is it running?)`;
-  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return `${where}: unknown host`;
-  if (err.code === 'ETIMEDOUT' || /timeout/i.test(err.message))
-    return `${where}: no answer in time`;
-  return `${where}: ${err.message}`;
+function unreachable(url: string, err: Error, ca: CaFile | undefined): string {
+  const reason = /timeout/i.test(err.message)
+    ? 'no answer in time'
+    : failureReason(err, new URL(url), ca);
+  return `cannot reach the collector at ${url}: ${reason}`;
 }

@@ -2,6 +2,8 @@
 // (debounced), and again when that slave changes in a delta.
 import type { ActionView } from '../domain/protocol.js';
 import type { SlaveDetail } from '../domain/slave.js';
+import type { CaFile } from '../net/failure.js';
+import { getJson } from '../net/get-json.js';
 import type { ConsoleStore } from './store.js';
 
 /** How many of the slave's recent actions the pane lists. */
@@ -11,7 +13,8 @@ export interface DetailFetcherOptions {
   store: ConsoleStore;
   /** http(s)://host:port of the collector. */
   http: string;
-  token?: string;
+  token?: string | undefined;
+  ca?: CaFile | undefined;
   debounceMs?: number;
 }
 
@@ -29,14 +32,12 @@ export function startDetailFetcher(opts: DetailFetcherOptions): () => void {
     const prev = store.getState().detail;
     if (prev?.name !== name)
       store.getState().setDetail({ name, status: 'loading', data: null, error: null });
-    const get = async <T>(path: string): Promise<T> => {
-      const res = await fetch(`${opts.http}${path}`, {
-        headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+    const get = <T>(path: string): Promise<T> =>
+      getJson<T>(`${opts.http}${path}`, {
+        token: opts.token,
+        ca: opts.ca,
         signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(10_000)]),
       });
-      if (!res.ok) throw new Error(`the collector answered ${res.status}`);
-      return (await res.json()) as T;
-    };
     const slug = encodeURIComponent(name);
     let detail: SlaveDetail;
     try {

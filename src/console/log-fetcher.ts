@@ -1,6 +1,8 @@
 // Feeds the action log pane: when it opens, fetches the collector's audit log
 // (GET /api/v1/actions) to go with the actions streamed since the console started.
 import type { ActionView } from '../domain/protocol.js';
+import type { CaFile } from '../net/failure.js';
+import { getJson } from '../net/get-json.js';
 import type { ConsoleStore } from './store.js';
 
 /** How many recent actions the pane asks for. */
@@ -10,7 +12,8 @@ export interface LogFetcherOptions {
   store: ConsoleStore;
   /** http(s)://host:port of the collector. */
   http: string;
-  token?: string;
+  token?: string | undefined;
+  ca?: CaFile | undefined;
 }
 
 export function startLogFetcher(opts: LogFetcherOptions): () => void {
@@ -24,12 +27,14 @@ export function startLogFetcher(opts: LogFetcherOptions): () => void {
     inflight = ctrl;
     store.getState().setLog({ status: 'loading' });
     try {
-      const res = await fetch(`${opts.http}/api/v1/actions?limit=${LOG_LIMIT}`, {
-        headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
-        signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(10_000)]),
-      });
-      if (!res.ok) throw new Error(`the collector answered ${res.status}`);
-      const body = (await res.json()) as { actions: ActionView[] };
+      const body = await getJson<{ actions: ActionView[] }>(
+        `${opts.http}/api/v1/actions?limit=${LOG_LIMIT}`,
+        {
+          token: opts.token,
+          ca: opts.ca,
+          signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(10_000)]),
+        },
+      );
       if (!ctrl.signal.aborted) store.getState().setLog({ status: 'ready', actions: body.actions });
     } catch (err) {
       if (ctrl.signal.aborted) return;

@@ -2,6 +2,7 @@
 // leaves the terminal as it was on every way out (q, Ctrl-C, signals, uncaught errors).
 import { render } from 'ink';
 import { createElement } from 'react';
+import type { CaFile } from '../net/failure.js';
 import { App } from './App.js';
 import { connectClient } from './client.js';
 import { colorAllowed } from './components/theme.js';
@@ -14,7 +15,9 @@ import { startTicker } from './ticker.js';
 export interface RunConsoleOptions {
   /** ws://host:port (http:// accepted too). */
   url: string;
-  token?: string;
+  token?: string | undefined;
+  /** The CA of a wss:// collector; undefined: the system's CAs. */
+  ca?: CaFile | undefined;
   /** Runs after the terminal is restored, before runConsole resolves (e.g. stop an embedded collector). */
   onExit?: () => Promise<void>;
 }
@@ -50,7 +53,8 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   }
 
   const store = createConsoleStore(endpoints.display);
-  const client = connectClient({ store, url: endpoints.stream, token: opts.token });
+  const { token, ca } = opts;
+  const client = connectClient({ store, url: endpoints.stream, token, ca });
   try {
     await client.ready;
   } catch (err) {
@@ -59,8 +63,8 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   }
 
   const stopTicker = startTicker(store);
-  const stopDetail = startDetailFetcher({ store, http: endpoints.http, token: opts.token });
-  const stopLog = startLogFetcher({ store, http: endpoints.http, token: opts.token });
+  const stopDetail = startDetailFetcher({ store, http: endpoints.http, token, ca });
+  const stopLog = startLogFetcher({ store, http: endpoints.http, token, ca });
   let restored = false;
   const restore = () => {
     if (restored) return;

@@ -2,12 +2,16 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { HeartbeatInput } from '../domain/heartbeat.js';
+import type { CaFile } from '../net/failure.js';
+import { request, RequestError } from '../net/request.js';
 import { due, history, inventoryOf, makeFarm, random } from './farm.js';
 
 export interface SimulateOptions {
-  /** Collector base URL, http://host:port. */
+  /** Collector base URL, http://host:port or https://host:port. */
   url: string;
-  token?: string;
+  token?: string | undefined;
+  /** The CA of an https:// collector. */
+  ca?: CaFile | undefined;
   slaves: number;
   speed: number;
   seed: number;
@@ -61,7 +65,7 @@ export async function simulate(opts: SimulateOptions): Promise<void> {
 async function send(opts: SimulateOptions, beats: HeartbeatInput[]): Promise<number> {
   if (beats.length === 0) return 0;
   try {
-    const res = await fetch(`${opts.url}/api/v1/heartbeats`, {
+    const { status, text } = await request(`${opts.url}/api/v1/heartbeats`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -69,15 +73,16 @@ async function send(opts: SimulateOptions, beats: HeartbeatInput[]): Promise<num
       },
       body: JSON.stringify(beats),
       signal: AbortSignal.timeout(10_000),
+      ca: opts.ca,
     });
-    const text = await res.text();
-    if (res.status !== 202) {
-      opts.say(`simulate: the collector answered ${res.status}: ${text.slice(0, 200)}`);
+    if (status !== 202) {
+      opts.say(`simulate: the collector answered ${status}: ${text.slice(0, 200)}`);
       return 0;
     }
     return beats.length;
   } catch (err) {
-    opts.say(`simulate: cannot reach ${opts.url}: ${(err as Error).message}`);
+    const reason = err instanceof RequestError ? err.reason : (err as Error).message;
+    opts.say(`simulate: cannot reach ${opts.url}: ${reason}`);
     return 0;
   }
 }
