@@ -8,18 +8,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, waitFor, type RunningCollector } from '../../support/collector.js';
 import { makePki, type Pki } from '../../support/pki.js';
+import { available } from '../../support/requires.js';
 import { StreamClient } from '../../support/stream-client.js';
 import { freePort, runCorral } from '../agent/run-cli.js';
 
 const HEARTBEAT = 'heartbeat-token-0123456789';
 const VIEWER = 'viewer-token-0123456789';
-const probe = spawnSync('nginx', ['-v'], { stdio: 'ignore' });
-const hasNginx = probe.status === 0;
-if (!hasNginx) {
-  console.warn(
-    `SKIPPED: the nginx test needs nginx (apt-get install nginx): ${String(probe.error ?? probe.status)}`,
-  );
-}
+const hasNginx = available(
+  'nginx',
+  spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0,
+  'apt-get install nginx',
+);
 
 /** The fenced nginx block of docs/tls.md, pointed at this test's collector, port and files. */
 function serverBlock(collectorPort: number, port: number, pki: Pki): string {
