@@ -1,7 +1,7 @@
 // Nagios external commands as single lines `[epoch] NAME;args`, built only from checked inputs.
 // Names are refused when outside a strict set; free text has control characters replaced.
 import { formatAge } from '../domain/duration.js';
-import { printable } from '../domain/names.js';
+import { excerpt } from '../domain/printable.js';
 import type { Thresholds } from '../domain/state.js';
 
 /**
@@ -30,7 +30,7 @@ export class NagiosInputError extends Error {
     readonly value: string,
     reason: string,
   ) {
-    super(`${field} "${printable(value)}" is refused: ${reason}`);
+    super(`${field} "${excerpt(value)}" is refused: ${reason}`);
   }
 }
 
