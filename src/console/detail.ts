@@ -1,5 +1,6 @@
 // Feeds the detail pane: fetches GET /api/v1/slaves/{name} when the cursor rests on a slave
 // (debounced), and again when that slave changes in a delta.
+import { printableDeep } from '../domain/printable.js';
 import type { ActionView } from '../domain/protocol.js';
 import type { SlaveDetail } from '../domain/slave.js';
 import type { ConsoleStore } from './store.js';
@@ -35,7 +36,8 @@ export function startDetailFetcher(opts: DetailFetcherOptions): () => void {
         signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(10_000)]),
       });
       if (!res.ok) throw new Error(`the collector answered ${res.status}`);
-      return (await res.json()) as T;
+      // A slave's messages, Nagios comments: shown as text, never as terminal commands.
+      return printableDeep((await res.json()) as T);
     };
     const slug = encodeURIComponent(name);
     let detail: SlaveDetail;

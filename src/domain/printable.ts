@@ -40,9 +40,13 @@ export function oneLine(text: string): string {
   return printable(text.trim().replace(BREAKS, ' '));
 }
 
-/** At most `max` characters of a value, shown for an error message (`"a\u202eb…"` without the quotes). */
+/**
+ * At most `max` characters of a value, for quoting in an error message: escaped as in JSON
+ * (`"a\nb\u202ec…"` without the quotes), so the operator reads what to fix as it would be typed.
+ */
 export function excerpt(value: string, max = 60): string {
-  return printable(value.length > max ? `${value.slice(0, max)}…` : value);
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+  return terminalSafeJson(JSON.stringify(cut)).slice(1, -1);
 }
 
 /**

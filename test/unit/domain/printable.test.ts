@@ -102,9 +102,9 @@ describe('oneLine', () => {
 });
 
 describe('excerpt', () => {
-  it('cuts long values and shows their controls', () => {
+  it('cuts long values and escapes them as JSON, C1 and bidi included', () => {
     expect(excerpt('x'.repeat(70))).toBe(`${'x'.repeat(60)}…`);
-    expect(excerpt('a\u202eb\nc')).toBe('a\\u202eb␊c');
+    expect(excerpt('a\u202eb\nc"\u009b')).toBe('a\\u202eb\\nc\\"\\u009b');
   });
 });
 

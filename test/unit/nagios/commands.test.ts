@@ -174,7 +174,7 @@ describe('injection is impossible', () => {
     const line = acknowledgeServiceProblem(NOW, svc, { author: 'jdoe', comment });
     const f = fields(line);
     expect(f).toHaveLength(8);
-    expect(f[7]).toBe('reimage [1795579200] SHUTDOWN_PROGRAM  [31m,red');
+    expect(f[7]).toBe('reimage [1795579200] SHUTDOWN_PROGRAM ␛[31m,red␀');
   });
 
   test('a slave message cannot add perfdata, a field or a line', () => {
