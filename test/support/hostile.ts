@@ -102,6 +102,15 @@ export function actionBody(now: number, known: readonly string[]): fc.Arbitrary<
       params: fc.oneof({ weight: 3, arbitrary: params }, junk),
       dryRun: fc.oneof(fc.boolean(), junk),
     }),
+    // Requests that pass, with nasty comments: what a planned action carries on.
+    fc.record({
+      kind: fc.constantFrom('recheck', 'force-check', 'ack', 'downtime', 'remove-ack'),
+      targets: fc.subarray([...known], { minLength: 1 }),
+      params: fc.record({
+        comment: fc.oneof(fc.constant('looking'), nastyText),
+        duration: fc.constantFrom('2h', '30d'),
+      }),
+    }),
     // Planned far enough to reach the downtime window and the flexible length.
     fc.record({
       kind: fc.constant('downtime'),
