@@ -2,7 +2,7 @@
 // batches (one store update per ~100 ms), resync on a sequence gap, reconnect with backoff and jitter;
 // it also gives the store a way to send action requests.
 import WebSocket from 'ws';
-import { printableDeep } from '../domain/printable.js';
+import { parsePrintableJson } from '../domain/printable.js';
 import { PROTOCOL_VERSION, type AnyServerMessage } from '../domain/protocol.js';
 import type { ConsoleStore } from './store.js';
 
@@ -94,7 +94,7 @@ export function connectClient(opts: ClientOptions): Client {
     let msg: AnyServerMessage;
     try {
       // Every string the console shows comes from here or the fetchers: made printable on arrival.
-      msg = printableDeep(JSON.parse(data.toString()) as AnyServerMessage);
+      msg = parsePrintableJson(data.toString()) as AnyServerMessage;
     } catch {
       return;
     }

@@ -1,6 +1,6 @@
 // Feeds the detail pane: fetches GET /api/v1/slaves/{name} when the cursor rests on a slave
 // (debounced), and again when that slave changes in a delta.
-import { printableDeep } from '../domain/printable.js';
+import { parsePrintableJson } from '../domain/printable.js';
 import type { ActionView } from '../domain/protocol.js';
 import type { SlaveDetail } from '../domain/slave.js';
 import type { ConsoleStore } from './store.js';
@@ -37,7 +37,7 @@ export function startDetailFetcher(opts: DetailFetcherOptions): () => void {
       });
       if (!res.ok) throw new Error(`the collector answered ${res.status}`);
       // A slave's messages, Nagios comments: shown as text, never as terminal commands.
-      return printableDeep((await res.json()) as T);
+      return parsePrintableJson(await res.text()) as T;
     };
     const slug = encodeURIComponent(name);
     let detail: SlaveDetail;

@@ -1,6 +1,6 @@
 // Feeds the action log pane: when it opens, fetches the collector's audit log
 // (GET /api/v1/actions) to go with the actions streamed since the console started.
-import { printableDeep } from '../domain/printable.js';
+import { parsePrintableJson } from '../domain/printable.js';
 import type { ActionView } from '../domain/protocol.js';
 import type { ConsoleStore } from './store.js';
 
@@ -30,7 +30,7 @@ export function startLogFetcher(opts: LogFetcherOptions): () => void {
         signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(10_000)]),
       });
       if (!res.ok) throw new Error(`the collector answered ${res.status}`);
-      const body = printableDeep((await res.json()) as { actions: ActionView[] });
+      const body = parsePrintableJson(await res.text()) as { actions: ActionView[] };
       if (!ctrl.signal.aborted) store.getState().setLog({ status: 'ready', actions: body.actions });
     } catch (err) {
       if (ctrl.signal.aborted) return;

@@ -4,6 +4,7 @@ import {
   excerpt,
   oneLine,
   printable,
+  parsePrintableJson,
   printableDeep,
   terminalSafeJson,
 } from '../../../src/domain/printable.js';
@@ -164,6 +165,25 @@ describe('printableDeep', () => {
       fc.property(fc.jsonValue(), (v) => {
         const out: unknown = printableDeep(JSON.parse(JSON.stringify(v)));
         for (const s of stringsOf(out)) expect(s).not.toMatch(UNSAFE);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('parsePrintableJson', () => {
+  it('parses, and makes printable what an escape or a raw character brought in', () => {
+    expect(parsePrintableJson('{"m":"plain","n":[1,null]}')).toEqual({ m: 'plain', n: [1, null] });
+    expect(parsePrintableJson('{"m":"a\\u001b[31mb\\nc"}')).toEqual({ m: 'a␛[31mb␊c' });
+    expect(parsePrintableJson('{"m":"a\u202eb\u009bc"}')).toEqual({ m: 'a\\u202eb\\x9bc' });
+    expect(parsePrintableJson('{"m":"C:\\\\x \\"q\\""}')).toEqual({ m: 'C:\\x "q"' });
+  });
+
+  it('gives what JSON.parse then printableDeep give, for any JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const text = JSON.stringify(v);
+        expect(parsePrintableJson(text)).toEqual(printableDeep(JSON.parse(text)));
       }),
       { numRuns: 1000 },
     );
