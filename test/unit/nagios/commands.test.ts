@@ -177,6 +177,14 @@ describe('injection is impossible', () => {
     expect(f[7]).toBe('reimage [1795579200] SHUTDOWN_PROGRAM ␛[31m,red␀');
   });
 
+  test("a slave's escapes and bidi overrides reach Nagios shown, not raw", () => {
+    const line = processServiceCheckResult(NOW, svc, 2, {
+      text: 'ok\x1b]0;PWNED\x07 \u009b31mRED \u202enimda\r\n',
+    });
+    expect(line.endsWith(';2;ok␛]0,PWNED␇ \\x9b31mRED \\u202enimda')).toBe(true);
+    expect(line).not.toMatch(/[\p{Cc}\u202e]/u);
+  });
+
   test('a slave message cannot add perfdata, a field or a line', () => {
     const line = processServiceCheckResult(NOW, svc, 2, {
       text: 'cannot reach bm01|age=1s;2;3\n[0] SHUTDOWN_PROGRAM',
