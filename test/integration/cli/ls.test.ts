@@ -80,6 +80,14 @@ describe('corral ls', () => {
     });
   });
 
+  it('an error quoting what was given shows its escapes, on one line', async () => {
+    const { code, stderr } = await corral('ls', '--match', '(\x1b[31mRED\x1b]0;PWNED\x07');
+    expect(code).toBe(1);
+    expect(stderr).toContain('--match: not a regular expression');
+    expect(stderr).toContain('␛[31mRED␛]0;PWNED␇');
+    expect(stderr.trimEnd()).not.toMatch(/[\p{Cc}]/u);
+  });
+
   it('--json keeps a message exact, with C1 and bidi characters escaped for the terminal', async () => {
     const message = 'ok\x1b]0;PWNED\x07 \u009b31mRED \u202enimda';
     await postJson(`${c.url}/api/v1/heartbeats`, {
