@@ -1,17 +1,20 @@
 // Text from outside (a slave's message, an inventory's pool, a Nagios comment) made safe to print:
-// no character in it can drive a terminal, reorder a line or break a Nagios line, and each one is shown.
+// nothing in it can drive a terminal, reorder a line or break a Nagios line, and all of it shows.
 
 /**
  * Characters a terminal or a reader acts on rather than shows: \p{Cc} is C0 (ESC, BEL, CR, LF,
- * tab...), DEL and C1 (CSI U+009B, OSC U+009D...); then the bidi marks, embeddings, overrides and isolates (Trojan-source
- * reordering), and the Unicode line and paragraph separators.
+ * tab...), DEL and C1 (CSI U+009B, OSC U+009D...); then the bidi marks, embeddings, overrides and
+ * isolates (Trojan-source reordering), and the Unicode line and paragraph separators.
  */
 const UNSAFE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
 const UNSAFE_ALL = new RegExp(UNSAFE.source, 'gu');
 /** What makes a line a line (tab included): one-line outputs turn these into a space. */
 const BREAKS = /[\t\n\v\f\r\u2028\u2029]+/g;
-/** The unsafe characters JSON.stringify leaves raw (it escapes C0 itself; a C0 outside a string is layout). */
+/** The unsafe characters JSON.stringify leaves raw (it escapes C0; a C0 outside a string is layout). */
 const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+/** What in JSON text can decode to an unsafe character: any escape, or one of them raw. */
+const MAYBE_UNSAFE_IN_JSON =
+  /[\\\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 
 /**
  * Every unsafe character made visible: a C0 control or DEL becomes its Unicode control picture, one
@@ -57,10 +60,6 @@ export function terminalSafeJson(json: string): string {
   return json.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** What in JSON text can decode to an unsafe character: any escape, or one of them raw. */
-const MAYBE_UNSAFE_IN_JSON =
-  /[\\\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
-
 /**
  * JSON text parsed, with every string printable. The walk is skipped when the text holds no escape
  * and no unsafe character: the usual 10,000-slave snapshot then costs one scan, not a second pass.
@@ -92,7 +91,8 @@ function neutraliseIn(value: unknown): unknown {
     const safeKey = printable(key);
     if (safeKey === key && now === was) continue;
     if (safeKey !== key) delete record[key];
-    // defineProperty, not assignment: JSON may hold an own `__proto__` key, and assigning it would set the prototype.
+    // defineProperty, not assignment: JSON may hold an own `__proto__` key, and assigning to it
+    // would set the prototype.
     Object.defineProperty(record, safeKey, {
       value: now,
       writable: true,
