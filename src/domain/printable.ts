@@ -10,7 +10,7 @@ const UNSAFE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]
 const UNSAFE_ALL = new RegExp(UNSAFE.source, 'gu');
 /** What makes a line a line (tab included): one-line outputs turn these into a space. */
 const BREAKS = /[\t\n\v\f\r\u2028\u2029]+/g;
-/** The unsafe characters JSON.stringify leaves raw (it escapes C0; a C0 outside a string is layout). */
+/** Those JSON.stringify leaves raw (it escapes C0; a C0 outside a string is layout). */
 const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 /** What in JSON text can decode to an unsafe character: any escape, or one of them raw. */
 const MAYBE_UNSAFE_IN_JSON =
@@ -53,8 +53,8 @@ export function excerpt(value: string, max = 60): string {
 }
 
 /**
- * JSON text for a terminal, with the same value: JSON escapes C0 already; this escapes DEL, C1, bidi
- * controls and line separators as `\u` too (none of them can appear outside a JSON string).
+ * JSON text for a terminal, with the same value: JSON escapes C0 already; this escapes DEL, C1,
+ * bidi controls and line separators as `\u` too (none of them can appear outside a JSON string).
  */
 export function terminalSafeJson(json: string): string {
   return json.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
