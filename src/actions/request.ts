@@ -3,10 +3,15 @@
 // Pure: the clock and the known slaves are given.
 import { z } from 'zod';
 import { slaveNameProblem } from '../domain/names.js';
+import { excerpt } from '../domain/printable.js';
 import { ACTION_KINDS, type ActionKind, type ResolvedParams } from '../domain/protocol.js';
 import { parseDuration } from '../domain/duration.js';
 import { checkAuthor, cleanText } from '../nagios/commands.js';
-import { downtimeWindow, DowntimeWindowError } from '../nagios/downtime-window.js';
+import {
+  downtimeWindow,
+  DowntimeWindowError,
+  MAX_DOWNTIME_SECONDS,
+} from '../nagios/downtime-window.js';
 
 /** More than this in one request is almost surely a mistake in the selection. */
 export const MAX_TARGETS = 20_000;
@@ -71,7 +76,7 @@ export function planAction(body: unknown, ctx: PlanContext): PlannedAction {
     const field = issue.path.map(String).join('.') || undefined;
     const message =
       issue.code === 'unrecognized_keys'
-        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${excerpt(k)}"`).join(', ')}`
         : issue.message;
     throw new ActionRefused(field ? `${field}: ${message}` : message, field);
   }
@@ -166,7 +171,14 @@ function resolveWindow(p: RawParams, now: number): ResolvedParams {
   const durationSeconds = both ? parseDuration(p.duration!) : endSeconds - startSeconds;
   if (durationSeconds === null) {
     throw new ActionRefused(
-      `params.duration: "${p.duration}" is not a duration: write e.g. 90m, 2h, 30d`,
+      `params.duration: "${excerpt(p.duration!)}" is not a duration: write e.g. 90m, 2h, 30d`,
+      'params.duration',
+    );
+  }
+  // The window is bounded by downtimeWindow; a flexible downtime's own length must be too.
+  if (durationSeconds > MAX_DOWNTIME_SECONDS) {
+    throw new ActionRefused(
+      `params.duration: a downtime lasts at most ${MAX_DOWNTIME_SECONDS / 86400} days`,
       'params.duration',
     );
   }

@@ -6,6 +6,7 @@ import { heartbeatSchema, type HeartbeatInput } from '../domain/heartbeat.js';
 import { slaveNameProblem } from '../domain/names.js';
 import { addCollectorOptions, collectorTarget, type CollectorFlags } from './collector-options.js';
 import { CliError } from './errors.js';
+import { printErr } from './output.js';
 
 /** sysexits EX_TEMPFAIL: with --strict, "spooled, not delivered" is a temporary failure. */
 export const EXIT_SPOOLED = 75;
@@ -182,7 +183,8 @@ async function runBeat(
     progress: state.progress,
   });
 
-  for (const line of warningsOf(result)) console.error(`corral: warning: ${line}`);
+  // Warnings carry the collector's words about spooled items: printed as text only.
+  for (const line of warningsOf(result)) printErr(`corral: warning: ${line}`);
   const refusal = refusalMessage(result, target.url);
   if (refusal) throw new CliError(refusal);
   if (opts.verbose) {

@@ -1,6 +1,7 @@
 // `corral ls`: the console's list for scripts and pipes: sorted worst first, as a table or JSON.
 import type { Command } from 'commander';
 import { formatAge } from '../domain/duration.js';
+import { printable } from '../domain/printable.js';
 import type { SlaveView } from '../domain/slave.js';
 import { SLAVE_STATES, isSlaveState } from '../domain/state.js';
 import {
@@ -10,6 +11,7 @@ import {
   type CollectorFlags,
 } from './collector-options.js';
 import { CliError } from './errors.js';
+import { printJson, printOut } from './output.js';
 
 interface LsFlags extends CollectorFlags {
   state?: string;
@@ -36,9 +38,9 @@ export function register(program: Command): void {
     );
     const slaves = match ? body.slaves.filter((s) => match.test(s.name)) : body.slaves;
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ serverTime: body.serverTime, slaves }, null, 2)}\n`);
+      printJson({ serverTime: body.serverTime, slaves });
     } else {
-      process.stdout.write(table(slaves, Date.parse(body.serverTime)));
+      printOut(table(slaves, Date.parse(body.serverTime)));
     }
   });
 }
@@ -73,11 +75,12 @@ export function table(slaves: readonly SlaveView[], serverNow: number): string {
     .formatToParts(serverNow)
     .find((p) => p.type === 'timeZoneName')?.value;
   const header = ['STATE', 'NAME', 'POOL', 'MASTER', 'AGE', `LAST START (${zone ?? 'local'})`];
+  // Printable before measuring: `\x9b` is four columns wide, the raw character none.
   const rows = slaves.map((s) => [
     s.state.toUpperCase(),
     s.name,
-    s.pool ?? '-',
-    s.master ?? '-',
+    printable(s.pool ?? '-'),
+    printable(s.master ?? '-'),
     s.ageSeconds === null ? '-' : formatAge(s.ageSeconds),
     s.lastStart === null ? '-' : localTime(Date.parse(s.lastStart)),
   ]);
@@ -87,7 +90,7 @@ export function table(slaves: readonly SlaveView[], serverNow: number): string {
       .map((c, i) => c.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  return [line(header), ...rows.map(line)].join('\n');
 }
 
 function localTime(ms: number): string {

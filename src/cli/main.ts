@@ -9,6 +9,7 @@ import { register as demo } from './demo.js';
 import { register as downtime } from './downtime.js';
 import { CliError } from './errors.js';
 import { register as ls } from './ls.js';
+import { printErr } from './output.js';
 import { register as nagiosConfig } from './nagios-config.js';
 import { register as reboot } from './reboot.js';
 import { register as recheck } from './recheck.js';
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof CliError) {
-      console.error(`corral: ${err.message}`);
+      printErr(`corral: ${err.message}`);
       return err.exitCode;
     }
     throw err;

@@ -10,6 +10,7 @@ import {
   type CollectorTarget,
 } from './collector-options.js';
 import { CliError } from './errors.js';
+import { printErr, printOut } from './output.js';
 import { confirm, post, reportFailures } from './run-action.js';
 import { addTargetOptions, preview, selectTargets, type TargetFlags } from './targets.js';
 
@@ -54,8 +55,8 @@ export function register(program: Command): void {
     };
     const dry = await post<DryRunView>(target, { ...request, dryRun: true });
     if (flags.dryRun) {
-      process.stderr.write(`dry run: ${dry.summary}\n`);
-      for (const line of dry.lines) process.stdout.write(`${line}\n`);
+      printErr(`dry run: ${dry.summary}`);
+      for (const line of dry.lines) printOut(line);
       reportFailures(dry.targets);
       return;
     }
@@ -64,9 +65,9 @@ export function register(program: Command): void {
       throw new CliError(`${what}\nnothing to reboot`);
     }
     if (!flags.yes) await confirm(what);
-    else process.stderr.write(`${what}\n`);
+    else printErr(what);
     const { action } = await post<{ action: ActionView }>(target, request);
-    process.stderr.write(`${action.summary} (action ${action.id})\n`);
+    printErr(`${action.summary} (action ${action.id})`);
     if (flags.wait === false) return;
     const final = await follow(target, action);
     report(final);
@@ -92,7 +93,7 @@ async function follow(target: CollectorTarget, start: ActionView): Promise<Actio
     for (const t of a.targets) {
       if (!SETTLED.has(t.status) || printed.has(t.slave)) continue;
       printed.add(t.slave);
-      process.stderr.write(`${t.slave}: ${t.status}${t.error ? ` (${t.error})` : ''}\n`);
+      printErr(`${t.slave}: ${t.status}${t.error ? ` (${t.error})` : ''}`);
     }
   };
   let current = start;
@@ -104,7 +105,7 @@ async function follow(target: CollectorTarget, start: ActionView): Promise<Actio
     const open = current.targets.filter((t) => !SETTLED.has(t.status)).map((t) => t.slave);
     if (open.length > 0) {
       post(target, { kind: 'cancel-reboot', targets: open }).catch((err: Error) => {
-        process.stderr.write(`could not cancel: ${err.message}\n`);
+        printErr(`could not cancel: ${err.message}`);
       });
     }
   };
@@ -132,7 +133,7 @@ function report(action: ActionView): void {
     c.failed > 0 ? `${c.failed} failed` : '',
     c.skipped > 0 ? `${c.skipped} skipped` : '',
   ].filter(Boolean);
-  process.stdout.write(`${action.summary} (action ${action.id}): ${parts.join(', ')}\n`);
+  printOut(`${action.summary} (action ${action.id}): ${parts.join(', ')}`);
   const notBack = c['needs-hands'] + c.cancelled + c.failed;
   if (notBack > 0) process.exitCode = 1;
 }
@@ -141,14 +142,14 @@ async function cancel(target: CollectorTarget, slaves: string[], flags: RebootFl
   const request = { kind: 'cancel-reboot' as const, targets: slaves };
   if (flags.dryRun) {
     const dry = await post<DryRunView>(target, { ...request, dryRun: true });
-    for (const line of dry.lines) process.stdout.write(`${line}\n`);
+    for (const line of dry.lines) printOut(line);
     return;
   }
   const what = `cancel the reboots of ${slaves.length} slave(s): ${preview(slaves)}`;
   if (!flags.yes) await confirm(what);
   const { action } = await post<{ action: ActionView }>(target, request);
   const skipped = action.counts.skipped;
-  process.stdout.write(
-    `${action.summary} (action ${action.id}): ${action.counts.cancelled} cancelled${skipped > 0 ? `, ${skipped} not rebooting` : ''}\n`,
+  printOut(
+    `${action.summary} (action ${action.id}): ${action.counts.cancelled} cancelled${skipped > 0 ? `, ${skipped} not rebooting` : ''}`,
   );
 }

@@ -14,6 +14,7 @@ import {
   type CollectorTarget,
 } from './collector-options.js';
 import { CliError } from './errors.js';
+import { printErr, printOut, printableLines } from './output.js';
 import { addTargetOptions, preview, selectTargets, type TargetFlags } from './targets.js';
 
 export interface ActionFlags extends TargetFlags, CollectorFlags {
@@ -46,13 +47,13 @@ export async function runAction(
   const what = `${describe(slaves.length)}: ${preview(slaves)}`;
   if (flags.dryRun) {
     const dry = await post<DryRunView>(target, { ...request, targets: slaves, dryRun: true });
-    process.stderr.write(`dry run: ${dry.summary}\n`);
-    for (const line of dry.lines) process.stdout.write(`${line}\n`);
+    printErr(`dry run: ${dry.summary}`);
+    for (const line of dry.lines) printOut(line);
     reportFailures(dry.targets);
     return;
   }
   if (!flags.yes) await confirm(what);
-  else process.stderr.write(`${what}\n`);
+  else printErr(what);
   const { action } = await post<{ action: ActionView }>(target, { ...request, targets: slaves });
   const final = flags.wait ? await waitForAction(target, action) : action;
   report(final);
@@ -64,7 +65,7 @@ export async function confirm(what: string): Promise<void> {
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${what}\nProceed? [y/N] `);
+    const answer = await rl.question(`${printableLines(what)}\nProceed? [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) throw new CliError('nothing was done', 1);
   } finally {
     rl.close();
@@ -104,12 +105,12 @@ function report(action: ActionView): void {
     c.unconfirmed > 0 ? `${c.unconfirmed} not confirmed by Nagios` : '',
     c.failed > 0 ? `${c.failed} failed` : '',
   ].filter(Boolean);
-  process.stdout.write(`${action.summary} (action ${action.id}): ${parts.join(', ')}\n`);
+  printOut(`${action.summary} (action ${action.id}): ${parts.join(', ')}`);
   const { start, end, fixed, durationSeconds } = action.params;
   if (action.kind === 'downtime' && start && end) {
     const lasting =
       fixed === false ? `, lasting ${formatDuration(durationSeconds ?? 0)} once it starts` : '';
-    process.stdout.write(`  from ${localTime(start)} until ${localTime(end)}${lasting}\n`);
+    printOut(`  from ${localTime(start)} until ${localTime(end)}${lasting}`);
   }
   if (c.failed > 0 || c.unconfirmed > 0) process.exitCode = 1;
 }
@@ -129,10 +130,10 @@ export function reportFailures(
 ) {
   const failed = targets.filter((t) => t.status === 'failed' || t.status === 'unconfirmed');
   for (const t of failed.slice(0, FAILURES_SHOWN)) {
-    process.stderr.write(`${t.slave}: ${t.error ?? t.status}\n`);
+    printErr(`${t.slave}: ${t.error ?? t.status}`);
   }
   if (failed.length > FAILURES_SHOWN) {
-    process.stderr.write(`... and ${failed.length - FAILURES_SHOWN} more failed\n`);
+    printErr(`... and ${failed.length - FAILURES_SHOWN} more failed`);
   }
   if (failed.length > 0) process.exitCode = 1;
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { addCollectorOptions, collectorTarget, type CollectorFlags } from './collector-options.js';
 import { CliError } from './errors.js';
+import { printErr } from './output.js';
 
 interface SimulateFlags extends CollectorFlags {
   slaves: string;
@@ -45,7 +46,7 @@ export function register(program: Command): void {
       inventoryFile: flags.inventory,
       historyOnly: flags.historyOnly,
       signal: controller.signal,
-      say: (line) => console.error(line),
+      say: printErr,
     });
     await run.catch((err: unknown) => {
       throw err instanceof SimulateError ? new CliError(err.message) : err;

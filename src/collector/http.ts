@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { slaveNameProblem } from '../domain/names.js';
+import { printable } from '../domain/printable.js';
 import { isSlaveState, SLAVE_STATES, type SlaveState } from '../domain/state.js';
 import { startHistory } from '../domain/slave-record.js';
 import type { NagiosView, SlaveDetail } from '../domain/slave.js';
@@ -312,7 +313,8 @@ async function readJson(
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new HttpError(400, `the body is not valid JSON: ${(err as Error).message}`);
+    // V8 quotes the body in its message: shown, not passed raw to whoever prints the answer.
+    throw new HttpError(400, `the body is not valid JSON: ${printable((err as Error).message)}`);
   }
 }
 

@@ -15,6 +15,7 @@ import {
   type SnapshotMessage,
 } from '../domain/protocol.js';
 import { may, type Identity } from './auth.js';
+import { readConsoleRequest } from './console-request.js';
 import type { Settings } from './config.js';
 import type { Fleet } from './fleet.js';
 import type { Logger } from './logger.js';
@@ -108,34 +109,26 @@ export class Hub {
   }
 
   private onMessage(c: Console, text: string, isBinary: boolean): void {
-    let message: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = isBinary ? undefined : JSON.parse(text);
-      if (parsed !== null && typeof parsed === 'object')
-        message = parsed as Record<string, unknown>;
-    } catch {
-      // answered below as an unknown request
-    }
-    if (message.type === 'resync') {
+    const request = readConsoleRequest(text, isBinary);
+    if (request.type === 'resync') {
       // A console still holding unread data gets its snapshot once drained: asking again and
       // again without reading must not pile up snapshots in the collector's memory.
       if (c.socket.bufferedAmount > 0) c.behindSince ??= Date.now();
       else this.sendSnapshot(c);
       return;
     }
-    if (message.type === 'action') {
-      void this.onAction(c, message);
+    if (request.type === 'action') {
+      void this.onAction(c, request.requestId, request.body);
       return;
     }
-    this.sendError(c, 'unknown request type: send {"type":"resync"} or {"type":"action", ...}');
+    this.sendError(c, request.error);
   }
 
-  private async onAction(c: Console, message: Record<string, unknown>): Promise<void> {
-    const { type: _type, requestId, ...body } = message;
-    if (typeof requestId !== 'string' || requestId === '' || requestId.length > 128) {
-      this.sendError(c, 'an action request needs a requestId: a string of 1 to 128 characters');
-      return;
-    }
+  private async onAction(
+    c: Console,
+    requestId: string,
+    body: Record<string, unknown>,
+  ): Promise<void> {
     if (!may(c.identity.role, 'act')) {
       this.sendError(
         c,

@@ -6,6 +6,7 @@ import {
   type InputProblem,
 } from '../domain/heartbeat.js';
 import { formatDuration } from '../domain/duration.js';
+import { excerpt } from '../domain/printable.js';
 import type { Settings } from './config.js';
 
 export type IngestResult =
@@ -42,7 +43,7 @@ export function heartbeatsFromBody(body: unknown, limits: Limits, now: number): 
       const issue = parsed.error.issues[0]!;
       const message =
         issue.code === 'unrecognized_keys'
-          ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}: a heartbeat has slave, kind, master, pool, message, at`
+          ? `unknown field ${issue.keys.map((k) => `"${excerpt(k)}"`).join(', ')}: a heartbeat has slave, kind, master, pool, message, at`
           : issue.message;
       const path = issue.code === 'unrecognized_keys' ? [issue.keys[0]!] : issue.path;
       return problem(`${where}${message}`, fieldOf([...prefix, ...path]));

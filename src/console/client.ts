@@ -2,6 +2,7 @@
 // batches (one store update per ~100 ms), resync on a sequence gap, reconnect with backoff and jitter;
 // it also gives the store a way to send action requests.
 import WebSocket from 'ws';
+import { parsePrintableJson } from '../domain/printable.js';
 import { PROTOCOL_VERSION, type AnyServerMessage } from '../domain/protocol.js';
 import { failureReason, type CaFile } from '../net/failure.js';
 import type { ConsoleStore } from './store.js';
@@ -95,7 +96,8 @@ export function connectClient(opts: ClientOptions): Client {
     lastHeard = Date.now();
     let msg: AnyServerMessage;
     try {
-      msg = JSON.parse(data.toString()) as AnyServerMessage;
+      // Every string the console shows comes from here or the fetchers: made printable on arrival.
+      msg = parsePrintableJson(data.toString()) as AnyServerMessage;
     } catch {
       return;
     }

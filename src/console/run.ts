@@ -2,6 +2,7 @@
 // leaves the terminal as it was on every way out (q, Ctrl-C, signals, uncaught errors).
 import { render } from 'ink';
 import { createElement } from 'react';
+import { printable } from '../domain/printable.js';
 import type { CaFile } from '../net/failure.js';
 import { App } from './App.js';
 import { connectClient } from './client.js';
@@ -39,7 +40,7 @@ export function terminalProblem(
 /** Runs the console until the operator quits; the exit status (0 on a clean quit). */
 export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   const fail = async (message: string) => {
-    process.stderr.write(`corral: ${message}\n`);
+    process.stderr.write(`corral: ${printable(message)}\n`);
     await opts.onExit?.();
     return 1;
   };
@@ -112,7 +113,7 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   const onCrash = (err: unknown) => {
     if (!leaving) {
       process.stderr.write(
-        `corral: the console failed: ${err instanceof Error ? err.message : String(err)}\n`,
+        `corral: the console failed: ${printable(err instanceof Error ? err.message : String(err))}\n`,
       );
     }
     leave(1);
@@ -126,7 +127,9 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   try {
     await ink.waitUntilExit();
   } catch (err) {
-    process.stderr.write(`corral: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `corral: ${printable(err instanceof Error ? err.message : String(err))}\n`,
+    );
     code = 1;
   } finally {
     ink.cleanup();

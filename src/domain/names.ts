@@ -1,4 +1,5 @@
 // Slave names as DESIGN.md allows them; the one check every input path goes through.
+import { excerpt } from './printable.js';
 
 export const SLAVE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -12,13 +13,7 @@ export function slaveNameProblem(value: unknown): string | null {
   if (value.length === 0) return 'a slave name must not be empty';
   if (value.length > 128) return `a slave name has at most 128 characters (got ${value.length})`;
   if (!SLAVE_NAME_PATTERN.test(value)) {
-    return `"${printable(value)}" is not a slave name: use letters, digits, ".", "_" and "-", starting with a letter or digit`;
+    return `"${excerpt(value)}" is not a slave name: use letters, digits, ".", "_" and "-", starting with a letter or digit`;
   }
   return null;
-}
-
-/** Shows control characters escaped so an error message never carries them raw. */
-export function printable(value: string, max = 60): string {
-  const shown = JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
-  return shown.slice(1, -1);
 }

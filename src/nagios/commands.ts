@@ -1,7 +1,7 @@
 // Nagios external commands as single lines `[epoch] NAME;args`, built only from checked inputs.
 // Names are refused when outside a strict set; free text has control characters replaced.
 import { formatAge } from '../domain/duration.js';
-import { printable } from '../domain/names.js';
+import { excerpt, oneLine } from '../domain/printable.js';
 import type { Thresholds } from '../domain/state.js';
 
 /**
@@ -30,7 +30,7 @@ export class NagiosInputError extends Error {
     readonly value: string,
     reason: string,
   ) {
-    super(`${field} "${printable(value)}" is refused: ${reason}`);
+    super(`${field} "${excerpt(value)}" is refused: ${reason}`);
   }
 }
 
@@ -73,18 +73,14 @@ export function checkAuthor(author: string): string {
 }
 
 /**
- * Free text as Nagios may receive it: every control character (CR, LF, tab, ESC, ...) becomes a
- * space, so the text can never end the command line; then cut to `maxBytes` of UTF-8 on a
- * character boundary. Refusing instead would lose a slave's message over one stray `\r`.
- * `;` becomes `,`: Nagios 4.4 cuts a downtime comment at its first `;` (seen in status.dat).
+ * Free text as Nagios may receive it: one line (line breaks and tabs become a space, so the text
+ * can never end the command line; other controls and bidi overrides are shown, `␛`, `\u202e`);
+ * then cut to `maxBytes` of UTF-8 on a character boundary. Refusing instead would lose a slave's
+ * message over one stray `\r`. `;` becomes `,`: Nagios 4.4 cuts a downtime comment at its first
+ * `;` (seen in status.dat).
  */
 export function cleanText(text: string, maxBytes = TEXT_MAX_BYTES): string {
-  // \p{Cc} covers C0, DEL and C1; U+2028/U+2029 are line breaks to some readers too.
-  const flat = text
-    .replace(/[\p{Cc}\u2028\u2029]/gu, ' ')
-    .replace(/;/g, ',')
-    .trim();
-  return truncateUtf8(flat, maxBytes);
+  return truncateUtf8(oneLine(text).replace(/;/g, ','), maxBytes);
 }
 
 /** A comment is required: Nagios keeps it beside every downtime and acknowledgement. */

@@ -1,6 +1,7 @@
 // When a downtime starts and ends, from what an operator gives: now or a time, and a duration
 // (`2h`, `30d`) or an end time. UTC epoch arithmetic, so `30d` is exactly 30×86400 s across DST.
 import { parseDuration } from '../domain/duration.js';
+import { excerpt } from '../domain/printable.js';
 
 export interface DowntimeWindowInput {
   /** `now` (the default) or an ISO 8601 time with a zone (`2026-11-25T18:00:00Z`). */
@@ -45,7 +46,7 @@ export function downtimeWindow(input: DowntimeWindowInput, nowMs: number): Downt
     if (seconds === null) {
       throw new DowntimeWindowError(
         'duration',
-        `"${input.duration}" is not a duration: write e.g. 90m, 2h, 30d`,
+        `"${excerpt(input.duration)}" is not a duration: write e.g. 90m, 2h, 30d`,
       );
     }
     endMs = startMs + seconds * 1000;
@@ -69,7 +70,7 @@ function time(text: string, field: 'start' | 'until'): number {
   if (Number.isNaN(ms)) {
     throw new DowntimeWindowError(
       field,
-      `"${text}" is not a time: write ISO 8601 with a zone, e.g. 2026-11-25T18:00:00Z`,
+      `"${excerpt(text)}" is not a time: write ISO 8601 with a zone, e.g. 2026-11-25T18:00:00Z`,
     );
   }
   return ms;

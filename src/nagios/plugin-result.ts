@@ -1,5 +1,6 @@
 // What `corral check` answers Nagios for a slave: the plugin exit code and its one line of output.
 import { formatAge } from '../domain/duration.js';
+import { oneLine } from '../domain/printable.js';
 import type { SlaveView } from '../domain/slave.js';
 import { SERVICE_STATES, type ServiceStateCode } from './commands.js';
 
@@ -15,19 +16,17 @@ export interface PluginResult {
 }
 
 export function pluginLine(code: ServiceStateCode, text: string, perfdata?: string): PluginResult {
-  const body = `${LABELS[code]} - ${oneLine(text)}`;
+  const body = `${LABELS[code]} - ${pluginText(text)}`;
   const line = perfdata === undefined ? body : `${body}|${perfdata}`;
   return perfdata === undefined ? { code, line, text: body } : { code, line, text: body, perfdata };
 }
 
-/** Plugin output is one line and `|` starts perfdata; everything else may stay (`;` included). */
-function oneLine(text: string): string {
-  return (
-    text
-      .replace(/[\p{Cc}\u2028\u2029]/gu, ' ')
-      .replace(/\|/g, '/')
-      .trim() || '(no output)'
-  );
+/**
+ * Plugin output is one line with its controls shown (Nagios hands it to web pages, mails and
+ * terminals), and `|` starts perfdata; everything else may stay (`;` included).
+ */
+function pluginText(text: string): string {
+  return oneLine(text).replace(/\|/g, '/') || '(no output)';
 }
 
 export function unknown(text: string): PluginResult {

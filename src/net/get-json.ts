@@ -1,5 +1,7 @@
 // A GET of JSON from the collector for the console's panes: the token and CA, and any failure as
-// an Error whose message fits in a pane's one line.
+// an Error whose message fits in a pane's one line. What comes back is made printable: a slave's
+// messages and Nagios comments are shown as text, never obeyed as terminal commands.
+import { parsePrintableJson } from '../domain/printable.js';
 import type { CaFile } from './failure.js';
 import { request } from './request.js';
 
@@ -16,5 +18,5 @@ export async function getJson<T>(url: string, opts: GetOptions): Promise<T> {
     ca: opts.ca,
   });
   if (status < 200 || status >= 300) throw new Error(`the collector answered ${status}`);
-  return JSON.parse(text) as T;
+  return parsePrintableJson(text) as T;
 }

@@ -1,6 +1,6 @@
 // Reboot method argv templates: `{name}` placeholders filled per argument from what is known of a
 // slave. Pure. The result is an argv array for execFile: no shell ever sees it.
-import { printable } from '../domain/names.js';
+import { excerpt } from '../domain/printable.js';
 
 /** What a slave's placeholders are filled from; attributes come from the inventory. */
 export interface PlaceholderValues {
@@ -77,7 +77,7 @@ function fillOne(template: string, values: PlaceholderValues): string {
   if (filled.startsWith('-') && !template.startsWith('-')) {
     const name = placeholdersIn([template])[0] ?? '';
     throw new PlaceholderError(
-      `${values.slave}: {${name}} would make the argument "${printable(filled)}" start with "-" (an option); fix the inventory`,
+      `${values.slave}: {${name}} would make the argument "${excerpt(filled)}" start with "-" (an option); fix the inventory`,
       values.slave,
       name,
     );

@@ -22,6 +22,8 @@ export interface Terminal {
   /** Polls the screen until the check passes. */
   until(check: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   resize(columns: number, rows: number): void;
+  /** The pane's title, as the programs in it set it (OSC 0/2). */
+  title(): string;
   /** The pid of the command running in the terminal (a child of the pane's shell). */
   commandPid(): number;
   close(): void;
@@ -105,6 +107,9 @@ export function openTerminal(
         }
       }
       throw new Error(`no command is running in the terminal (shell ${shell})`);
+    },
+    title() {
+      return tmux('display-message', '-p', '-t', 'e2e', '#{pane_title}').trim();
     },
     resize(columns, rows) {
       tmux('resize-window', '-t', 'e2e', '-x', String(columns), '-y', String(rows));

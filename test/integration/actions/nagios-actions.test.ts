@@ -469,7 +469,7 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
     expect(run.code).toBe(0);
     const s = await nagios.status();
     const d = s.downtimes.find((x) => x.host === 'talos-001')!;
-    expect(d.comment).toBe('late [0] DEL_ALL_SVC_DOWNTIME,talos-001,buildbot-start, x,y  [2J');
+    expect(d.comment).toBe('late [0] DEL_ALL_SVC_DOWNTIME,talos-001,buildbot-start, x,y ␛[2J');
     const names = new Set((await nagios.externalCommands()).map((c) => c.split(';')[0]));
     expect([...names].filter((n) => !INTENDED.has(n!))).toEqual([]);
     await corral(['downtime', '--cancel', 'talos-001', '--yes', '--wait']);

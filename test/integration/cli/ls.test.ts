@@ -79,6 +79,29 @@ describe('corral ls', () => {
       stderr: `corral: cannot reach the collector at http://127.0.0.1:${port}: connection refused (is it running?)\n`,
     });
   });
+
+  it('an error quoting what was given shows its escapes, on one line', async () => {
+    const { code, stderr } = await corral('ls', '--match', '(\x1b[31mRED\x1b]0;PWNED\x07');
+    expect(code).toBe(1);
+    expect(stderr).toContain('--match: not a regular expression');
+    expect(stderr).toContain('␛[31mRED␛]0;PWNED␇');
+    expect(stderr.trimEnd()).not.toMatch(/[\p{Cc}]/u);
+  });
+
+  it('--json keeps a message exact, with C1 and bidi characters escaped for the terminal', async () => {
+    const message = 'ok\x1b]0;PWNED\x07 \u009b31mRED \u202enimda';
+    await postJson(`${c.url}/api/v1/heartbeats`, {
+      slave: 'hostile-001',
+      kind: 'critical',
+      message,
+    });
+    const { code, stdout } = await corral('ls', '--match', '^hostile-', '--json');
+    expect(code).toBe(0);
+    // Newlines are the layout of pretty JSON; nothing else raw.
+    expect(stdout.replace(/\n/g, '')).not.toMatch(/[\p{Cc}\u202e]/u);
+    const body = JSON.parse(stdout) as { slaves: Array<{ lastCritical: { message: string } }> };
+    expect(body.slaves[0]!.lastCritical.message).toBe(message);
+  });
 });
 
 describe('corral simulate', () => {

@@ -174,7 +174,15 @@ describe('injection is impossible', () => {
     const line = acknowledgeServiceProblem(NOW, svc, { author: 'jdoe', comment });
     const f = fields(line);
     expect(f).toHaveLength(8);
-    expect(f[7]).toBe('reimage [1795579200] SHUTDOWN_PROGRAM  [31m,red');
+    expect(f[7]).toBe('reimage [1795579200] SHUTDOWN_PROGRAM ␛[31m,red␀');
+  });
+
+  test("a slave's escapes and bidi overrides reach Nagios shown, not raw", () => {
+    const line = processServiceCheckResult(NOW, svc, 2, {
+      text: 'ok\x1b]0;PWNED\x07 \u009b31mRED \u202enimda\r\n',
+    });
+    expect(line.endsWith(';2;ok␛]0,PWNED␇ \\x9b31mRED \\u202enimda')).toBe(true);
+    expect(line).not.toMatch(/[\p{Cc}\u202e]/u);
   });
 
   test('a slave message cannot add perfdata, a field or a line', () => {

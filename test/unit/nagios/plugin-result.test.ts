@@ -52,6 +52,16 @@ describe('corral check answers', () => {
     expect(r.perfdata === undefined ? r.text : `${r.text}|${r.perfdata}`).toBe(line);
   });
 
+  test("a slave's escapes, bidi overrides and line breaks reach Nagios as text, on one line", () => {
+    const message =
+      'ok\x1b]0;PWNED-TITLE\x07 \x1b[2J\x1b[31mRED\x1b[0m \x1b]52;c;cHduZWQ=\x07 end\r\n\u202enimda|x=1';
+    const r = pluginResult({ ...base, state: 'critical', lastCritical: { at: 'x', message } });
+    expect(r.line).toBe(
+      'CRITICAL - ok␛]0;PWNED-TITLE␇ ␛[2J␛[31mRED␛[0m ␛]52;c;cHduZWQ=␇ end \\u202enimda/x=1|age=7380s',
+    );
+    expect(r.line).not.toMatch(/[\p{Cc}\u202e]/u);
+  });
+
   test('UNKNOWN keeps the reason on one line, `;` included', () => {
     expect(unknown('cannot reach x; refused\nsecond')).toMatchObject({
       code: 3,
