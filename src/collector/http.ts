@@ -1,5 +1,6 @@
 // The HTTP API under /api/v1 (DESIGN.md): heartbeats in, slaves out, health and metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { slaveNameProblem } from '../domain/names.js';
 import { isSlaveState, SLAVE_STATES, type SlaveState } from '../domain/state.js';
@@ -9,7 +10,8 @@ import type { ActionEngine } from '../actions/engine.js';
 import { toView } from '../actions/action-record.js';
 import { ActionRefused } from '../actions/request.js';
 import type { Auth, Permission, Identity } from './auth.js';
-import type { Settings } from './config.js';
+import { BrowserRule } from './browser-rule.js';
+import { parseListen, type Settings } from './config.js';
 import type { Fleet } from './fleet.js';
 import type { GroupCommit } from './group-commit.js';
 import type { Health } from './health.js';
@@ -54,6 +56,9 @@ function slaveInPath(raw: string): string {
   }
 }
 
+/** The client closed the connection before its request was read: nobody is left to answer. */
+class ClientGone extends Error {}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -67,6 +72,19 @@ class HttpError extends Error {
 
 export function createApi(parts: ApiParts) {
   const { settings, auth, fleet, store, commits, metrics, log } = parts;
+  const browsers = new BrowserRule({
+    listenHost: parseListen(settings.listen).host,
+    machineName: hostname(),
+    allowedHosts: settings.http.allowedHosts,
+    checkHost: auth.open || settings.http.allowedHosts.length > 0,
+  });
+
+  /** Refuses what a web page sent (docs/security.md), before anything else is looked at. */
+  function browserRefusal(req: IncomingMessage) {
+    const refusal = browsers.refusal(req.headers);
+    if (refusal) metrics.rejected.inc({ reason: refusal.reason });
+    return refusal;
+  }
 
   function authorize(req: IncomingMessage, needs: Permission): Identity {
     const result = auth.check(req, needs);
@@ -236,11 +254,19 @@ export function createApi(parts: ApiParts) {
   return {
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
       try {
+        const refusal = browserRefusal(req);
+        if (refusal) throw new HttpError(refusal.status, refusal.error);
         await route(req, res);
       } catch (err) {
-        if (err instanceof HttpError) {
+        if (err instanceof ClientGone) {
+          log.debug(
+            { method: req.method, url: req.url },
+            'client went away before its request was read',
+          );
+        } else if (err instanceof HttpError) {
           if (err.status === 400) metrics.rejected.inc({ reason: 'bad_input' });
           if (err.status === 413) metrics.rejected.inc({ reason: 'too_large' });
+          if (err.status === 415) metrics.rejected.inc({ reason: 'content_type' });
           const body =
             err.field === undefined
               ? { error: err.message }
@@ -255,6 +281,8 @@ export function createApi(parts: ApiParts) {
 
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       const url = new URL(req.url ?? '/', 'http://collector');
+      const refusal = browserRefusal(req);
+      if (refusal) return refuseUpgrade(socket, refusal.status, refusal.error);
       if (url.pathname !== '/api/v1/stream')
         return refuseUpgrade(socket, 404, 'the stream is at /api/v1/stream');
       const result = auth.check(req, 'view');
@@ -309,6 +337,14 @@ async function readJson(
       'the body is empty: send a heartbeat as JSON, e.g. {"slave": "talos-r3-fed-001"}',
     );
   }
+  // A web page can send text/plain across sites without asking; it cannot send JSON so.
+  const type = req.headers['content-type'];
+  if (type?.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
+    throw new HttpError(
+      415,
+      `the body is ${type === undefined ? 'not labelled' : `labelled "${type}"`}: send it with "Content-Type: application/json"`,
+    );
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -339,7 +375,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer[]> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(chunks));
-    req.on('error', reject);
+    // An upload the client aborted: a fact of networks, not a fault of ours.
+    req.on('error', () => reject(new ClientGone()));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientGone());
+    });
   });
 }
 
@@ -360,7 +400,10 @@ function send(
 
 function refuseUpgrade(socket: Duplex, status: number, error: string): void {
   const body = JSON.stringify({ error });
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
+  const reason =
+    { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request' }[
+      status
+    ] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -28,7 +28,7 @@ export class Metrics {
     });
     this.rejected = new Counter({
       name: 'corral_requests_rejected_total',
-      help: 'Requests refused, by reason (bad_input, too_large, auth).',
+      help: 'Requests refused, by reason (bad_input, too_large, content_type, auth, origin, host, unlisted_slaves).',
       labelNames: ['reason'],
       registers,
     });
