@@ -57,6 +57,7 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   const metrics = new Metrics({
     countByState: () => fleet.countByState(),
     consoles: (): number => hub.connected,
+    unlistedSlaves: () => fleet.unlistedCount,
   });
   const nagios = settings.nagios;
   const link =

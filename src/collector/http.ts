@@ -20,6 +20,7 @@ import { heartbeatsFromBody } from './ingest.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Store } from './store.js';
+import { UnlistedCap } from './unlisted-cap.js';
 
 export interface ApiParts {
   settings: Settings;
@@ -79,6 +80,13 @@ export function createApi(parts: ApiParts) {
     checkHost: auth.open || settings.http.allowedHosts.length > 0,
   });
 
+  const unlisted = new UnlistedCap(fleet, settings.limits.unlistedSlaves, (count) =>
+    log.warn(
+      { unlisted: count, limit: settings.limits.unlistedSlaves },
+      'limits.unlisted_slaves reached: heartbeats that would create more slaves not in the inventory are refused (429)',
+    ),
+  );
+
   /** Refuses what a web page sent (docs/security.md), before anything else is looked at. */
   function browserRefusal(req: IncomingMessage) {
     const refusal = browsers.refusal(req.headers);
@@ -120,10 +128,18 @@ export function createApi(parts: ApiParts) {
     }
     const result = heartbeatsFromBody(payload, settings.limits, Date.now());
     if (!result.ok) throw new HttpError(400, result.problem.error, result.problem.field);
+    const admission = unlisted.admit(result.heartbeats);
+    if (!admission.ok) {
+      metrics.rejected.inc({ reason: 'unlisted_slaves' });
+      // 429: agents keep the heartbeats spooled, to send once the slaves are listed.
+      throw new HttpError(429, admission.error, undefined, { 'retry-after': '600' });
+    }
     try {
       await commits.submit(result.heartbeats);
     } catch (err) {
       throw new HttpError(503, `${(err as Error).message}; nothing was stored, send it again`);
+    } finally {
+      admission.release();
     }
     metrics.ingestLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     send(res, 202, { accepted: result.heartbeats.length });

@@ -5,6 +5,7 @@ import { SLAVE_STATES, type SlaveState } from '../domain/state.js';
 export interface MetricsSources {
   countByState: () => Map<SlaveState, number>;
   consoles: () => number;
+  unlistedSlaves: () => number;
 }
 
 export class Metrics {
@@ -69,6 +70,14 @@ export class Metrics {
       collect() {
         const counts = sources.countByState();
         for (const state of SLAVE_STATES) this.set({ state }, counts.get(state) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'corral_unlisted_slaves',
+      help: 'Slaves known only from their heartbeats, not from the inventory (bounded by limits.unlisted_slaves).',
+      registers,
+      collect() {
+        this.set(sources.unlistedSlaves());
       },
     });
     new Gauge({
