@@ -11,6 +11,7 @@ import { Auth, isLoopback } from './auth.js';
 import { parseListen, type Settings } from './config.js';
 import { Fleet } from './fleet.js';
 import { GroupCommit } from './group-commit.js';
+import { ConnectionLimit } from './connection-limit.js';
 import { createApi } from './http.js';
 import { Health } from './health.js';
 import { Hub } from './hub.js';
@@ -204,14 +205,16 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
         return null; // a name that cannot be a Nagios host has no service there
       }
     });
+  const connections = new ConnectionLimit(settings.http, metrics, log);
   const parts = { settings, auth, fleet, store, commits, health, hub, metrics, log, actions };
-  const api = createApi(nagiosView ? { ...parts, nagiosView } : parts);
+  const api = createApi({ ...parts, connections, ...(nagiosView && { nagiosView }) });
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {
     void api.handle(req, res);
   });
   server.on('upgrade', (req, socket, head) => api.upgrade(req, socket, head));
   server.on('clientError', (_err, socket) => socket.destroy());
+  connections.watch(server);
   try {
     await listen(server, host, port);
   } catch (err) {

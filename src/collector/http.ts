@@ -10,6 +10,7 @@ import type { ActionEngine } from '../actions/engine.js';
 import { toView } from '../actions/action-record.js';
 import { ActionRefused } from '../actions/request.js';
 import type { Auth, Permission, Identity } from './auth.js';
+import type { ConnectionLimit } from './connection-limit.js';
 import { BrowserRule } from './browser-rule.js';
 import { parseListen, type Settings } from './config.js';
 import type { Fleet } from './fleet.js';
@@ -33,6 +34,7 @@ export interface ApiParts {
   metrics: Metrics;
   log: Logger;
   actions: ActionEngine;
+  connections: ConnectionLimit;
   /** The slave's service in Nagios (null: Nagios has none); undefined without Nagios. */
   nagiosView?: (name: string) => NagiosView | null;
 }
@@ -270,6 +272,11 @@ export function createApi(parts: ApiParts) {
   return {
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
       try {
+        const crowded = parts.connections.refusal(req.socket);
+        if (crowded) {
+          req.resume();
+          throw new HttpError(503, crowded.error, undefined, { ...CLOSE, 'retry-after': '5' });
+        }
         const refusal = browserRefusal(req);
         if (refusal) throw new HttpError(refusal.status, refusal.error);
         await route(req, res);
@@ -297,6 +304,8 @@ export function createApi(parts: ApiParts) {
 
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       const url = new URL(req.url ?? '/', 'http://collector');
+      const crowded = parts.connections.refusal(req.socket);
+      if (crowded) return refuseUpgrade(socket, 503, crowded.error);
       const refusal = browserRefusal(req);
       if (refusal) return refuseUpgrade(socket, refusal.status, refusal.error);
       if (url.pathname !== '/api/v1/stream')
@@ -417,9 +426,13 @@ function send(
 function refuseUpgrade(socket: Duplex, status: number, error: string): void {
   const body = JSON.stringify({ error });
   const reason =
-    { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request' }[
-      status
-    ] ?? 'Error';
+    {
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      421: 'Misdirected Request',
+      503: 'Service Unavailable',
+    }[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -17,6 +17,9 @@ export class Metrics {
   readonly dropped: Counter<'reason'>;
   readonly nagiosResults: Counter<'outcome'>;
   readonly actions: Counter<'kind' | 'outcome'>;
+  readonly connectionsOpen: Gauge;
+  readonly connectionsRefused: Counter<'limit'>;
+  readonly connectionsIdleClosed: Counter;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -60,6 +63,22 @@ export class Metrics {
       name: 'corral_action_targets_total',
       help: 'Targets of operator actions, by kind and outcome (sent, failed, confirmed, unconfirmed).',
       labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    this.connectionsOpen = new Gauge({
+      name: 'corral_connections_open',
+      help: 'HTTP and WebSocket connections open (bounded by http.max_connections).',
+      registers,
+    });
+    this.connectionsRefused = new Counter({
+      name: 'corral_connections_refused_total',
+      help: 'Connections refused with 503, by the limit reached (total, per_address).',
+      labelNames: ['limit'],
+      registers,
+    });
+    this.connectionsIdleClosed = new Counter({
+      name: 'corral_connections_idle_closed_total',
+      help: 'Connections closed for sending no request within http.idle_timeout.',
       registers,
     });
     new Gauge({
