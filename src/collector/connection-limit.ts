@@ -2,6 +2,7 @@
 // that never send a request, so idle sockets cannot use up its file descriptors (docs/security.md).
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import type { Settings } from './config.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -42,7 +43,9 @@ export class ConnectionLimit {
   /** Counts the server's connections from now on; call once, right after creating it. */
   watch(server: Server): void {
     // Before the HTTP parser is attached, so a refused socket is marked before its first request.
-    server.prependListener('connection', (socket: Socket) => this.accept(socket));
+    // Over TLS, the socket requests arrive on is the TLS one (the handshake has its own timeout).
+    const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
+    server.prependListener(event, (socket: Socket) => this.accept(socket));
     // Once a request has come, requestTimeout and keepAliveTimeout take over.
     const active = (req: { socket: Socket }) => {
       req.socket.setTimeout(0);
