@@ -206,8 +206,20 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
       }
     });
   const connections = new ConnectionLimit(settings.http, metrics, log);
-  const parts = { settings, auth, fleet, store, commits, health, hub, metrics, log, actions };
-  const api = createApi({ ...parts, connections, ...(nagiosView && { nagiosView }) });
+  const parts = {
+    settings,
+    auth,
+    fleet,
+    store,
+    commits,
+    health,
+    hub,
+    metrics,
+    log,
+    actions,
+    connections,
+  };
+  const api = createApi(nagiosView ? { ...parts, nagiosView } : parts);
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {
     void api.handle(req, res);

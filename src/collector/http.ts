@@ -1,5 +1,5 @@
 // The HTTP API under /api/v1 (DESIGN.md): heartbeats in, slaves out, health and metrics.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { slaveNameProblem } from '../domain/names.js';
@@ -425,15 +425,7 @@ function send(
 
 function refuseUpgrade(socket: Duplex, status: number, error: string): void {
   const body = JSON.stringify({ error });
-  const reason =
-    {
-      401: 'Unauthorized',
-      403: 'Forbidden',
-      404: 'Not Found',
-      421: 'Misdirected Request',
-      503: 'Service Unavailable',
-    }[status] ?? 'Error';
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
