@@ -1,5 +1,6 @@
 // Bounds the connections the collector holds (in all and per client address) and closes those
 // that never send a request, so idle sockets cannot use up its file descriptors (docs/security.md).
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
@@ -13,6 +14,8 @@ const REFUSAL_GRACE_MS = 2000;
 const REFUSING_MAX = 64;
 /** A flood of refusals is one log line a minute. */
 const LOG_EVERY_MS = 60_000;
+/** Descriptors the collector needs besides connections: SQLite, Nagios files, reboot commands. */
+const OTHER_FILES = 256;
 
 export interface ConnectionRefusal {
   limit: 'total' | 'per_address';
@@ -42,6 +45,13 @@ export class ConnectionLimit {
 
   /** Counts the server's connections from now on; call once, right after creating it. */
   watch(server: Server): void {
+    const openFiles = openFilesLimit();
+    if (openFiles !== null && this.limits.maxConnections + OTHER_FILES > openFiles) {
+      this.log.warn(
+        { maxConnections: this.limits.maxConnections, openFiles },
+        `http.max_connections leaves under ${OTHER_FILES} of the ${openFiles} open files this process may have for its database and commands: lower it, or raise the limit (ulimit -n, LimitNOFILE=)`,
+      );
+    }
     // Before the HTTP parser is attached, so a refused socket is marked before its first request.
     // Over TLS, the socket requests arrive on is the TLS one (the handshake has its own timeout).
     const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
@@ -114,5 +124,15 @@ export class ConnectionLimit {
     );
     this.refusedSinceLog = 0;
     this.lastLog = now;
+  }
+}
+
+/** The process's open-file limit, where the system tells it (Linux); null elsewhere. */
+function openFilesLimit(): number | null {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
   }
 }

@@ -1,6 +1,7 @@
 // Connections are bounded in all and per address, refused with a 503 that says which limit, and a
 // connection that sends nothing is closed: on the real collector, with real sockets from several
 // loopback addresses (127.0.0.2, .3, ... are this machine too).
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -130,5 +131,23 @@ describe('idle connections', () => {
     console.close();
     const metrics = await (await fetch(`${c.url}/metrics`)).text();
     expect(metrics).toMatch(/^corral_connections_idle_closed_total [1-9]/m);
+  });
+});
+
+describe('the open-file limit', () => {
+  it('warns at start when http.max_connections leaves too few files for the rest', async () => {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const openFiles = Number(/^Max open files\s+\d+\s+(\d+)/m.exec(limits)![1]);
+    const tight = await startCollector({ config: `http: {max_connections: ${openFiles - 100}}\n` });
+    try {
+      const warning = tight.logs.find((l) =>
+        /^http\.max_connections leaves under/.test(String(l.msg)),
+      );
+      expect(warning).toMatchObject({ level: 40, maxConnections: openFiles - 100, openFiles });
+      expect(c.logs.some((l) => /^http\.max_connections leaves/.test(String(l.msg)))).toBe(false);
+    } finally {
+      await tight.stop();
+      tight.cleanup();
+    }
   });
 });
