@@ -11,6 +11,7 @@ import { Auth, isLoopback } from './auth.js';
 import { parseListen, type Settings } from './config.js';
 import { Fleet } from './fleet.js';
 import { GroupCommit } from './group-commit.js';
+import { ConnectionLimit } from './connection-limit.js';
 import { createApi } from './http.js';
 import { Health } from './health.js';
 import { Hub } from './hub.js';
@@ -66,6 +67,7 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     ...(nagios.commandFile === null || nagios.statusFile === null
       ? {}
       : { nagiosStatusAge: (): number | null => link?.statusAgeSeconds(Date.now()) ?? null }),
+    unlistedSlaves: () => fleet.unlistedCount,
   });
   const link: NagiosLink | null =
     nagios.commandFile === null
@@ -219,12 +221,26 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
         return null; // a name that cannot be a Nagios host has no service there
       }
     });
-  const parts = { settings, auth, fleet, store, commits, health, hub, metrics, log, actions };
+  const connections = new ConnectionLimit(settings.http, metrics, log);
+  const parts = {
+    settings,
+    auth,
+    fleet,
+    store,
+    commits,
+    health,
+    hub,
+    metrics,
+    log,
+    actions,
+    connections,
+  };
   const api = createApi(nagiosView ? { ...parts, nagiosView } : parts);
 
   let created: CollectorServer;
   try {
     created = createCollectorServer(settings.tls, api, log);
+    connections.watch(created.server);
     await listen(created.server, host, port);
   } catch (err) {
     unwatch();

@@ -53,6 +53,17 @@ export interface Settings {
     atMaxPastSeconds: number;
     /** How far ahead of the collector's clock a heartbeat's `at` may be (clock skew). */
     atMaxAheadSeconds: number;
+    /** Slaves not in the inventory that heartbeats may create; past it a batch is refused. */
+    unlistedSlaves: number;
+  };
+  http: {
+    /** DNS names clients reach the collector by, beside loopback names and the listen address. */
+    allowedHosts: string[];
+    /** Open connections at once, and from one address; more are answered 503. */
+    maxConnections: number;
+    maxConnectionsPerAddress: number;
+    /** A new connection that sends no request head within this is closed. */
+    idleTimeoutSeconds: number;
   };
   stream: {
     pingIntervalSeconds: number;
@@ -122,6 +133,27 @@ const fileSchema = z.strictObject({
       batch: z.int().min(1).optional(),
       at_max_past: duration('7d').optional(),
       at_max_ahead: duration('5m').optional(),
+      unlisted_slaves: z.int().min(0).optional(),
+    })
+    .optional(),
+  http: z
+    .strictObject({
+      allowed_hosts: z
+        .array(
+          z
+            .string({ error: 'expected a host name' })
+            .regex(
+              /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9.])?$/,
+              'expected a host name such as corral.example.org (no scheme, port or path)',
+            ),
+          { error: 'expected a list of host names, e.g. [corral.example.org]' },
+        )
+        .optional(),
+      max_connections: z.int().min(1).optional(),
+      max_connections_per_address: z.int().min(1).optional(),
+      idle_timeout: duration('10s')
+        .refine((s) => s >= 1 && s <= 3600, 'an idle timeout is between 1s and 1h')
+        .optional(),
     })
     .optional(),
   stream: z
@@ -266,6 +298,13 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
       batch: f.limits?.batch ?? 5000,
       atMaxPastSeconds: f.limits?.at_max_past ?? 7 * 86400,
       atMaxAheadSeconds: f.limits?.at_max_ahead ?? 300,
+      unlistedSlaves: f.limits?.unlisted_slaves ?? 50_000,
+    },
+    http: {
+      allowedHosts: f.http?.allowed_hosts ?? [],
+      maxConnections: f.http?.max_connections ?? 4096,
+      maxConnectionsPerAddress: f.http?.max_connections_per_address ?? 256,
+      idleTimeoutSeconds: f.http?.idle_timeout ?? 10,
     },
     stream: {
       pingIntervalSeconds: f.stream?.ping_interval ?? 30,

@@ -26,6 +26,8 @@ export class Fleet {
   private changed = new Set<string>();
   private removed = new Set<string>();
   private readonly listeners = new Set<() => void>();
+  /** Slaves in the inventory: setInventory gives each a record, and only it changes the count. */
+  private listed = 0;
 
   constructor(
     readonly policy: ThresholdPolicy,
@@ -34,6 +36,11 @@ export class Fleet {
 
   get size(): number {
     return this.records.size;
+  }
+
+  /** Slaves known only from their heartbeats. */
+  get unlistedCount(): number {
+    return this.records.size - this.listed;
   }
 
   get(name: string): SlaveRecord | undefined {
@@ -80,6 +87,7 @@ export class Fleet {
       if (change) changes.push(change);
     };
     const wanted = new Map(entries.map((e) => [e.name, e]));
+    this.listed = wanted.size;
     for (const [name, record] of this.records) {
       if (wanted.has(name) || record.inventory === null) continue;
       if (record.lastHeartbeat === null) {

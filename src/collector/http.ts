@@ -1,5 +1,6 @@
 // The HTTP API under /api/v1 (DESIGN.md): heartbeats in, slaves out, health and metrics.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { slaveNameProblem } from '../domain/names.js';
 import { printable } from '../domain/printable.js';
@@ -10,7 +11,9 @@ import type { ActionEngine } from '../actions/engine.js';
 import { toView } from '../actions/action-record.js';
 import { ActionRefused } from '../actions/request.js';
 import type { Auth, Permission, Identity } from './auth.js';
-import type { Settings } from './config.js';
+import type { ConnectionLimit } from './connection-limit.js';
+import { BrowserRule } from './browser-rule.js';
+import { parseListen, type Settings } from './config.js';
 import type { Fleet } from './fleet.js';
 import type { GroupCommit } from './group-commit.js';
 import type { Health } from './health.js';
@@ -19,6 +22,7 @@ import { heartbeatsFromBody } from './ingest.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Store } from './store.js';
+import { UnlistedCap } from './unlisted-cap.js';
 
 export interface ApiParts {
   settings: Settings;
@@ -31,6 +35,7 @@ export interface ApiParts {
   metrics: Metrics;
   log: Logger;
   actions: ActionEngine;
+  connections: ConnectionLimit;
   /** The slave's service in Nagios (null: Nagios has none); undefined without Nagios. */
   nagiosView?: (name: string) => NagiosView | null;
 }
@@ -55,6 +60,9 @@ function slaveInPath(raw: string): string {
   }
 }
 
+/** The client closed the connection before its request was read: nobody is left to answer. */
+class ClientGone extends Error {}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -68,6 +76,26 @@ class HttpError extends Error {
 
 export function createApi(parts: ApiParts) {
   const { settings, auth, fleet, store, commits, metrics, log } = parts;
+  const browsers = new BrowserRule({
+    listenHost: parseListen(settings.listen).host,
+    machineName: hostname(),
+    allowedHosts: settings.http.allowedHosts,
+    checkHost: auth.open || settings.http.allowedHosts.length > 0,
+  });
+
+  const unlisted = new UnlistedCap(fleet, settings.limits.unlistedSlaves, (count) =>
+    log.warn(
+      { unlisted: count, limit: settings.limits.unlistedSlaves },
+      'limits.unlisted_slaves reached: heartbeats that would create more slaves not in the inventory are refused (429)',
+    ),
+  );
+
+  /** Refuses what a web page sent (docs/security.md), before anything else is looked at. */
+  function browserRefusal(req: IncomingMessage) {
+    const refusal = browsers.refusal(req.headers);
+    if (refusal) metrics.rejected.inc({ reason: refusal.reason });
+    return refusal;
+  }
 
   function authorize(req: IncomingMessage, needs: Permission): Identity {
     const result = auth.check(req, needs);
@@ -103,10 +131,18 @@ export function createApi(parts: ApiParts) {
     }
     const result = heartbeatsFromBody(payload, settings.limits, Date.now());
     if (!result.ok) throw new HttpError(400, result.problem.error, result.problem.field);
+    const admission = unlisted.admit(result.heartbeats);
+    if (!admission.ok) {
+      metrics.rejected.inc({ reason: 'unlisted_slaves' });
+      // 429: agents keep the heartbeats spooled, to send once the slaves are listed.
+      throw new HttpError(429, admission.error, undefined, { 'retry-after': '600' });
+    }
     try {
       await commits.submit(result.heartbeats);
     } catch (err) {
       throw new HttpError(503, `${(err as Error).message}; nothing was stored, send it again`);
+    } finally {
+      admission.release();
     }
     metrics.ingestLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     send(res, 202, { accepted: result.heartbeats.length });
@@ -237,11 +273,24 @@ export function createApi(parts: ApiParts) {
   return {
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
       try {
+        const crowded = parts.connections.refusal(req.socket);
+        if (crowded) {
+          req.resume();
+          throw new HttpError(503, crowded.error, undefined, { ...CLOSE, 'retry-after': '5' });
+        }
+        const refusal = browserRefusal(req);
+        if (refusal) throw new HttpError(refusal.status, refusal.error);
         await route(req, res);
       } catch (err) {
-        if (err instanceof HttpError) {
+        if (err instanceof ClientGone) {
+          log.debug(
+            { method: req.method, url: req.url },
+            'client went away before its request was read',
+          );
+        } else if (err instanceof HttpError) {
           if (err.status === 400) metrics.rejected.inc({ reason: 'bad_input' });
           if (err.status === 413) metrics.rejected.inc({ reason: 'too_large' });
+          if (err.status === 415) metrics.rejected.inc({ reason: 'content_type' });
           const body =
             err.field === undefined
               ? { error: err.message }
@@ -256,6 +305,10 @@ export function createApi(parts: ApiParts) {
 
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       const url = new URL(req.url ?? '/', 'http://collector');
+      const crowded = parts.connections.refusal(req.socket);
+      if (crowded) return refuseUpgrade(socket, 503, crowded.error);
+      const refusal = browserRefusal(req);
+      if (refusal) return refuseUpgrade(socket, refusal.status, refusal.error);
       if (url.pathname !== '/api/v1/stream')
         return refuseUpgrade(socket, 404, 'the stream is at /api/v1/stream');
       const result = auth.check(req, 'view');
@@ -310,6 +363,14 @@ async function readJson(
       'the body is empty: send a heartbeat as JSON, e.g. {"slave": "talos-r3-fed-001"}',
     );
   }
+  // A web page can send text/plain across sites without asking; it cannot send JSON so.
+  const type = req.headers['content-type'];
+  if (type?.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
+    throw new HttpError(
+      415,
+      `the body is ${type === undefined ? 'not labelled' : `labelled "${type}"`}: send it with "Content-Type: application/json"`,
+    );
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -341,7 +402,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer[]> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(chunks));
-    req.on('error', reject);
+    // An upload the client aborted: a fact of networks, not a fault of ours.
+    req.on('error', () => reject(new ClientGone()));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientGone());
+    });
   });
 }
 
@@ -362,8 +427,7 @@ function send(
 
 function refuseUpgrade(socket: Duplex, status: number, error: string): void {
   const body = JSON.stringify({ error });
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -10,6 +10,7 @@ export interface MetricsSources {
   nagiosStatusAge?: () => number | null;
   /** Slaves whose result waits to be sent to Nagios again; only with a Nagios command file. */
   nagiosOwed?: () => number;
+  unlistedSlaves: () => number;
 }
 
 export class Metrics {
@@ -23,6 +24,9 @@ export class Metrics {
   readonly actions: Counter<'kind' | 'outcome'>;
   readonly actionsFinished: Counter<'kind' | 'outcome'>;
   readonly nagiosWriteFailures: Counter<'problem'>;
+  readonly connectionsOpen: Gauge;
+  readonly connectionsRefused: Counter<'limit'>;
+  readonly connectionsIdleClosed: Counter;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -35,7 +39,7 @@ export class Metrics {
     });
     this.rejected = new Counter({
       name: 'corral_requests_rejected_total',
-      help: 'Requests refused, by reason (bad_input, too_large, auth).',
+      help: 'Requests refused, by reason (bad_input, too_large, content_type, auth, origin, host, unlisted_slaves).',
       labelNames: ['reason'],
       registers,
     });
@@ -102,6 +106,22 @@ export class Metrics {
         },
       });
     }
+    this.connectionsOpen = new Gauge({
+      name: 'corral_connections_open',
+      help: 'HTTP and WebSocket connections open (bounded by http.max_connections).',
+      registers,
+    });
+    this.connectionsRefused = new Counter({
+      name: 'corral_connections_refused_total',
+      help: 'Connections refused with 503, by the limit reached (total, per_address).',
+      labelNames: ['limit'],
+      registers,
+    });
+    this.connectionsIdleClosed = new Counter({
+      name: 'corral_connections_idle_closed_total',
+      help: 'Connections closed for sending no request within http.idle_timeout.',
+      registers,
+    });
     new Gauge({
       name: 'corral_slaves',
       help: 'Slaves per state.',
@@ -110,6 +130,14 @@ export class Metrics {
       collect() {
         const counts = sources.countByState();
         for (const state of SLAVE_STATES) this.set({ state }, counts.get(state) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'corral_unlisted_slaves',
+      help: 'Slaves known only from their heartbeats, not from the inventory (bounded by limits.unlisted_slaves).',
+      registers,
+      collect() {
+        this.set(sources.unlistedSlaves());
       },
     });
     new Gauge({

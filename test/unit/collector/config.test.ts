@@ -19,6 +19,13 @@ describe('loadSettings', () => {
     expect(s.limits).toMatchObject({ bodyBytes: 1048576, batch: 5000 });
     expect(s.tokens).toEqual([]);
     expect(s.history).toEqual({ starts: 50, retentionSeconds: 30 * 86400, checkpointSeconds: 5 });
+    expect(s.limits.unlistedSlaves).toBe(50_000);
+    expect(s.http).toEqual({
+      allowedHosts: [],
+      maxConnections: 4096,
+      maxConnectionsPerAddress: 256,
+      idleTimeoutSeconds: 10,
+    });
   });
 
   it('takes how often slave rows are checkpointed, between 1s and 1h', () => {
@@ -121,6 +128,17 @@ describe('a bad config file stops the start with one line naming the file and th
       /tokens\.0\.token: environment variable CORRAL_UNSET_VAR is not set/,
     ],
     ['limits: {batch: many}', /limits\.batch/],
+    ['limits: {unlisted_slaves: -1}', /limits\.unlisted_slaves: /],
+    [
+      'http: {allowed_hosts: ["http://corral.example.org"]}',
+      /corral\.yaml: http\.allowed_hosts\.0: expected a host name such as corral\.example\.org \(no scheme, port or path\)/,
+    ],
+    [
+      'http: {allowed_hosts: corral.example.org}',
+      /http\.allowed_hosts: expected a list of host names/,
+    ],
+    ['http: {max_connections: 0}', /http\.max_connections: /],
+    ['http: {idle_timeout: 2h}', /http\.idle_timeout: an idle timeout is between 1s and 1h/],
     ['listen: [1, 2', /corral\.yaml: not valid YAML/],
     [
       'nagios: {host: "buildhost"}',
