@@ -1,6 +1,7 @@
 // The collector assembled: store, fleet, inventory, HTTP API and WebSocket hub on one port.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { auditLine } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
 import { poolOf } from '../domain/slave-record.js';
 import { NagiosBridge } from '../nagios/bridge.js';
@@ -184,7 +185,11 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
       return names.flatMap((n) => fleet.view(n, now) ?? []);
     },
     save: (action) => writer.saveAction(action),
-    broadcast: (message) => hub.broadcast(message),
+    broadcast: (message) => {
+      const audit = message.type === 'action' ? auditLine(message) : null;
+      if (audit) log.info(audit.fields, audit.msg);
+      hub.broadcast(message);
+    },
     lastActionId: store.lastActionId(),
     confirmWithinMs: nagios.confirmWithinSeconds * 1000,
     onTargets: (kind, outcome, n) => metrics.actions.inc({ kind, outcome }, n),

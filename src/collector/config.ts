@@ -245,7 +245,7 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
   const resolve = (p: string | undefined) => (p === undefined ? null : path.resolve(base, p));
   return {
     listen: f.listen ?? DEFAULT_LISTEN,
-    db: path.resolve(base, f.db ?? DEFAULT_DB),
+    db: f.db === undefined ? defaultDb(base) : path.resolve(base, f.db),
     thresholds: { default: defaults, pools },
     inventory: resolve(f.inventory),
     tokens: f.tokens ?? [],
@@ -276,6 +276,15 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
     },
     reboot: rebootSettings(f.reboot, name),
   };
+}
+
+/**
+ * Without `db:`, a service's state directory (systemd's `StateDirectory=` sets
+ * `$STATE_DIRECTORY`, the first of its paths is ours), else `.corral/` beside the config file.
+ */
+function defaultDb(base: string): string {
+  const stateDir = process.env.STATE_DIRECTORY?.split(':')[0];
+  return stateDir ? path.resolve(stateDir, 'corral.db') : path.resolve(base, DEFAULT_DB);
 }
 
 /** A host template or service that cannot be a Nagios name stops the start, naming the key. */
