@@ -261,5 +261,50 @@ describe('the packed release', () => {
       expect(audit.map((l) => l.event)).toEqual(['start', 'end']);
       expect(audit[1]).toMatchObject({ author: 'jdoe', targets: 1, outcome: { confirmed: 1 } });
     });
+
+    test('without group www-data, the same collector cannot write the command file: the layout is what guards it', async () => {
+      const state = path.join(root, 'var', 'lib', 'corral-outsider');
+      mkdirSync(state, { mode: 0o750 });
+      chownSync(state, 65534, 65534);
+      const outsider = await served(
+        spawnAs(
+          { uid: 65534, gid: 65534, groups: [] },
+          [
+            'corral',
+            'collector',
+            '--config',
+            path.join(etc, 'corral.yaml'),
+            '--listen',
+            '127.0.0.1:0',
+          ],
+          { env: { ...env, STATE_DIRECTORY: state } },
+        ),
+      );
+      try {
+        const downtime = await finished(
+          spawnAs(
+            { uid: 65534, gid: 65534, groups: [] },
+            [
+              'corral',
+              'downtime',
+              'deb-002',
+              '--for',
+              '2h',
+              '--comment',
+              'outsider',
+              '--yes',
+              '--collector',
+              outsider.url,
+            ],
+            { env: { ...env, CORRAL_TOKEN: OPERATOR } },
+          ),
+        );
+        expect(downtime.code).toBe(1);
+        expect(downtime.stdout).toMatch(/: 1 failed\n/);
+        expect(downtime.stderr).toMatch(/^deb-002: .*cannot write.*nagios\.cmd/m);
+      } finally {
+        await outsider.stop();
+      }
+    });
   });
 });
