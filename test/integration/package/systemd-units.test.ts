@@ -7,14 +7,16 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CORRAL_BIN } from '../../support/collector.js';
+import { available } from '../../support/requires.js';
 
 const run = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, '../../..');
 const UNITS = ['corral-collector.service', 'corral-watchdog.service'];
-const hasAnalyze = existsSync('/usr/bin/systemd-analyze');
-if (!hasAnalyze) {
-  console.warn('\n!!! SKIPPING systemd-analyze verify: apt-get install systemd !!!\n');
-}
+const hasAnalyze = available(
+  'systemd-analyze',
+  existsSync('/usr/bin/systemd-analyze'),
+  'apt-get install systemd',
+);
 
 const unitText = (name: string) => readFileSync(path.join(REPO, 'contrib/systemd', name), 'utf8');
 
