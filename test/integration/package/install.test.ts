@@ -72,6 +72,8 @@ describe('the packed release', () => {
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'corral-package-'));
     chmodSync(root, 0o755); // other users run the installed copy
+    // --ignore-scripts: `npm test` built dist/ before the tests; packing's own clean build (prepack,
+    // prepare) would only add a minute.
     const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', root], {
       cwd: REPO,
     });
