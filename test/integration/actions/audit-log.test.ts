@@ -69,6 +69,22 @@ describe('the audit log lines', () => {
     expect(lines[1]!.params).toEqual(lines[0]!.params);
   });
 
+  test('an action done at once (cancelling a reboot) logs its start and its end too', async () => {
+    const res = await postJson(
+      `${collector.url}/api/v1/actions`,
+      { kind: 'cancel-reboot', targets: ['s2'] },
+      op,
+    );
+    expect(res.status).toBe(202);
+    const id = (res.body.action as { id: number }).id;
+    await waitFor(() => auditOf(id).length === 2, 10_000, 'the start and end audit lines');
+    expect(auditOf(id).map((l) => [l.event, l.kind, l.targets])).toEqual([
+      ['start', 'cancel-reboot', 1],
+      ['end', 'cancel-reboot', 1],
+    ]);
+    expect(auditOf(id)[1]!.outcome).toEqual({ cancelled: 1 });
+  });
+
   test('a refused request is no action: no audit line', async () => {
     const before = collector.logs.filter((l) => l.audit === 'action').length;
     const res = await postJson(
