@@ -111,5 +111,5 @@ describe('the default database path', () => {
       path.join(state, 'from-flag.db'),
     );
     expect(await fromFlag.stop()).toBe(0);
-  });
+  }, 60_000);
 });
