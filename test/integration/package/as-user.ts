@@ -12,7 +12,7 @@ export interface Identity {
 
 export const NOBODY: Identity = { uid: 65534, gid: 65534, groups: [] };
 
-export function setprivArgs(who: Identity): string[] {
+function setprivArgs(who: Identity): string[] {
   return [
     `--reuid=${who.uid}`,
     `--regid=${who.gid}`,
