@@ -26,7 +26,7 @@ import {
   warnIfNoNagios,
   type NagiosInstance,
 } from '../../support/nagios.js';
-import { finished, served, spawnAs, type Identity, type Served } from './as-user.js';
+import { finished, NOBODY, served, spawnAs, type Identity, type Served } from './as-user.js';
 
 const run = promisify(execFile);
 const REPO = path.resolve(import.meta.dirname, '../../..');
@@ -161,7 +161,7 @@ describe('the packed release', () => {
         );
       }
       // The service's user: unprivileged, in group www-data only (as SupplementaryGroups=www-data).
-      const service: Identity = { uid: 65534, gid: 65534, groups: [wwwData] };
+      const service: Identity = { ...NOBODY, groups: [wwwData] };
       const port = await freePort();
       etc = path.join(root, 'etc', 'corral');
       mkdirSync(etc, { recursive: true, mode: 0o755 });
@@ -229,7 +229,7 @@ describe('the packed release', () => {
     test('a downtime from the installed corral reaches status.dat, and the audit log says who did it', async () => {
       const downtime = await finished(
         spawnAs(
-          { uid: 65534, gid: 65534, groups: [] },
+          NOBODY,
           [
             'corral',
             'downtime',
@@ -267,10 +267,10 @@ describe('the packed release', () => {
     test('without group www-data, the same collector cannot write the command file: the layout is what guards it', async () => {
       const state = path.join(root, 'var', 'lib', 'corral-outsider');
       mkdirSync(state, { mode: 0o750 });
-      chownSync(state, 65534, 65534);
+      chownSync(state, NOBODY.uid, NOBODY.gid);
       const outsider = await served(
         spawnAs(
-          { uid: 65534, gid: 65534, groups: [] },
+          NOBODY,
           [
             'corral',
             'collector',
@@ -285,7 +285,7 @@ describe('the packed release', () => {
       try {
         const downtime = await finished(
           spawnAs(
-            { uid: 65534, gid: 65534, groups: [] },
+            NOBODY,
             [
               'corral',
               'downtime',
