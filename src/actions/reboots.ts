@@ -162,6 +162,8 @@ export class RebootActions {
     }
     const action = newAction(this.ledger.nextId(), plan, summary);
     await this.ledger.record(action);
+    // Like every action, it starts before it ends (consoles and the audit log see both).
+    this.ledger.broadcast(actionMessage('started', action, requestId));
     const inChain = new Set(this.scheduler.cancelSlaves(plan.targets));
     for (const t of action.targets) {
       if (inChain.has(t.slave)) {

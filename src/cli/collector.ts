@@ -19,7 +19,10 @@ export function register(program: Command): void {
       'corral.yaml with thresholds, tokens, inventory, Nagios, reboot methods',
     )
     .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8474)')
-    .option('--db <path>', 'SQLite file (default .corral/corral.db)')
+    .option(
+      '--db <path>',
+      'SQLite file (default $STATE_DIRECTORY/corral.db, else .corral/corral.db beside the config)',
+    )
     .option('--inventory <file>', 'slaves that should exist (YAML, or one name per line)')
     .action(async (opts: CollectorOptions) => {
       await runCollectorUntilSignal(opts);
@@ -30,6 +33,7 @@ export async function runCollectorUntilSignal(opts: CollectorOptions): Promise<v
   const { loadSettings, ConfigError } = await import('../collector/config.js');
   const { startCollector } = await import('../collector/collector.js');
   const { createLogger } = await import('../collector/logger.js');
+  const { databaseDirProblem } = await import('../collector/database-dir.js');
   let settings;
   try {
     settings = loadSettings(opts.config, opts);
@@ -37,6 +41,8 @@ export async function runCollectorUntilSignal(opts: CollectorOptions): Promise<v
     if (err instanceof ConfigError) throw new CliError(err.message);
     throw err;
   }
+  const dbProblem = databaseDirProblem(settings.db);
+  if (dbProblem !== null) throw new CliError(dbProblem);
   const log = createLogger();
   // Signals are handled from before the first log line, so a SIGHUP or SIGTERM sent as soon
   // as the collector says "listening" never meets the default action (which kills).

@@ -151,6 +151,9 @@ async function settingsFrom(config: string | undefined, overrides: Overrides) {
 async function startEmbedded(settings: import('../collector/config.js').Settings, logFile: string) {
   const { startCollector } = await import('../collector/collector.js');
   const { createLogger } = await import('../collector/logger.js');
+  const { databaseDirProblem } = await import('../collector/database-dir.js');
+  const dbProblem = databaseDirProblem(settings.db);
+  if (dbProblem !== null) throw new CliError(dbProblem);
   try {
     // The console owns the terminal: the collector logs to a file.
     return await startCollector(settings, createLogger({ file: logFile }));

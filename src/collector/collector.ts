@@ -1,6 +1,7 @@
 // The collector assembled: store, fleet, inventory, HTTP API and WebSocket hub on one port.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { auditLine } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
 import { poolOf } from '../domain/slave-record.js';
 import { NagiosBridge } from '../nagios/bridge.js';
@@ -201,6 +202,8 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
         const outcome = failed + unconfirmed > 0 ? 'failed' : 'ok';
         metrics.actionsFinished.inc({ kind: message.action.kind, outcome });
       }
+      const audit = message.type === 'action' ? auditLine(message) : null;
+      if (audit) log.info(audit.fields, audit.msg);
       hub.broadcast(message);
     },
     lastActionId: store.lastActionId(),

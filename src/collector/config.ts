@@ -247,7 +247,7 @@ function readConfigFile(configPath: string): FileSettings {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
-    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling against DESIGN.md)`;
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling against corral.sample.yaml)`;
   }
   return issue.message;
 }
@@ -289,7 +289,7 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
   const resolve = (p: string | undefined) => (p === undefined ? null : path.resolve(base, p));
   return {
     listen: f.listen ?? DEFAULT_LISTEN,
-    db: path.resolve(base, f.db ?? DEFAULT_DB),
+    db: f.db === undefined ? defaultDb(base) : path.resolve(base, f.db),
     thresholds: { default: defaults, pools },
     inventory: resolve(f.inventory),
     tokens: f.tokens ?? [],
@@ -344,6 +344,15 @@ function tlsSettings(tls: TlsSettings | undefined, name: string): TlsSettings | 
     throw err;
   }
   return tls;
+}
+
+/**
+ * Without `db:`, a service's state directory (systemd's `StateDirectory=` sets
+ * `$STATE_DIRECTORY`, the first of its paths is ours), else `.corral/` beside the config file.
+ */
+function defaultDb(base: string): string {
+  const stateDir = process.env.STATE_DIRECTORY?.split(':')[0];
+  return stateDir ? path.resolve(stateDir, 'corral.db') : path.resolve(base, DEFAULT_DB);
 }
 
 /** A host template or service that cannot be a Nagios name stops the start, naming the key. */

@@ -267,7 +267,7 @@ export function createApi(parts: ApiParts) {
       res.end(await metrics.registry.metrics());
       return;
     }
-    throw new HttpError(404, `no such endpoint: ${method} ${p} (see DESIGN.md, HTTP API)`);
+    throw new HttpError(404, `no such endpoint: ${method} ${p} (see docs/design.md, HTTP API)`);
   }
 
   return {

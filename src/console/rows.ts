@@ -56,7 +56,7 @@ export type Grouping = (typeof GROUPINGS)[number];
 const byField = (field: 'name' | 'pool' | 'master') => (a: Row, b: Row) =>
   compareNullable(a[field], b[field]) || compareByStateThenAge(a, b);
 
-/** Comparators for every sort key; the default is DESIGN.md's state order, then oldest start. */
+/** Comparators for every sort key; the default is docs/design.md's state order, then oldest start. */
 export const COMPARATORS: Record<SortKey, (a: Row, b: Row) => number> = {
   state: compareByStateThenAge,
   // What is about to break first; slaves that time cannot change any more follow, worst first.

@@ -1,4 +1,4 @@
-// Slave names as DESIGN.md allows them; the one check every input path goes through.
+// Slave names as docs/design.md allows them; the one check every input path goes through.
 import { excerpt } from './printable.js';
 
 export const SLAVE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -10,7 +10,7 @@ export const SLAVE_STATES = [
   'ok',
 ] as const;
 
-/** In DESIGN.md order: worst first, which is also the console's default sort. */
+/** In docs/design.md order: worst first, which is also the console's default sort. */
 export type SlaveState = (typeof SLAVE_STATES)[number];
 
 /**

@@ -36,12 +36,12 @@ function denied(file: string, access: Access): string {
   // The file may be fine and a directory on the way shut: name the first one we cannot enter.
   const blocker = closedDirectoryOn(file);
   if (blocker !== null) {
-    return `cannot ${access} ${file}: ${who} may not enter ${blocker.path} (${describeOwner(blocker.stats)}); ${joinHint(blocker.stats)}`;
+    return `cannot ${access} ${file}: ${who} may not enter ${blocker.path} (${describeOwner(blocker.stats)}); ${joinHint(blocker.stats, 0o010)}`;
   }
   const stats = statOrNull(file);
   if (stats === null)
     return `cannot ${access} ${file}: ${who} may not see it; check its directory's permissions`;
-  return `cannot ${access} ${file}: ${who}, the file is ${describeOwner(stats)}; ${joinHint(stats)}`;
+  return `cannot ${access} ${file}: ${who}, the file is ${describeOwner(stats)}; ${joinHint(stats, access === 'read' ? 0o040 : 0o020)}`;
 }
 
 function closedDirectoryOn(file: string): { path: string; stats: Stats } | null {
@@ -62,12 +62,12 @@ function closedDirectoryOn(file: string): { path: string; stats: Stats } | null 
   return null;
 }
 
-function joinHint(stats: Stats): string {
+/** Joining the group helps only if the group has the permission bit needed (`groupBit`). */
+function joinHint(stats: Stats, groupBit: number): string {
   const group = groupName(stats.gid);
-  const groupMay = (stats.mode & 0o070) !== 0;
-  if (groupMay)
+  if ((stats.mode & groupBit) !== 0)
     return `add this user to group ${group} (usermod -aG ${group} ${userInfo().username}) and restart`;
-  return `its group ${group} has no access either: change the file's mode or owner`;
+  return `its group ${group} may not either: change the file's mode or owner`;
 }
 
 function describeSelf(): string {
