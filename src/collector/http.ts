@@ -1,4 +1,4 @@
-// The HTTP API under /api/v1 (DESIGN.md): heartbeats in, slaves out, health and metrics.
+// The HTTP API under /api/v1 (docs/design.md): heartbeats in, slaves out, health and metrics.
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';

@@ -12,7 +12,7 @@ function withConfig(text: string) {
 }
 
 describe('loadSettings', () => {
-  it('has the DESIGN.md defaults without a file', () => {
+  it('has the docs/design.md defaults without a file', () => {
     const s = loadSettings(undefined);
     expect(s.listen).toBe('127.0.0.1:8474');
     expect(s.thresholds.default).toEqual({ warningSeconds: 21600, criticalSeconds: 25200 });
@@ -37,7 +37,7 @@ describe('loadSettings', () => {
     );
   });
 
-  it('reads the DESIGN.md example, with ${VAR} from the environment and paths beside the file', () => {
+  it('reads the docs/design.md example, with ${VAR} from the environment and paths beside the file', () => {
     process.env.CORRAL_TEST_TOKEN = 'jdoe-token-0123456789';
     const { dir, file } = withConfig(`
 listen: 127.0.0.1:9000

@@ -13,7 +13,7 @@ const names = (store: ConsoleStore) => store.getState().visible.map((r) => r.nam
 const stateOf = (store: ConsoleStore, name: string) => store.getState().slaves.get(name)?.state;
 
 describe('console store: order', () => {
-  it('sorts by DESIGN.md state order, then oldest start first', () => {
+  it('sorts by docs/design.md state order, then oldest start first', () => {
     expect(names(fedStore())).toEqual([
       'never-1',
       'crit-1',
