@@ -1,10 +1,22 @@
 // The SQLite store on a real file: the heartbeat log and the checkpointed slave rows, rebuilt at
-// load from the log's tail; "needs hands" across a restart; databases made by earlier versions.
-import { mkdtempSync, rmSync } from 'node:fs';
+// load from the log's tail; "needs hands" across a restart; databases made by earlier versions;
+// files it must refuse (empty, damaged, newer) and damaged rows it loads around.
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DatabaseError } from '../../../src/collector/database-file.js';
+import { SCHEMA_VERSION } from '../../../src/collector/schema.js';
 import { Store, slaveUpdate } from '../../../src/collector/store.js';
 import type { Heartbeat } from '../../../src/domain/heartbeat.js';
 import { applyHeartbeat, newRecord } from '../../../src/domain/slave-record.js';
@@ -231,5 +243,151 @@ describe('Store', () => {
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all();
     db.close();
     expect(indexes).not.toContainEqual({ name: 'heartbeats_by_slave' });
+  });
+});
+
+/** The schema as corral wrote it before schema versions (user_version 0), as of commit d437ed6. */
+const UNVERSIONED_SCHEMA = `
+CREATE TABLE heartbeats (id INTEGER PRIMARY KEY, slave TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('start', 'critical')), at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL, master TEXT, pool TEXT, message TEXT);
+CREATE INDEX heartbeats_with_message ON heartbeats (slave, at)
+  WHERE message IS NOT NULL AND message != '';
+CREATE TABLE slaves (name TEXT PRIMARY KEY, pool TEXT, master TEXT, first_seen INTEGER,
+  last_start INTEGER, last_critical_at INTEGER, last_critical_message TEXT,
+  last_heartbeat_at INTEGER, last_heartbeat_kind TEXT, last_heartbeat_message TEXT,
+  needs_hands_since INTEGER, starts TEXT) WITHOUT ROWID;
+CREATE TABLE summary_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), through INTEGER NOT NULL);
+CREATE TABLE actions (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, author TEXT NOT NULL,
+  kind TEXT NOT NULL, params TEXT NOT NULL, summary TEXT NOT NULL, finished_at INTEGER);
+CREATE TABLE action_targets (action_id INTEGER NOT NULL REFERENCES actions (id),
+  position INTEGER NOT NULL, slave TEXT NOT NULL, status TEXT NOT NULL, error TEXT,
+  PRIMARY KEY (action_id, position)) WITHOUT ROWID;
+CREATE INDEX action_targets_by_slave ON action_targets (slave, action_id);
+CREATE TABLE reboot_attempts (id INTEGER PRIMARY KEY, action_id INTEGER NOT NULL REFERENCES actions (id),
+  slave TEXT NOT NULL, method TEXT NOT NULL, argv TEXT NOT NULL, started_at INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL, exit_code INTEGER, signal TEXT, outcome TEXT NOT NULL,
+  output TEXT NOT NULL, error TEXT);
+CREATE INDEX reboot_attempts_by_action ON reboot_attempts (action_id, id);
+`;
+
+const userVersion = (file: string): number => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+};
+
+describe('Store: the file and its schema version', () => {
+  it('creates a missing database whole, at the current schema version, with nothing left beside it', () => {
+    const file = tempFile();
+    const store = new Store(file);
+    expect(store.opened).toMatchObject({ created: true, upgraded: null });
+    store.close();
+    expect(readdirSync(dir!)).toEqual(['c.db']);
+    expect(statSync(file).size).toBeGreaterThan(0);
+    expect(userVersion(file)).toBe(SCHEMA_VERSION);
+    const again = new Store(file);
+    expect(again.opened).toMatchObject({ created: false, upgraded: null });
+    again.close();
+  });
+
+  it('upgrades a database made before schema versions, keeping its slaves, log and actions', () => {
+    const file = tempFile('old.db');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(UNVERSIONED_SCHEMA);
+    old.exec(`INSERT INTO heartbeats (slave, kind, at, received_at) VALUES
+        ('old-1', 'start', 1000, 1000), ('old-2', 'start', 1500, 1500), ('old-1', 'start', 2000, 2000);
+      INSERT INTO slaves (name, first_seen, last_start, last_heartbeat_at, last_heartbeat_kind, starts)
+        VALUES ('old-1', 1000, 1000, 1000, 'start', '[1000]'), ('old-2', 1500, 1500, 1500, 'start', '[1500]');
+      INSERT INTO summary_checkpoint (id, through) VALUES (1, 2);
+      INSERT INTO actions (id, at, author, kind, params, summary) VALUES (7, 3000, 'jdoe', 'recheck', '{}', 'recheck 1');`);
+    old.close();
+    expect(userVersion(file)).toBe(0);
+
+    const store = new Store(file);
+    expect(store.opened).toMatchObject({
+      created: false,
+      upgraded: { from: 0, to: SCHEMA_VERSION },
+    });
+    const loaded = store.loadSlaves(50);
+    expect(loaded).toMatchObject({ through: 3, replayed: ['old-1'], unreadable: [] });
+    expect(byName(loaded.slaves).get('old-1')).toMatchObject({
+      starts: [1000, 2000],
+      lastStart: 2000,
+    });
+    expect(byName(loaded.slaves).get('old-2')).toMatchObject({ starts: [1500], lastStart: 1500 });
+    expect(store.lastActionId()).toBe(7);
+    store.close();
+    expect(userVersion(file)).toBe(SCHEMA_VERSION);
+    const again = new Store(file);
+    expect(again.opened.upgraded).toBeNull();
+    again.close();
+  });
+
+  it('refuses a database newer than this program, and leaves it as it is', () => {
+    const file = tempFile();
+    new Store(file).close();
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => new Store(file)).toThrow(
+      new RegExp(
+        `^the database ${file}: its schema version is ${SCHEMA_VERSION + 1}, newer than this corral's \\(${SCHEMA_VERSION}\\)`,
+      ),
+    );
+    expect(() => new Store(file)).toThrow(DatabaseError);
+    expect(userVersion(file)).toBe(SCHEMA_VERSION + 1);
+  });
+
+  it('refuses an empty (0-byte) file rather than starting empty on it', () => {
+    const file = tempFile();
+    writeFileSync(file, '');
+    expect(() => new Store(file)).toThrow(
+      `the database ${file} is empty (0 bytes), which corral never leaves`,
+    );
+    expect(statSync(file).size).toBe(0);
+  });
+
+  it('refuses a file with a zeroed page, naming the damage, when asked to check it', () => {
+    const file = tempFile();
+    const store = new Store(file);
+    const t = Date.now();
+    const many = Array.from({ length: 500 }, (_, i) => start(`s-${i}`, t));
+    store.writeHeartbeats([{ heartbeats: many, now: t }]);
+    store.writeSummaries([...folded(many).values()].map(slaveUpdate), 500);
+    store.close();
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(4096), 0, 4096, 4096);
+    closeSync(fd);
+    expect(() => new Store(file, { check: true })).toThrow(
+      new RegExp(`^the database ${file} is damaged \\([^\\n]+\\): restore a backup`),
+    );
+  });
+
+  it('loads a slave whose starts history is damaged from the rest of its row and the log, and every other slave', () => {
+    const file = tempFile();
+    const store = new Store(file);
+    const t = Date.now() - 3600_000;
+    const beats = [start('a', t), start('a', t + 10), start('b', t + 20)];
+    store.writeHeartbeats([{ heartbeats: beats, now: t }]);
+    store.writeSummaries([...folded(beats).values()].map(slaveUpdate), 3);
+    store.close();
+    const db = new Database(file);
+    db.prepare("UPDATE slaves SET starts = 'not json' WHERE name = 'a'").run();
+    db.close();
+    const again = new Store(file);
+    const loaded = again.loadSlaves(50);
+    again.close();
+    expect(loaded).toMatchObject({ through: 3, replayed: [], unreadable: ['a'] });
+    // Its history comes back from the log.
+    expect(byName(loaded.slaves).get('a')).toMatchObject({
+      lastStart: t + 10,
+      starts: [t, t + 10],
+    });
+    expect(byName(loaded.slaves).get('b')).toMatchObject({ lastStart: t + 20, starts: [t + 20] });
   });
 });
