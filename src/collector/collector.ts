@@ -80,18 +80,26 @@ async function assemble(
       "slaves' stored starts history unreadable (damaged rows): taken from the heartbeat log instead, rewritten at the next checkpoint",
     );
   }
-  const writer = new StoreWriter(settings.db);
+  const health = new Health();
+  const writer = new StoreWriter(settings.db, {
+    onTrouble: (problem) => {
+      health.set('store', problem);
+      if (problem) log.error({ problem }, 'store in trouble');
+      else log.info('store writing again');
+    },
+    onFailedWrite: (op) => metrics.storeWritesFailed.inc({ op }),
+  });
   undo.push(() => writer.close());
   const checkpoint = new SummaryCheckpoint(writer, fleet, {
     through: loaded.through,
     replayed: [...loaded.replayed, ...loaded.unreadable],
   });
 
-  const health = new Health();
   const auth = new Auth(settings.tokens);
   const metrics = new Metrics({
     countByState: () => fleet.countByState(),
     consoles: (): number => hub.connected,
+    oldestWriteSeconds: () => writer.oldestWaitMs() / 1000,
   });
   const nagios = settings.nagios;
   const link =

@@ -5,6 +5,8 @@ import { SLAVE_STATES, type SlaveState } from '../domain/state.js';
 export interface MetricsSources {
   countByState: () => Map<SlaveState, number>;
   consoles: () => number;
+  /** Age of the oldest write waiting for its commit, in seconds. */
+  oldestWriteSeconds: () => number;
 }
 
 export class Metrics {
@@ -16,6 +18,7 @@ export class Metrics {
   readonly dropped: Counter<'reason'>;
   readonly nagiosResults: Counter<'outcome'>;
   readonly actions: Counter<'kind' | 'outcome'>;
+  readonly storeWritesFailed: Counter<'op'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -60,6 +63,20 @@ export class Metrics {
       help: 'Targets of operator actions, by kind and outcome (sent, failed, confirmed, unconfirmed).',
       labelNames: ['kind', 'outcome'],
       registers,
+    });
+    this.storeWritesFailed = new Counter({
+      name: 'corral_store_writes_failed_total',
+      help: 'Writes the database refused (disk full, I/O error, locked too long), by operation (write: heartbeats, summaries, action, attempt, needs-hands, prune).',
+      labelNames: ['op'],
+      registers,
+    });
+    new Gauge({
+      name: 'corral_store_oldest_write_seconds',
+      help: 'How long the oldest write still waiting for its commit has waited (0 when none waits).',
+      registers,
+      collect() {
+        this.set(sources.oldestWriteSeconds());
+      },
     });
     new Gauge({
       name: 'corral_slaves',
