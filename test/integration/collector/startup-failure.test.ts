@@ -15,6 +15,7 @@ import {
   waitFor,
   type RunningCollector,
 } from '../../support/collector.js';
+import { UNVERSIONED_SCHEMA } from '../../support/unversioned-schema.js';
 
 let dir: string | null = null;
 let running: RunningCollector | null = null;
@@ -148,6 +149,36 @@ describe('collector startup on a database it cannot trust', () => {
     } finally {
       check.close();
     }
+  });
+
+  it('upgrades a database made before schema versions, says so, and serves its slaves', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'corral-startup-'));
+    const old = new Database(path.join(dir, 'corral.db'));
+    old.pragma('journal_mode = WAL');
+    old.exec(UNVERSIONED_SCHEMA);
+    const at = Date.now() - 3600_000;
+    old
+      .prepare(
+        `INSERT INTO heartbeats (slave, kind, at, received_at) VALUES ('old-1', 'start', ?, ?), ('old-2', 'start', ?, ?)`,
+      )
+      .run(at, at, at + 1, at + 1);
+    old.close();
+    running = await startCollector({ dir });
+    expect(running.logs.find((l) => l.msg === 'database schema upgraded')).toMatchObject({
+      from: 0,
+      to: 1,
+    });
+    const { body } = await getJson<{ slaves: Array<{ name: string; state: string }> }>(
+      `${running.url}/api/v1/slaves`,
+    );
+    expect(body.slaves.map((s) => [s.name, s.state]).sort()).toEqual([
+      ['old-1', 'ok'],
+      ['old-2', 'ok'],
+    ]);
+    await running.stop();
+    const upgraded = new Database(path.join(dir, 'corral.db'), { readonly: true });
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(1);
+    upgraded.close();
   });
 
   it('stops on SIGTERM while startup waits on a file that never answers', async () => {
