@@ -46,6 +46,7 @@ export class StoreWriter {
   private failing: string | null = null;
   private behind: string | null = null;
   private trouble: string | null = null;
+  private closed = false;
   private readonly watch: NodeJS.Timeout;
 
   constructor(
@@ -99,6 +100,7 @@ export class StoreWriter {
   }
 
   private report(): void {
+    if (this.closed) return; // the thread stopping on close is no trouble
     const trouble = this.failure?.message ?? this.failing ?? this.behind;
     if (trouble === this.trouble) return;
     this.trouble = trouble;
@@ -139,6 +141,7 @@ export class StoreWriter {
 
   async close(): Promise<void> {
     clearInterval(this.watch);
+    this.closed = true;
     if (this.failure === null) await this.request({ op: 'close' }).catch(() => {});
     await this.worker.terminate();
   }

@@ -30,7 +30,7 @@ export interface LoadedSlaves {
   through: number;
   /** Slaves whose rows lacked heartbeats from the log's tail: the next checkpoint writes them. */
   replayed: string[];
-  /** Slaves whose stored starts history was unreadable (loaded without it; rewritten next). */
+  /** Slaves whose stored starts history was unreadable (taken from the log; rewrite their rows). */
   unreadable: string[];
 }
 
