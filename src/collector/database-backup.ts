@@ -13,7 +13,7 @@ import {
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { accessProblem } from '../nagios/file-access.js';
-import { DatabaseError, explainDatabaseError } from './database-file.js';
+import { DatabaseError, explainDatabaseError, openForReading } from './database-file.js';
 
 export interface BackupResult {
   bytes: number;
@@ -90,27 +90,12 @@ function checkSource(source: string): void {
 }
 
 function copy(source: string, partial: string): void {
-  const db = openSource(source);
+  const db = openForReading(source);
   try {
     db.pragma('busy_timeout = 5000');
     db.prepare('VACUUM INTO ?').run(partial);
   } finally {
     db.close();
-  }
-}
-
-/**
- * Opened for writing when allowed, though only read: the last connection to close removes the
- * -wal and -shm files, so a backup run while the collector is stopped leaves none behind (owned by
- * the wrong user, they would stop the collector's next start). Read-only otherwise.
- */
-function openSource(source: string): Database.Database {
-  try {
-    return new Database(source, { fileMustExist: true });
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code !== 'SQLITE_READONLY' && code !== 'SQLITE_CANTOPEN') throw err;
-    return new Database(source, { readonly: true, fileMustExist: true });
   }
 }
 

@@ -14,7 +14,13 @@ import {
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { accessProblem } from '../nagios/file-access.js';
-import { SchemaError, upgradeSchema, type SchemaChange } from './schema.js';
+import {
+  SchemaError,
+  schemaVersion,
+  upgradeSchema,
+  versionProblem,
+  type SchemaChange,
+} from './schema.js';
 
 /** Why the collector cannot use its database, written for the operator (one line). */
 export class DatabaseError extends Error {
@@ -39,11 +45,7 @@ const DOCTOR = '`corral doctor` checks it without starting';
  */
 export function openDatabase(file: string, { check = false } = {}): OpenedDatabase {
   const size = sizeOf(file);
-  if (size === 0) {
-    throw new DatabaseError(
-      `the database ${file} is empty (0 bytes), which corral never leaves: it was truncated or replaced; restore a backup (docs/backup.md) or delete it to start with an empty one; ${DOCTOR}`,
-    );
-  }
+  if (size === 0) throw emptyFile(file);
   const created = size === null;
   if (created) createWhole(file);
   let db: Database.Database | null = null;
@@ -61,6 +63,58 @@ export function openDatabase(file: string, { check = false } = {}): OpenedDataba
     db?.close();
     throw explainDatabaseError(file, err);
   }
+}
+
+/**
+ * What would stop the collector starting on `file`, as its one line, or null; changes nothing
+ * (no file created, no upgrade). For `corral doctor`.
+ */
+export function inspectDatabase(file: string): string | null {
+  try {
+    const size = sizeOf(file);
+    if (size === null) return creationProblem(file);
+    if (size === 0) throw emptyFile(file);
+    const db = openForReading(file);
+    try {
+      quickCheck(db, file);
+      const problem = versionProblem(schemaVersion(db));
+      if (problem !== null) throw new SchemaError(problem);
+    } finally {
+      db.close();
+    }
+    return null;
+  } catch (err) {
+    return explainDatabaseError(file, err).message;
+  }
+}
+
+/**
+ * Opened for writing when allowed, though only read: the last connection to close removes the
+ * -wal and -shm files, so reading a database while the collector is stopped leaves none behind
+ * (owned by another user, they would stop the collector's next start). Read-only otherwise.
+ */
+export function openForReading(file: string): Database.Database {
+  try {
+    return new Database(file, { fileMustExist: true });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'SQLITE_READONLY' && code !== 'SQLITE_CANTOPEN') throw err;
+    return new Database(file, { readonly: true, fileMustExist: true });
+  }
+}
+
+/** A missing database is created at start: its nearest existing directory must be writable. */
+function creationProblem(file: string): string | null {
+  let dir = path.dirname(file);
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const problem = accessProblem(dir, 'write');
+  return problem === null ? null : `cannot create the database ${file}: ${problem}`;
+}
+
+function emptyFile(file: string): DatabaseError {
+  return new DatabaseError(
+    `the database ${file} is empty (0 bytes), which corral never leaves: it was truncated or replaced; restore a backup (docs/backup.md) or delete it to start with an empty one; ${DOCTOR}`,
+  );
 }
 
 /** One operator line for an error SQLite (or the file system) gave on `file`. */

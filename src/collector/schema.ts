@@ -119,16 +119,24 @@ export interface SchemaChange {
 export function upgradeSchema(db: Database.Database): SchemaChange | null {
   return db
     .transaction((): SchemaChange | null => {
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > SCHEMA_VERSION) {
-        throw new SchemaError(
-          `its schema version is ${version}, newer than this corral's (${SCHEMA_VERSION}): a newer corral wrote it; run that version, or restore a backup made before the upgrade (docs/backup.md)`,
-        );
-      }
+      const version = schemaVersion(db);
+      const problem = versionProblem(version);
+      if (problem !== null) throw new SchemaError(problem);
       if (version === SCHEMA_VERSION) return null;
       for (const step of UPGRADES) if (step.to > version) step.up(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
       return { from: version, to: SCHEMA_VERSION };
     })
     .immediate();
+}
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Why this program cannot use a database of that version, or null: only newer ones are refused. */
+export function versionProblem(version: number): string | null {
+  return version > SCHEMA_VERSION
+    ? `its schema version is ${version}, newer than this corral's (${SCHEMA_VERSION}): a newer corral wrote it; run that version, or restore a backup made before the upgrade (docs/backup.md)`
+    : null;
 }

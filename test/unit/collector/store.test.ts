@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DatabaseError } from '../../../src/collector/database-file.js';
+import { DatabaseError, inspectDatabase } from '../../../src/collector/database-file.js';
 import { SCHEMA_VERSION } from '../../../src/collector/schema.js';
 import { Store, slaveUpdate } from '../../../src/collector/store.js';
 import type { Heartbeat } from '../../../src/domain/heartbeat.js';
@@ -365,5 +365,39 @@ describe('Store: the file and its schema version', () => {
       starts: [t, t + 10],
     });
     expect(byName(loaded.slaves).get('b')).toMatchObject({ lastStart: t + 20, starts: [t + 20] });
+  });
+});
+
+describe('inspectDatabase (for corral doctor): what would stop a start, changing nothing', () => {
+  it('finds nothing wrong with a good database, or a missing one in a writable directory', () => {
+    const file = tempFile();
+    expect(inspectDatabase(file)).toBeNull();
+    expect(readdirSync(dir!)).toEqual([]);
+    new Store(file).close();
+    expect(inspectDatabase(file)).toBeNull();
+    expect(readdirSync(dir!)).toEqual(['c.db']);
+  });
+
+  it('names an empty file, a damaged one and a newer one, as the start would', () => {
+    const file = tempFile();
+    writeFileSync(file, '');
+    expect(inspectDatabase(file)).toMatch(/is empty \(0 bytes\)/);
+    rmSync(file);
+    new Store(file).close();
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(inspectDatabase(file)).toMatch(/its schema version is 99, newer than this corral's/);
+    writeFileSync(file, 'not a database '.repeat(500));
+    expect(inspectDatabase(file)).toMatch(/is damaged \(file is not a database\)/);
+  });
+
+  it('leaves a database made before versions as it is (the start upgrades it)', () => {
+    const file = tempFile('old.db');
+    const old = new Database(file);
+    old.exec(UNVERSIONED_SCHEMA);
+    old.close();
+    expect(inspectDatabase(file)).toBeNull();
+    expect(userVersion(file)).toBe(0);
   });
 });
