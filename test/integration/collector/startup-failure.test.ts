@@ -1,7 +1,7 @@
 // A database the collector cannot trust stops it at start, with one line and a non-zero exit, in
 // a bounded time (it used to print the error and hang, deaf to SIGTERM); a damaged row does not;
 // SIGTERM stops a startup that waits on a file which never answers.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,9 +19,13 @@ import { UNVERSIONED_SCHEMA } from '../../support/unversioned-schema.js';
 
 let dir: string | null = null;
 let running: RunningCollector | null = null;
+let child: ChildProcess | null = null;
 afterEach(async () => {
   await running?.kill();
   running = null;
+  // Never leave a hung collector behind, even when a test fails before it ends.
+  if (child?.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  child = null;
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = null;
 });
@@ -37,18 +41,18 @@ interface Ended {
 /** Runs the collector on `db` until it exits by itself (killed after `limitMs`: a hang). */
 function runCollector(db: string, limitMs = 20_000): Promise<Ended> {
   const started = Date.now();
-  const child = spawn(
+  const proc = spawn(
     process.execPath,
     [CORRAL_BIN, 'collector', '--listen', '127.0.0.1:0', '--db', db],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => proc.kill('SIGKILL'), limitMs);
   return new Promise((resolve) =>
-    child.once('exit', (code, signal) => {
+    proc.once('exit', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
     }),
@@ -188,7 +192,7 @@ describe('collector startup on a database it cannot trust', () => {
     execFileSync('mkfifo', [fifo]);
     const config = path.join(dir, 'corral.yaml');
     writeFileSync(config, `nagios:\n  object_cache_file: ${fifo}\n`);
-    const child = spawn(
+    const collector = spawn(
       process.execPath,
       [
         CORRAL_BIN,
@@ -202,17 +206,16 @@ describe('collector startup on a database it cannot trust', () => {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    child = collector;
     let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    collector.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
+      collector.once('exit', (code, signal) => resolve({ code, signal })),
     );
-    const hang = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await waitFor(() => stdout.includes('"database checked"'), 10_000, 'the database checked');
     const sent = Date.now();
-    child.kill('SIGTERM');
+    collector.kill('SIGTERM');
     const ended = await exited;
-    clearTimeout(hang);
     expect(ended).toEqual({ code: null, signal: 'SIGTERM' });
     expect(Date.now() - sent).toBeLessThan(5000);
     expect(stdout).toContain('"stopped during startup"');
