@@ -1,6 +1,7 @@
 // `corral collector`: run the collector until SIGTERM/SIGINT; SIGHUP reloads the inventory and
 // the TLS certificate.
 import type { Command } from 'commander';
+import type { Collector } from '../collector/collector.js';
 import { CliError } from './errors.js';
 
 export interface CollectorOptions {
@@ -47,21 +48,36 @@ export async function runCollectorUntilSignal(opts: CollectorOptions): Promise<v
   // Signals are handled from before the first log line, so a SIGHUP or SIGTERM sent as soon
   // as the collector says "listening" never meets the default action (which kills).
   let stopRequested: ((signal: string) => void) | null = null;
-  let pendingStop: string | null = null;
+  let stopDuringStartup: (signal: string) => void = () => {};
+  const startupStopped = new Promise<string>((resolve) => (stopDuringStartup = resolve));
   let reload = () => {};
   const onStop = (signal: string) =>
-    stopRequested ? stopRequested(signal) : (pendingStop = signal);
-  process.once('SIGTERM', () => onStop('SIGTERM'));
-  process.once('SIGINT', () => onStop('SIGINT'));
-  process.on('SIGHUP', () => reload());
+    stopRequested ? stopRequested(signal) : stopDuringStartup(signal);
+  const onTerm = () => onStop('SIGTERM');
+  const onInt = () => onStop('SIGINT');
+  const onHup = () => reload();
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
+  process.on('SIGHUP', onHup);
 
-  let collector;
+  const starting = startCollector(settings, log);
+  let started: Collector;
   try {
-    collector = await startCollector(settings, log);
+    const first = await Promise.race([starting, startupStopped]);
+    if (typeof first === 'string') {
+      // Startup may be waiting on a file that never answers (a hung NFS mount); it has accepted
+      // nothing yet, so there is nothing to flush. The signal is raised again with its default
+      // action: process.exit would wait for the stuck read's thread, forever.
+      log.info({ signal: first }, 'stopped during startup');
+      process.off('SIGTERM', onTerm).off('SIGINT', onInt).off('SIGHUP', onHup);
+      process.kill(process.pid, first);
+      return;
+    }
+    started = first;
   } catch (err) {
+    process.off('SIGTERM', onTerm).off('SIGINT', onInt).off('SIGHUP', onHup);
     throw new CliError((err as Error).message);
   }
-  const started = collector;
   reload = () => {
     started.reloadInventory();
     started.reloadCertificate();
@@ -75,6 +91,5 @@ export async function runCollectorUntilSignal(opts: CollectorOptions): Promise<v
         resolve();
       });
     };
-    if (pendingStop !== null) stopRequested(pendingStop);
   });
 }

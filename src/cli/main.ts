@@ -1,6 +1,7 @@
 // The `corral` command line: one subcommand a file, registered here.
 import { Command, CommanderError } from 'commander';
 import { register as ack } from './ack.js';
+import { register as backup } from './backup.js';
 import { register as beat } from './beat.js';
 import { register as collector } from './collector.js';
 import { register as check } from './check.js';
@@ -33,6 +34,7 @@ const commands: Array<(program: Command) => void> = [
   watchdog,
   check,
   nagiosConfig,
+  backup,
   simulate,
   demo,
 ];

@@ -22,7 +22,8 @@ import { loadInventory, mergeInventories, watchInventory } from './inventory.js'
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { NagiosLink, slaveRef } from './nagios-link.js';
-import { createCollectorServer, type CollectorServer } from './server.js';
+import { createCollectorServer } from './server.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { Store } from './store.js';
 import { StoreWriter } from './store-writer.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
@@ -42,10 +43,33 @@ const TICK_MS = 1000;
 const PRUNE_MS = 3600_000;
 
 export async function startCollector(settings: Settings, log: Logger): Promise<Collector> {
+  // Whatever startup opened, closed again in reverse if it fails: a thread or watcher left
+  // behind would keep a collector that never listens alive, deaf to SIGTERM.
+  const undo: Array<() => unknown> = [];
+  try {
+    return await assemble(settings, log, undo);
+  } catch (err) {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch {
+        // the first error is the one to report
+      }
+    }
+    throw err;
+  }
+}
+
+async function assemble(
+  settings: Settings,
+  log: Logger,
+  undo: Array<() => unknown>,
+): Promise<Collector> {
   const { host, port } = parseListen(settings.listen);
   // The main thread reads; a writer thread commits (so an fsync never stalls the event loop).
-  const store = new Store(settings.db);
-  const writer = new StoreWriter(settings.db);
+  // The file is checked, upgraded and loaded before the writer opens it.
+  const store = openStore(settings.db, log);
+  undo.push(() => store.close());
   const fleet = new Fleet(settings.thresholds, settings.history.starts);
   const loaded = store.loadSlaves(settings.history.starts);
   fleet.load(loaded.slaves, Date.now());
@@ -55,9 +79,27 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
       'slaves brought up to date from the heartbeat log (heartbeats after the last checkpoint)',
     );
   }
-  const checkpoint = new SummaryCheckpoint(writer, fleet, loaded);
-
+  if (loaded.unreadable.length > 0) {
+    log.warn(
+      { slaves: loaded.unreadable.slice(0, 20), count: loaded.unreadable.length },
+      "slaves' stored starts history unreadable (damaged rows): taken from the heartbeat log instead, rewritten at the next checkpoint",
+    );
+  }
   const health = new Health();
+  const writer = new StoreWriter(settings.db, {
+    onTrouble: (problem) => {
+      health.set('store', problem);
+      if (problem) log.error({ problem }, 'store in trouble');
+      else log.info('store writing again');
+    },
+    onFailedWrite: (op) => metrics.storeWritesFailed.inc({ op }),
+  });
+  undo.push(() => writer.close());
+  const checkpoint = new SummaryCheckpoint(writer, fleet, {
+    through: loaded.through,
+    replayed: [...loaded.replayed, ...loaded.unreadable],
+  });
+
   const auth = new Auth(settings.tokens);
   const nagios = settings.nagios;
   // Read only when scraped, by which time the hub and the link exist.
@@ -69,11 +111,13 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
       ? {}
       : { nagiosStatusAge: (): number | null => link?.statusAgeSeconds(Date.now()) ?? null }),
     unlistedSlaves: () => fleet.unlistedCount,
+    oldestWriteSeconds: () => writer.oldestWaitMs() / 1000,
   });
   const link: NagiosLink | null =
     nagios.commandFile === null
       ? null
       : new NagiosLink({ ...nagios, commandFile: nagios.commandFile }, fleet, metrics, log, health);
+  undo.push(() => link?.close());
   if (link !== null) {
     log.info(
       { commandFile: nagios.commandFile, statusFile: nagios.statusFile },
@@ -132,9 +176,11 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     objectCache === null ? () => {} : watchInventory(objectCache, () => void reloadObjectCache()),
   ];
   const unwatch = () => unwatchers.forEach((u) => u());
+  undo.push(unwatch);
 
   // Metrics reads the hub's count only when scraped, by which time the hub exists.
   const hub: Hub = new Hub(fleet, settings, metrics, log);
+  undo.push(() => hub.close());
   const commits = new GroupCommit(writer, fleet, checkpoint, (heartbeats) => {
     for (const h of heartbeats) {
       metrics.heartbeats.inc({ kind: h.kind });
@@ -211,6 +257,7 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
     onTargets: (kind, outcome, n) => metrics.actions.inc({ kind, outcome }, n),
     warn: (details, msg) => log.warn(details, msg),
   });
+  undo.push(() => actions.close());
   hub.handleActions((body, author, requestId) => actions.submit(body, author, requestId));
   const nagiosView =
     link &&
@@ -240,21 +287,9 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
   };
   const api = createApi(nagiosView ? { ...parts, nagiosView } : parts);
 
-  let created: CollectorServer;
-  try {
-    created = createCollectorServer(settings.tls, api, log);
-    connections.watch(created.server);
-    await listen(created.server, host, port);
-  } catch (err) {
-    unwatch();
-    hub.close();
-    await actions.close();
-    await link?.close();
-    await writer.close();
-    store.close();
-    throw err;
-  }
-  const { server, scheme, reloadCertificate } = created;
+  const { server, scheme, reloadCertificate } = createCollectorServer(settings.tls, api, log);
+  connections.watch(server);
+  await listen(server, host, port);
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${scheme}://${shownHost}:${address.port}`;
@@ -326,6 +361,16 @@ export async function startCollector(settings: Settings, log: Logger): Promise<C
       return closing;
     },
   };
+}
+
+/** The store on the main thread, its file checked and its schema brought up to date (logged). */
+function openStore(file: string, log: Logger): Store {
+  const store = new Store(file, { check: true });
+  const { created, upgraded, checkMs } = store.opened;
+  if (created) log.info({ db: file, schema: SCHEMA_VERSION }, 'database created');
+  if (upgraded) log.info({ db: file, ...upgraded }, 'database schema upgraded');
+  log.info({ db: file, checkMs }, 'database checked');
+  return store;
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -11,6 +11,8 @@ export interface MetricsSources {
   /** Slaves whose result waits to be sent to Nagios again; only with a Nagios command file. */
   nagiosOwed?: () => number;
   unlistedSlaves: () => number;
+  /** Age of the oldest write waiting for its commit, in seconds. */
+  oldestWriteSeconds: () => number;
 }
 
 export class Metrics {
@@ -27,6 +29,7 @@ export class Metrics {
   readonly connectionsOpen: Gauge;
   readonly connectionsRefused: Counter<'limit'>;
   readonly connectionsIdleClosed: Counter;
+  readonly storeWritesFailed: Counter<'op'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -121,6 +124,20 @@ export class Metrics {
       name: 'corral_connections_idle_closed_total',
       help: 'Connections closed for sending no request within http.idle_timeout.',
       registers,
+    });
+    this.storeWritesFailed = new Counter({
+      name: 'corral_store_writes_failed_total',
+      help: 'Writes the database refused (disk full, I/O error, locked too long), by operation (write: heartbeats, summaries, action, attempt, needs-hands, prune).',
+      labelNames: ['op'],
+      registers,
+    });
+    new Gauge({
+      name: 'corral_store_oldest_write_seconds',
+      help: 'How long the oldest write still waiting for its commit has waited (0 when none waits).',
+      registers,
+      collect() {
+        this.set(sources.oldestWriteSeconds());
+      },
     });
     new Gauge({
       name: 'corral_slaves',

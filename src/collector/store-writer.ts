@@ -17,16 +17,42 @@ export type WriterRequest =
 export type WriterReply =
   { ids: number[]; ok: true; value: number } | { ids: number[]; ok: false; error: string };
 
-type Pending = { resolve: (value: number) => void; reject: (err: Error) => void };
+type Pending = {
+  op: WriterRequest['op'];
+  sentAt: number;
+  resolve: (value: number) => void;
+  reject: (err: Error) => void;
+};
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+export interface StoreWriterOptions {
+  /** Told what is wrong with the store when that changes, and null once writes succeed again. */
+  onTrouble?: (problem: string | null) => void;
+  /** Told each write the database refused (disk full, I/O error, locked too long). */
+  onFailedWrite?: (op: WriterRequest['op']) => void;
+  /** A write waiting longer than this for its commit means the writer is behind. */
+  behindMs?: number;
+}
+
+/** Commits take about a millisecond; a write waiting this long means the disk or a lock stalls all. */
+export const BEHIND_MS = 2000;
 
 export class StoreWriter {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failure: Error | null = null;
+  /** Why the last write failed, until one succeeds. */
+  private failing: string | null = null;
+  private behind: string | null = null;
+  private trouble: string | null = null;
+  private closed = false;
+  private readonly watch: NodeJS.Timeout;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    private readonly options: StoreWriterOptions = {},
+  ) {
     this.worker = new Worker(new URL('./store-worker.js', import.meta.url), {
       workerData: { file },
       // What the thread allocates lives for one batch: a small young generation keeps its
@@ -37,14 +63,48 @@ export class StoreWriter {
       for (const id of reply.ids) {
         const p = this.pending.get(id);
         this.pending.delete(id);
-        if (reply.ok) p?.resolve(reply.value);
-        else p?.reject(new Error(reply.error));
+        if (!p) continue;
+        if (reply.ok) p.resolve(reply.value);
+        else {
+          this.options.onFailedWrite?.(p.op);
+          p.reject(new Error(reply.error));
+        }
       }
+      this.failing = reply.ok ? null : `writes to the database fail: ${reply.error}`;
+      this.checkBehind();
     });
     this.worker.on('error', (err) =>
       this.fail(new Error(`the database writer failed: ${err.message}`)),
     );
     this.worker.on('exit', () => this.fail(new Error('the database writer has stopped')));
+    // Checked from this thread: a writer stuck in a commit cannot say so itself.
+    this.watch = setInterval(() => this.checkBehind(), 500);
+    this.watch.unref();
+  }
+
+  /** Age of the oldest write still waiting for its commit, in ms (0 when none waits). */
+  oldestWaitMs(now = Date.now()): number {
+    // Map order is insertion order and answers come in order: the first is the oldest.
+    const first = this.pending.values().next();
+    return first.done ? 0 : now - first.value.sentAt;
+  }
+
+  private checkBehind(): void {
+    const bound = this.options.behindMs ?? BEHIND_MS;
+    // The same words while it lasts (the wait itself is the corral_store_oldest_write_seconds gauge).
+    this.behind =
+      this.oldestWaitMs() > bound
+        ? `the database writer is behind: a write has waited more than ${bound / 1000}s for its commit (a stalled disk or a lock held by another process)`
+        : null;
+    this.report();
+  }
+
+  private report(): void {
+    if (this.closed) return; // the thread stopping on close is no trouble
+    const trouble = this.failure?.message ?? this.failing ?? this.behind;
+    if (trouble === this.trouble) return;
+    this.trouble = trouble;
+    this.options.onTrouble?.(trouble);
   }
 
   /**
@@ -80,6 +140,8 @@ export class StoreWriter {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.watch);
+    this.closed = true;
     if (this.failure === null) await this.request({ op: 'close' }).catch(() => {});
     await this.worker.terminate();
   }
@@ -88,7 +150,7 @@ export class StoreWriter {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { op: req.op, sentAt: Date.now(), resolve, reject });
       this.worker.postMessage({ ...req, id });
     });
   }
@@ -97,5 +159,6 @@ export class StoreWriter {
     this.failure ??= err;
     for (const p of this.pending.values()) p.reject(this.failure);
     this.pending.clear();
+    this.report();
   }
 }

@@ -1,8 +1,6 @@
 // The SQLite store (WAL, synchronous=FULL): the heartbeat log, appended in group commits, and each
 // slave's summary, checkpointed from memory now and then and rebuilt at load from the log's tail.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Heartbeat, HeartbeatKind } from '../domain/heartbeat.js';
 import type {
   ActionKind,
@@ -11,75 +9,7 @@ import type {
   ResolvedParams,
 } from '../domain/protocol.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS heartbeats (
-  id INTEGER PRIMARY KEY,
-  slave TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('start', 'critical')),
-  at INTEGER NOT NULL,
-  received_at INTEGER NOT NULL,
-  master TEXT,
-  pool TEXT,
-  message TEXT
-);
--- Only heartbeats with a message (criticals, mostly): an index on every heartbeat would make
--- each commit write pages all over it.
-CREATE INDEX IF NOT EXISTS heartbeats_with_message ON heartbeats (slave, at)
-  WHERE message IS NOT NULL AND message != '';
-CREATE TABLE IF NOT EXISTS slaves (
-  name TEXT PRIMARY KEY,
-  pool TEXT,
-  master TEXT,
-  first_seen INTEGER,
-  last_start INTEGER,
-  last_critical_at INTEGER,
-  last_critical_message TEXT,
-  last_heartbeat_at INTEGER,
-  last_heartbeat_kind TEXT,
-  last_heartbeat_message TEXT,
-  needs_hands_since INTEGER,
-  starts TEXT
-) WITHOUT ROWID;
--- The slaves rows hold every heartbeat up to this id; later ones are replayed at load.
-CREATE TABLE IF NOT EXISTS summary_checkpoint (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  through INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS actions (
-  id INTEGER PRIMARY KEY,
-  at INTEGER NOT NULL,
-  author TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  params TEXT NOT NULL,
-  summary TEXT NOT NULL,
-  finished_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS action_targets (
-  action_id INTEGER NOT NULL REFERENCES actions (id),
-  position INTEGER NOT NULL,
-  slave TEXT NOT NULL,
-  status TEXT NOT NULL,
-  error TEXT,
-  PRIMARY KEY (action_id, position)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS action_targets_by_slave ON action_targets (slave, action_id);
-CREATE TABLE IF NOT EXISTS reboot_attempts (
-  id INTEGER PRIMARY KEY,
-  action_id INTEGER NOT NULL REFERENCES actions (id),
-  slave TEXT NOT NULL,
-  method TEXT NOT NULL,
-  argv TEXT NOT NULL,
-  started_at INTEGER NOT NULL,
-  duration_ms INTEGER NOT NULL,
-  exit_code INTEGER,
-  signal TEXT,
-  outcome TEXT NOT NULL,
-  output TEXT NOT NULL,
-  error TEXT
-);
-CREATE INDEX IF NOT EXISTS reboot_attempts_by_action ON reboot_attempts (action_id, id);
-`;
+import { explainDatabaseError, openDatabase, type OpenedDatabase } from './database-file.js';
 
 export interface StoredMessage {
   at: number;
@@ -100,6 +30,8 @@ export interface LoadedSlaves {
   through: number;
   /** Slaves whose rows lacked heartbeats from the log's tail: the next checkpoint writes them. */
   replayed: string[];
+  /** Slaves whose stored starts history was unreadable (taken from the log; rewrite their rows). */
+  unreadable: string[];
 }
 
 export class Store {
@@ -108,15 +40,20 @@ export class Store {
   private readonly writeSummariesTx: (slaves: SlaveUpdate[], through: number | null) => void;
   private readonly saveActionTx: (a: StoredAction) => void;
 
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // FULL: a 202 promises the heartbeat survives a power cut, not only a crash.
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    this.migrate();
+  /** What opening did: schema created or upgraded, integrity check time. */
+  readonly opened: Omit<OpenedDatabase, 'db'>;
+
+  /**
+   * Opens (creating or upgrading) the database; throws a DatabaseError the operator can act on.
+   * `check` reads every page first: the collector's first connection does, the writer's not.
+   */
+  constructor(
+    private readonly file: string,
+    options: { check?: boolean } = {},
+  ) {
+    const { db, ...opened } = openDatabase(file, options);
+    this.db = db;
+    this.opened = opened;
     // One statement for many rows costs far less than one per row: heartbeats and slave rows go
     // in chunks, each chunk size prepared once.
     const heartbeatRows = rowsStatement(
@@ -304,13 +241,33 @@ export class Store {
     this.writeSummariesTx(slaves, through);
   }
 
-  /** The slaves' rows as checkpointed, brought up to date by replaying the log's tail. */
+  /**
+   * The slaves' rows as checkpointed, brought up to date by replaying the log's tail. A row whose
+   * starts history cannot be read keeps the rest (its last start is what matters), takes its starts
+   * from the log, and is rewritten by the next checkpoint: refusing the whole database for one
+   * slave's history would stop watching the farm over a chart.
+   */
   loadSlaves(startsPerSlave: number): LoadedSlaves {
+    try {
+      return this.readSlaves(startsPerSlave);
+    } catch (err) {
+      throw explainDatabaseError(this.file, err);
+    }
+  }
+
+  private readSlaves(startsPerSlave: number): LoadedSlaves {
     const records = new Map<string, SlaveRecord>();
+    const unreadable: string[] = [];
     for (const row of this.db.prepare('SELECT * FROM slaves').iterate() as Iterable<SlaveRow>) {
-      records.set(row.name, fromRow(row, startsPerSlave));
+      const starts = startsOf(row.starts);
+      if (starts === null) unreadable.push(row.name);
+      records.set(row.name, fromRow(row, (starts ?? []).slice(-startsPerSlave)));
     }
     let through = this.checkpointedThrough();
+    for (const name of unreadable) {
+      const record = records.get(name)!;
+      records.set(name, { ...record, starts: this.startsInLog(name, through, startsPerSlave) });
+    }
     const replayed = new Set<string>();
     const tail = this.db.prepare(
       'SELECT id, slave, kind, at, master, pool, message FROM heartbeats WHERE id > ? ORDER BY id',
@@ -321,38 +278,26 @@ export class Store {
       replayed.add(h.slave);
       through = h.id;
     }
-    return { slaves: [...records.values()], through, replayed: [...replayed] };
+    return { slaves: [...records.values()], through, replayed: [...replayed], unreadable };
+  }
+
+  /** A slave's starts as the log still holds them (pruning keeps `history.retention`). */
+  private startsInLog(slave: string, through: number, startsPerSlave: number): number[] {
+    // No index on slave (it would cost every insert): one scan, only for a damaged row.
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT at FROM heartbeats WHERE slave = ? AND kind = 'start' AND id <= ?
+         ORDER BY at DESC LIMIT ?`,
+      )
+      .pluck()
+      .all(slave, through, startsPerSlave) as number[];
+    return rows.reverse();
   }
 
   private checkpointedThrough(): number {
     const row = this.db.prepare('SELECT through FROM summary_checkpoint WHERE id = 1').get() as
       { through: number } | undefined;
     return row?.through ?? 0;
-  }
-
-  /**
-   * Brings a database made by an earlier version up to this one's schema. Two connections open
-   * the file at start (the main thread's and the writer's), so it runs as one immediate
-   * transaction and looks before it changes anything.
-   */
-  private migrate(): void {
-    this.db
-      .transaction(() => {
-        const columns = new Set(
-          (this.db.prepare('PRAGMA table_info(slaves)').all() as Array<{ name: string }>).map(
-            (c) => c.name,
-          ),
-        );
-        if (!columns.has('needs_hands_since')) {
-          this.db.exec('ALTER TABLE slaves ADD COLUMN needs_hands_since INTEGER');
-        }
-        // Rows written before checkpoints lack the starts history; no checkpoint is recorded
-        // then, so the first load replays the whole log into them (a heartbeat applied twice
-        // changes nothing).
-        if (!columns.has('starts')) this.db.exec('ALTER TABLE slaves ADD COLUMN starts TEXT');
-        this.db.exec('DROP INDEX IF EXISTS heartbeats_by_slave');
-      })
-      .immediate();
   }
 
   /** The slave's most recent heartbeats that carried a message, newest first. */
@@ -483,7 +428,20 @@ interface HeartbeatRow {
   message: string | null;
 }
 
-function fromRow(r: SlaveRow, startsPerSlave: number): SlaveRecord {
+/** A row's starts history, or null when it is not a JSON list of times (a damaged row). */
+function startsOf(text: string | null): number[] | null {
+  if (text === null) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) && value.every((v) => Number.isFinite(v))
+      ? (value as number[])
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function fromRow(r: SlaveRow, starts: number[]): SlaveRecord {
   return {
     name: r.name,
     pool: r.pool,
@@ -502,7 +460,7 @@ function fromRow(r: SlaveRow, startsPerSlave: number): SlaveRecord {
             kind: r.last_heartbeat_kind as HeartbeatKind,
             message: r.last_heartbeat_message,
           },
-    starts: r.starts === null ? [] : (JSON.parse(r.starts) as number[]).slice(-startsPerSlave),
+    starts,
     inventory: null,
     reboot:
       r.needs_hands_since === null ? null : { phase: 'needs-hands', since: r.needs_hands_since },

@@ -1,13 +1,26 @@
 // The SQLite store on a real file: the heartbeat log and the checkpointed slave rows, rebuilt at
-// load from the log's tail; "needs hands" across a restart; databases made by earlier versions.
-import { mkdtempSync, rmSync } from 'node:fs';
+// load from the log's tail; "needs hands" across a restart; databases made by earlier versions;
+// files it must refuse (empty, damaged, newer) and damaged rows it loads around.
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DatabaseError, inspectDatabase } from '../../../src/collector/database-file.js';
+import { SCHEMA_VERSION } from '../../../src/collector/schema.js';
 import { Store, slaveUpdate } from '../../../src/collector/store.js';
 import type { Heartbeat } from '../../../src/domain/heartbeat.js';
 import { applyHeartbeat, newRecord } from '../../../src/domain/slave-record.js';
+import { UNVERSIONED_SCHEMA } from '../../support/unversioned-schema.js';
 
 let dir: string | null = null;
 afterEach(() => {
@@ -231,5 +244,160 @@ describe('Store', () => {
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all();
     db.close();
     expect(indexes).not.toContainEqual({ name: 'heartbeats_by_slave' });
+  });
+});
+
+const userVersion = (file: string): number => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
+};
+
+describe('Store: the file and its schema version', () => {
+  it('creates a missing database whole, at the current schema version, with nothing left beside it', () => {
+    const file = tempFile();
+    const store = new Store(file);
+    expect(store.opened).toMatchObject({ created: true, upgraded: null });
+    store.close();
+    expect(readdirSync(dir!)).toEqual(['c.db']);
+    expect(statSync(file).size).toBeGreaterThan(0);
+    expect(userVersion(file)).toBe(SCHEMA_VERSION);
+    const again = new Store(file);
+    expect(again.opened).toMatchObject({ created: false, upgraded: null });
+    again.close();
+  });
+
+  it('upgrades a database made before schema versions, keeping its slaves, log and actions', () => {
+    const file = tempFile('old.db');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec(UNVERSIONED_SCHEMA);
+    old.exec(`INSERT INTO heartbeats (slave, kind, at, received_at) VALUES
+        ('old-1', 'start', 1000, 1000), ('old-2', 'start', 1500, 1500), ('old-1', 'start', 2000, 2000);
+      INSERT INTO slaves (name, first_seen, last_start, last_heartbeat_at, last_heartbeat_kind, starts)
+        VALUES ('old-1', 1000, 1000, 1000, 'start', '[1000]'), ('old-2', 1500, 1500, 1500, 'start', '[1500]');
+      INSERT INTO summary_checkpoint (id, through) VALUES (1, 2);
+      INSERT INTO actions (id, at, author, kind, params, summary) VALUES (7, 3000, 'jdoe', 'recheck', '{}', 'recheck 1');`);
+    old.close();
+    expect(userVersion(file)).toBe(0);
+
+    const store = new Store(file);
+    expect(store.opened).toMatchObject({
+      created: false,
+      upgraded: { from: 0, to: SCHEMA_VERSION },
+    });
+    const loaded = store.loadSlaves(50);
+    expect(loaded).toMatchObject({ through: 3, replayed: ['old-1'], unreadable: [] });
+    expect(byName(loaded.slaves).get('old-1')).toMatchObject({
+      starts: [1000, 2000],
+      lastStart: 2000,
+    });
+    expect(byName(loaded.slaves).get('old-2')).toMatchObject({ starts: [1500], lastStart: 1500 });
+    expect(store.lastActionId()).toBe(7);
+    store.close();
+    expect(userVersion(file)).toBe(SCHEMA_VERSION);
+    const again = new Store(file);
+    expect(again.opened.upgraded).toBeNull();
+    again.close();
+  });
+
+  it('refuses a database newer than this program, and leaves it as it is', () => {
+    const file = tempFile();
+    new Store(file).close();
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => new Store(file)).toThrow(
+      new RegExp(
+        `^the database ${file}: its schema version is ${SCHEMA_VERSION + 1}, newer than this corral's \\(${SCHEMA_VERSION}\\)`,
+      ),
+    );
+    expect(() => new Store(file)).toThrow(DatabaseError);
+    expect(userVersion(file)).toBe(SCHEMA_VERSION + 1);
+  });
+
+  it('refuses an empty (0-byte) file rather than starting empty on it', () => {
+    const file = tempFile();
+    writeFileSync(file, '');
+    expect(() => new Store(file)).toThrow(
+      `the database ${file} is empty (0 bytes), which corral never leaves`,
+    );
+    expect(statSync(file).size).toBe(0);
+  });
+
+  it('refuses a file with a zeroed page, naming the damage, when asked to check it', () => {
+    const file = tempFile();
+    const store = new Store(file);
+    const t = Date.now();
+    const many = Array.from({ length: 500 }, (_, i) => start(`s-${i}`, t));
+    store.writeHeartbeats([{ heartbeats: many, now: t }]);
+    store.writeSummaries([...folded(many).values()].map(slaveUpdate), 500);
+    store.close();
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(4096), 0, 4096, 4096);
+    closeSync(fd);
+    expect(() => new Store(file, { check: true })).toThrow(
+      new RegExp(`^the database ${file} is damaged \\([^\\n]+\\): restore a backup`),
+    );
+  });
+
+  it('loads a slave whose starts history is damaged from the rest of its row and the log, and every other slave', () => {
+    const file = tempFile();
+    const store = new Store(file);
+    const t = Date.now() - 3600_000;
+    const beats = [start('a', t), start('a', t + 10), start('b', t + 20)];
+    store.writeHeartbeats([{ heartbeats: beats, now: t }]);
+    store.writeSummaries([...folded(beats).values()].map(slaveUpdate), 3);
+    store.close();
+    const db = new Database(file);
+    db.prepare("UPDATE slaves SET starts = 'not json' WHERE name = 'a'").run();
+    db.close();
+    const again = new Store(file);
+    const loaded = again.loadSlaves(50);
+    again.close();
+    expect(loaded).toMatchObject({ through: 3, replayed: [], unreadable: ['a'] });
+    // Its history comes back from the log.
+    expect(byName(loaded.slaves).get('a')).toMatchObject({
+      lastStart: t + 10,
+      starts: [t, t + 10],
+    });
+    expect(byName(loaded.slaves).get('b')).toMatchObject({ lastStart: t + 20, starts: [t + 20] });
+  });
+});
+
+describe('inspectDatabase (for corral doctor): what would stop a start, changing nothing', () => {
+  it('finds nothing wrong with a good database, or a missing one in a writable directory', () => {
+    const file = tempFile();
+    expect(inspectDatabase(file)).toBeNull();
+    expect(readdirSync(dir!)).toEqual([]);
+    new Store(file).close();
+    expect(inspectDatabase(file)).toBeNull();
+    expect(readdirSync(dir!)).toEqual(['c.db']);
+  });
+
+  it('names an empty file, a damaged one and a newer one, as the start would', () => {
+    const file = tempFile();
+    writeFileSync(file, '');
+    expect(inspectDatabase(file)).toMatch(/is empty \(0 bytes\)/);
+    rmSync(file);
+    new Store(file).close();
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(inspectDatabase(file)).toMatch(/its schema version is 99, newer than this corral's/);
+    writeFileSync(file, 'not a database '.repeat(500));
+    expect(inspectDatabase(file)).toMatch(/is damaged \(file is not a database\)/);
+  });
+
+  it('leaves a database made before versions as it is (the start upgrades it)', () => {
+    const file = tempFile('old.db');
+    const old = new Database(file);
+    old.exec(UNVERSIONED_SCHEMA);
+    old.close();
+    expect(inspectDatabase(file)).toBeNull();
+    expect(userVersion(file)).toBe(0);
   });
 });
