@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { register as ack } from './ack.js';
 import { register as beat } from './beat.js';
 import { register as collector } from './collector.js';
-import { register as check } from './check.js';
+import { CHECK_DESCRIPTION, runCheck } from './check.js';
 import { register as consoleCommand } from './console.js';
 import { register as demo } from './demo.js';
 import { register as downtime } from './downtime.js';
@@ -35,6 +35,24 @@ const commands: Array<(program: Command) => void> = [
   simulate,
   demo,
 ];
+
+/**
+ * bin/corral.js runs `corral check` without this file (Nagios runs it often: see check.ts); it is
+ * listed here for `corral --help` and for callers of `main`, with the plugin's own parsing.
+ */
+function check(program: Command): void {
+  program
+    .command('check')
+    .description(CHECK_DESCRIPTION)
+    .usage('[options] <slave>')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      process.exitCode = await runCheck(args);
+    });
+}
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('corral')
