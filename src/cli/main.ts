@@ -6,6 +6,7 @@ import { register as collector } from './collector.js';
 import { CHECK_DESCRIPTION, runCheck } from './check.js';
 import { register as consoleCommand } from './console.js';
 import { register as demo } from './demo.js';
+import { register as doctor } from './doctor.js';
 import { register as downtime } from './downtime.js';
 import { CliError } from './errors.js';
 import { register as ls } from './ls.js';
@@ -22,6 +23,7 @@ import { register as watchdog } from './watchdog.js';
 // In the order `corral --help` lists them: the server, what operators run, what slaves run, then tools.
 const commands: Array<(program: Command) => void> = [
   collector,
+  doctor,
   consoleCommand,
   ls,
   downtime,
