@@ -1,0 +1,190 @@
+// `corral check` and its sh twin bin/corral-check.sh against the real collector: the same exit code
+// and the same first line for every answer, tokens read from files, and UNKNOWN for every failure.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { freePort } from '../agent/run-cli.js';
+import {
+  CORRAL_BIN,
+  postJson,
+  startCollector,
+  type RunningCollector,
+} from '../../support/collector.js';
+
+const SH_PLUGIN = path.resolve(import.meta.dirname, '../../../bin/corral-check.sh');
+const VIEWER = 'viewer-token-check-0123456789';
+const OPERATOR = 'operator-token-check-0123456789';
+const HOUR = 3600_000;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(argv: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      argv[0]!,
+      argv.slice(1),
+      {
+        // Nothing of the test runner's environment may answer for the plugin.
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+        timeout: 30_000,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const node = (args: string[], env: Record<string, string> = {}) =>
+  run([process.execPath, CORRAL_BIN, 'check', ...args], env);
+const sh = (args: string[], env: Record<string, string> = {}) =>
+  run(['/bin/sh', SH_PLUGIN, ...args], env);
+
+/** Ages tick between the two runs: compare the words, not the seconds. */
+const words = (line: string) => line.replace(/\d+/g, 'N');
+
+let collector: RunningCollector;
+let dir: string;
+let tokenFile: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'corral-check-plugins-'));
+  tokenFile = path.join(dir, 'viewer-token');
+  writeFileSync(tokenFile, `${VIEWER}\n`, { mode: 0o600 });
+  collector = await startCollector({
+    config: [
+      'thresholds: {warning: 6h, critical: 7h}',
+      'inventory: inventory.txt',
+      'tokens:',
+      `  - {name: nagios, role: viewer, token: ${VIEWER}}`,
+      `  - {name: jdoe, role: operator, token: ${OPERATOR}}`,
+      '',
+    ].join('\n'),
+    files: { 'inventory.txt': 'never-1\n' },
+  });
+  const now = Date.now();
+  const posted = await postJson(
+    `${collector.url}/api/v1/heartbeats`,
+    [
+      { slave: 'ok-1', kind: 'start', master: 'bm01', at: new Date(now - 2 * HOUR).toISOString() },
+      { slave: 'late-1', kind: 'start', at: new Date(now - 6.5 * HOUR).toISOString() },
+      { slave: 'dead-1', kind: 'start', at: new Date(now - 8 * HOUR).toISOString() },
+      { slave: 'crit-1', kind: 'critical', message: 'cannot reach "bm02" | port 9010' },
+    ],
+    { authorization: `Bearer ${OPERATOR}` },
+  );
+  expect(posted.status).toBe(202);
+}, 60_000);
+
+afterAll(async () => {
+  await collector?.stop();
+  collector?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('both plugins answer alike from the real collector', () => {
+  test.each([
+    ['ok-1', 0, /^OK - buildbot started 2h0\dm ago on bm01\|age=7\d{3}s\n$/],
+    ['late-1', 1, /^WARNING - no buildbot start for 6h\d\dm\|age=23\d{3}s\n$/],
+    ['dead-1', 2, /^CRITICAL - no buildbot start for 8h0\dm\|age=28\d{3}s\n$/],
+    ['crit-1', 2, /^CRITICAL - cannot reach "bm02" \/ port 9010\n$/],
+    ['never-1', 2, /^CRITICAL - no heartbeat ever received from never-1\n$/],
+    [
+      'nobody-1',
+      3,
+      /^UNKNOWN - the collector at http:\/\/127\.0\.0\.1:\d+ answered 404: no slave named "nobody-1" has been heard from or is in the inventory\n$/,
+    ],
+  ])('%s: exit %i', async (slave, code, line) => {
+    const args = [slave, '--collector', collector.url, '--token-file', tokenFile];
+    const [n, s] = await Promise.all([node(args), sh(args)]);
+    expect(n).toMatchObject({ code, stderr: '' });
+    expect(n.stdout).toMatch(line);
+    expect(n.stdout.split('\n')).toHaveLength(2); // one line, newline-terminated
+    expect(s).toMatchObject({ code, stderr: '' });
+    expect(words(s.stdout)).toBe(words(n.stdout));
+  });
+
+  test('the token file may come from CORRAL_TOKEN_FILE, the collector from CORRAL_URL', async () => {
+    const env = { CORRAL_URL: collector.url, CORRAL_TOKEN_FILE: tokenFile };
+    const [n, s] = await Promise.all([node(['ok-1'], env), sh(['ok-1'], env)]);
+    expect(n.code).toBe(0);
+    expect(s.code).toBe(0);
+    expect(words(s.stdout)).toBe(words(n.stdout));
+  });
+});
+
+describe('every failure is UNKNOWN (3), with the same line from both', () => {
+  async function both(args: string[], env: Record<string, string> = {}) {
+    const [n, s] = await Promise.all([node(args, env), sh(args, env)]);
+    expect(n.code).toBe(3);
+    expect(s.code).toBe(3);
+    expect(s.stdout).toBe(n.stdout);
+    expect(n.stderr).toBe('');
+    expect(s.stderr).toBe('');
+    return n.stdout;
+  }
+
+  test('a wrong token', async () => {
+    const wrong = path.join(dir, 'wrong-token');
+    writeFileSync(wrong, 'not-the-token-0123456789\n');
+    expect(await both(['ok-1', '--collector', collector.url, '--token-file', wrong])).toMatch(
+      /^UNKNOWN - the collector at http:\/\/127\.0\.0\.1:\d+ answered 401: the token is not known to this collector\n$/,
+    );
+  });
+
+  test('no token at all', async () => {
+    expect(await both(['ok-1', '--collector', collector.url])).toMatch(
+      /^UNKNOWN - the collector at .* answered 401: a token is required: send "Authorization: Bearer <token>"/,
+    );
+  });
+
+  test('a missing token file, from the flag or the environment', async () => {
+    const missing = path.join(dir, 'no-such-token');
+    const line = `UNKNOWN - cannot read token file ${missing}: no such file\n`;
+    expect(await both(['ok-1', '--collector', collector.url, '--token-file', missing])).toBe(line);
+    expect(await both(['ok-1', '--collector', collector.url], { CORRAL_TOKEN_FILE: missing })).toBe(
+      line,
+    );
+  });
+
+  test('an empty token file', async () => {
+    const empty = path.join(dir, 'empty-token');
+    writeFileSync(empty, '\n');
+    expect(await both(['ok-1', '--collector', collector.url, '--token-file', empty])).toBe(
+      `UNKNOWN - token file ${empty} is empty: put a viewer token in it\n`,
+    );
+  });
+
+  test('an unreachable collector', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    expect(await both(['ok-1', '--collector', url, '--token-file', tokenFile])).toBe(
+      `UNKNOWN - cannot reach the collector at ${url}: connection refused (is it running?)\n`,
+    );
+  });
+
+  test('a missing CA file', async () => {
+    const ca = path.join(dir, 'no-ca.pem');
+    expect(await both(['ok-1', '--collector', collector.url, '--ca', ca])).toBe(
+      `UNKNOWN - cannot read CA file ${ca}: no such file\n`,
+    );
+  });
+
+  test.each([
+    [[]],
+    [['ok-1', '--bogus']],
+    [['ok-1', 'ok-2']],
+    [['ok-1', '--timeout']],
+    [['ok-1', '--timeout', '0']],
+    [['ok-1', '--token', 'x', '--token-file', 'y']],
+    [['bad;name']],
+  ])('run the wrong way: %j', async (args) => {
+    expect(await both(args)).toMatch(/^UNKNOWN - /);
+  });
+});
