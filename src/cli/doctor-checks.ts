@@ -120,7 +120,8 @@ function inventoryFinding(inventory: string | null): Finding {
   const denied = accessProblem(inventory, 'read');
   if (denied !== null) return fail('inventory', `${denied}; or fix inventory: in corral.yaml`);
   try {
-    return ok('inventory', `${inventory} (${loadInventory(inventory).length} slaves)`);
+    const count = loadInventory(inventory).length;
+    return ok('inventory', `${inventory} (${count} slave${count === 1 ? '' : 's'})`);
   } catch (err) {
     if (err instanceof InventoryError) return fail('inventory', err.message);
     throw err;
