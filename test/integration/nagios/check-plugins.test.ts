@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { scheduleForcedServiceCheck } from '../../../src/nagios/commands.js';
+import { serviceKey } from '../../../src/nagios/status-file.js';
 import { freePort } from '../agent/run-cli.js';
 import {
   CORRAL_BIN,
@@ -12,6 +14,13 @@ import {
   startCollector,
   type RunningCollector,
 } from '../../support/collector.js';
+import {
+  hasNagios,
+  PLUGIN_DIR,
+  startNagios,
+  warnIfNoNagios,
+  type NagiosInstance,
+} from '../../support/nagios.js';
 
 const SH_PLUGIN = path.resolve(import.meta.dirname, '../../../bin/corral-check.sh');
 const VIEWER = 'viewer-token-check-0123456789';
@@ -188,3 +197,62 @@ describe('every failure is UNKNOWN (3), with the same line from both', () => {
     expect(await both(args)).toMatch(/^UNKNOWN - /);
   });
 });
+
+warnIfNoNagios();
+
+describe.skipIf(!hasNagios)(
+  'Nagios runs the sh twin that `nagios-config --plugin sh` wires',
+  () => {
+    let nagios: NagiosInstance;
+    afterAll(async () => {
+      await nagios?.cleanup();
+    });
+
+    test('a forced check answers from the collector, with the token read from its file', async () => {
+      const inventory = path.join(dir, 'nagios-inventory.txt');
+      writeFileSync(inventory, 'ok-1\ncrit-1\n');
+      const generated = await run(
+        [
+          process.execPath,
+          CORRAL_BIN,
+          'nagios-config',
+          '--inventory',
+          inventory,
+          '--plugin',
+          'sh',
+          '--collector',
+          collector.url,
+          '--token-file',
+          tokenFile,
+          '--plugin-dir',
+          PLUGIN_DIR,
+        ],
+        {},
+      );
+      expect(generated).toMatchObject({ code: 0, stderr: '' });
+      expect(generated.stdout).toContain(
+        `command_line  /bin/sh ${SH_PLUGIN} --collector ${collector.url} --token-file ${tokenFile} $ARG1$`,
+      );
+      expect(generated.stdout).not.toContain(VIEWER);
+      nagios = await startNagios({ objects: generated.stdout });
+      await nagios.writer.write(
+        ['ok-1', 'crit-1'].map((host) =>
+          scheduleForcedServiceCheck(Date.now(), { host, service: 'buildbot-start' }),
+        ),
+      );
+      const status = await nagios.waitForStatus(
+        (st) =>
+          st.services.get(serviceKey('ok-1', 'buildbot-start'))?.state === 0 &&
+          st.services.get(serviceKey('crit-1', 'buildbot-start'))?.state === 2,
+        30_000,
+        'ok-1 OK and crit-1 CRITICAL from corral-check.sh',
+      );
+      expect(status.services.get(serviceKey('ok-1', 'buildbot-start'))!.output).toMatch(
+        /^OK - buildbot started 2h0\dm ago on bm01$/,
+      );
+      expect(status.services.get(serviceKey('crit-1', 'buildbot-start'))!.output).toBe(
+        'CRITICAL - cannot reach "bm02" / port 9010',
+      );
+    }, 60_000);
+  },
+);
