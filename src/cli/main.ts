@@ -46,13 +46,12 @@ function check(program: Command): void {
   program
     .command('check')
     .description(CHECK_DESCRIPTION)
-    .usage('[options] <slave>')
+    .argument('[slave]')
     .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
-    .argument('[args...]')
-    .action(async (args: string[]) => {
-      process.exitCode = await runCheck(args);
+    .action(async (_slave: string | undefined, _opts: unknown, command: Command) => {
+      process.exitCode = await runCheck(command.args);
     });
 }
 
