@@ -1,7 +1,8 @@
 // bench:check: what one Nagios check costs the Nagios host. Against one real collector, BENCH_RUNS
-// (default 10) runs of BENCH_BATCH (default 10) executions each of `corral check`, bin/corral-check.sh (curl), check_http on the same
-// endpoint, and bare `node -e 0`; medians of wall time, CPU (user + system) and peak RSS, measured
-// by GNU time, and the ratios to the baselines measured in the same run. Not a test: it prints figures.
+// (default 10) runs of BENCH_BATCH (default 10) executions each of `corral check`, its sh twin
+// bin/corral-check.sh, curl alone and check_http on the same endpoint, and bare `node -e 0`:
+// medians of wall time, CPU (user + system) and peak RSS, measured by GNU time, and the ratios to
+// the baselines measured in the same run. Not a test: it prints figures.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,8 +76,10 @@ async function main() {
         ['sh', path.join(bin, 'corral-check.sh'), 'bench-001', '--collector', url],
       ],
     ];
+    const endpoint = '/api/v1/slaves/bench-001/check';
+    // The sh twin's floor: curl alone on the same endpoint.
+    contenders.push(['curl alone', ['curl', '-sS', `${url}${endpoint}`]]);
     if (existsSync(CHECK_HTTP)) {
-      const endpoint = '/api/v1/slaves/bench-001/check';
       contenders.push(['check_http', [CHECK_HTTP, '-H', hostname, '-p', port, '-u', endpoint]]);
     } else {
       console.log(`${CHECK_HTTP} is missing (monitoring-plugins-basic): no check_http baseline`);
