@@ -1,7 +1,9 @@
 // `corral check` and its sh twin bin/corral-check.sh against the real collector: the same exit code
 // and the same first line for every answer, tokens read from files, and UNKNOWN for every failure.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -195,6 +197,85 @@ describe('every failure is UNKNOWN (3), with the same line from both', () => {
     [['bad;name']],
   ])('run the wrong way: %j', async (args) => {
     expect(await both(args)).toMatch(/^UNKNOWN - /);
+  });
+});
+
+/**
+ * TLS in front of the real collector (the collector's own TLS comes from another branch): a
+ * self-signed certificate for 127.0.0.1, every request forwarded as it is.
+ */
+async function tlsInFront(target: string): Promise<{ url: string; ca: string; server: Server }> {
+  const key = path.join(dir, 'tls-key.pem');
+  const ca = path.join(dir, 'tls-cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      ca,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  const server = createServer({ key: readFileSync(key), cert: readFileSync(ca) }, (req, res) => {
+    const upstream = request(
+      `${target}${req.url}`,
+      { method: req.method, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `https://127.0.0.1:${port}`, ca, server };
+}
+
+describe('an https collector: --ca names the CA to trust', () => {
+  let tls: Awaited<ReturnType<typeof tlsInFront>>;
+  beforeAll(async () => {
+    tls = await tlsInFront(collector.url);
+  });
+  afterAll(() => {
+    tls?.server.close();
+  });
+
+  test('with the CA, from the flag or CORRAL_CA: the answer; without it: UNKNOWN', async () => {
+    const args = ['ok-1', '--collector', tls.url, '--token-file', tokenFile];
+    const [n, s] = await Promise.all([
+      node([...args, '--ca', tls.ca]),
+      sh([...args, '--ca', tls.ca]),
+    ]);
+    expect(n).toMatchObject({ code: 0, stderr: '' });
+    expect(n.stdout).toMatch(/^OK - buildbot started 2h0\dm ago on bm01\|age=7\d{3}s\n$/);
+    expect(s.code).toBe(0);
+    expect(words(s.stdout)).toBe(words(n.stdout));
+
+    const fromEnv = await node(args, { CORRAL_CA: tls.ca });
+    expect(fromEnv.code).toBe(0);
+
+    const [untrustedNode, untrustedSh] = await Promise.all([node(args), sh(args)]);
+    expect(untrustedNode.code).toBe(3);
+    expect(untrustedNode.stdout).toBe(
+      `UNKNOWN - cannot reach the collector at ${tls.url}: self-signed certificate\n`,
+    );
+    expect(untrustedSh.code).toBe(3);
+    expect(untrustedSh.stdout).toMatch(
+      new RegExp(`^UNKNOWN - cannot reach the collector at ${tls.url}: .*certificate`),
+    );
   });
 });
 
