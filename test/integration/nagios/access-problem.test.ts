@@ -1,4 +1,4 @@
-// accessProblem as a collector that does not run as root meets Nagios's files: run as nobody, in and
+// accessProblem (src/nagios/file-access.ts) as a collector that does not run as root meets Nagios's files: run as nobody, in and
 // out of the www-data group, against a Debian-like layout (the built dist/nagios/file-access.js).
 import { chmodSync, chownSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
