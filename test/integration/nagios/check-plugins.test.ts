@@ -1,7 +1,7 @@
 // `corral check` and its sh twin bin/corral-check.sh against the real collector: the same exit code
 // and the same first line for every answer, tokens read from files, and UNKNOWN for every failure.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -14,8 +14,10 @@ import {
   CORRAL_BIN,
   postJson,
   startCollector,
+  waitFor,
   type RunningCollector,
 } from '../../support/collector.js';
+import { neverAnswers } from '../../support/never-answers.js';
 import {
   hasNagios,
   PLUGIN_DIR,
@@ -197,6 +199,48 @@ describe('every failure is UNKNOWN (3), with the same line from both', () => {
     [['bad;name']],
   ])('run the wrong way: %j', async (args) => {
     expect(await both(args)).toMatch(/^UNKNOWN - /);
+  });
+});
+
+/** Every process's command line, as `ps` shows it to any user. */
+function commandLines(): string[] {
+  const lines: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      lines.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return lines;
+}
+
+describe('the token is on no command line while a check runs', () => {
+  test.each([
+    ['corral check', node],
+    ['corral-check.sh', sh],
+  ])('%s: its request is waiting, and no process shows the token', async (_name, plugin) => {
+    const silent = await neverAnswers();
+    try {
+      const running = plugin([
+        'ok-1',
+        '--collector',
+        silent.url,
+        '--token-file',
+        tokenFile,
+        '--timeout',
+        '20',
+      ]);
+      // The request has reached the server: every process of the check exists now.
+      await waitFor(() => silent.sockets.length > 0, 15_000, 'the check to connect');
+      const asking = commandLines().filter((l) => l.includes(tokenFile) || l.includes(silent.url));
+      expect(asking.length).toBeGreaterThan(0);
+      expect(commandLines().filter((l) => l.includes(VIEWER))).toEqual([]);
+      for (const socket of silent.sockets) socket.destroy();
+      expect((await running).code).toBe(3);
+    } finally {
+      await silent.close();
+    }
   });
 });
 
