@@ -77,8 +77,12 @@ case $url in
   *) url=http://$url ;;
 esac
 while [ "${url%/}" != "$url" ]; do url=${url%/}; done
-[ "$token_given" -eq 1 ] || [ -n "$token_file" ] || token=${CORRAL_TOKEN:-}
-[ -n "$token" ] || [ -n "$token_file" ] || token_file=${CORRAL_TOKEN_FILE:-}
+if [ "$token_given" -eq 0 ] && [ -z "$token_file" ]; then
+  # As every other corral client: which one was meant is not ours to guess.
+  [ -z "${CORRAL_TOKEN:-}" ] || [ -z "${CORRAL_TOKEN_FILE:-}" ] ||
+    unknown 'both CORRAL_TOKEN and CORRAL_TOKEN_FILE are set: unset one of them'
+  token=${CORRAL_TOKEN:-} token_file=${CORRAL_TOKEN_FILE:-}
+fi
 ca=${ca:-${CORRAL_CA:-}}
 
 readable() {

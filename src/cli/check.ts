@@ -138,13 +138,16 @@ function collectorUrl(raw: string): URL {
   return url;
 }
 
-/** The token, from a file whenever possible: argv is readable by every user in `ps`. */
+/** The token, from a file whenever possible: argv is readable by every user in `ps`. Flags first. */
 function readToken(opts: CheckOptions): string | undefined {
-  if (opts.token) return opts.token;
-  if (opts['token-file']) return tokenFromFile(opts['token-file']);
-  if (process.env.CORRAL_TOKEN) return process.env.CORRAL_TOKEN;
-  if (process.env.CORRAL_TOKEN_FILE) return tokenFromFile(process.env.CORRAL_TOKEN_FILE);
-  return undefined;
+  if (opts.token !== undefined) return opts.token || undefined;
+  if (opts['token-file'] !== undefined) return tokenFromFile(opts['token-file']);
+  const { CORRAL_TOKEN: token, CORRAL_TOKEN_FILE: file } = process.env;
+  // As every other corral client: which one was meant is not ours to guess.
+  if (token && file) {
+    throw new CheckProblem('both CORRAL_TOKEN and CORRAL_TOKEN_FILE are set: unset one of them');
+  }
+  return file ? tokenFromFile(file) : token || undefined;
 }
 
 function tokenFromFile(file: string): string {

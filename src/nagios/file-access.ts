@@ -36,12 +36,12 @@ function denied(file: string, access: Access): string {
   // The file may be fine and a directory on the way shut: name the first one we cannot enter.
   const blocker = closedDirectoryOn(file);
   if (blocker !== null) {
-    return `cannot ${access} ${file}: ${who} may not enter ${blocker.path} (${describeOwner(blocker.stats)}); ${joinHint(blocker.stats, GROUP_BITS.enter)}`;
+    return `cannot ${access} ${file}: ${who} may not enter ${blocker.path} (${describeOwner(blocker.stats)}); ${joinHint(blocker.stats, 0o010)}`;
   }
   const stats = statOrNull(file);
   if (stats === null)
     return `cannot ${access} ${file}: ${who} may not see it; check its directory's permissions`;
-  return `cannot ${access} ${file}: ${who}, the file is ${describeOwner(stats)}; ${joinHint(stats, GROUP_BITS[access])}`;
+  return `cannot ${access} ${file}: ${who}, the file is ${describeOwner(stats)}; ${joinHint(stats, access === 'read' ? 0o040 : 0o020)}`;
 }
 
 function closedDirectoryOn(file: string): { path: string; stats: Stats } | null {
@@ -62,15 +62,12 @@ function closedDirectoryOn(file: string): { path: string; stats: Stats } | null 
   return null;
 }
 
-/** The group's permission bit that would let a member do it (a 0755 directory is no use to write). */
-const GROUP_BITS = { read: 0o040, write: 0o020, enter: 0o010 } as const;
-
+/** Joining the group helps only if the group has the permission bit needed (`groupBit`). */
 function joinHint(stats: Stats, groupBit: number): string {
   const group = groupName(stats.gid);
-  const groupMay = (stats.mode & groupBit) !== 0;
-  if (groupMay)
+  if ((stats.mode & groupBit) !== 0)
     return `add this user to group ${group} (usermod -aG ${group} ${userInfo().username}) and restart`;
-  return `its group ${group} has no access either: change the file's mode or owner`;
+  return `its group ${group} may not either: change the file's mode or owner`;
 }
 
 function describeSelf(): string {

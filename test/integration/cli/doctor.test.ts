@@ -79,11 +79,12 @@ describe('corral doctor, as root', () => {
   test('a bad config: the collector one-line config error on stderr, exit 1, nothing else', async () => {
     const file = config('bad.yaml', ['thresholds: {warning: 6h, critical: 7h}', 'dbb: x.db']);
     const r = await doctor(file);
-    expect(r).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: `corral: ${file}: (top level): unknown key "dbb" (check the spelling against DESIGN.md)\n`,
-    });
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^corral: ${file}: \\(top level\\): unknown key "dbb" \\(check the spelling against [^)]+\\)\\n$`,
+      ),
+    );
   });
 
   test('a token from an unset variable: one line naming it and where to set it; the rest still checked', async () => {
@@ -276,7 +277,7 @@ describe.skipIf(!canSwitchUser)('corral doctor, as nobody (the collector not run
     const r = await doctorAsNobody(file);
     expect(r.code).toBe(1);
     expect(line(r.stdout, 'database')).toBe(
-      `FAIL  database  cannot create ${etc}/data: cannot write ${etc}: running as nobody (groups nogroup), the file is owned by root:root, mode 0755; its group root has no access either: change the file's mode or owner; set db: in corral.yaml to an absolute path the collector may write, e.g. /var/lib/corral/corral.db (a relative db: is taken from the config file's directory)`,
+      `FAIL  database  cannot create ${etc}/data: cannot write ${etc}: running as nobody (groups nogroup), the file is owned by root:root, mode 0755; its group root may not either: change the file's mode or owner; set db: in corral.yaml to an absolute path the collector may write, e.g. /var/lib/corral/corral.db (a relative db: is taken from the config file's directory)`,
     );
   });
 
@@ -291,7 +292,7 @@ describe.skipIf(!canSwitchUser)('corral doctor, as nobody (the collector not run
     const r = await doctorAsNobody(file);
     expect(r.code).toBe(1);
     expect(line(r.stdout, 'inventory')).toBe(
-      `FAIL  inventory  cannot read ${inventory}: running as nobody (groups nogroup), the file is owned by root:root, mode 0600; its group root has no access either: change the file's mode or owner; or fix inventory: in corral.yaml`,
+      `FAIL  inventory  cannot read ${inventory}: running as nobody (groups nogroup), the file is owned by root:root, mode 0600; its group root may not either: change the file's mode or owner; or fix inventory: in corral.yaml`,
     );
   });
 });

@@ -56,7 +56,7 @@ describe.skipIf(!canSwitchUser)('accessProblem, as nobody', () => {
 
   test("a group that may read but not write is no use to join: change the file's mode", async () => {
     expect(await problemAsNobody(layout.statusFile, 'write', ['www-data'])).toBe(
-      `cannot write ${layout.statusFile}: running as nobody (groups www-data, nogroup), the file is owned by root:www-data, mode 0640; its group www-data has no access either: change the file's mode or owner`,
+      `cannot write ${layout.statusFile}: running as nobody (groups www-data, nogroup), the file is owned by root:www-data, mode 0640; its group www-data may not either: change the file's mode or owner`,
     );
   });
 
@@ -66,7 +66,7 @@ describe.skipIf(!canSwitchUser)('accessProblem, as nobody', () => {
     chownSync(secret, 0, 0);
     chmodSync(secret, 0o600);
     expect(await problemAsNobody(secret, 'read')).toBe(
-      `cannot read ${secret}: running as nobody (groups nogroup), the file is owned by root:root, mode 0600; its group root has no access either: change the file's mode or owner`,
+      `cannot read ${secret}: running as nobody (groups nogroup), the file is owned by root:root, mode 0600; its group root may not either: change the file's mode or owner`,
     );
   });
 

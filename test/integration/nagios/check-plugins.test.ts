@@ -167,6 +167,13 @@ describe('every failure is UNKNOWN (3), with the same line from both', () => {
     );
   });
 
+  test('both CORRAL_TOKEN and CORRAL_TOKEN_FILE: which one was meant is not guessed', async () => {
+    const env = { CORRAL_TOKEN: VIEWER, CORRAL_TOKEN_FILE: tokenFile };
+    expect(await both(['ok-1', '--collector', collector.url], env)).toBe(
+      'UNKNOWN - both CORRAL_TOKEN and CORRAL_TOKEN_FILE are set: unset one of them\n',
+    );
+  });
+
   test('an empty token file', async () => {
     const empty = path.join(dir, 'empty-token');
     writeFileSync(empty, '\n');
