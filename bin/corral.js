@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-// Thin entry: the CLI lives in src/cli and is built into dist/ by `npm install`.
-import { main } from '../dist/cli/main.js';
+// Thin entry: the CLI lives in src/cli and is built into dist/ by `npm install`. `corral check` is
+// a Nagios plugin run for every freshness or forced check: it skips the CLI and loads only itself.
+const [command, ...rest] = process.argv.slice(2);
+const run =
+  command === 'check'
+    ? import('../dist/cli/check.js').then((m) => m.runCheck(rest))
+    : import('../dist/cli/main.js').then((m) => m.main(process.argv));
 
-main(process.argv).then(
+run.then(
   (code) => {
     if (typeof code === 'number') process.exitCode = code;
   },

@@ -4,9 +4,10 @@ import { register as ack } from './ack.js';
 import { register as backup } from './backup.js';
 import { register as beat } from './beat.js';
 import { register as collector } from './collector.js';
-import { register as check } from './check.js';
+import { CHECK_DESCRIPTION, runCheck } from './check.js';
 import { register as consoleCommand } from './console.js';
 import { register as demo } from './demo.js';
+import { register as doctor } from './doctor.js';
 import { register as downtime } from './downtime.js';
 import { CliError } from './errors.js';
 import { register as ls } from './ls.js';
@@ -24,6 +25,7 @@ import { register as watchdog } from './watchdog.js';
 // In the order `corral --help` lists them: the server, what operators run, what slaves run, then tools.
 const commands: Array<(program: Command) => void> = [
   collector,
+  doctor,
   consoleCommand,
   ls,
   downtime,
@@ -38,6 +40,23 @@ const commands: Array<(program: Command) => void> = [
   simulate,
   demo,
 ];
+
+/**
+ * bin/corral.js runs `corral check` without this file (Nagios runs it often: see check.ts); it is
+ * listed here for `corral --help` and for callers of `main`, with the plugin's own parsing.
+ */
+function check(program: Command): void {
+  program
+    .command('check')
+    .description(CHECK_DESCRIPTION)
+    .argument('[slave]')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (_slave: string | undefined, _opts: unknown, command: Command) => {
+      process.exitCode = await runCheck(command.args);
+    });
+}
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('corral')

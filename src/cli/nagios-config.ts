@@ -1,6 +1,6 @@
 // `corral nagios-config`: prints Nagios object definitions for every slave of the inventory, ready to
 // include from nagios.cfg (cfg_file=...).
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CliError } from './errors.js';
 
 interface NagiosConfigOptions {
@@ -9,8 +9,11 @@ interface NagiosConfigOptions {
   objectCache?: string;
   collector?: string;
   corral?: string;
+  plugin: 'node' | 'sh';
   pluginDir: string;
   contactGroups?: string;
+  tokenFile?: string;
+  ca?: string;
   tokenMacro?: string;
   output?: string;
 }
@@ -28,17 +31,36 @@ export function register(program: Command): void {
       '--collector <url>',
       'collector that `corral check` asks (default: $CORRAL_URL, else the listen address)',
     )
+    .addOption(
+      new Option(
+        '--plugin <kind>',
+        'what Nagios runs: node (corral check) or sh (bin/corral-check.sh, curl: lighter)',
+      )
+        .choices(['node', 'sh'])
+        .default('node'),
+    )
     .option(
       '--corral <path>',
       'absolute path of the corral program Nagios runs (default: this node and this corral)',
     )
     .option('--plugin-dir <dir>', 'where check_http lives', '/usr/lib/nagios/plugins')
     .option('--contact-groups <list>', 'contact groups to notify, comma-separated')
-    .option('--token-macro <USERn>', 'resource.cfg macro holding a viewer token, e.g. USER3')
+    .option(
+      '--token-file <file>',
+      'file holding a viewer token, readable by the nagios user (the check reads it; no token in argv)',
+    )
+    .option('--ca <file>', 'CA certificate of an https collector, for the check')
+    // Gone: it put the token on the check's command line, where `ps` shows it to every user.
+    .addOption(new Option('--token-macro <USERn>').hideHelp())
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (_opts: NagiosConfigOptions, command: Command) => {
       // With globals: the root command has a --config of its own (the embedded default).
       const opts = command.optsWithGlobals<NagiosConfigOptions>();
+      if (opts.tokenMacro !== undefined) {
+        throw new CliError(
+          '--token-macro is gone: a token in the check command is visible in ps; put the viewer token in a file only nagios can read and give --token-file FILE',
+        );
+      }
       const text = await generate(opts);
       if (opts.output) {
         const { writeFile } = await import('node:fs/promises');
@@ -59,10 +81,13 @@ async function generate(opts: NagiosConfigOptions): Promise<string> {
   const { checkMapping } = await import('../nagios/mapping.js');
   const { NagiosInputError } = await import('../nagios/commands.js');
   const { readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
   try {
+    // No token is needed here: their environment variables need not be set where this runs.
     const settings = loadSettings(
       opts.config,
       opts.inventory === undefined ? {} : { inventory: opts.inventory },
+      { withoutTokens: true },
     );
     const mapping = checkMapping({
       hostTemplate: settings.nagios.host,
@@ -86,13 +111,15 @@ async function generate(opts: NagiosConfigOptions): Promise<string> {
       thresholds: settings.thresholds,
       mapping,
       corral: await corralArgv(opts.corral),
+      ...(opts.plugin === 'sh' && { shPlugin: await binFile('corral-check.sh') }),
       collectorUrl: collectorUrl(opts.collector, settings.listen),
       pluginDir: opts.pluginDir,
       contactGroups: opts.contactGroups
         ?.split(',')
         .map((g) => g.trim())
         .filter(Boolean),
-      tokenMacro: opts.tokenMacro,
+      ...(opts.tokenFile !== undefined && { tokenFile: path.resolve(opts.tokenFile) }),
+      ...(opts.ca !== undefined && { ca: path.resolve(opts.ca) }),
     });
   } catch (err) {
     if (
@@ -109,10 +136,13 @@ async function generate(opts: NagiosConfigOptions): Promise<string> {
 /** Nagios may not have node on its PATH: by default run this very node on this very corral. */
 async function corralArgv(explicit: string | undefined): Promise<string[]> {
   if (explicit !== undefined) return [explicit];
+  return [process.execPath, await binFile('corral.js')];
+}
+
+async function binFile(name: string): Promise<string> {
   const { realpathSync } = await import('node:fs');
   const { fileURLToPath } = await import('node:url');
-  const script = realpathSync(fileURLToPath(new URL('../../bin/corral.js', import.meta.url)));
-  return [process.execPath, script];
+  return realpathSync(fileURLToPath(new URL(`../../bin/${name}`, import.meta.url)));
 }
 
 function collectorUrl(explicit: string | undefined, listen: string): string {

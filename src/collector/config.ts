@@ -202,9 +202,19 @@ export interface Overrides {
   inventory?: string;
 }
 
+/** What a reader of corral.yaml needs: tools that use no token (`nagios-config`, `doctor`) skip them. */
+export interface LoadOptions {
+  /** Leave `tokens:` out, so that their unset environment variables are no error. */
+  withoutTokens?: boolean;
+}
+
 /** Reads corral.yaml (or uses defaults when no path is given) and applies the flag overrides. */
-export function loadSettings(configPath: string | undefined, overrides: Overrides = {}): Settings {
-  const file = configPath === undefined ? {} : readConfigFile(configPath);
+export function loadSettings(
+  configPath: string | undefined,
+  overrides: Overrides = {},
+  options: LoadOptions = {},
+): Settings {
+  const file = configPath === undefined ? {} : readConfigFile(configPath, options);
   const base = configPath === undefined ? process.cwd() : path.dirname(path.resolve(configPath));
   const settings = toSettings(file, base, configPath ?? 'settings');
   if (overrides.listen !== undefined) settings.listen = overrides.listen;
@@ -215,12 +225,19 @@ export function loadSettings(configPath: string | undefined, overrides: Override
 }
 
 /** Validates a config text; the name is used in messages. Exposed for tests. */
-export function parseConfigText(text: string, name: string): FileSettings {
+export function parseConfigText(
+  text: string,
+  name: string,
+  options: LoadOptions = {},
+): FileSettings {
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? {};
   } catch (err) {
     throw new ConfigError(`${name}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (options.withoutTokens && raw !== null && typeof raw === 'object' && 'tokens' in raw) {
+    delete (raw as { tokens?: unknown }).tokens;
   }
   const expanded = expandEnv(raw, name, []);
   const result = fileSchema.safeParse(expanded);
@@ -232,7 +249,7 @@ export function parseConfigText(text: string, name: string): FileSettings {
   return result.data;
 }
 
-function readConfigFile(configPath: string): FileSettings {
+function readConfigFile(configPath: string, options: LoadOptions): FileSettings {
   let text: string;
   try {
     text = readFileSync(configPath, 'utf8');
@@ -242,7 +259,7 @@ function readConfigFile(configPath: string): FileSettings {
       `${configPath}: cannot read the config file (${code === 'ENOENT' ? 'no such file' : code})`,
     );
   }
-  return parseConfigText(text, configPath);
+  return parseConfigText(text, configPath, options);
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

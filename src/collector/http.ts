@@ -10,6 +10,7 @@ import type { NagiosView, SlaveDetail } from '../domain/slave.js';
 import type { ActionEngine } from '../actions/engine.js';
 import { toView } from '../actions/action-record.js';
 import { ActionRefused } from '../actions/request.js';
+import { pluginResult } from '../nagios/plugin-result.js';
 import type { Auth, Permission, Identity } from './auth.js';
 import type { ConnectionLimit } from './connection-limit.js';
 import { BrowserRule } from './browser-rule.js';
@@ -156,9 +157,7 @@ export function createApi(parts: ApiParts) {
     send(res, 200, { serverTime: new Date(now).toISOString(), slaves });
   }
 
-  function showSlave(req: IncomingMessage, res: ServerResponse, name: string) {
-    authorize(req, 'view');
-    const now = Date.now();
+  function knownView(name: string, now: number) {
     const record = fleet.get(name);
     const view = fleet.view(name, now);
     if (!record || !view)
@@ -166,6 +165,13 @@ export function createApi(parts: ApiParts) {
         404,
         `no slave named "${name}" has been heard from or is in the inventory`,
       );
+    return { record, view };
+  }
+
+  function showSlave(req: IncomingMessage, res: ServerResponse, name: string) {
+    authorize(req, 'view');
+    const now = Date.now();
+    const { record, view } = knownView(name, now);
     const slave: SlaveDetail = {
       ...view,
       starts: startHistory(record),
@@ -181,6 +187,17 @@ export function createApi(parts: ApiParts) {
       ...(parts.nagiosView && { nagios: parts.nagiosView(name) }),
     };
     send(res, 200, { serverTime: new Date(now).toISOString(), slave });
+  }
+
+  /** `corral check`'s line as text, for plugins that cannot parse JSON (bin/corral-check.sh). */
+  function checkSlave(req: IncomingMessage, res: ServerResponse, name: string) {
+    authorize(req, 'view');
+    const text = `${pluginResult(knownView(name, Date.now()).view).line}\n`;
+    res.writeHead(200, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
   }
 
   async function postAction(req: IncomingMessage, res: ServerResponse) {
@@ -235,6 +252,11 @@ export function createApi(parts: ApiParts) {
     if (slaveRoute) {
       allow(method, 'GET');
       return showSlave(req, res, slaveInPath(slaveRoute[1]!));
+    }
+    const checkRoute = /^\/api\/v1\/slaves\/([^/]+)\/check$/.exec(p);
+    if (checkRoute) {
+      allow(method, 'GET');
+      return checkSlave(req, res, slaveInPath(checkRoute[1]!));
     }
     if (p === '/api/v1/slaves') {
       allow(method, 'GET');

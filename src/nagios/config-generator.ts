@@ -12,14 +12,18 @@ export interface NagiosConfigInput {
   mapping: NagiosMapping;
   /** How Nagios runs corral: absolute program and arguments, e.g. [`/usr/bin/node`, `/opt/corral/bin/corral.js`]. */
   corral: readonly string[];
+  /** The sh twin of `corral check` (bin/corral-check.sh) to run instead, by /bin/sh: an absolute path. */
+  shPlugin?: string;
   /** The collector `corral check` asks, and whose /healthz is watched. */
   collectorUrl: string;
   /** Where check_http lives (monitoring-plugins). */
   pluginDir: string;
   /** Contact groups to notify; without them a silent placeholder contact group is defined. */
   contactGroups?: readonly string[];
-  /** A `$USERn$` macro (from resource.cfg) holding a viewer token for `corral check`. */
-  tokenMacro?: string;
+  /** A file holding a viewer token, readable by Nagios: the token itself never goes into argv. */
+  tokenFile?: string;
+  /** The CA that signs an https collector's certificate. */
+  ca?: string;
 }
 
 export const CHECK_COMMAND = 'corral-check';
@@ -34,7 +38,6 @@ const SERVICE_TEMPLATE = 'corral-buildbot-start';
 /** Paths and arguments that go into a command_line: no shell metacharacters, no `$` macros. */
 const COMMAND_WORD = /^[A-Za-z0-9/._+@:=,-]+$/;
 const OBJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const MACRO = /^USER([1-9]|[1-9][0-9]|1[0-9][0-9]|2[0-5][0-6])$/;
 
 type Directives = Array<[string, string | number]>;
 
@@ -53,9 +56,17 @@ export function generateNagiosConfig(input: NagiosConfigInput): string {
   if (!corral[0]?.startsWith('/')) {
     throw new NagiosInputError('corral program', corral[0] ?? '', 'give an absolute path');
   }
+  const plugin =
+    input.shPlugin === undefined
+      ? [...corral, 'check']
+      : ['/bin/sh', absolutePath(input.shPlugin, 'sh plugin')];
   const pluginDir = commandWord(input.pluginDir, 'plugin directory');
   const contacts = (input.contactGroups ?? []).map((g) => objectName(g, 'contact group'));
-  const token = input.tokenMacro === undefined ? [] : ['--token', `$${macro(input.tokenMacro)}$`];
+  const token =
+    input.tokenFile === undefined
+      ? []
+      : ['--token-file', absolutePath(input.tokenFile, 'token file')];
+  const ca = input.ca === undefined ? [] : ['--ca', absolutePath(input.ca, 'CA file')];
   const notify: Directives = [
     ['contact_groups', contacts.length ? contacts.join(',') : PLACEHOLDER_CONTACT],
   ];
@@ -74,7 +85,7 @@ export function generateNagiosConfig(input: NagiosConfigInput): string {
       ['command_name', CHECK_COMMAND],
       [
         'command_line',
-        [...corral, 'check', '--collector', collector.url, ...token, '$ARG1$'].join(' '),
+        [...plugin, '--collector', collector.url, ...token, ...ca, '$ARG1$'].join(' '),
       ],
     ]),
     define('command', [
@@ -237,9 +248,10 @@ function objectName(name: string, field: string): string {
   return name;
 }
 
-function macro(name: string): string {
-  if (!MACRO.test(name)) throw new NagiosInputError('token macro', name, 'use USER1 to USER256');
-  return name;
+/** Nagios runs the check from its own directory: a relative path would point somewhere else. */
+function absolutePath(file: string, field: string): string {
+  if (!file.startsWith('/')) throw new NagiosInputError(field, file, 'give an absolute path');
+  return commandWord(file, field);
 }
 
 function collectorAddress(raw: string): { url: string; host: string; port: string; tls: boolean } {

@@ -94,6 +94,8 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
     );
     const genConfig = path.join(dir, 'gen.yaml');
     await writeFile(genConfig, base.replace(inventory, genInventory));
+    const tokenFile = path.join(dir, 'nagios-token');
+    await writeFile(tokenFile, `${CHECKER}\n`);
     const generated = await runCorral([
       'nagios-config',
       '--config',
@@ -102,13 +104,11 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
       `http://127.0.0.1:${port}`,
       '--plugin-dir',
       PLUGIN_DIR,
-      '--token-macro',
-      'USER3',
+      '--token-file',
+      tokenFile,
     ]);
     expect(generated.stderr).toBe('');
-    const resource = path.join(dir, 'resource.cfg');
-    await writeFile(resource, `$USER3$=${CHECKER}\n`);
-    nagios = await startNagios({ objects: generated.stdout, main: { resource_file: resource } });
+    nagios = await startNagios({ objects: generated.stdout });
     collector = await startCollector({
       args: ['--listen', `127.0.0.1:${port}`],
       config: [

@@ -145,6 +145,45 @@ describe('corral nagios-config', () => {
     if (hasNagios) expect((await verifyObjects(text)).ok).toBe(true);
   });
 
+  test('needs no token: tokens from unset variables are no error; a token file goes into the command', async () => {
+    const config = path.join(dir, 'with-tokens.yaml');
+    await writeFile(
+      config,
+      [
+        'inventory: inventory.yaml',
+        'tokens:',
+        '  - {name: nagios, role: viewer, token: "${CORRAL_TOKEN_NAGIOS_UNSET}"}',
+        '',
+      ].join('\n'),
+    );
+    const r = await corral([
+      'nagios-config',
+      '--config',
+      config,
+      '--token-file',
+      '/etc/nagios4/corral-token',
+    ]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(
+      /check --collector http:\/\/127\.0\.0\.1:8474 --token-file \/etc\/nagios4\/corral-token \$ARG1\$\n/,
+    );
+    expect(r.stdout).not.toMatch(/--token |\$USER/);
+  });
+
+  test('--token-macro is refused: a token in the command is visible in ps', async () => {
+    const r = await corral([
+      'nagios-config',
+      '--inventory',
+      path.join(dir, 'inventory.yaml'),
+      '--token-macro',
+      'USER3',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'corral: --token-macro is gone: a token in the check command is visible in ps; put the viewer token in a file only nagios can read and give --token-file FILE\n',
+    );
+  });
+
   test('the object cache as an extra source', async () => {
     const cache = path.join(dir, 'objects.cache');
     await writeFile(

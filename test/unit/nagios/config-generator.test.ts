@@ -100,17 +100,35 @@ describe('generateNagiosConfig', () => {
     );
   });
 
-  test('https collectors and a token macro', () => {
+  test('https collectors, a token file and a CA: paths in the command, never a token', () => {
     const t = generateNagiosConfig({
       ...input,
       collectorUrl: 'https://corral.example.com',
-      tokenMacro: 'USER3',
+      tokenFile: '/etc/nagios4/corral-token',
+      ca: '/etc/corral/ca.pem',
       contactGroups: ['releng'],
     });
-    expect(t).toContain('check --collector https://corral.example.com --token $USER3$ $ARG1$');
+    expect(t).toContain(
+      'check --collector https://corral.example.com --token-file /etc/nagios4/corral-token --ca /etc/corral/ca.pem $ARG1$',
+    );
+    expect(t).not.toMatch(/--token |\$USER/);
     expect(t).toContain('check_http -H corral.example.com -p 443 --ssl -u /healthz');
     expect(t).toContain('contact_groups          releng');
     expect(t).not.toContain('corral-nobody');
+  });
+
+  test('the sh twin instead of corral check: run by /bin/sh, same options', () => {
+    const t = generateNagiosConfig({
+      ...input,
+      shPlugin: '/opt/corral/bin/corral-check.sh',
+      tokenFile: '/etc/nagios4/corral-token',
+    });
+    const commands = Object.fromEntries(
+      definitions(t, 'command').map((c) => [c.command_name, c.command_line]),
+    );
+    expect(commands['corral-check']).toBe(
+      '/bin/sh /opt/corral/bin/corral-check.sh --collector http://127.0.0.1:8474 --token-file /etc/nagios4/corral-token $ARG1$',
+    );
   });
 
   test.each([
@@ -126,7 +144,10 @@ describe('generateNagiosConfig', () => {
       { slaves: [{ name: 'a', pool: 'talos r3\n}', master: null, attributes: {} }] },
       /pool "talos r3\\n}" is refused/,
     ],
-    [{ tokenMacro: 'PATH' }, /USER1 to USER256/],
+    [{ tokenFile: 'corral-token' }, /token file "corral-token" is refused: give an absolute path/],
+    [{ tokenFile: '/etc/$USER3$' }, /token file/],
+    [{ ca: '/etc/my ca.pem' }, /CA file/],
+    [{ shPlugin: 'bin/corral-check.sh' }, /sh plugin "bin\/corral-check.sh" is refused/],
     [
       { slaves: [{ name: 's', pool: null, master: null, attributes: { nagios_host: 'a\nb' } }] },
       /host/,
