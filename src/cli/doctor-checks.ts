@@ -4,6 +4,7 @@ import { closeSync, constants, existsSync, openSync, statSync, type Stats } from
 import path from 'node:path';
 import { ConfigError, loadSettings, parseListen, type Settings } from '../collector/config.js';
 import { isLoopback } from '../collector/auth.js';
+import { inspectDatabase } from '../collector/database-file.js';
 import { InventoryError, loadInventory } from '../collector/inventory.js';
 import { accessProblem } from '../nagios/file-access.js';
 
@@ -112,7 +113,10 @@ function databaseFinding(db: string): Finding {
     const what = existing === dir ? `cannot use ${db}` : `cannot create ${dir}`;
     return fail('database', `${what}: ${problem}; ${fix}`);
   }
-  return ok('database', existsSync(db) ? db : `${db} (will be created)`);
+  if (!existsSync(db)) return ok('database', `${db} (will be created)`);
+  // Damaged, empty, not a database, newer than this corral: what would stop the start.
+  const unusable = inspectDatabase(db);
+  return unusable === null ? ok('database', db) : fail('database', unusable);
 }
 
 function inventoryFinding(inventory: string | null): Finding {

@@ -1,5 +1,6 @@
 // `corral doctor` (the built bin/corral.js) on each misconfiguration seen in production: one line
 // per check naming the fix, exit 1 when anything is wrong; as root, as nobody, and with a real Nagios.
+import Database from 'better-sqlite3';
 import { execFile, execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -115,6 +116,34 @@ describe('corral doctor, as root', () => {
     };
     expect(report.ok).toBe(false);
     expect(report.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(['tokens']);
+  });
+
+  test('a damaged database: the line the collector would stop with, naming the file', async () => {
+    const data = path.join(dir, 'damaged');
+    mkdirSync(data);
+    const db = path.join(data, 'corral.db');
+    const file = config('damaged.yaml', [`db: ${db}`]);
+    // A database the collector made, then page 2 zeroed as a failing disk would leave it.
+    const made = new Database(db);
+    made.exec('CREATE TABLE t (x TEXT)');
+    const insert = made.prepare('INSERT INTO t VALUES (?)');
+    made.transaction(() => {
+      for (let i = 0; i < 2000; i++) insert.run('x'.repeat(100));
+    })();
+    made.close();
+    const healthy = await doctor(file);
+    expect(line(healthy.stdout, 'database')).toBe(`ok  database  ${db}`);
+    execFileSync(
+      'dd',
+      ['if=/dev/zero', `of=${db}`, 'bs=4096', 'seek=1', 'count=1', 'conv=notrunc'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const r = await doctor(file);
+    expect(r.code).toBe(1);
+    expect(line(r.stdout, 'database')).toMatch(new RegExp(`^FAIL  database  .*${db}`));
+    expect(r.stderr).toBe('');
   });
 
   test('listening beyond loopback without tokens: every remote client would be refused', async () => {
