@@ -4,16 +4,15 @@ import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { available } from './requires.js';
 
 export const RUNUSER = '/usr/sbin/runuser';
-/** Tests that switch users run only as root; they say so loudly otherwise. */
-export const canSwitchUser = process.getuid?.() === 0;
-
-export function warnIfCannotSwitchUser(): void {
-  if (!canSwitchUser) {
-    console.warn('\n!!! SKIPPING tests run as nobody: they need root (runuser) !!!\n');
-  }
-}
+/** Tests that switch users run only as root: a loud skip elsewhere, a failure under CI. */
+export const canSwitchUser = available(
+  'root (to run commands as nobody)',
+  process.getuid?.() === 0,
+  'run the tests as root, as CI does',
+);
 
 export interface Run {
   code: number;

@@ -20,7 +20,6 @@ import {
   canSwitchUser,
   debianNagiosLayout,
   runAsNobody,
-  warnIfCannotSwitchUser,
   type NagiosLayout,
   type Run,
 } from '../../support/as-user.js';
@@ -234,8 +233,6 @@ describe.skipIf(!hasNagios)('corral doctor, against a real Nagios', () => {
     );
   }, 60_000);
 });
-
-warnIfCannotSwitchUser();
 
 describe.skipIf(!canSwitchUser)('corral doctor, as nobody (the collector not run as root)', () => {
   let layout: NagiosLayout;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { available } from '../../support/requires.js';
 import {
   postJson,
   startCollector,
@@ -69,12 +70,16 @@ function smallDisk(): string | null {
   return dir;
 }
 
-const canMount = (() => {
-  const dir = smallDisk();
-  for (const c of cleanups) c();
-  cleanups = [];
-  return dir !== null;
-})();
+const canMount = available(
+  'a tmpfs mount (root)',
+  (() => {
+    const dir = smallDisk();
+    for (const c of cleanups) c();
+    cleanups = [];
+    return dir !== null;
+  })(),
+  'run the tests as root, as CI does',
+);
 
 const batch = (prefix: string) =>
   Array.from({ length: 100 }, (_, i) => ({

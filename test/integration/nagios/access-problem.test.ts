@@ -7,7 +7,6 @@ import {
   canSwitchUser,
   debianNagiosLayout,
   runAsNobody,
-  warnIfCannotSwitchUser,
   type NagiosLayout,
 } from '../../support/as-user.js';
 
@@ -24,8 +23,6 @@ async function problemAsNobody(
   expect(r.stderr).toBe('');
   return JSON.parse(r.stdout) as string | null;
 }
-
-warnIfCannotSwitchUser();
 
 describe.skipIf(!canSwitchUser)('accessProblem, as nobody', () => {
   let layout: NagiosLayout;

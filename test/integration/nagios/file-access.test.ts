@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { available } from '../../support/requires.js';
 import {
   getJson,
   startCollector,
@@ -17,13 +18,18 @@ import {
 
 type Health = { status: string; problems: Array<{ part: string; problem: string }> };
 
-const isRoot = process.getuid?.() === 0;
-const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
+const isRoot = available(
+  'root (to run the collector as nobody)',
+  process.getuid?.() === 0,
+  'run the tests as root, as CI does',
+);
+const hasSetpriv = available(
+  'setpriv',
+  spawnSync('setpriv', ['--version']).status === 0,
+  'apt-get install util-linux',
+);
 const NOBODY = 65534;
 const NOGROUP = 65534;
-if (!isRoot || !hasSetpriv) {
-  console.warn('\n!!! SKIPPING file-access tests: they need root and setpriv (util-linux) !!!\n');
-}
 
 /** A whole status.dat as Nagios writes it, fresh now (the collector allows 3 intervals of 10 s). */
 function statusText(): string {
