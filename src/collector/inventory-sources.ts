@@ -22,8 +22,8 @@ export interface InventorySourcesOptions {
   onChanges(changes: StateChange[], now: number): void;
 }
 
-/** Slaves applied per event-loop turn: ~10 ms of work on a busy machine. */
-const SLICE = 2000;
+/** Slaves applied per event-loop turn: a few milliseconds of work. */
+const SLICE = 1000;
 
 export class InventorySources {
   private fromFile: InventoryEntry[] = [];
