@@ -130,6 +130,7 @@ export class InventorySources {
     let step = steps.next();
     while (!step.done) {
       await new Promise((resolve) => setImmediate(resolve));
+      if (this.closed) return;
       step = steps.next();
     }
     for (const c of step.value) this.o.log.info(c, 'state changed');
