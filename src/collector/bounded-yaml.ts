@@ -95,12 +95,12 @@ function tooDeep(tokens: readonly CST.Token[], max: number): number | null {
   return null;
 }
 
+class AliasProblem extends Error {}
+
 /**
  * Aliases in document order: one naming no earlier anchor, one inside what it names (a loop),
  * or the total they would expand to over the bound is refused, naming the key it is at.
  */
-class AliasProblem extends Error {}
-
 function checkAliases(doc: Document, maxNodes: number): string | null {
   const anchors = new Map<string, Node>();
   const sizes = new Map<unknown, number>();

@@ -20,7 +20,7 @@ import { readBoundedYaml } from './bounded-yaml.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8474';
 export const DEFAULT_DB = '.corral/corral.db';
-/** Larger inventory files are refused before they are read (100k slaves in block YAML is ~9 MB). */
+/** Larger inventory files are refused before they are read (100k slaves with pool and master: ~6 MB). */
 export const DEFAULT_INVENTORY_BYTES = 16 * 1024 * 1024;
 
 export interface TokenSetting {

@@ -1,5 +1,13 @@
 // The inventory file: slaves that should exist (YAML, or one name per line), reloaded when it changes.
-import { closeSync, fstatSync, openSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readFileSync,
+  watch,
+  type FSWatcher,
+} from 'node:fs';
 import path from 'node:path';
 import type { InventoryEntry } from '../domain/inventory.js';
 import { slaveNameProblem } from '../domain/names.js';
@@ -22,7 +30,8 @@ export function loadInventory(file: string, maxBytes: number): InventoryEntry[] 
 function readWithin(file: string, maxBytes: number): string {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Non-blocking: a FIFO named by mistake is refused below instead of hanging the reader.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InventoryError(

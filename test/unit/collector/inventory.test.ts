@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,7 +94,7 @@ slaves:
     ]);
   });
 
-  it('refuses a file over the size limit before reading it, and names a missing one', () => {
+  it('refuses a file over the size limit before reading it, a FIFO, and names a missing one', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'corral-inventory-'));
     const file = path.join(dir, 'slaves.txt');
     const text = Array.from({ length: 100 }, (_, i) => `slave-${i}`).join('\n');
@@ -101,6 +102,11 @@ slaves:
     expect(loadInventory(file, text.length)).toHaveLength(100);
     expect(() => loadInventory(file, text.length - 1)).toThrow(
       `slaves.txt: the inventory is ${text.length} bytes, over limits.inventory_bytes (${text.length - 1})`,
+    );
+    // A FIFO would block a plain open until someone writes to it.
+    execFileSync('mkfifo', [path.join(dir, 'fifo.yaml')]);
+    expect(() => loadInventory(path.join(dir, 'fifo.yaml'), text.length)).toThrow(
+      /fifo\.yaml: the inventory is not a regular file/,
     );
     expect(() => loadInventory(path.join(dir, 'nope.yaml'), text.length)).toThrow(
       /nope\.yaml does not exist \(\S+ does\): check the path/,
