@@ -81,7 +81,7 @@ describe('a large inventory', () => {
     console.log(
       `100k-slave reload (${(text.length / 1e6).toFixed(1)} MB): ${latencies.length} heartbeats, median ${median.toFixed(0)} ms, worst ${worst.toFixed(0)} ms`,
     );
-    expect(worst).toBeLessThan(BEAT_BUDGET_MS / 2);
+    expect(worst).toBeLessThan(BEAT_BUDGET_MS);
     expect((await health()).slaves).toBe(100_001);
   }, 240_000);
 
