@@ -58,7 +58,7 @@ export class InventorySources {
         watchInventory(file, reload, (reason) =>
           this.o.log.warn(
             { file, reason },
-            'not watching for changes: reload after each edit with SIGHUP (systemctl reload corral)',
+            'not watching for changes: after each edit, reload with SIGHUP (kill -HUP <collector pid>)',
           ),
         ),
       );
@@ -74,10 +74,13 @@ export class InventorySources {
   private enqueue(source: 'file' | 'nagios', load: () => Promise<void>): Promise<void> {
     const waiting = this.waiting.get(source);
     if (waiting) return waiting;
-    const next = this.queue.then(() => {
-      this.waiting.delete(source);
-      return this.closed ? undefined : load();
-    });
+    const next = this.queue
+      .then(() => {
+        this.waiting.delete(source);
+        return this.closed ? undefined : load();
+      })
+      // Never a rejected queue: one reload gone wrong must not stop every later one.
+      .catch((err: Error) => this.o.log.error({ reason: err.message }, 'inventory reload failed'));
     this.waiting.set(source, next);
     this.queue = next;
     return next;

@@ -138,7 +138,7 @@ describe('a large inventory', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({
       reason: expect.stringMatching(/cannot watch \S+no-such-dir: no such directory/),
-      msg: expect.stringMatching(/reload after each edit with SIGHUP/),
+      msg: expect.stringMatching(/after each edit, reload with SIGHUP/),
     });
   });
 });
