@@ -79,7 +79,7 @@ export async function runCollectorUntilSignal(opts: CollectorOptions): Promise<v
     throw new CliError((err as Error).message);
   }
   reload = () => {
-    started.reloadInventory();
+    void started.reloadInventory();
     started.reloadCertificate();
   };
   await new Promise<void>((resolve) => {

@@ -79,7 +79,7 @@ async function runDemo(slaves: number, speed: number): Promise<number> {
     say: () => {},
   });
   // The farm's inventory is written before its first heartbeat; load it now rather than on the watch.
-  collector.reloadInventory();
+  await collector.reloadInventory();
   const stop = async () => {
     stopSimulator.abort();
     await farm.catch(() => {});

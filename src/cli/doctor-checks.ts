@@ -40,7 +40,7 @@ export async function diagnose(configPath: string | undefined): Promise<Finding[
     listenFinding(settings.listen),
     tokensFinding(configPath, settings.listen),
     databaseFinding(settings.db),
-    inventoryFinding(settings.inventory),
+    inventoryFinding(settings.inventory, settings.limits.inventoryBytes),
     ...nagiosFindings(settings.nagios),
   ];
 }
@@ -119,12 +119,12 @@ function databaseFinding(db: string): Finding {
   return unusable === null ? ok('database', db) : fail('database', unusable);
 }
 
-function inventoryFinding(inventory: string | null): Finding {
+function inventoryFinding(inventory: string | null, maxBytes: number): Finding {
   if (inventory === null) return ok('inventory', 'none: slaves are known by their heartbeats');
   const denied = accessProblem(inventory, 'read');
   if (denied !== null) return fail('inventory', `${denied}; or fix inventory: in corral.yaml`);
   try {
-    const count = loadInventory(inventory).length;
+    const count = loadInventory(inventory, maxBytes).length;
     return ok('inventory', `${inventory} (${count} slave${count === 1 ? '' : 's'})`);
   } catch (err) {
     if (err instanceof InventoryError) return fail('inventory', err.message);

@@ -93,7 +93,10 @@ async function generate(opts: NagiosConfigOptions): Promise<string> {
       hostTemplate: settings.nagios.host,
       service: settings.nagios.service,
     });
-    const slaves = settings.inventory === null ? [] : loadInventory(settings.inventory);
+    const slaves =
+      settings.inventory === null
+        ? []
+        : loadInventory(settings.inventory, settings.limits.inventoryBytes);
     if (opts.objectCache) {
       const text = await readFile(opts.objectCache, 'utf8').catch((err: Error) => {
         throw new CliError(`cannot read ${opts.objectCache}: ${err.message}`);

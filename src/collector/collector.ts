@@ -16,9 +16,7 @@ import { ConnectionLimit } from './connection-limit.js';
 import { createApi } from './http.js';
 import { Health } from './health.js';
 import { Hub } from './hub.js';
-import type { InventoryEntry } from '../domain/inventory.js';
-import { readObjectCacheInventory } from '../nagios/object-cache.js';
-import { loadInventory, mergeInventories, watchInventory } from './inventory.js';
+import { InventorySources } from './inventory-sources.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { NagiosLink, slaveRef } from './nagios-link.js';
@@ -32,7 +30,8 @@ export interface Collector {
   /** http://host:port (https:// with `tls:`), with the port actually bound. */
   url: string;
   fleet: Fleet;
-  reloadInventory(): void;
+  /** Reads the inventory file again; resolves once it is applied or refused (never rejects). */
+  reloadInventory(): Promise<void>;
   /** Takes a renewed TLS certificate and key (SIGHUP); nothing without `tls:`. */
   reloadCertificate(): void;
   /** Stops accepting, answers what is in flight, flushes and closes the database. */
@@ -129,54 +128,25 @@ async function assemble(
   }
 
   // Two inventory sources: the inventory file and Nagios's objects.cache (the file wins on a name).
-  let fromFile: InventoryEntry[] = [];
-  let fromNagios: InventoryEntry[] = [];
-  const applyInventory = () => {
-    const now = Date.now();
-    const changes = fleet.setInventory(mergeInventories(fromFile, fromNagios), now);
-    for (const c of changes) log.info(c, 'state changed');
+  const inventory = new InventorySources({
+    file: settings.inventory,
+    maxBytes: settings.limits.inventoryBytes,
+    objectCache: nagios.objectCacheFile,
+    mapping: { hostTemplate: nagios.host, service: nagios.service },
+    fleet,
+    health,
+    log,
     // A slave the new inventory made late or dead (its pool's thresholds) is so in Nagios too.
-    link?.afterInventory(now);
-    link?.afterTick(changes, now);
-  };
-  const reloadInventory = () => {
-    if (settings.inventory === null) return;
-    try {
-      fromFile = loadInventory(settings.inventory);
-      applyInventory();
-      log.info({ file: settings.inventory, slaves: fromFile.length }, 'inventory loaded');
-    } catch (err) {
-      log.error(
-        { file: settings.inventory, reason: (err as Error).message },
-        'inventory not loaded; keeping the last good one',
-      );
-    }
-  };
-  const objectCache = nagios.objectCacheFile;
-  const reloadObjectCache = async () => {
-    if (objectCache === null) return;
-    try {
-      fromNagios = await readObjectCacheInventory(objectCache, {
-        hostTemplate: nagios.host,
-        service: nagios.service,
-      });
-      applyInventory();
-      log.info({ file: objectCache, slaves: fromNagios.length }, "Nagios's objects loaded");
-    } catch (err) {
-      log.error(
-        { reason: (err as Error).message },
-        "Nagios's objects not loaded; keeping the last",
-      );
-    }
-  };
-  reloadInventory();
-  await reloadObjectCache();
-  const unwatchers = [
-    settings.inventory === null ? () => {} : watchInventory(settings.inventory, reloadInventory),
-    objectCache === null ? () => {} : watchInventory(objectCache, () => void reloadObjectCache()),
-  ];
-  const unwatch = () => unwatchers.forEach((u) => u());
-  undo.push(unwatch);
+    onChanges: (changes, now) => {
+      link?.afterInventory(now);
+      link?.afterTick(changes, now);
+    },
+  });
+  undo.push(() => inventory.close());
+  await inventory.reloadFile();
+  await inventory.reloadObjectCache();
+  inventory.watch();
+  const unwatch = () => inventory.close();
 
   // Metrics reads the hub's count only when scraped, by which time the hub exists.
   const hub: Hub = new Hub(fleet, settings, metrics, log);
@@ -329,7 +299,7 @@ async function assemble(
   return {
     url,
     fleet,
-    reloadInventory,
+    reloadInventory: () => inventory.reloadFile(),
     reloadCertificate,
     close() {
       closing ??= (async () => {

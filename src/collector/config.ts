@@ -1,13 +1,13 @@
 // corral.yaml: read, expand ${VAR}, validate, and turn into typed settings; a bad file is one clear line.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
 import { ROLES, type Role } from '../domain/protocol.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../domain/state.js';
 import type { ThresholdPolicy } from '../domain/thresholds.js';
 import { NagiosInputError } from '../nagios/commands.js';
+import { accessProblem } from '../nagios/file-access.js';
 import { checkMapping, DEFAULT_MAPPING } from '../nagios/mapping.js';
 import type { RebootSettings } from '../reboot/methods.js';
 import { readTlsFiles, TlsFileError, type TlsSettings } from './tls-files.js';
@@ -17,9 +17,12 @@ import {
   toRebootSettings,
   type RebootSection,
 } from '../reboot/settings.js';
+import { readBoundedYaml } from './bounded-yaml.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8474';
 export const DEFAULT_DB = '.corral/corral.db';
+/** Larger inventory files are refused before they are read (100k slaves with pool and master: ~6 MB). */
+export const DEFAULT_INVENTORY_BYTES = 16 * 1024 * 1024;
 
 export interface TokenSetting {
   name: string;
@@ -55,6 +58,8 @@ export interface Settings {
     atMaxAheadSeconds: number;
     /** Slaves not in the inventory that heartbeats may create; past it a batch is refused. */
     unlistedSlaves: number;
+    /** The largest inventory file read; a larger one is refused and the last good one kept. */
+    inventoryBytes: number;
   };
   http: {
     /** DNS names clients reach the collector by, beside loopback names and the listen address. */
@@ -110,23 +115,35 @@ const thresholdsSchema = z.strictObject({
 const nonEmpty = (what: string) =>
   z.string({ error: `expected ${what}` }).min(1, `expected ${what}`);
 
+/** Printable ASCII without spaces: anything else can never match a `Bearer` header. */
+const tokenValue = z
+  .string()
+  .min(16, 'a token has at least 16 characters')
+  .regex(
+    /^[\x21-\x7e]+$/,
+    'a token is printable ASCII without spaces or control characters (it could never match)',
+  );
+
+const tokenSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a token name is a short identifier'),
+    role: z.enum(ROLES, { error: `role must be one of ${ROLES.join(', ')}` }),
+    token: tokenValue.optional(),
+    token_file: nonEmpty('a file path').optional(),
+  })
+  .refine((t) => (t.token === undefined) !== (t.token_file === undefined), {
+    message: 'give exactly one of token and token_file',
+  });
+
 const fileSchema = z.strictObject({
   listen: nonEmpty('host:port, e.g. 127.0.0.1:8474').optional(),
   db: nonEmpty('a file path').optional(),
   thresholds: thresholdsSchema.optional(),
   pools: z.record(z.string(), thresholdsSchema).optional(),
   inventory: nonEmpty('a file path').optional(),
-  tokens: z
-    .array(
-      z.strictObject({
-        name: z
-          .string()
-          .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a token name is a short identifier'),
-        role: z.enum(ROLES, { error: `role must be one of ${ROLES.join(', ')}` }),
-        token: z.string().min(16, 'a token has at least 16 characters'),
-      }),
-    )
-    .optional(),
+  tokens: z.array(tokenSchema).optional(),
   limits: z
     .strictObject({
       body_bytes: z.int().min(1024).optional(),
@@ -134,6 +151,7 @@ const fileSchema = z.strictObject({
       at_max_past: duration('7d').optional(),
       at_max_ahead: duration('5m').optional(),
       unlisted_slaves: z.int().min(0).optional(),
+      inventory_bytes: z.int().min(1024).optional(),
     })
     .optional(),
   http: z
@@ -230,12 +248,9 @@ export function parseConfigText(
   name: string,
   options: LoadOptions = {},
 ): FileSettings {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text) ?? {};
-  } catch (err) {
-    throw new ConfigError(`${name}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const read = readBoundedYaml(text, CONFIG_YAML_BOUNDS);
+  if (!read.ok) throw new ConfigError(`${name}: ${read.problem}`);
+  const raw = read.value ?? {};
   if (options.withoutTokens && raw !== null && typeof raw === 'object' && 'tokens' in raw) {
     delete (raw as { tokens?: unknown }).tokens;
   }
@@ -248,6 +263,9 @@ export function parseConfigText(
   }
   return result.data;
 }
+
+/** corral.yaml is small: a reboot chain is the deepest part, and a few aliases are plenty. */
+const CONFIG_YAML_BOUNDS = { maxDepth: 32, maxAliasNodes: 10_000 };
 
 function readConfigFile(configPath: string, options: LoadOptions): FileSettings {
   let text: string;
@@ -309,13 +327,14 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
     db: f.db === undefined ? defaultDb(base) : path.resolve(base, f.db),
     thresholds: { default: defaults, pools },
     inventory: resolve(f.inventory),
-    tokens: f.tokens ?? [],
+    tokens: tokenSettings(f.tokens ?? [], base, name),
     limits: {
       bodyBytes: f.limits?.body_bytes ?? 1024 * 1024,
       batch: f.limits?.batch ?? 5000,
       atMaxPastSeconds: f.limits?.at_max_past ?? 7 * 86400,
       atMaxAheadSeconds: f.limits?.at_max_ahead ?? 300,
       unlistedSlaves: f.limits?.unlisted_slaves ?? 50_000,
+      inventoryBytes: f.limits?.inventory_bytes ?? DEFAULT_INVENTORY_BYTES,
     },
     http: {
       allowedHosts: f.http?.allowed_hosts ?? [],
@@ -370,6 +389,57 @@ function tlsSettings(tls: TlsSettings | undefined, name: string): TlsSettings | 
 function defaultDb(base: string): string {
   const stateDir = process.env.STATE_DIRECTORY?.split(':')[0];
   return stateDir ? path.resolve(stateDir, 'corral.db') : path.resolve(base, DEFAULT_DB);
+}
+
+type TokenEntry = NonNullable<FileSettings['tokens']>[number];
+
+/**
+ * Each token from `token:` or from its `token_file:`; one value listed twice is refused (the last
+ * entry would win, and a viewer's token could act as an operator). Messages never show a token.
+ */
+function tokenSettings(entries: TokenEntry[], base: string, name: string): TokenSetting[] {
+  const byValue = new Map<string, number>();
+  return entries.map((entry, i) => {
+    const token = entry.token ?? tokenFromFile(entry.token_file!, base, `${name}: tokens.${i}`);
+    const first = byValue.get(token);
+    if (first !== undefined) {
+      throw new ConfigError(
+        `${name}: tokens.${i}: "${entry.name}" has the same token as "${entries[first]!.name}" (tokens.${first}): give each its own token`,
+      );
+    }
+    byValue.set(token, i);
+    return { name: entry.name, role: entry.role, token };
+  });
+}
+
+const MAX_TOKEN_FILE_BYTES = 4096;
+
+function tokenFromFile(file: string, base: string, where: string): string {
+  const resolved = path.resolve(base, file);
+  let text: string;
+  try {
+    // A token file holds one line; anything large (or a device) is a wrong path, not a token.
+    const stats = statSync(resolved);
+    if (!stats.isFile() || stats.size > MAX_TOKEN_FILE_BYTES) {
+      throw new ConfigError(
+        `${where}.token_file: ${resolved} is not a token file (a regular file of at most ${MAX_TOKEN_FILE_BYTES} bytes)`,
+      );
+    }
+    text = readFileSync(resolved, 'utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const problem =
+      accessProblem(resolved, 'read') ??
+      `cannot read ${resolved}: ${(err as NodeJS.ErrnoException).code}`;
+    throw new ConfigError(`${where}.token_file: ${problem}`);
+  }
+  // One trailing newline is what `echo` and editors leave; anything else is part of the token.
+  const token = text.replace(/\r?\n$/, '');
+  const checked = tokenValue.safeParse(token);
+  if (!checked.success) {
+    throw new ConfigError(`${where}.token_file: ${resolved}: ${checked.error.issues[0]!.message}`);
+  }
+  return token;
 }
 
 /** A host template or service that cannot be a Nagios name stops the start, naming the key. */

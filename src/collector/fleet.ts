@@ -40,7 +40,8 @@ export class Fleet {
 
   /** Slaves known only from their heartbeats. */
   get unlistedCount(): number {
-    return this.records.size - this.listed;
+    // Between the steps of an inventory being applied, its new names may not all be records yet.
+    return Math.max(0, this.records.size - this.listed);
   }
 
   get(name: string): SlaveRecord | undefined {
@@ -81,15 +82,34 @@ export class Fleet {
    * Returns the state changes it made (a slave moved to a pool with shorter thresholds is late now).
    */
   setInventory(entries: readonly InventoryEntry[], now: number): StateChange[] {
+    const steps = this.inventorySteps(entries, now, Infinity);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    return step.value;
+  }
+
+  /**
+   * `setInventory` in steps of `slice` slaves: the caller runs one step per event-loop turn, so
+   * 100k slaves never hold the loop (heartbeats change the fleet between steps; each step reads
+   * the records afresh). Consoles see each step's changes as they happen.
+   */
+  *inventorySteps(
+    entries: readonly InventoryEntry[],
+    now: number,
+    slice: number,
+  ): Generator<void, StateChange[]> {
     const changes: StateChange[] = [];
     const refresh = (record: SlaveRecord) => {
       const change = this.refreshState(record, now);
       if (change) changes.push(change);
     };
-    const wanted = new Map(entries.map((e) => [e.name, e]));
+    const wanted = new Set(entries.map((e) => e.name));
     this.listed = wanted.size;
-    for (const [name, record] of this.records) {
-      if (wanted.has(name) || record.inventory === null) continue;
+    let done = 0;
+    for (const name of [...this.records.keys()]) {
+      if (++done % slice === 0) yield this.notify();
+      const record = this.records.get(name);
+      if (!record || wanted.has(name) || record.inventory === null) continue;
       if (record.lastHeartbeat === null) {
         this.records.delete(name);
         this.states.delete(name);
@@ -103,6 +123,7 @@ export class Fleet {
       }
     }
     for (const entry of entries) {
+      if (++done % slice === 0) yield this.notify();
       const record = this.records.get(entry.name);
       if (record && sameEntry(record.inventory, entry)) continue;
       const next = record ? { ...record, inventory: entry } : newRecord(entry.name, entry);
@@ -223,6 +244,11 @@ function sameMuting(a: Muting | null, b: Muting | null): boolean {
   return a === b || (a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b));
 }
 
+/** Field by field: a reload compares every slave of the inventory, so no JSON per entry. */
 function sameEntry(a: InventoryEntry | null, b: InventoryEntry): boolean {
-  return a !== null && JSON.stringify(a) === JSON.stringify(b);
+  if (a === null) return false;
+  if (a.name !== b.name || a.pool !== b.pool || a.master !== b.master) return false;
+  const keys = Object.keys(a.attributes);
+  if (keys.length !== Object.keys(b.attributes).length) return false;
+  return keys.every((k) => a.attributes[k] === b.attributes[k]);
 }

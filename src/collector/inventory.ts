@@ -1,25 +1,65 @@
 // The inventory file: slaves that should exist (YAML, or one name per line), reloaded when it changes.
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readFileSync,
+  watch,
+  type FSWatcher,
+} from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { InventoryEntry } from '../domain/inventory.js';
 import { slaveNameProblem } from '../domain/names.js';
+import { accessProblem } from '../nagios/file-access.js';
+import { readBoundedYaml } from './bounded-yaml.js';
 
 export class InventoryError extends Error {
   override name = 'InventoryError';
 }
 
-/** Reads and validates an inventory file; throws InventoryError naming the line or entry. */
-export function loadInventory(file: string): InventoryEntry[] {
-  let text: string;
+/**
+ * Reads and validates an inventory file no larger than `maxBytes` (checked before reading, so a
+ * huge file costs nothing); throws InventoryError naming the file and the line or entry.
+ */
+export function loadInventory(file: string, maxBytes: number): InventoryEntry[] {
+  const text = readWithin(file, maxBytes);
+  return /\.ya?ml$/i.test(file) ? parseYamlInventory(text, file) : parseListInventory(text, file);
+}
+
+function readWithin(file: string, maxBytes: number): string {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    // Non-blocking: a FIFO named by mistake is refused below instead of hanging the reader.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InventoryError(
+      accessProblem(file, 'read') ?? `${file}: cannot read the inventory (${code})`,
+    );
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new InventoryError(`${file}: the inventory is not a regular file`);
+    if (stats.size > maxBytes) throw tooLarge(file, stats.size, maxBytes);
+    const bytes = readFileSync(fd);
+    // It may have grown between the check and the read.
+    if (bytes.length > maxBytes) throw tooLarge(file, bytes.length, maxBytes);
+    return bytes.toString('utf8');
+  } catch (err) {
+    if (err instanceof InventoryError) throw err;
     throw new InventoryError(
       `${file}: cannot read the inventory (${(err as NodeJS.ErrnoException).code})`,
     );
+  } finally {
+    closeSync(fd);
   }
-  return /\.ya?ml$/i.test(file) ? parseYamlInventory(text, file) : parseListInventory(text, file);
+}
+
+function tooLarge(file: string, size: number, maxBytes: number): InventoryError {
+  return new InventoryError(
+    `${file}: the inventory is ${size} bytes, over limits.inventory_bytes (${maxBytes}): raise the limit in corral.yaml or trim the file`,
+  );
 }
 
 /** One slave name per line; `#` starts a comment. */
@@ -35,17 +75,17 @@ export function parseListInventory(text: string, file: string): InventoryEntry[]
   return unique(entries, file);
 }
 
+/** An entry is a few levels deep; aliases may fill a field of every slave, not multiply them. */
+const INVENTORY_YAML_BOUNDS = { maxDepth: 32, maxAliasNodes: 1_000_000 };
+
 /**
  * YAML: a list (or `slaves:` holding a list) of names or of objects with `name`, optional
  * `pool` and `master`, and any other scalar attributes (mgmt_host, pdu, outlet, ...).
  */
 export function parseYamlInventory(text: string, file: string): InventoryEntry[] {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw new InventoryError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const read = readBoundedYaml(text, INVENTORY_YAML_BOUNDS);
+  if (!read.ok) throw new InventoryError(`${file}: ${read.problem}`);
+  const doc = read.value;
   if (doc === null || doc === undefined) return [];
   const list = Array.isArray(doc) ? doc : (doc as { slaves?: unknown }).slaves;
   if (!Array.isArray(list)) {
@@ -116,9 +156,15 @@ export function mergeInventories(
 
 /**
  * Calls `onChange` when the file is written or replaced. Editors save by rename, so the
- * directory is watched, not the file; bursts of events are debounced.
+ * directory is watched, not the file; bursts of events are debounced. A watch that cannot be set
+ * up (no such directory, the inotify limit) or that fails later is told once to `onProblem`.
  */
-export function watchInventory(file: string, onChange: () => void, debounceMs = 200): () => void {
+export function watchInventory(
+  file: string,
+  onChange: () => void,
+  onProblem: (reason: string) => void,
+  debounceMs = 200,
+): () => void {
   const dir = path.dirname(file);
   const base = path.basename(file);
   let timer: NodeJS.Timeout | null = null;
@@ -129,12 +175,24 @@ export function watchInventory(file: string, onChange: () => void, debounceMs = 
       if (timer) clearTimeout(timer);
       timer = setTimeout(onChange, debounceMs);
     });
-  } catch {
+  } catch (err) {
+    onProblem(watchProblem(dir, err as NodeJS.ErrnoException));
     return () => {};
   }
-  watcher.on('error', () => {});
+  watcher.once('error', (err: NodeJS.ErrnoException) => {
+    onProblem(watchProblem(dir, err));
+    watcher.close();
+  });
   return () => {
     if (timer) clearTimeout(timer);
     watcher.close();
   };
+}
+
+function watchProblem(dir: string, err: NodeJS.ErrnoException): string {
+  if (err.code === 'ENOSPC') {
+    return `cannot watch ${dir}: the system's inotify watches are used up (raise fs.inotify.max_user_watches)`;
+  }
+  if (err.code === 'ENOENT') return `cannot watch ${dir}: no such directory`;
+  return `cannot watch ${dir}: ${err.code ?? err.message}`;
 }

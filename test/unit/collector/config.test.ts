@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -150,6 +150,44 @@ describe('a bad config file stops the start with one line naming the file and th
       'reboot: {methods: [{name: ssh, argv: ["{host}", x]}]}',
       /corral\.yaml: reboot\.methods\[0\]: /,
     ],
+    [
+      'tokens: [{name: a, role: viewer, token: "0123456789 abcdef"}]',
+      /corral\.yaml: tokens\.0\.token: a token is printable ASCII without spaces/,
+    ],
+    [
+      'tokens: [{name: a, role: viewer, token: "0123456789abcdef\\t"}]',
+      /corral\.yaml: tokens\.0\.token: a token is printable ASCII without spaces or control/,
+    ],
+    [
+      'tokens: [{name: a, role: viewer}]',
+      /corral\.yaml: tokens\.0: give exactly one of token and token_file/,
+    ],
+    [
+      'tokens: [{name: a, role: viewer, token: "0123456789abcdef", token_file: t}]',
+      /corral\.yaml: tokens\.0: give exactly one of token and token_file/,
+    ],
+    [
+      'tokens: [{name: a, role: viewer, token_file: no-such-token}]',
+      /corral\.yaml: tokens\.0\.token_file: \S+no-such-token does not exist/,
+    ],
+    ['listen: &l [*l]', /corral\.yaml: listen\.0: alias \*l refers to itself/],
+    ['thresholds: {warning: *w}', /corral\.yaml: thresholds\.warning: alias \*w names no anchor/],
+    [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]\n' +
+        'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n' +
+        'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n' +
+        'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n' +
+        'e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n',
+      /corral\.yaml: d\.7: aliases expand to more than 10000 values \(an alias bomb\?\)/,
+    ],
+    [
+      'pools: ' + '['.repeat(40) + ']'.repeat(40),
+      /corral\.yaml: line 1, column \d+: nested deeper/,
+    ],
+    [
+      'listen: a\nlisten: b',
+      /corral\.yaml: not valid YAML: line 2, column 1: Map keys must be unique/,
+    ],
   ])('%s', (text, message) => {
     const { file } = withConfig(text);
     let error: Error | undefined;
@@ -161,6 +199,46 @@ describe('a bad config file stops the start with one line naming the file and th
     expect(error?.name).toBe('ConfigError');
     expect(error?.message).toMatch(message);
     expect(error?.message).not.toMatch(/\n/);
+  });
+
+  it('refuses one token listed twice, naming both entries and never the token', () => {
+    const { file } = withConfig(`
+tokens:
+  - {name: jdoe, role: operator, token: same-token-0123456789}
+  - {name: wallboard, role: viewer, token: other-token-0123456789}
+  - {name: kiosk, role: viewer, token: same-token-0123456789}
+`);
+    let error: Error | undefined;
+    try {
+      loadSettings(file);
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error?.message).toMatch(
+      /corral\.yaml: tokens\.2: "kiosk" has the same token as "jdoe" \(tokens\.0\): give each its own token/,
+    );
+    expect(error?.message).not.toContain('same-token');
+  });
+
+  it('reads token_file beside the config, trimmed of one trailing newline', () => {
+    const { dir, file } = withConfig(`
+tokens:
+  - {name: slaves, role: heartbeat, token_file: secrets/slaves.token}
+  - {name: jdoe, role: operator, token: jdoe-token-0123456789}
+`);
+    mkdirSync(path.join(dir, 'secrets'));
+    writeFileSync(path.join(dir, 'secrets/slaves.token'), 'slaves-token-0123456789\n');
+    expect(loadSettings(file).tokens).toEqual([
+      { name: 'slaves', role: 'heartbeat', token: 'slaves-token-0123456789' },
+      { name: 'jdoe', role: 'operator', token: 'jdoe-token-0123456789' },
+    ]);
+    // Only one newline goes: a second one is inside the token, which cannot hold it.
+    writeFileSync(path.join(dir, 'secrets/slaves.token'), 'slaves-token-0123456789\n\n');
+    expect(() => loadSettings(file)).toThrow(
+      /tokens\.0\.token_file: \S+slaves\.token: a token is printable ASCII without spaces/,
+    );
+    writeFileSync(path.join(dir, 'secrets/slaves.token'), 'jdoe-token-0123456789');
+    expect(() => loadSettings(file)).toThrow(/tokens\.1: "jdoe" has the same token as "slaves"/);
   });
 
   it('names a missing file', () => {
