@@ -2,6 +2,7 @@
 // loads almost nothing: bin/corral.js hands `check` straight to `runCheck`, before commander and the CLI.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, RequestOptions } from 'node:http';
+import { parseArgs } from 'node:util';
 import { slaveNameProblem } from '../domain/names.js';
 import type { SlaveView } from '../domain/slave.js';
 import { pluginResult, unknown, usageError, type PluginResult } from '../nagios/plugin-result.js';
@@ -37,6 +38,9 @@ const PLACEHOLDERS = {
 } as const;
 type ValueOption = keyof typeof PLACEHOLDERS;
 type CheckOptions = Partial<Record<ValueOption, string>>;
+const VALUE_OPTIONS = Object.fromEntries(
+  Object.keys(PLACEHOLDERS).map((name) => [name, { type: 'string' as const }]),
+) as Record<ValueOption, { type: 'string' }>;
 
 /** A plugin run the wrong way (UNKNOWN naming the usage) or a failure to ask (UNKNOWN). */
 class CheckProblem extends Error {}
@@ -57,30 +61,21 @@ export async function runCheck(argv: readonly string[]): Promise<number> {
 export function parseCheckArgs(
   argv: readonly string[],
 ): 'help' | PluginResult | { slave: string; options: CheckOptions } {
-  const options: CheckOptions = {};
-  const positionals: string[] = [];
   const wrong = (problem: string) => usageError(`corral check: ${problem}`, CHECK_USAGE);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === '-h' || arg === '--help') return 'help';
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = (eq === -1 ? arg : arg.slice(0, eq)).replace(/^--/, '');
-    if (!arg.startsWith('--') || !Object.hasOwn(PLACEHOLDERS, name)) {
-      return wrong(`unknown option '${eq === -1 ? arg : arg.slice(0, eq)}'`);
-    }
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined)
-      return wrong(`option '--${name} ${PLACEHOLDERS[name as ValueOption]}' argument missing`);
-    options[name as ValueOption] = value;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { ...VALUE_OPTIONS, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    return wrong(commanderWords(err as Error & { code?: string }));
   }
+  const { help, ...options } = parsed.values;
+  if (help) return 'help';
+  const positionals = parsed.positionals;
   if (positionals.length === 0) return wrong("missing required argument 'slave'");
   if (positionals.length > 1) {
     return wrong(
@@ -91,6 +86,17 @@ export function parseCheckArgs(
     return wrong('give --token or --token-file, not both');
   }
   return { slave: positionals[0]!, options };
+}
+
+/** node:util's parse errors in the words commander used (and the docs show). */
+function commanderWords(err: Error & { code?: string }): string {
+  const option = /'(--?[^' ]+)/.exec(err.message)?.[1] ?? '';
+  const name = option.replace(/^--/, '') as ValueOption;
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${option}'`;
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && Object.hasOwn(PLACEHOLDERS, name)) {
+    return `option '${option} ${PLACEHOLDERS[name]}' argument missing`;
+  }
+  return err.message;
 }
 
 async function check(slave: string, opts: CheckOptions): Promise<PluginResult> {

@@ -18,7 +18,7 @@ export interface InventorySourcesOptions {
   fleet: Fleet;
   health: Health;
   log: Logger;
-  /** The state changes an applied inventory made (for Nagios). */
+  /** Called once an inventory is applied, with the state changes it made (for Nagios). */
   onChanges(changes: StateChange[], now: number): void;
 }
 

@@ -410,7 +410,7 @@ describe.skipIf(!hasNagios)('a real Nagios Core 4', () => {
       'the crafted downtime',
     );
     expect(s.downtimes.find((d) => d.host === 'talos-0600')!.comment).toBe(
-      `bug 1 [${epoch}] DISABLE_NOTIFICATIONS  [${epoch}] SCHEDULE_FORCED_SVC_CHECK,talos-0601,${SERVICE},${epoch}`,
+      `bug 1 [${epoch}] DISABLE_NOTIFICATIONS [${epoch}] SCHEDULE_FORCED_SVC_CHECK,talos-0601,${SERVICE},${epoch}`,
     );
   });
 
