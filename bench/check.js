@@ -64,6 +64,7 @@ async function main() {
   try {
     const res = await fetch(`${url}/api/v1/heartbeats`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ slave: 'bench-001', master: 'bm01' }),
     });
     if (res.status !== 202) throw new Error(`heartbeat: HTTP ${res.status}`);
