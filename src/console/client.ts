@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { parsePrintableJson } from '../domain/printable.js';
 import { PROTOCOL_VERSION, type AnyServerMessage } from '../domain/protocol.js';
 import { failureReason, type CaFile } from '../net/failure.js';
+import { authHeaders } from '../net/request.js';
 import type { ConsoleStore } from './store.js';
 
 export interface ClientOptions {
@@ -141,7 +142,7 @@ export function connectClient(opts: ClientOptions): Client {
     if (closed) return;
     store.getState().setConnection({ status: 'connecting' }, Date.now());
     const socket = new WebSocket(url, {
-      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+      headers: authHeaders(opts.token),
       handshakeTimeout: 10_000,
       ...(opts.ca && { ca: opts.ca.pem }),
     });

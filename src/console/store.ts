@@ -80,8 +80,6 @@ export interface DetailState {
   status: 'loading' | 'ready' | 'error';
   data: SlaveDetail | null;
   error: string | null;
-  /** The slave's recent actions, newest first; null when the collector could not say. */
-  actions?: ActionView[] | null;
 }
 
 export interface ConsoleData {

@@ -7,6 +7,8 @@ import { failureReason, type CaFile } from './failure.js';
 export interface RequestOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
+  /** The collector's access token, sent as `Authorization: Bearer`; none without one. */
+  token?: string | undefined;
   body?: string;
   /** Bounds the whole exchange, connect to the answer's last byte. */
   signal: AbortSignal;
@@ -33,10 +35,15 @@ export class RequestError extends Error {
   }
 }
 
+/** The header a token travels in, on every request and on the stream's upgrade alike. */
+export function authHeaders(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 /** Resolves with any HTTP status; rejects only with RequestError. */
 export function request(url: string, opts: RequestOptions): Promise<Answer> {
   const target = new URL(url);
-  const headers = { ...opts.headers };
+  const headers = { ...opts.headers, ...authHeaders(opts.token) };
   if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
   return new Promise((resolve, reject) => {
     const fail = (err: unknown) => {
