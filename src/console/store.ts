@@ -124,8 +124,11 @@ export interface ConsoleData {
   actions: ReadonlyMap<number, ActionView>;
   /** What is in flight on each slave (`downtime sent`), from the unfinished actions. */
   inFlight: ReadonlyMap<string, string>;
-  /** False when the collector says it is not wired to Nagios (an older one that does not say is trusted). */
-  canAct: boolean;
+  /**
+   * Whether the collector is wired to Nagios, so it takes downtimes, rechecks and acks (hello's
+   * `nagios`, else its older name `actions`; one that says neither is trusted and refuses itself).
+   */
+  nagios: boolean;
   /** The collector's reboot chains (method names); null when it has no reboot methods. */
   reboot: RebootChains | null;
   form: ActionForm | null;
@@ -269,7 +272,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       serverError: null,
       actions: new Map(),
       inFlight: new Map(),
-      canAct: true,
+      nagios: true,
       reboot: null,
       form: null,
       confirm: null,
@@ -283,7 +286,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
 
       applyMessages(messages, localNow) {
         const s = get();
-        let { policy, offsetMs, seq, you, marks, serverError, canAct, reboot, own, confirm, log } =
+        let { policy, offsetMs, seq, you, marks, serverError, nagios, reboot, own, confirm, log } =
           s;
         let actions: Map<number, ActionView> | null = null;
         let slaves: Map<string, Row> | null = null;
@@ -331,7 +334,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
           if (m.type === 'hello') {
             policy = m.thresholds;
             you = m.you;
-            canAct = m.actions !== false;
+            nagios = (m.nagios ?? m.actions) !== false;
             reboot = m.reboot ?? null;
             rethreshold = true;
           } else if (m.type === 'snapshot') {
@@ -364,7 +367,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             you,
             marks,
             serverError,
-            canAct,
+            nagios,
             reboot,
             own,
             confirm,
@@ -594,7 +597,7 @@ export function actRefusal(
   if (s.you === null) return 'not connected to the collector yet';
   if (s.you.role !== 'operator')
     return `your token (${s.you.role}) cannot act: an operator token can`;
-  const nagios = s.canAct;
+  const nagios = s.nagios;
   const reboot = s.reboot !== null;
   if (through === 'nagios' && !nagios) {
     return 'this collector is not wired to Nagios (nagios.command_file): it cannot take Nagios actions';
