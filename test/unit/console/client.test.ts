@@ -112,6 +112,25 @@ describe('console client', () => {
     expect(store.getState().slaves.has('gap')).toBe(true);
   });
 
+  it('skips frames it cannot read, says so once with the first, and keeps applying the feed', async () => {
+    const c = await standInCollector();
+    const store = createConsoleStore('ws://test');
+    client = connectClient({ store, url: c.url, batchMs: 20 });
+    const ws = await c.next();
+    send(ws, hello());
+    send(ws, snapshot(1, [view('a')]));
+    await until(() => store.getState().seq === 1, 'the snapshot');
+    expect(store.getState().serverError).toBeNull();
+    ws.send('{"type": "delta", "seq": 2');
+    for (const bad of [null, 42, 'delta', [], { seq: 2 }]) send(ws, bad);
+    send(ws, delta(2, [view('b')]));
+    await until(() => store.getState().seq === 2, 'the delta after them');
+    expect(store.getState().slaves.has('b')).toBe(true);
+    expect(store.getState().serverError).toBe(
+      'sent a frame this console cannot read, skipped ("{\\"type\\": \\"delta\\", \\"seq\\": 2"): run the same corral version on both sides, and check that nothing between them alters the stream',
+    );
+  });
+
   it('reconnects after the collector drops it, and resyncs from the new snapshot', async () => {
     const c = await standInCollector();
     const store = createConsoleStore('ws://test');
