@@ -6,6 +6,8 @@ import type { ActionKind, ActionRequest } from '../domain/protocol.js';
 
 /** The forms the keys open: `c` is recheck with a choice to force, `A` acknowledge. */
 export type FormKind = 'downtime' | 'ack' | 'recheck';
+/** What an action key opens: a form, else (nothing to fill in) the confirmation. */
+export type KeyedKind = Exclude<ActionKind, 'force-check'>;
 export type FieldKey = 'length' | 'comment' | 'flexible' | 'sticky' | 'force';
 
 export interface FormValues {
@@ -35,6 +37,10 @@ export const FIELDS: Record<FormKind, readonly FieldKey[]> = {
   ack: ['comment', 'sticky'],
   recheck: ['force'],
 };
+
+export function isFormKind(kind: KeyedKind): kind is FormKind {
+  return Object.hasOwn(FIELDS, kind);
+}
 
 export const TEXT_FIELDS: ReadonlySet<FieldKey> = new Set(['length', 'comment']);
 

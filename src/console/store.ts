@@ -15,7 +15,13 @@ import {
 import type { SlaveDetail } from '../domain/slave.js';
 import { SLAVE_STATES, type SlaveState } from '../domain/state.js';
 import { DEFAULT_POLICY, type ThresholdPolicy } from '../domain/thresholds.js';
-import { formRequest, newForm, type ActionForm, type FormKind } from './action-form.js';
+import {
+  formRequest,
+  isFormKind,
+  newForm,
+  type ActionForm,
+  type KeyedKind,
+} from './action-form.js';
 import { mergeLog } from './action-words.js';
 import {
   COMPARATORS,
@@ -168,7 +174,7 @@ export interface ConsoleActions {
    * Opens the form (or, for a cancel or a reboot, the confirmation) on the marked slaves or the
    * cursor row.
    */
-  openAction(kind: FormKind | 'cancel-downtime' | 'remove-ack' | 'reboot' | 'cancel-reboot'): void;
+  openAction(kind: KeyedKind): void;
   setForm(form: ActionForm): void;
   /** Enter in the form: on to the confirmation, or the problems shown in red. */
   submitForm(): void;
@@ -482,7 +488,9 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
           return;
         }
         const hidden = s.marks.size > 0 ? s.hiddenMarks : 0;
-        if (kind !== 'downtime' && kind !== 'ack' && kind !== 'recheck') {
+        if (isFormKind(kind)) {
+          set({ mode: 'form', form: newForm(kind, targets, hidden), confirm: null, notice: null });
+        } else {
           // Nothing to fill in: straight to the confirmation.
           const request: ActionRequest = { kind, targets };
           set({
@@ -491,8 +499,6 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             confirm: newConfirmation(request, hidden),
             notice: null,
           });
-        } else {
-          set({ mode: 'form', form: newForm(kind, targets, hidden), confirm: null, notice: null });
         }
       },
       setForm(form) {
