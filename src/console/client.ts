@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { excerpt, parsePrintableJson } from '../domain/printable.js';
 import { PROTOCOL_VERSION, type AnyServerMessage } from '../domain/protocol.js';
 import { failureReason, type CaFile } from '../net/failure.js';
-import { authHeaders } from '../net/request.js';
+import { authHeaders } from '../net/auth-header.js';
 import type { ConsoleStore } from './store.js';
 
 export interface ClientOptions {

@@ -2,6 +2,7 @@
 // takes no CA per request), bounded by a signal; a failure carries a reason an operator can act on.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { authHeaders } from './auth-header.js';
 import { failureReason, type CaFile } from './failure.js';
 
 export interface RequestOptions {
@@ -33,11 +34,6 @@ export class RequestError extends Error {
   ) {
     super(reason);
   }
-}
-
-/** The header a token travels in, on every request and on the stream's upgrade alike. */
-export function authHeaders(token: string | undefined): Record<string, string> {
-  return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 /** Resolves with any HTTP status; rejects only with RequestError. */
