@@ -112,7 +112,7 @@ function checkTargets(targets: readonly string[], known: (name: string) => boole
   return unique;
 }
 
-/** Resolved by the rule the console shows (`src/domain/action-params.ts`); the comment made Nagios text. */
+/** By the rule the console's confirmation shows (domain/action-params.ts); comments as Nagios text. */
 function resolve(kind: ActionKind, params: ActionParams, now: number): ResolvedParams {
   try {
     const resolved = resolveParams(kind, params, now);
