@@ -2,16 +2,11 @@
 // targets (every one known), the parameters (a required comment, a downtime window in UTC).
 // Pure: the clock and the known slaves are given.
 import { z } from 'zod';
+import { ActionParamsError, resolveParams, type ActionParams } from '../domain/action-params.js';
 import { slaveNameProblem } from '../domain/names.js';
 import { excerpt } from '../domain/printable.js';
 import { ACTION_KINDS, type ActionKind, type ResolvedParams } from '../domain/protocol.js';
-import { parseDuration } from '../domain/duration.js';
 import { checkAuthor, cleanText } from '../nagios/commands.js';
-import {
-  downtimeWindow,
-  DowntimeWindowError,
-  MAX_DOWNTIME_SECONDS,
-} from '../nagios/downtime-window.js';
 
 /** More than this in one request is almost surely a mistake in the selection. */
 export const MAX_TARGETS = 20_000;
@@ -95,7 +90,7 @@ export function planAction(body: unknown, ctx: PlanContext): PlannedAction {
     targets: checkTargets(request.targets, ctx.known),
     author: ctx.author,
     at: ctx.now,
-    params: resolveParams(request.kind, request.params ?? {}, ctx.now),
+    params: resolve(request.kind, request.params ?? {}, ctx.now),
     dryRun: request.dryRun ?? false,
   };
 }
@@ -117,76 +112,17 @@ function checkTargets(targets: readonly string[], known: (name: string) => boole
   return unique;
 }
 
-type RawParams = NonNullable<z.output<typeof requestSchema>['params']>;
-
-function resolveParams(kind: ActionKind, p: RawParams, now: number): ResolvedParams {
-  switch (kind) {
-    case 'downtime':
-      return { comment: requiredComment(p.comment), ...resolveWindow(p, now) };
-    case 'ack':
-      return { comment: requiredComment(p.comment), sticky: p.sticky ?? true };
-    case 'reboot':
-      return { includeMuted: p.includeMuted ?? false };
-    default:
-      return {};
-  }
-}
-
-/** The comment as Nagios will keep it (control characters and `;` replaced); empty is refused. */
-function requiredComment(comment: string | undefined): string {
-  const clean = cleanText(comment ?? '');
-  if (clean === '') {
-    throw new ActionRefused(
-      'params.comment: a comment is required: say why (it is kept in Nagios and the audit log)',
-      'params.comment',
-    );
-  }
-  return clean;
-}
-
-/**
- * A fixed downtime lasts from start to end. A flexible one starts when the service goes non-OK
- * within the window and lasts `durationSeconds`: with both `duration` and `until`, the duration
- * is how long and `until` ends the window; with one of them, the window's length is the duration.
- */
-function resolveWindow(p: RawParams, now: number): ResolvedParams {
-  const flexible = p.flexible ?? false;
-  const both = flexible && p.duration !== undefined && p.until !== undefined;
-  let window;
+/** By the rule the console's confirmation shows (domain/action-params.ts); comments as Nagios text. */
+function resolve(kind: ActionKind, params: ActionParams, now: number): ResolvedParams {
   try {
-    window = downtimeWindow(
-      both
-        ? { start: p.start, until: p.until }
-        : { start: p.start, duration: p.duration, until: p.until },
-      now,
-    );
+    const resolved = resolveParams(kind, params, now);
+    return resolved.comment === undefined
+      ? resolved
+      : { ...resolved, comment: cleanText(resolved.comment) };
   } catch (err) {
-    if (err instanceof DowntimeWindowError) {
-      throw new ActionRefused(`params.${err.field}: ${err.message}`, `params.${err.field}`);
+    if (err instanceof ActionParamsError) {
+      throw new ActionRefused(`${err.field}: ${err.message}`, err.field);
     }
     throw err;
   }
-  const startSeconds = Math.floor(window.startMs / 1000);
-  const endSeconds = Math.floor(window.endMs / 1000);
-  const durationSeconds = both ? parseDuration(p.duration!) : endSeconds - startSeconds;
-  if (durationSeconds === null) {
-    throw new ActionRefused(
-      `params.duration: "${excerpt(p.duration!)}" is not a duration: write e.g. 90m, 2h, 30d`,
-      'params.duration',
-    );
-  }
-  // The window is bounded by downtimeWindow; a flexible downtime's own length must be too.
-  if (durationSeconds > MAX_DOWNTIME_SECONDS) {
-    throw new ActionRefused(
-      `params.duration: a downtime lasts at most ${MAX_DOWNTIME_SECONDS / 86400} days`,
-      'params.duration',
-    );
-  }
-  // Whole seconds, as Nagios keeps them, so status.dat can be compared exactly.
-  return {
-    start: new Date(startSeconds * 1000).toISOString(),
-    end: new Date(endSeconds * 1000).toISOString(),
-    fixed: !flexible,
-    durationSeconds,
-  };
 }

@@ -29,10 +29,8 @@ export async function postHeartbeats(
   try {
     ({ status, text } = await request(`${target.url}/api/v1/heartbeats`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
-      },
+      headers: { 'content-type': 'application/json' },
+      token: target.token,
       body: JSON.stringify(batch),
       signal,
       ca: target.ca,

@@ -135,10 +135,6 @@ function readFileFor(source: string, file: string, what: string): string {
   }
 }
 
-export function authHeaders(target: Credentials): Record<string, string> {
-  return target.token ? { authorization: `Bearer ${target.token}` } : {};
-}
-
 /** GETs JSON from the collector; every failure becomes one CliError line. */
 export async function getJson<T>(
   target: CollectorTarget,
@@ -160,10 +156,15 @@ export async function send(
   path: string,
   opts: { method?: 'GET' | 'POST'; body?: string; signal: AbortSignal },
 ): Promise<{ status: number; text: string }> {
-  const headers = authHeaders(target);
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const headers: Record<string, string> =
+    opts.body === undefined ? {} : { 'content-type': 'application/json' };
   try {
-    return await request(target.url + path, { ...opts, headers, ca: target.ca });
+    return await request(target.url + path, {
+      ...opts,
+      headers,
+      token: target.token,
+      ca: target.ca,
+    });
   } catch (err) {
     if (err instanceof RequestError) {
       throw new CliError(`cannot reach the collector at ${target.url}: ${err.reason}`);

@@ -100,7 +100,8 @@ export class Hub {
       serverTime: new Date(now).toISOString(),
       thresholds: this.settings.thresholds,
       you: { name: identity.name, role: identity.role },
-      actions: this.settings.nagios.commandFile !== null,
+      nagios: this.settings.nagios.commandFile !== null,
+      actions: this.settings.nagios.commandFile !== null, // `nagios` as older consoles read it
       reboot: rebootChains(this.settings.reboot),
     };
     this.send(c, JSON.stringify(hello));
@@ -164,7 +165,7 @@ export class Hub {
 
   private sendSnapshot(c: Console): void {
     c.behindSince = null;
-    this.metrics.resyncs.inc();
+    this.metrics.snapshotsSent.inc();
     this.send(c, this.snapshotFrame());
   }
 

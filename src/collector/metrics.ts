@@ -20,7 +20,7 @@ export class Metrics {
   readonly heartbeats: Counter<'kind'>;
   readonly rejected: Counter<'reason'>;
   readonly ingestLatency: Histogram;
-  readonly resyncs: Counter;
+  readonly snapshotsSent: Counter;
   readonly dropped: Counter<'reason'>;
   readonly nagiosResults: Counter<'outcome'>;
   readonly actions: Counter<'kind' | 'outcome'>;
@@ -52,7 +52,7 @@ export class Metrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     });
-    this.resyncs = new Counter({
+    this.snapshotsSent = new Counter({
       name: 'corral_console_snapshots_total',
       help: 'Snapshots sent to consoles (on connect, on resync, after falling behind).',
       registers,

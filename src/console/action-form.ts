@@ -1,10 +1,13 @@
 // The action form's model, pure: which fields each action has, their defaults, editing, the
 // problems shown as the operator types, and the request it becomes. Times are UTC epoch ms.
+import { DOWNTIME_TOO_LONG, MAX_DOWNTIME_SECONDS } from '../domain/downtime-window.js';
 import { parseDuration } from '../domain/duration.js';
-import type { ActionKind, ActionRequest, ResolvedParams } from '../domain/protocol.js';
+import type { ActionKind, ActionRequest } from '../domain/protocol.js';
 
 /** The forms the keys open: `c` is recheck with a choice to force, `A` acknowledge. */
 export type FormKind = 'downtime' | 'ack' | 'recheck';
+/** What an action key opens: a form, else (nothing to fill in) the confirmation. */
+export type KeyedKind = Exclude<ActionKind, 'force-check'>;
 export type FieldKey = 'length' | 'comment' | 'flexible' | 'sticky' | 'force';
 
 export interface FormValues {
@@ -35,13 +38,14 @@ export const FIELDS: Record<FormKind, readonly FieldKey[]> = {
   recheck: ['force'],
 };
 
+export function isFormKind(kind: KeyedKind): kind is FormKind {
+  return Object.hasOwn(FIELDS, kind);
+}
+
 export const TEXT_FIELDS: ReadonlySet<FieldKey> = new Set(['length', 'comment']);
 
 /** The quick choices ←/→ cycle through on the length field. */
 export const QUICK_LENGTHS = ['2h', '1d', '7d', '30d'] as const;
-
-/** The longest downtime the collector takes (366 days): longer is a typo such as 30w for 30d. */
-const MAX_SECONDS = 366 * 86400;
 
 export function newForm(kind: FormKind, targets: string[], hidden: number): ActionForm {
   return {
@@ -140,7 +144,7 @@ export function parseLength(text: string, nowMs: number): Length {
   if (t === '') return { ok: false, problem: 'say how long: 2h, 30d (←/→ choose), or until 18:00' };
   const seconds = parseDuration(t);
   if (seconds !== null) {
-    if (seconds > MAX_SECONDS) return { ok: false, problem: 'a downtime lasts at most 366 days' };
+    if (seconds > MAX_DOWNTIME_SECONDS) return { ok: false, problem: DOWNTIME_TOO_LONG };
     return { ok: true, kind: 'duration', text: t, seconds, endMs: nowMs + seconds * 1000 };
   }
   const endMs = parseLocalTime(t, nowMs);
@@ -152,7 +156,7 @@ export function parseLength(text: string, nowMs: number): Length {
   }
   if (endMs <= nowMs) return { ok: false, problem: 'that time is already past' };
   const s = Math.floor((endMs - nowMs) / 1000);
-  if (s > MAX_SECONDS) return { ok: false, problem: 'a downtime lasts at most 366 days' };
+  if (s > MAX_DOWNTIME_SECONDS) return { ok: false, problem: DOWNTIME_TOO_LONG };
   return { ok: true, kind: 'until', endMs, seconds: s };
 }
 
@@ -197,23 +201,4 @@ export function formRequest(form: ActionForm, nowMs: number): ActionRequest | nu
   if (kind === 'ack')
     return { kind, targets, params: { comment: v.comment.trim(), sticky: v.sticky } };
   return { kind, targets };
-}
-
-/** The parameters as the collector will resolve them, for saying them in words before sending. */
-export function expectedParams(request: ActionRequest, nowMs: number): ResolvedParams {
-  const p = request.params ?? {};
-  if (request.kind === 'downtime') {
-    const startMs = Math.floor(nowMs / 1000) * 1000;
-    const seconds = p.duration !== undefined ? (parseDuration(p.duration) ?? 0) : null;
-    const endMs = seconds !== null ? startMs + seconds * 1000 : Date.parse(p.until ?? '');
-    return {
-      comment: p.comment,
-      start: new Date(startMs).toISOString(),
-      end: new Date(endMs).toISOString(),
-      fixed: !p.flexible,
-      durationSeconds: Math.round((endMs - startMs) / 1000),
-    };
-  }
-  if (request.kind === 'ack') return { comment: p.comment, sticky: p.sticky ?? true };
-  return {};
 }

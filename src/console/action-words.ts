@@ -1,8 +1,14 @@
 // Actions in words, as the console shows them: the log line (`05:12 CET jdoe scheduled a 30d
 // downtime on 48 slaves — 48 confirmed`), progress counts, and what a request will do, in local time.
+import { ActionParamsError, resolveParams } from '../domain/action-params.js';
 import { formatDuration } from '../domain/duration.js';
-import type { ActionRequest, ActionView, RebootChains, TargetStatus } from '../domain/protocol.js';
-import { expectedParams } from './action-form.js';
+import type {
+  ActionRequest,
+  ActionView,
+  RebootChains,
+  ResolvedParams,
+  TargetStatus,
+} from '../domain/protocol.js';
 import { zoneName } from './format.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -127,8 +133,15 @@ export function chainWords(chains: RebootChains, pools: ReadonlyArray<string | n
 
 /** What a request will do, in words and local times, one line each, for the confirmation. */
 export function requestWords(request: ActionRequest, nowMs: number): string[] {
-  const p = expectedParams(request, nowMs);
   const lines = [KIND_WORDS[request.kind]];
+  let p: ResolvedParams;
+  try {
+    p = resolveParams(request.kind, request.params ?? {}, nowMs);
+  } catch (err) {
+    // The form was valid when it was sent here; an end time can pass while the operator reads.
+    if (!(err instanceof ActionParamsError)) throw err;
+    return [...lines, `the collector would refuse it: ${err.message}`];
+  }
   if (request.kind === 'downtime') {
     const start = Date.parse(p.start!);
     const end = Date.parse(p.end!);

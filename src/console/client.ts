@@ -2,9 +2,10 @@
 // batches (one store update per ~100 ms), resync on a sequence gap, reconnect with backoff and jitter;
 // it also gives the store a way to send action requests.
 import WebSocket from 'ws';
-import { parsePrintableJson } from '../domain/printable.js';
+import { excerpt, parsePrintableJson } from '../domain/printable.js';
 import { PROTOCOL_VERSION, type AnyServerMessage } from '../domain/protocol.js';
 import { failureReason, type CaFile } from '../net/failure.js';
+import { authHeaders } from '../net/auth-header.js';
 import type { ConsoleStore } from './store.js';
 
 export interface ClientOptions {
@@ -60,6 +61,7 @@ export function connectClient(opts: ClientOptions): Client {
   let retryTimer: NodeJS.Timeout | undefined;
   let lastHeard = Date.now();
   let resyncAsked = false;
+  let unreadableSaid = false;
   /** Why each socket ended, as the operator should read it; the first reason wins. */
   const failures = new WeakMap<WebSocket, string>();
   const watchdog = setInterval(
@@ -94,11 +96,16 @@ export function connectClient(opts: ClientOptions): Client {
 
   const onMessage = (data: WebSocket.RawData) => {
     lastHeard = Date.now();
-    let msg: AnyServerMessage;
-    try {
-      // Every string the console shows comes from here or the fetchers: made printable on arrival.
-      msg = parsePrintableJson(data.toString()) as AnyServerMessage;
-    } catch {
+    const text = data.toString();
+    const msg = readFrame(text);
+    if (msg === null) {
+      // Skipped, so one bad frame cannot stop the feed; said once a connection, as it is the
+      // first that tells what went wrong.
+      if (!unreadableSaid) {
+        unreadableSaid = true;
+        queue.push({ type: 'error', error: unreadable(text) });
+        flushTimer ??= setTimeout(flush, batchMs);
+      }
       return;
     }
     if (msg.type === 'hello' && msg.protocol !== PROTOCOL_VERSION) {
@@ -141,11 +148,12 @@ export function connectClient(opts: ClientOptions): Client {
     if (closed) return;
     store.getState().setConnection({ status: 'connecting' }, Date.now());
     const socket = new WebSocket(url, {
-      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+      headers: authHeaders(opts.token),
       handshakeTimeout: 10_000,
       ...(opts.ca && { ca: opts.ca.pem }),
     });
     ws = socket;
+    unreadableSaid = false;
     socket.on('open', () => (lastHeard = Date.now()));
     socket.on('ping', () => (lastHeard = Date.now()));
     socket.on('message', onMessage);
@@ -200,6 +208,23 @@ export function connectClient(opts: ClientOptions): Client {
       ws = null;
     },
   };
+}
+
+/** A frame as a message, or null when it is not JSON with a `type`. */
+function readFrame(text: string): AnyServerMessage | null {
+  let value: unknown;
+  try {
+    // Every string the console shows comes from here or the fetchers: made printable on arrival.
+    value = parsePrintableJson(text);
+  } catch {
+    return null;
+  }
+  const type = (value as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? (value as AnyServerMessage) : null;
+}
+
+function unreadable(text: string): string {
+  return `sent a frame this console cannot read, skipped ("${excerpt(text)}"): run the same corral version on both sides, and check that nothing between them alters the stream`;
 }
 
 function rejection(url: string, status: number): string {

@@ -1,13 +1,9 @@
 // Feeds the detail pane: fetches GET /api/v1/slaves/{name} when the cursor rests on a slave
 // (debounced), and again when that slave changes in a delta.
-import type { ActionView } from '../domain/protocol.js';
 import type { SlaveDetail } from '../domain/slave.js';
 import type { CaFile } from '../net/failure.js';
 import { getJson } from '../net/get-json.js';
 import type { ConsoleStore } from './store.js';
-
-/** How many of the slave's recent actions the pane lists. */
-export const ACTIONS_SHOWN = 5;
 
 export interface DetailFetcherOptions {
   store: ConsoleStore;
@@ -32,35 +28,18 @@ export function startDetailFetcher(opts: DetailFetcherOptions): () => void {
     const prev = store.getState().detail;
     if (prev?.name !== name)
       store.getState().setDetail({ name, status: 'loading', data: null, error: null });
-    const get = <T>(path: string): Promise<T> =>
-      getJson<T>(`${opts.http}${path}`, {
-        token: opts.token,
-        ca: opts.ca,
-        signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(10_000)]),
-      });
-    const slug = encodeURIComponent(name);
-    let detail: SlaveDetail;
     try {
-      detail = (await get<{ slave: SlaveDetail }>(`/api/v1/slaves/${slug}`)).slave;
+      const { slave } = await getJson<{ slave: SlaveDetail }>(
+        `${opts.http}/api/v1/slaves/${encodeURIComponent(name)}`,
+        { token: opts.token, ca: opts.ca, signal: ctrl.signal },
+      );
+      if (ctrl.signal.aborted) return;
+      store.getState().setDetail({ name, status: 'ready', data: slave, error: null });
     } catch (err) {
       if (ctrl.signal.aborted) return;
       const message = err instanceof Error ? err.message : String(err);
       store.getState().setDetail({ name, status: 'error', data: null, error: message });
-      return;
     }
-    // The detail carries the slave's actions; a collector that does not gets asked its audit
-    // log. The history is a bonus: without it the pane still shows the slave.
-    let actions: ActionView[] | null = detail.actions ?? null;
-    if (detail.actions === undefined) {
-      try {
-        const path = `/api/v1/actions?slave=${slug}&limit=${ACTIONS_SHOWN}`;
-        actions = (await get<{ actions: ActionView[] }>(path)).actions;
-      } catch {
-        actions = null;
-      }
-    }
-    if (ctrl.signal.aborted) return;
-    store.getState().setDetail({ name, status: 'ready', data: detail, error: null, actions });
   };
 
   const check = () => {

@@ -7,6 +7,7 @@ import {
   moveFocus,
   setChoice,
   typeText,
+  type KeyedKind,
 } from './action-form.js';
 import { actRefusal, type ConsoleState, type ConsoleStore } from './store.js';
 
@@ -158,17 +159,7 @@ export function handleKey(store: ConsoleStore, input: string, key: KeyPress): Ke
 }
 
 /** The direct keys, in the table and in the `x` menu. */
-const ACTION_KEYS: Record<
-  string,
-  | 'downtime'
-  | 'cancel-downtime'
-  | 'recheck'
-  | 'ack'
-  | 'remove-ack'
-  | 'reboot'
-  | 'cancel-reboot'
-  | undefined
-> = {
+const ACTION_KEYS: Record<string, KeyedKind | undefined> = {
   d: 'downtime',
   D: 'cancel-downtime',
   c: 'recheck',

@@ -29,11 +29,7 @@ export function startLogFetcher(opts: LogFetcherOptions): () => void {
     try {
       const body = await getJson<{ actions: ActionView[] }>(
         `${opts.http}/api/v1/actions?limit=${LOG_LIMIT}`,
-        {
-          token: opts.token,
-          ca: opts.ca,
-          signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(10_000)]),
-        },
+        { token: opts.token, ca: opts.ca, signal: ctrl.signal },
       );
       if (!ctrl.signal.aborted) store.getState().setLog({ status: 'ready', actions: body.actions });
     } catch (err) {

@@ -15,7 +15,13 @@ import {
 import type { SlaveDetail } from '../domain/slave.js';
 import { SLAVE_STATES, type SlaveState } from '../domain/state.js';
 import { DEFAULT_POLICY, type ThresholdPolicy } from '../domain/thresholds.js';
-import { formRequest, newForm, type ActionForm, type FormKind } from './action-form.js';
+import {
+  formRequest,
+  isFormKind,
+  newForm,
+  type ActionForm,
+  type KeyedKind,
+} from './action-form.js';
 import { mergeLog } from './action-words.js';
 import {
   COMPARATORS,
@@ -80,8 +86,6 @@ export interface DetailState {
   status: 'loading' | 'ready' | 'error';
   data: SlaveDetail | null;
   error: string | null;
-  /** The slave's recent actions, newest first; null when the collector could not say. */
-  actions?: ActionView[] | null;
 }
 
 export interface ConsoleData {
@@ -126,8 +130,11 @@ export interface ConsoleData {
   actions: ReadonlyMap<number, ActionView>;
   /** What is in flight on each slave (`downtime sent`), from the unfinished actions. */
   inFlight: ReadonlyMap<string, string>;
-  /** False when the collector says it is not wired to Nagios (an older one that does not say is trusted). */
-  canAct: boolean;
+  /**
+   * Whether the collector is wired to Nagios, so it takes downtimes, rechecks and acks (hello's
+   * `nagios`, else its older name `actions`; one that says neither is trusted and refuses itself).
+   */
+  nagios: boolean;
   /** The collector's reboot chains (method names); null when it has no reboot methods. */
   reboot: RebootChains | null;
   form: ActionForm | null;
@@ -167,7 +174,7 @@ export interface ConsoleActions {
    * Opens the form (or, for a cancel or a reboot, the confirmation) on the marked slaves or the
    * cursor row.
    */
-  openAction(kind: FormKind | 'cancel-downtime' | 'remove-ack' | 'reboot' | 'cancel-reboot'): void;
+  openAction(kind: KeyedKind): void;
   setForm(form: ActionForm): void;
   /** Enter in the form: on to the confirmation, or the problems shown in red. */
   submitForm(): void;
@@ -271,7 +278,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       serverError: null,
       actions: new Map(),
       inFlight: new Map(),
-      canAct: true,
+      nagios: true,
       reboot: null,
       form: null,
       confirm: null,
@@ -285,7 +292,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
 
       applyMessages(messages, localNow) {
         const s = get();
-        let { policy, offsetMs, seq, you, marks, serverError, canAct, reboot, own, confirm, log } =
+        let { policy, offsetMs, seq, you, marks, serverError, nagios, reboot, own, confirm, log } =
           s;
         let actions: Map<number, ActionView> | null = null;
         let slaves: Map<string, Row> | null = null;
@@ -333,7 +340,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
           if (m.type === 'hello') {
             policy = m.thresholds;
             you = m.you;
-            canAct = m.actions !== false;
+            nagios = (m.nagios ?? m.actions) !== false;
             reboot = m.reboot ?? null;
             rethreshold = true;
           } else if (m.type === 'snapshot') {
@@ -366,7 +373,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             you,
             marks,
             serverError,
-            canAct,
+            nagios,
             reboot,
             own,
             confirm,
@@ -481,7 +488,9 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
           return;
         }
         const hidden = s.marks.size > 0 ? s.hiddenMarks : 0;
-        if (kind !== 'downtime' && kind !== 'ack' && kind !== 'recheck') {
+        if (isFormKind(kind)) {
+          set({ mode: 'form', form: newForm(kind, targets, hidden), confirm: null, notice: null });
+        } else {
           // Nothing to fill in: straight to the confirmation.
           const request: ActionRequest = { kind, targets };
           set({
@@ -490,8 +499,6 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             confirm: newConfirmation(request, hidden),
             notice: null,
           });
-        } else {
-          set({ mode: 'form', form: newForm(kind, targets, hidden), confirm: null, notice: null });
         }
       },
       setForm(form) {
@@ -596,7 +603,7 @@ export function actRefusal(
   if (s.you === null) return 'not connected to the collector yet';
   if (s.you.role !== 'operator')
     return `your token (${s.you.role}) cannot act: an operator token can`;
-  const nagios = s.canAct;
+  const nagios = s.nagios;
   const reboot = s.reboot !== null;
   if (through === 'nagios' && !nagios) {
     return 'this collector is not wired to Nagios (nagios.command_file): it cannot take Nagios actions';

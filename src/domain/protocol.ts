@@ -14,7 +14,12 @@ export interface HelloMessage {
   serverTime: string;
   thresholds: { default: Thresholds; pools: Record<string, Thresholds> };
   you: { name: string; role: Role };
-  /** Whether this collector is wired to Nagios, so operators can act (downtime, recheck, ack). */
+  /**
+   * Whether this collector is wired to Nagios (`nagios.command_file`), so it takes the Nagios
+   * actions (downtime, recheck, ack); reboots depend on `reboot` alone.
+   */
+  nagios?: boolean;
+  /** The same as `nagios`, under the name consoles before it read; a console reads `nagios` first. */
   actions?: boolean;
   /** The reboot chains (method names, in order) when reboot methods are configured, else null. */
   reboot?: RebootChains | null;

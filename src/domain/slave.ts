@@ -57,7 +57,7 @@ export interface SlaveDetail extends SlaveView {
   starts: StartRecord[];
   messages: MessageRecord[];
   /** The latest actions on this slave, newest first, each with only this slave's target. */
-  actions?: ActionView[];
+  actions: ActionView[];
   /**
    * What Nagios says of the slave's service as status.dat last showed it; null when Nagios has
    * no such service (or status.dat was not read yet); absent when the collector has no Nagios.

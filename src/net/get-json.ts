@@ -8,13 +8,15 @@ import { request } from './request.js';
 export interface GetOptions {
   token?: string | undefined;
   ca?: CaFile | undefined;
+  /** Given up when this aborts (the pane moved on), or after `timeoutMs`. */
   signal: AbortSignal;
+  timeoutMs?: number;
 }
 
 export async function getJson<T>(url: string, opts: GetOptions): Promise<T> {
   const { status, text } = await request(url, {
-    headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
-    signal: opts.signal,
+    token: opts.token,
+    signal: AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs ?? 10_000)]),
     ca: opts.ca,
   });
   if (status < 200 || status >= 300) throw new Error(`the collector answered ${status}`);

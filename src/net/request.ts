@@ -2,11 +2,14 @@
 // takes no CA per request), bounded by a signal; a failure carries a reason an operator can act on.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { authHeaders } from './auth-header.js';
 import { failureReason, type CaFile } from './failure.js';
 
 export interface RequestOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
+  /** The collector's access token, sent as `Authorization: Bearer`; none without one. */
+  token?: string | undefined;
   body?: string;
   /** Bounds the whole exchange, connect to the answer's last byte. */
   signal: AbortSignal;
@@ -36,7 +39,7 @@ export class RequestError extends Error {
 /** Resolves with any HTTP status; rejects only with RequestError. */
 export function request(url: string, opts: RequestOptions): Promise<Answer> {
   const target = new URL(url);
-  const headers = { ...opts.headers };
+  const headers = { ...opts.headers, ...authHeaders(opts.token) };
   if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
   return new Promise((resolve, reject) => {
     const fail = (err: unknown) => {

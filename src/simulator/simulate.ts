@@ -67,10 +67,8 @@ async function send(opts: SimulateOptions, beats: HeartbeatInput[]): Promise<num
   try {
     const { status, text } = await request(`${opts.url}/api/v1/heartbeats`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-      },
+      headers: { 'content-type': 'application/json' },
+      token: opts.token,
       body: JSON.stringify(beats),
       signal: AbortSignal.timeout(10_000),
       ca: opts.ca,

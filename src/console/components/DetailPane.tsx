@@ -77,7 +77,7 @@ export function DetailPane({
       ) : data === null ? (
         <Text dimColor>loading history…</Text>
       ) : (
-        <History detail={data} actions={mine?.actions} rows={listRows} zone={zone} />
+        <History detail={data} rows={listRows} zone={zone} />
       )}
     </Box>
   );
@@ -109,18 +109,7 @@ function mutedLine(row: Row, zone: string): string {
   return `downtime by ${m.author}, ${when}${m.inEffect ? '' : ' (not yet in effect)'}: ${m.comment}`;
 }
 
-function History({
-  detail,
-  actions,
-  rows,
-  zone,
-}: {
-  detail: SlaveDetail;
-  /** Undefined until fetched, null when the collector could not list them. */
-  actions: ActionView[] | null | undefined;
-  rows: number;
-  zone: string;
-}) {
+function History({ detail, rows, zone }: { detail: SlaveDetail; rows: number; zone: string }) {
   // The right column shares its lines: messages first, then the actions.
   const messageRows = Math.max(1, Math.min(detail.messages.length, Math.floor((rows - 2) / 2)));
   const actionRows = Math.max(1, rows - 2 - messageRows);
@@ -149,12 +138,10 @@ function History({
             </Text>
           ))}
           <Text bold>{`recent actions (${zone})`}</Text>
-          {actions === null ? (
-            <Text dimColor>action history unavailable</Text>
-          ) : !actions || actions.length === 0 ? (
+          {detail.actions.length === 0 ? (
             <Text dimColor>no actions yet</Text>
           ) : (
-            actions.slice(0, actionRows).map((a) => (
+            detail.actions.slice(0, actionRows).map((a) => (
               <Text key={a.id} wrap="truncate">
                 {actionLine(a, detail.name)}
               </Text>

@@ -482,6 +482,7 @@ describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
       await Promise.all([asker.next('snapshot'), watcher.next('snapshot')]);
       expect(await asker.next('hello')).toMatchObject({
         you: { name: 'jdoe', role: 'operator' },
+        nagios: true,
         actions: true,
       });
       asker.socket.send(

@@ -48,10 +48,15 @@ describe('a collector without nagios.command_file', () => {
     });
   });
 
-  test('tells consoles in the hello that it takes no actions and has no reboot methods', async () => {
+  test('tells consoles in the hello that it is not wired to Nagios and has no reboot methods', async () => {
     const client = new StreamClient(collector.wsUrl);
     try {
-      expect(await client.next('hello')).toMatchObject({ actions: false, reboot: null });
+      // `actions` is `nagios` under its older name, for older consoles.
+      expect(await client.next('hello')).toMatchObject({
+        nagios: false,
+        actions: false,
+        reboot: null,
+      });
     } finally {
       client.close();
     }

@@ -9,7 +9,7 @@ import { heartbeatsFromBody } from '../../../src/collector/ingest.js';
 import { MESSAGE_MAX_LENGTH } from '../../../src/domain/heartbeat.js';
 import { isSlaveName } from '../../../src/domain/names.js';
 import { ACTION_KINDS } from '../../../src/domain/protocol.js';
-import { MAX_DOWNTIME_SECONDS } from '../../../src/nagios/downtime-window.js';
+import { MAX_DOWNTIME_SECONDS } from '../../../src/domain/downtime-window.js';
 import { UNSAFE, actionBody, heartbeatBody, junk, nastyText } from '../../support/hostile.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');

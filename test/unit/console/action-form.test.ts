@@ -157,6 +157,22 @@ describe('actions in words', () => {
     ]);
   });
 
+  it('says, in the collector words, that it would refuse a downtime whose end passed meanwhile', () => {
+    process.env.TZ = 'UTC';
+    // The form checked 12:30 at 12:00; the operator confirms at 12:31.
+    const request = formRequest(
+      {
+        ...newForm('downtime', ['a'], 0),
+        values: { ...newForm('downtime', [], 0).values, length: '12:30', comment: 'x' },
+      },
+      NOW,
+    )!;
+    expect(requestWords(request, NOW + 31 * 60_000)).toEqual([
+      'schedule a downtime',
+      'the collector would refuse it: the downtime must end after it starts',
+    ]);
+  });
+
   it('writes log lines with local time, summary and counts, settled first', () => {
     process.env.TZ = 'UTC';
     const a = actionView({

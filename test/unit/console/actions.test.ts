@@ -55,6 +55,16 @@ describe('acting from the console', () => {
     expect(store.getState().notice).toMatch(/not wired to Nagios/);
   });
 
+  it('reads hello.nagios, and hello.actions only from a collector that does not send it', () => {
+    const { store } = fedStore();
+    store.getState().applyMessages([{ ...hello(), nagios: false, actions: true }], T0);
+    press(store, 'c');
+    expect(store.getState().notice).toMatch(/not wired to Nagios/);
+    store.getState().applyMessages([{ ...hello(), nagios: true, actions: false }], T0);
+    press(store, 'c');
+    expect(store.getState().mode).toBe('form');
+  });
+
   it('acts on the cursor row when nothing is marked', () => {
     const { store } = fedStore();
     press(store, 'j', 'd');

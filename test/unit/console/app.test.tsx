@@ -185,6 +185,7 @@ describe('console app', () => {
           { at: at(21), intervalSeconds: null },
         ],
         messages: [{ at: at(11), kind: 'critical', message: 'cannot reach bm01' }],
+        actions: [],
         nagios: {
           host: 'muted-dead',
           service: 'buildbot-start',
@@ -215,22 +216,26 @@ describe('console app', () => {
     expect(ui.plain()).toContain('critical: cannot reach bm01');
     expect(ui.plain()).toContain('nothing in flight');
     expect(ui.plain()).toContain('no actions yet');
-    // With its action history from GET /api/v1/actions?slave=...
+    // With the slave's recent actions, as GET /api/v1/slaves/{name} carries them.
+    const detail = store.getState().detail!;
     store.getState().setDetail({
-      ...store.getState().detail!,
-      actions: [
-        {
-          id: 3,
-          at: at(1),
-          author: 'jdoe',
-          kind: 'downtime',
-          params: {},
-          summary: 'jdoe scheduled a 2h downtime on 4 slaves',
-          targets: [{ slave: 'muted-dead', status: 'confirmed', error: null }],
-          counts: { ...countTargets([]), confirmed: 4 },
-          finishedAt: at(1),
-        },
-      ],
+      ...detail,
+      data: {
+        ...detail.data!,
+        actions: [
+          {
+            id: 3,
+            at: at(1),
+            author: 'jdoe',
+            kind: 'downtime',
+            params: {},
+            summary: 'jdoe scheduled a 2h downtime on 4 slaves',
+            targets: [{ slave: 'muted-dead', status: 'confirmed', error: null }],
+            counts: { ...countTargets([]), confirmed: 4 },
+            finishedAt: at(1),
+          },
+        ],
+      },
     });
     await ui.until((t) => t.includes('jdoe downtime: confirmed'), 'the action history');
     expect(ui.plain()).toContain(

@@ -41,6 +41,18 @@ async function until(check: () => boolean, what: string) {
   }
 }
 
+/** A client that has had the hello and a snapshot of one slave (seq 1) from a stand-in. */
+async function connectedAtSnapshot() {
+  const c = await standInCollector();
+  const store = createConsoleStore('ws://test');
+  client = connectClient({ store, url: c.url, batchMs: 20 });
+  const ws = await c.next();
+  send(ws, hello());
+  send(ws, snapshot(1, [view('a')]));
+  await until(() => store.getState().seq === 1, 'the snapshot');
+  return { store, ws };
+}
+
 describe('console client', () => {
   it('sends the token, and applies a burst of deltas in a few store updates', async () => {
     const c = await standInCollector();
@@ -88,13 +100,7 @@ describe('console client', () => {
   });
 
   it('asks for a resync on a sequence gap', async () => {
-    const c = await standInCollector();
-    const store = createConsoleStore('ws://test');
-    client = connectClient({ store, url: c.url, batchMs: 20 });
-    const ws = await c.next();
-    send(ws, hello());
-    send(ws, snapshot(1, [view('a')]));
-    await until(() => store.getState().seq === 1, 'the snapshot');
+    const { store, ws } = await connectedAtSnapshot();
     const requests: unknown[] = [];
     ws.on('message', (data: Buffer) => requests.push(JSON.parse(data.toString())));
     send(ws, delta(3, [view('gap')]));
@@ -110,6 +116,19 @@ describe('console client', () => {
     send(ws, snapshot(7, [view('a'), view('gap')]));
     await until(() => store.getState().seq === 7, 'the fresh snapshot');
     expect(store.getState().slaves.has('gap')).toBe(true);
+  });
+
+  it('skips frames it cannot read, says so once with the first, and keeps applying the feed', async () => {
+    const { store, ws } = await connectedAtSnapshot();
+    expect(store.getState().serverError).toBeNull();
+    ws.send('{"type": "delta", "seq": 2');
+    for (const bad of [null, 42, 'delta', [], { seq: 2 }]) send(ws, bad);
+    send(ws, delta(2, [view('b')]));
+    await until(() => store.getState().seq === 2, 'the delta after them');
+    expect(store.getState().slaves.has('b')).toBe(true);
+    expect(store.getState().serverError).toBe(
+      'sent a frame this console cannot read, skipped ("{\\"type\\": \\"delta\\", \\"seq\\": 2"): run the same corral version on both sides, and check that nothing between them alters the stream',
+    );
   });
 
   it('reconnects after the collector drops it, and resyncs from the new snapshot', async () => {

@@ -1,7 +1,7 @@
 // When a downtime starts and ends, from what an operator gives: now or a time, and a duration
 // (`2h`, `30d`) or an end time. UTC epoch arithmetic, so `30d` is exactly 30×86400 s across DST.
-import { parseDuration } from '../domain/duration.js';
-import { excerpt } from '../domain/printable.js';
+import { parseDuration } from './duration.js';
+import { excerpt } from './printable.js';
 
 export interface DowntimeWindowInput {
   /** `now` (the default) or an ISO 8601 time with a zone (`2026-11-25T18:00:00Z`). */
@@ -29,6 +29,8 @@ export class DowntimeWindowError extends Error {
 
 /** A year: longer is almost surely a typo (`30w` for `30d`), and Nagios would keep it forever. */
 export const MAX_DOWNTIME_SECONDS = 366 * 86400;
+/** What an operator is told past it, by the collector and by the console's form alike. */
+export const DOWNTIME_TOO_LONG = `a downtime lasts at most ${MAX_DOWNTIME_SECONDS / 86400} days`;
 const ZONED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function downtimeWindow(input: DowntimeWindowInput, nowMs: number): DowntimeWindow {
@@ -60,7 +62,7 @@ export function downtimeWindow(input: DowntimeWindowInput, nowMs: number): Downt
     throw new DowntimeWindowError('until', 'the downtime would already be over');
   }
   if (endMs - startMs > MAX_DOWNTIME_SECONDS * 1000) {
-    throw new DowntimeWindowError('duration', 'a downtime lasts at most 366 days');
+    throw new DowntimeWindowError('duration', DOWNTIME_TOO_LONG);
   }
   return { startMs, endMs };
 }

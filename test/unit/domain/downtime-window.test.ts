@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { downtimeWindow, DowntimeWindowError } from '../../../src/nagios/downtime-window.js';
+import { downtimeWindow, DowntimeWindowError } from '../../../src/domain/downtime-window.js';
 
 const NOW = Date.parse('2026-03-28T12:00:00Z');
 

@@ -1,0 +1,95 @@
+// An action's parameters as the collector acts on them: a required comment, a downtime's window in
+// whole UTC seconds, the defaults filled in. One rule for both sides, so the console's confirmation
+// says exactly what the collector will do.
+import { parseDuration } from './duration.js';
+import {
+  DOWNTIME_TOO_LONG,
+  downtimeWindow,
+  DowntimeWindowError,
+  MAX_DOWNTIME_SECONDS,
+} from './downtime-window.js';
+import { excerpt } from './printable.js';
+import type { ActionKind, ActionRequest, ResolvedParams } from './protocol.js';
+
+export type ActionParams = NonNullable<ActionRequest['params']>;
+
+/** Parameters that cannot be acted on; `field` is their path in the request (`params.until`). */
+export class ActionParamsError extends Error {
+  override name = 'ActionParamsError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The parameters of a `kind` action asked for at `nowMs`; throws ActionParamsError. */
+export function resolveParams(kind: ActionKind, p: ActionParams, nowMs: number): ResolvedParams {
+  switch (kind) {
+    case 'downtime':
+      return { comment: requiredComment(p.comment), ...resolveWindow(p, nowMs) };
+    case 'ack':
+      return { comment: requiredComment(p.comment), sticky: p.sticky ?? true };
+    case 'reboot':
+      return { includeMuted: p.includeMuted ?? false };
+    default:
+      return {};
+  }
+}
+
+/** Trimmed; the collector makes it Nagios text (one line, no `;`) where it writes it. */
+function requiredComment(comment: string | undefined): string {
+  const text = (comment ?? '').trim();
+  if (text === '') {
+    throw new ActionParamsError(
+      'params.comment',
+      'a comment is required: say why (it is kept in Nagios and the audit log)',
+    );
+  }
+  return text;
+}
+
+/**
+ * A fixed downtime lasts from start to end. A flexible one starts when the service goes non-OK
+ * within the window and lasts `durationSeconds`: with both `duration` and `until`, the duration
+ * is how long and `until` ends the window; with one of them, the window's length is the duration.
+ */
+function resolveWindow(p: ActionParams, nowMs: number): ResolvedParams {
+  const flexible = p.flexible ?? false;
+  const both = flexible && p.duration !== undefined && p.until !== undefined;
+  let window;
+  try {
+    window = downtimeWindow(
+      both
+        ? { start: p.start, until: p.until }
+        : { start: p.start, duration: p.duration, until: p.until },
+      nowMs,
+    );
+  } catch (err) {
+    if (err instanceof DowntimeWindowError) {
+      throw new ActionParamsError(`params.${err.field}`, err.message);
+    }
+    throw err;
+  }
+  const startSeconds = Math.floor(window.startMs / 1000);
+  const endSeconds = Math.floor(window.endMs / 1000);
+  const durationSeconds = both ? parseDuration(p.duration!) : endSeconds - startSeconds;
+  if (durationSeconds === null) {
+    throw new ActionParamsError(
+      'params.duration',
+      `"${excerpt(p.duration!)}" is not a duration: write e.g. 90m, 2h, 30d`,
+    );
+  }
+  // The window is bounded by downtimeWindow; a flexible downtime's own length must be too.
+  if (durationSeconds > MAX_DOWNTIME_SECONDS) {
+    throw new ActionParamsError('params.duration', DOWNTIME_TOO_LONG);
+  }
+  // Whole seconds, as Nagios keeps them, so status.dat can be compared exactly.
+  return {
+    start: new Date(startSeconds * 1000).toISOString(),
+    end: new Date(endSeconds * 1000).toISOString(),
+    fixed: !flexible,
+    durationSeconds,
+  };
+}
