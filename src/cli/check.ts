@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { parseArgs } from 'node:util';
 import { slaveNameProblem } from '../domain/names.js';
+import { authHeaders } from '../net/auth-header.js';
 import type { SlaveView } from '../domain/slave.js';
 import { pluginResult, unknown, usageError, type PluginResult } from '../nagios/plugin-result.js';
 
@@ -188,7 +189,7 @@ async function getSlave(url: URL, slave: string, ask: Ask): Promise<SlaveView> {
   const tls = url.protocol === 'https:';
   const { request } = tls ? await import('node:https') : await import('node:http');
   const options: RequestOptions & { ca?: string } = {
-    headers: ask.token ? { authorization: `Bearer ${ask.token}` } : {},
+    headers: authHeaders(ask.token),
     ...(tls && ask.ca !== undefined && { ca: ask.ca }),
   };
   const target = `${base}/api/v1/slaves/${encodeURIComponent(slave)}`;
