@@ -18,6 +18,7 @@ import {
   type SlaveRef,
 } from '../nagios/bridge.js';
 import type { SlaveView } from '../domain/slave.js';
+import { NagiosInputError } from '../nagios/commands.js';
 import type { NagiosStatus } from '../nagios/status-file.js';
 import { isConfirmed, precheck } from './confirm.js';
 import { describeAction } from './describe.js';
@@ -27,7 +28,7 @@ import { ActionRefused, planAction, type PlannedAction } from './request.js';
 
 /** What the engine needs of the collector; kept narrow so the engine is testable on its own. */
 export interface EngineParts {
-  /** Null when the collector has no nagios.command_file: every action is refused. */
+  /** Null when the collector has no nagios.command_file: Nagios actions are refused (reboots run). */
   nagios: {
     bridge: NagiosBridge;
     /** For a dry run: a bridge like the real one that records lines instead of writing. */
@@ -178,7 +179,9 @@ export class ActionEngine {
       try {
         why = status ? precheck(plan.kind, status, bridge.targetOf(ref)) : null;
       } catch (err) {
-        why = (err as Error).message;
+        // A name or attribute that cannot be a Nagios service fails this target alone, saying why.
+        if (!(err instanceof NagiosInputError)) throw err;
+        why = err.message;
       }
       if (why) refused.set(name, why);
       else go.push(ref);
@@ -268,13 +271,8 @@ export class ActionEngine {
       let confirmed = 0;
       for (const t of r.action.targets) {
         if (t.status !== 'sent') continue;
-        let done: boolean;
-        try {
-          done = isConfirmed(r.action, status, bridge.targetOf(r.refs.get(t.slave)!));
-        } catch {
-          done = false;
-        }
-        if (done) {
+        // A sent target's service was worked out from the same reference when its line was built.
+        if (isConfirmed(r.action, status, bridge.targetOf(r.refs.get(t.slave)!))) {
           t.status = 'confirmed';
           confirmed++;
         }

@@ -336,7 +336,7 @@ export class Store {
   }
 }
 
-/** Rows per statement at most (SQLite allows 32,766 parameters; 64 × 10 is well within). */
+/** Rows per statement at most (SQLite allows 32,766 parameters; 64 × 12 columns is well within). */
 const ROWS_PER_STATEMENT = 64;
 
 /**
