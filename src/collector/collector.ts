@@ -24,7 +24,7 @@ import { Metrics } from './metrics.js';
 import { NagiosLink, slaveRef } from './nagios-link.js';
 import { createCollectorServer } from './server.js';
 import { SCHEMA_VERSION } from './schema.js';
-import { Store } from './store.js';
+import { openStoreReads, type StoreReads } from './store.js';
 import { StoreWriter } from './store-writer.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
 
@@ -364,8 +364,8 @@ async function assemble(
 }
 
 /** The store on the main thread, its file checked and its schema brought up to date (logged). */
-function openStore(file: string, log: Logger): Store {
-  const store = new Store(file, { check: true });
+function openStore(file: string, log: Logger): StoreReads {
+  const store = openStoreReads(file);
   const { created, upgraded, checkMs } = store.opened;
   if (created) log.info({ db: file, schema: SCHEMA_VERSION }, 'database created');
   if (upgraded) log.info({ db: file, ...upgraded }, 'database schema upgraded');

@@ -21,14 +21,14 @@ import type { Hub } from './hub.js';
 import { heartbeatsFromBody } from './ingest.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { Store } from './store.js';
+import type { StoreReads } from './store.js';
 import { UnlistedCap } from './unlisted-cap.js';
 
 export interface ApiParts {
   settings: Settings;
   auth: Auth;
   fleet: Fleet;
-  store: Store;
+  store: StoreReads;
   commits: GroupCommit;
   health: Health;
   hub: Hub;
