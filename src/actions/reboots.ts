@@ -3,8 +3,7 @@
 // the action finishes when every chain has ended (the slave came back, needs hands, or was
 // cancelled). `cancel-reboot` stops chains, whichever bulk started them.
 import type {
-  AnyServerMessage,
-  ActionEvent,
+  ActionTargetView,
   ActionView,
   DryRunView,
   RebootAttemptView,
@@ -22,7 +21,7 @@ import {
   type RebootEvent,
   type RebootTransition,
 } from '../reboot/scheduler.js';
-import { actionMessage, newAction, toView, type StoredActionLike } from './action-record.js';
+import type { ActionRun, ActionRuns } from './action-run.js';
 import type { PlannedAction } from './request.js';
 
 /** What reboots need of the collector. */
@@ -45,35 +44,28 @@ export interface RebootSlave {
   reboot: RebootStatus | null;
 }
 
-/** What the engine shares with reboots: ids, the audit log, the stream. */
-export interface ActionLedger {
-  nextId: () => number;
-  /** Records a new action; throws ActionRefused (nothing is done) when it cannot. */
-  record: (action: StoredActionLike) => Promise<void>;
-  /** Records an action's progress; never throws. */
-  persist: (action: StoredActionLike) => Promise<void>;
-  broadcast: (message: AnyServerMessage) => void;
-  warn: (details: Record<string, unknown>, msg: string) => void;
-}
-
 /** Progress is streamed and recorded at most this often per action (a bulk moves in bursts). */
 const PROGRESS_EVERY_MS = 250;
 
+/** A reboot action and the scheduler's bulk carrying it out. */
 interface Running {
-  action: StoredActionLike;
-  requestId: string | undefined;
-  byName: Map<string, StoredActionLike['targets'][number]>;
+  run: ActionRun;
+  byName: Map<string, ActionTargetView>;
   flush: NodeJS.Timeout | null;
   finished: Promise<void>;
 }
 
 export class RebootActions {
   private readonly scheduler: RebootScheduler;
-  private readonly running = new Map<number, Running>();
+  /** By the scheduler's bulk id, which is not the action's id. */
+  private readonly byBulk = new Map<number, Running>();
+  /** The bulk being submitted: its first events come before the scheduler tells its id. */
+  private submitting: Running | null = null;
 
   constructor(
     private readonly parts: RebootParts,
-    private readonly ledger: ActionLedger,
+    private readonly runs: ActionRuns,
+    private readonly warn: (details: Record<string, unknown>, msg: string) => void,
   ) {
     this.scheduler = new RebootScheduler({
       concurrency: parts.settings.concurrency,
@@ -88,11 +80,6 @@ export class RebootActions {
     this.scheduler.noteStart(slave, at);
   }
 
-  inFlight(id: number): ActionView | undefined {
-    const r = this.running.get(id);
-    return r && toView(r.action);
-  }
-
   async submit(
     plan: PlannedAction,
     summary: string,
@@ -105,29 +92,32 @@ export class RebootActions {
       const plans = this.scheduler.plan(targets, options);
       return { dryRun: true, summary, targets: plans.map(planTarget), lines: describePlan(plans) };
     }
-    const action = newAction(this.ledger.nextId(), plan, summary);
-    await this.ledger.record(action);
+    const run = await this.runs.begin(plan, summary, requestId);
     let finish!: () => void;
     const r: Running = {
-      action,
-      requestId,
-      byName: new Map(action.targets.map((t) => [t.slave, t])),
+      run,
+      byName: new Map(run.action.targets.map((t) => [t.slave, t])),
       flush: null,
       finished: new Promise((resolve) => (finish = resolve)),
     };
-    this.running.set(action.id, r);
-    this.emit('started', r);
     // Every chain's first step (queued, skipped, failed) arrives through onEvent before this returns.
-    const bulk = this.scheduler.submit(targets, { ...options, id: action.id });
-    void bulk.done.then((result) => this.finish(r, result)).finally(finish);
+    this.submitting = r;
+    let bulk;
+    try {
+      bulk = this.scheduler.submit(targets, options);
+    } finally {
+      this.submitting = null;
+    }
+    this.byBulk.set(bulk.id, r);
+    void bulk.done.then((result) => this.finish(bulk.id, r, result)).finally(finish);
     this.progress(r);
-    return toView(action);
+    return run.view();
   }
 
   /** Cancels every bulk (the collector is stopping) and waits until each is recorded as ended. */
   async close(): Promise<void> {
     this.scheduler.cancelAll();
-    await Promise.all([...this.running.values()].map((r) => r.finished));
+    await Promise.all([...this.byBulk.values()].map((r) => r.finished));
   }
 
   /**
@@ -160,12 +150,10 @@ export class RebootActions {
         ),
       };
     }
-    const action = newAction(this.ledger.nextId(), plan, summary);
-    await this.ledger.record(action);
     // Like every action, it starts before it ends (consoles and the audit log see both).
-    this.ledger.broadcast(actionMessage('started', action, requestId));
+    const run = await this.runs.begin(plan, summary, requestId);
     const inChain = new Set(this.scheduler.cancelSlaves(plan.targets));
-    for (const t of action.targets) {
+    for (const t of run.action.targets) {
       if (inChain.has(t.slave)) {
         t.status = 'cancelled';
       } else if (this.parts.slave(t.slave)?.reboot?.phase === 'needs-hands') {
@@ -176,10 +164,8 @@ export class RebootActions {
         t.error = 'not rebooting';
       }
     }
-    action.finishedAt = Date.now();
-    await this.ledger.persist(action);
-    this.ledger.broadcast(actionMessage('finished', action, requestId));
-    return toView(action);
+    await run.finish();
+    return run.view();
   }
 
   private targetOf(name: string): RebootTarget {
@@ -194,18 +180,20 @@ export class RebootActions {
   }
 
   private onEvent(event: RebootEvent): void {
+    const r = this.byBulk.get(event.bulkId) ?? this.submitting;
+    if (!r) return;
     if (event.type === 'attempt') {
-      this.parts.saveAttempt(event.bulkId, attemptView(event)).catch((err: Error) => {
-        this.ledger.warn(
-          { action: event.bulkId, slave: event.slave, reason: err.message },
+      const action = r.run.action.id;
+      this.parts.saveAttempt(action, attemptView(event)).catch((err: Error) => {
+        this.warn(
+          { action, slave: event.slave, reason: err.message },
           'cannot record a reboot attempt',
         );
       });
       return;
     }
-    const r = this.running.get(event.bulkId);
-    const target = r?.byName.get(event.slave);
-    if (!r || !target) return;
+    const target = r.byName.get(event.slave);
+    if (!target) return;
     target.status = statusOfTransition(event);
     target.error = UNDER_WAY_OR_BACK.has(target.status) ? null : event.reason;
     this.progress(r);
@@ -213,16 +201,15 @@ export class RebootActions {
 
   /** Streams and records progress, at most every PROGRESS_EVERY_MS. */
   private progress(r: Running): void {
-    if (r.flush !== null || r.action.finishedAt !== null) return;
+    if (r.flush !== null || r.run.finished) return;
     r.flush = setTimeout(() => {
       r.flush = null;
-      void this.ledger.persist(r.action);
-      this.emit('progress', r);
+      void r.run.step('progress');
     }, PROGRESS_EVERY_MS);
     r.flush.unref();
   }
 
-  private async finish(r: Running, result: BulkResult): Promise<void> {
+  private async finish(bulkId: number, r: Running, result: BulkResult): Promise<void> {
     if (r.flush !== null) clearTimeout(r.flush);
     r.flush = null;
     for (const s of result.slaves) {
@@ -231,14 +218,8 @@ export class RebootActions {
       target.status = s.outcome;
       target.error = s.outcome === 'back' ? null : s.reason;
     }
-    r.action.finishedAt = Date.now();
-    await this.ledger.persist(r.action);
-    this.running.delete(r.action.id);
-    this.emit('finished', r);
-  }
-
-  private emit(event: ActionEvent, r: Running): void {
-    this.ledger.broadcast(actionMessage(event, r.action, r.requestId));
+    await r.run.finish();
+    this.byBulk.delete(bulkId);
   }
 }
 

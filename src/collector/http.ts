@@ -9,7 +9,7 @@ import { startHistory } from '../domain/slave-record.js';
 import type { NagiosView, SlaveDetail } from '../domain/slave.js';
 import type { ActionEngine } from '../actions/engine.js';
 import { toView } from '../actions/action-record.js';
-import { ActionRefused } from '../actions/request.js';
+import { ActionRefused, type RefusalReason } from '../actions/request.js';
 import type { Auth, Permission, Identity } from './auth.js';
 import type { ConnectionLimit } from './connection-limit.js';
 import { BrowserRule } from './browser-rule.js';
@@ -44,6 +44,12 @@ const MESSAGES_IN_DETAIL = 20;
 const ACTIONS_DEFAULT = 20;
 const ACTIONS_IN_DETAIL = 5;
 const ACTIONS_MAX = 500;
+/** An action refused as a whole, as HTTP says it. */
+const REFUSAL_STATUS: Record<RefusalReason, number> = {
+  invalid: 400,
+  forbidden: 403,
+  unavailable: 503,
+};
 /** After a 413 the rest of the body is not read, so the connection cannot be reused. */
 const CLOSE = { connection: 'close' };
 
@@ -190,7 +196,9 @@ export function createApi(parts: ApiParts) {
       const result = await parts.actions.submit(body, identity.name);
       send(res, 'dryRun' in result ? 200 : 202, 'dryRun' in result ? result : { action: result });
     } catch (err) {
-      if (err instanceof ActionRefused) throw new HttpError(err.status, err.message, err.field);
+      if (err instanceof ActionRefused) {
+        throw new HttpError(REFUSAL_STATUS[err.reason], err.message, err.field);
+      }
       throw err;
     }
   }
