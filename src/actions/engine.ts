@@ -25,18 +25,21 @@ import type { StoredActionLike } from './action-record.js';
 import { NO_REBOOT_METHODS, RebootActions, type RebootParts } from './reboots.js';
 import { ActionRefused, planAction, type PlannedAction } from './request.js';
 
+/** What actions need of the collector's link to Nagios. */
+export interface NagiosForActions {
+  readonly bridge: NagiosBridge;
+  /** For a dry run: a bridge like the real one that records lines instead of writing. */
+  dryRunBridge(writer: LineWriter): NagiosBridge;
+  /** status.dat as last read; null without a status file. */
+  readonly status: NagiosStatus | null;
+  readonly hasStatusFile: boolean;
+  onStatus(listener: (status: NagiosStatus) => void): () => void;
+}
+
 /** What the engine needs of the collector; kept narrow so the engine is testable on its own. */
 export interface EngineParts {
   /** Null when the collector has no nagios.command_file: Nagios actions are refused (reboots run). */
-  nagios: {
-    bridge: NagiosBridge;
-    /** For a dry run: a bridge like the real one that records lines instead of writing. */
-    dryRunBridge: (writer: LineWriter) => NagiosBridge;
-    /** status.dat as last read; null without a status file. */
-    status: () => NagiosStatus | null;
-    hasStatusFile: boolean;
-    onStatus: (listener: (status: NagiosStatus) => void) => () => void;
-  } | null;
+  nagios: NagiosForActions | null;
   /** Null when no reboot methods are configured: reboots are refused. */
   reboot: RebootParts | null;
   /** The slave's reference for Nagios (name and inventory attributes); undefined if unknown. */
@@ -100,7 +103,7 @@ export class ActionEngine {
   }
 
   private async submitToNagios(
-    nagios: NonNullable<EngineParts['nagios']>,
+    nagios: NagiosForActions,
     plan: PlannedAction,
     summary: string,
     requestId: string | undefined,
@@ -112,7 +115,7 @@ export class ActionEngine {
     const action = run.action;
 
     // Whatever goes wrong, the recorded action ends with each target's result, never pending.
-    const outcome = await this.execute(nagios.bridge, plan, refs, nagios.status()).catch(
+    const outcome = await this.execute(nagios.bridge, plan, refs, nagios.status).catch(
       (err: Error) =>
         plan.targets.map((slave) => ({ slave, ok: false as const, error: err.message })),
     );
@@ -133,7 +136,7 @@ export class ActionEngine {
     const deadline = setTimeout(() => this.expire(action.id), this.parts.confirmWithinMs);
     deadline.unref();
     this.waiting.set(action.id, { run, refs, deadline });
-    const status = nagios.status();
+    const status = nagios.status;
     if (status) this.confirm(status);
     return run.view();
   }
@@ -240,7 +243,7 @@ export class ActionEngine {
       },
     };
     const nagios = this.parts.nagios!;
-    const results = await this.execute(nagios.dryRunBridge(recorder), plan, refs, nagios.status());
+    const results = await this.execute(nagios.dryRunBridge(recorder), plan, refs, nagios.status);
     return {
       dryRun: true,
       summary,

@@ -9,9 +9,10 @@ import type {
   RebootAttemptView,
   TargetStatus,
 } from '../domain/protocol.js';
+import { poolOf, type SlaveRecord } from '../domain/slave-record.js';
 import type { RebootStatus } from '../domain/state.js';
 import { methodsFor, type RebootSettings } from '../reboot/methods.js';
-import type { PlaceholderValues } from '../reboot/placeholders.js';
+import { valuesFor } from '../reboot/placeholders.js';
 import { describePlan, type RebootTarget, type SlavePlan } from '../reboot/plan.js';
 import type { CommandRunner } from '../reboot/runner.js';
 import {
@@ -27,21 +28,15 @@ import type { PlannedAction } from './request.js';
 /** What reboots need of the collector. */
 export interface RebootParts {
   settings: RebootSettings;
-  /** The slave as a reboot sees it; undefined if unknown. */
-  slave: (name: string) => RebootSlave | undefined;
+  /** What the collector knows of the slave; undefined if unknown. */
+  slave: (name: string) => SlaveRecord | undefined;
   /** The slave's reboot status changed: it is the slave's state (`rebooting`, `needs-hands`). */
   setStatus: (slave: string, status: RebootStatus | null) => void;
+  /** Records since when the slave needs hands (null: no longer), kept across restarts. */
+  saveNeedsHands: (slave: string, since: number | null) => Promise<unknown>;
   saveAttempt: (actionId: number, attempt: RebootAttemptView) => Promise<unknown>;
   /** For tests: how commands run (default: the real runner). */
   run?: CommandRunner;
-}
-
-export interface RebootSlave {
-  values: PlaceholderValues;
-  pool: string | null;
-  /** Muted in Nagios (downtime or acknowledgement): rebooted only when the operator says so. */
-  muted: boolean;
-  reboot: RebootStatus | null;
 }
 
 /** Progress is streamed and recorded at most this often per action (a bulk moves in bursts). */
@@ -69,7 +64,7 @@ export class RebootActions {
   ) {
     this.scheduler = new RebootScheduler({
       concurrency: parts.settings.concurrency,
-      onStatus: (slave, status) => parts.setStatus(slave, status),
+      onStatus: (slave, status) => this.setStatus(slave, status),
       onEvent: (event) => this.onEvent(event),
       run: parts.run,
     });
@@ -157,7 +152,7 @@ export class RebootActions {
       if (inChain.has(t.slave)) {
         t.status = 'cancelled';
       } else if (this.parts.slave(t.slave)?.reboot?.phase === 'needs-hands') {
-        this.parts.setStatus(t.slave, null);
+        this.setStatus(t.slave, null);
         t.status = 'cancelled';
       } else {
         t.status = 'skipped';
@@ -169,14 +164,26 @@ export class RebootActions {
   }
 
   private targetOf(name: string): RebootTarget {
-    const slave = this.parts.slave(name)!;
+    const record = this.parts.slave(name)!;
+    const pool = poolOf(record);
+    const master = record.master ?? record.inventory?.master ?? null;
     return {
-      values: slave.values,
-      methods: methodsFor(this.parts.settings, slave.pool),
-      muted: slave.muted,
+      values: valuesFor(name, { pool, master, attributes: record.inventory?.attributes ?? {} }),
+      methods: methodsFor(this.parts.settings, pool),
+      // Muted in Nagios (downtime or acknowledgement): rebooted only when the operator says so.
+      muted: (record.muted ?? null) !== null,
       // A slave shown rebooting by a chain this collector no longer runs is not rebooted twice.
-      rebooting: slave.reboot?.phase === 'rebooting',
+      rebooting: record.reboot?.phase === 'rebooting',
     };
+  }
+
+  /** The slave's state follows its chain; only "needs hands" is saved: a chain does not outlive the process. */
+  private setStatus(slave: string, status: RebootStatus | null): void {
+    this.parts.setStatus(slave, status);
+    if (status?.phase === 'rebooting') return;
+    this.parts.saveNeedsHands(slave, status?.since ?? null).catch((err: Error) => {
+      this.warn({ slave, reason: err.message }, 'cannot record that the slave needs hands');
+    });
   }
 
   private onEvent(event: RebootEvent): void {

@@ -5,10 +5,7 @@ import type { Duplex } from 'node:stream';
 import { slaveNameProblem } from '../domain/names.js';
 import { printable } from '../domain/printable.js';
 import { isSlaveState, SLAVE_STATES, type SlaveState } from '../domain/state.js';
-import { startHistory } from '../domain/slave-record.js';
-import type { NagiosView, SlaveDetail } from '../domain/slave.js';
 import type { ActionEngine } from '../actions/engine.js';
-import { toView } from '../actions/action-record.js';
 import { ActionRefused, type RefusalReason } from '../actions/request.js';
 import type { Auth, Permission, Identity } from './auth.js';
 import type { ConnectionLimit } from './connection-limit.js';
@@ -21,14 +18,14 @@ import type { Hub } from './hub.js';
 import { heartbeatsFromBody } from './ingest.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { StoreReads } from './store.js';
+import type { Queries } from './queries.js';
 import { UnlistedCap } from './unlisted-cap.js';
 
 export interface ApiParts {
   settings: Settings;
   auth: Auth;
   fleet: Fleet;
-  store: StoreReads;
+  queries: Queries;
   commits: GroupCommit;
   health: Health;
   hub: Hub;
@@ -36,13 +33,9 @@ export interface ApiParts {
   log: Logger;
   actions: ActionEngine;
   connections: ConnectionLimit;
-  /** The slave's service in Nagios (null: Nagios has none); undefined without Nagios. */
-  nagiosView?: (name: string) => NagiosView | null;
 }
 
-const MESSAGES_IN_DETAIL = 20;
 const ACTIONS_DEFAULT = 20;
-const ACTIONS_IN_DETAIL = 5;
 const ACTIONS_MAX = 500;
 /** An action refused as a whole, as HTTP says it. */
 const REFUSAL_STATUS: Record<RefusalReason, number> = {
@@ -81,7 +74,7 @@ class HttpError extends Error {
 }
 
 export function createApi(parts: ApiParts) {
-  const { settings, auth, fleet, store, commits, metrics, log } = parts;
+  const { settings, auth, fleet, queries, commits, metrics, log } = parts;
   const browsers = new BrowserRule({
     listenHost: parseListen(settings.listen).host,
     machineName: hostname(),
@@ -158,34 +151,22 @@ export function createApi(parts: ApiParts) {
     authorize(req, 'view');
     const states = parseStates(url.searchParams.get('state'));
     const now = Date.now();
-    const slaves = fleet.views(now).filter((s) => states === null || states.has(s.state));
-    send(res, 200, { serverTime: new Date(now).toISOString(), slaves });
+    send(res, 200, {
+      serverTime: new Date(now).toISOString(),
+      slaves: queries.slaves(now, states),
+    });
   }
 
   function showSlave(req: IncomingMessage, res: ServerResponse, name: string) {
     authorize(req, 'view');
     const now = Date.now();
-    const record = fleet.get(name);
-    const view = fleet.view(name, now);
-    if (!record || !view)
+    const slave = queries.slave(name, now);
+    if (!slave) {
       throw new HttpError(
         404,
         `no slave named "${name}" has been heard from or is in the inventory`,
       );
-    const slave: SlaveDetail = {
-      ...view,
-      starts: startHistory(record),
-      messages: store.recentMessages(name, MESSAGES_IN_DETAIL).map((m) => ({
-        at: new Date(m.at).toISOString(),
-        kind: m.kind,
-        message: m.message,
-      })),
-      actions: store.listActions(ACTIONS_IN_DETAIL, name).map((a) => {
-        const view = parts.actions.inFlight(a.id) ?? toView(a);
-        return { ...view, targets: view.targets.filter((t) => t.slave === name) };
-      }),
-      ...(parts.nagiosView && { nagios: parts.nagiosView(name) }),
-    };
+    }
     send(res, 200, { serverTime: new Date(now).toISOString(), slave });
   }
 
@@ -211,20 +192,15 @@ export function createApi(parts: ApiParts) {
       throw new HttpError(400, `limit must be a whole number from 1 to ${ACTIONS_MAX}`, 'limit');
     }
     const slave = url.searchParams.get('slave') ?? undefined;
-    const actions = store
-      .listActions(limit, slave)
-      .map((a) => parts.actions.inFlight(a.id) ?? toView(a));
+    const actions = queries.actions(limit, slave);
     send(res, 200, { serverTime: new Date().toISOString(), actions });
   }
 
   function showAction(req: IncomingMessage, res: ServerResponse, id: number) {
     authorize(req, 'view');
-    const stored = Number.isSafeInteger(id) ? store.getAction(id) : undefined;
-    const action = parts.actions.inFlight(id) ?? (stored && toView(stored));
-    if (!action) throw new HttpError(404, `no action number ${id}`);
-    // A reboot's commands, each as it ran: the audit log's attempts.
-    const attempts = action.kind === 'reboot' ? store.listAttempts(id) : undefined;
-    send(res, 200, { serverTime: new Date().toISOString(), action, ...(attempts && { attempts }) });
+    const found = queries.action(id);
+    if (!found) throw new HttpError(404, `no action number ${id}`);
+    send(res, 200, { serverTime: new Date().toISOString(), ...found });
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
