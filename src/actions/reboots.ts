@@ -43,7 +43,7 @@ export interface RebootParts {
 const PROGRESS_EVERY_MS = 250;
 
 /** A reboot action and the scheduler's bulk carrying it out. */
-interface Running {
+interface RebootBulk {
   run: ActionRun;
   byName: Map<string, ActionTargetView>;
   flush: NodeJS.Timeout | null;
@@ -53,9 +53,9 @@ interface Running {
 export class RebootActions {
   private readonly scheduler: RebootScheduler;
   /** By the scheduler's bulk id, which is not the action's id. */
-  private readonly byBulk = new Map<number, Running>();
+  private readonly byBulk = new Map<number, RebootBulk>();
   /** The bulk being submitted: its first events come before the scheduler tells its id. */
-  private submitting: Running | null = null;
+  private submitting: RebootBulk | null = null;
 
   constructor(
     private readonly parts: RebootParts,
@@ -89,7 +89,7 @@ export class RebootActions {
     }
     const run = await this.runs.begin(plan, summary, requestId);
     let finish!: () => void;
-    const r: Running = {
+    const r: RebootBulk = {
       run,
       byName: new Map(run.action.targets.map((t) => [t.slave, t])),
       flush: null,
@@ -207,7 +207,7 @@ export class RebootActions {
   }
 
   /** Streams and records progress, at most every PROGRESS_EVERY_MS. */
-  private progress(r: Running): void {
+  private progress(r: RebootBulk): void {
     if (r.flush !== null || r.run.finished) return;
     r.flush = setTimeout(() => {
       r.flush = null;
@@ -216,7 +216,7 @@ export class RebootActions {
     r.flush.unref();
   }
 
-  private async finish(bulkId: number, r: Running, result: BulkResult): Promise<void> {
+  private async finish(bulkId: number, r: RebootBulk, result: BulkResult): Promise<void> {
     if (r.flush !== null) clearTimeout(r.flush);
     r.flush = null;
     for (const s of result.slaves) {

@@ -1,7 +1,7 @@
 // The collector assembled: store, fleet, inventory, HTTP API and WebSocket hub on one port.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { auditLine } from '../actions/audit-log.js';
+import { auditLine, outcomeOf } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
 import type { ActionMessage } from '../domain/protocol.js';
 import { rebootChains } from '../reboot/methods.js';
@@ -324,10 +324,9 @@ async function assemble(
 function auditAction(message: ActionMessage, metrics: Metrics, log: Logger): void {
   const audit = auditLine(message);
   if (audit) log.info(audit.fields, audit.msg);
-  if (message.event !== 'finished') return;
-  const { failed, unconfirmed } = message.action.counts;
-  const outcome = failed + unconfirmed > 0 ? 'failed' : 'ok';
-  metrics.actionsFinished.inc({ kind: message.action.kind, outcome });
+  if (message.event === 'finished') {
+    metrics.actionsFinished.inc({ kind: message.action.kind, outcome: outcomeOf(message.action) });
+  }
 }
 
 /** The store on the main thread, its file checked and its schema brought up to date (logged). */
