@@ -29,6 +29,11 @@ export class Queries {
     return states === null ? all : all.filter((s) => states.has(s.state));
   }
 
+  /** One slave as it stands; undefined when it is neither heard from nor in the inventory. */
+  view(name: string, now: number): SlaveView | undefined {
+    return this.parts.fleet.view(name, now);
+  }
+
   /** These slaves as they stand (a delta's changed slaves); names no longer known are left out. */
   views(names: readonly string[], now: number): SlaveView[] {
     return names.flatMap((name) => this.parts.fleet.view(name, now) ?? []);
