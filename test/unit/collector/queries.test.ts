@@ -72,7 +72,7 @@ describe('Queries', () => {
     ]);
     // A slave's detail: its own target of each action, newest first.
     const detail = queries.slave('s2', NOW)!;
-    expect(detail.actions.map((a) => [a.id, a.targets])).toEqual([
+    expect(detail.actions?.map((a) => [a.id, a.targets])).toEqual([
       [2, [{ slave: 's2', status: 'sent', error: null }]],
     ]);
     expect(detail.state).toBe('ok');
