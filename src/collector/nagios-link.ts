@@ -87,15 +87,8 @@ export class NagiosLink {
       log,
       { onStatus: (status) => this.applyStatus(status), onBack: (why) => this.resendAll(why) },
     );
-    this.bridge = new NagiosBridge({
-      commandFile: settings.commandFile,
-      statusFile: settings.statusFile,
-      // The copy parsed in the worker thread: the bridge reads status.dat itself only while there is none.
-      status: () => this.watch.status,
-      mapping: this.mapping,
-      // Through the watch: every write, an action's too, tells whether Nagios is reading.
-      writer: this.watch,
-    });
+    // Through the watch: every write, an action's too, tells whether Nagios is reading.
+    this.bridge = this.bridgeWriting(this.watch);
   }
 
   /** status.dat as last read whole; null without a status file or before the first read. */
@@ -109,9 +102,14 @@ export class NagiosLink {
 
   /** For a dry run: a bridge like the real one that hands its lines to `writer`, not to Nagios. */
   dryRunBridge(writer: LineWriter): NagiosBridge {
+    return this.bridgeWriting(writer);
+  }
+
+  private bridgeWriting(writer: LineWriter): NagiosBridge {
     return new NagiosBridge({
       commandFile: this.settings.commandFile,
       statusFile: this.settings.statusFile,
+      // The copy parsed in the worker thread: the bridge reads status.dat itself only while there is none.
       status: () => this.watch.status,
       mapping: this.mapping,
       writer,
