@@ -33,3 +33,9 @@ export function auditLine(message: ActionMessage): { fields: AuditFields; msg: s
   }
   return { fields, msg: fields.event === 'start' ? a.summary : `${a.summary}: ended` };
 }
+
+/** How a finished action went, for the metrics: failed when any target failed or went unconfirmed. */
+export function outcomeOf(action: ActionView): 'ok' | 'failed' {
+  const { failed, unconfirmed } = action.counts;
+  return failed + unconfirmed > 0 ? 'failed' : 'ok';
+}

@@ -5,9 +5,7 @@
 // through the same door and audit log, carried out by RebootActions.
 import {
   isRebootKind,
-  type ActionEvent,
   type ActionView,
-  type AnyServerMessage,
   type DryRunView,
   type TargetStatus,
 } from '../domain/protocol.js';
@@ -18,65 +16,62 @@ import {
   type SlaveRef,
 } from '../nagios/bridge.js';
 import type { SlaveView } from '../domain/slave.js';
+import { NagiosInputError } from '../nagios/commands.js';
 import type { NagiosStatus } from '../nagios/status-file.js';
 import { isConfirmed, precheck } from './confirm.js';
 import { describeAction } from './describe.js';
-import { actionMessage, newAction, toView, type StoredActionLike } from './action-record.js';
+import { ActionRuns, type ActionLedger, type ActionRun } from './action-run.js';
+import type { StoredActionLike } from './action-record.js';
 import { NO_REBOOT_METHODS, RebootActions, type RebootParts } from './reboots.js';
 import { ActionRefused, planAction, type PlannedAction } from './request.js';
 
+/** What actions need of the collector's link to Nagios. */
+export interface NagiosForActions {
+  readonly bridge: NagiosBridge;
+  /** For a dry run: a bridge like the real one that records lines instead of writing. */
+  dryRunBridge(writer: LineWriter): NagiosBridge;
+  /** status.dat as last read; null without a status file. */
+  readonly status: NagiosStatus | null;
+  readonly hasStatusFile: boolean;
+  onStatus(listener: (status: NagiosStatus) => void): () => void;
+}
+
 /** What the engine needs of the collector; kept narrow so the engine is testable on its own. */
 export interface EngineParts {
-  /** Null when the collector has no nagios.command_file: every action is refused. */
-  nagios: {
-    bridge: NagiosBridge;
-    /** For a dry run: a bridge like the real one that records lines instead of writing. */
-    dryRunBridge: (writer: LineWriter) => NagiosBridge;
-    /** status.dat as last read; null without a status file. */
-    status: () => NagiosStatus | null;
-    hasStatusFile: boolean;
-    onStatus: (listener: (status: NagiosStatus) => void) => () => void;
-  } | null;
+  /** Null when the collector has no nagios.command_file: Nagios actions are refused (reboots run). */
+  nagios: NagiosForActions | null;
   /** Null when no reboot methods are configured: reboots are refused. */
   reboot: RebootParts | null;
   /** The slave's reference for Nagios (name and inventory attributes); undefined if unknown. */
   slave: (name: string) => SlaveRef | undefined;
   /** Current views, for re-submitting states. */
   views: (names: readonly string[]) => SlaveView[];
-  save: (action: StoredActionLike) => Promise<unknown>;
-  broadcast: (message: AnyServerMessage) => void;
+  save: ActionLedger['save'];
+  broadcast: ActionLedger['broadcast'];
   lastActionId: number;
   confirmWithinMs: number;
   onTargets?: (kind: string, outcome: TargetStatus, count: number) => void;
   warn: (details: Record<string, unknown>, msg: string) => void;
 }
 
-interface Running {
-  action: StoredActionLike;
-  requestId: string | undefined;
+/** A Nagios action whose commands were sent, waiting for status.dat to show them done. */
+interface Waiting {
+  run: ActionRun;
   refs: Map<string, SlaveRef>;
   deadline: NodeJS.Timeout;
 }
 
 export class ActionEngine {
-  private lastId: number;
-  private readonly running = new Map<number, Running>();
+  private readonly runs: ActionRuns;
+  private readonly waiting = new Map<number, Waiting>();
   private readonly unsubscribe: () => void;
   /** Null when no reboot methods are configured. */
   readonly reboots: RebootActions | null;
 
   constructor(private readonly parts: EngineParts) {
-    this.lastId = parts.lastActionId;
+    this.runs = new ActionRuns(parts, parts.lastActionId);
     this.unsubscribe = parts.nagios?.onStatus((s) => this.confirm(s)) ?? (() => {});
-    this.reboots =
-      parts.reboot &&
-      new RebootActions(parts.reboot, {
-        nextId: () => ++this.lastId,
-        record: (action) => this.record(action),
-        persist: (action) => this.persist(action),
-        broadcast: parts.broadcast,
-        warn: parts.warn,
-      });
+    this.reboots = parts.reboot && new RebootActions(parts.reboot, this.runs, parts.warn);
   }
 
   /** Runs a request from `author`; resolves once Nagios has the commands (or they failed). */
@@ -86,13 +81,15 @@ export class ActionEngine {
     requestId?: string,
   ): Promise<ActionView | DryRunView> {
     const rebooting = isRebootKind(kindOf(body));
-    if (rebooting && this.reboots === null) throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 503);
+    if (rebooting && this.reboots === null) {
+      throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 'unavailable');
+    }
     const nagios = this.parts.nagios;
     if (!rebooting && nagios === null) {
       throw new ActionRefused(
         'this collector is not wired to Nagios: set nagios.command_file in corral.yaml',
         undefined,
-        503,
+        'unavailable',
       );
     }
     const plan = planAction(body, {
@@ -106,7 +103,7 @@ export class ActionEngine {
   }
 
   private async submitToNagios(
-    nagios: NonNullable<EngineParts['nagios']>,
+    nagios: NagiosForActions,
     plan: PlannedAction,
     summary: string,
     requestId: string | undefined,
@@ -114,12 +111,11 @@ export class ActionEngine {
     const refs = new Map(plan.targets.map((name) => [name, this.parts.slave(name)!]));
     if (plan.dryRun) return this.dryRun(plan, refs, summary);
 
-    const action = newAction(++this.lastId, plan, summary);
-    await this.record(action);
-    this.emit('started', action, requestId);
+    const run = await this.runs.begin(plan, summary, requestId);
+    const action = run.action;
 
     // Whatever goes wrong, the recorded action ends with each target's result, never pending.
-    const outcome = await this.execute(nagios.bridge, plan, refs, nagios.status()).catch(
+    const outcome = await this.execute(nagios.bridge, plan, refs, nagios.status).catch(
       (err: Error) =>
         plan.targets.map((slave) => ({ slave, ok: false as const, error: err.message })),
     );
@@ -131,33 +127,30 @@ export class ActionEngine {
     }
     this.count(action, 'sent');
     this.count(action, 'failed');
-    const waiting = action.targets.some((t) => t.status === 'sent');
-    if (!waiting || !nagios.hasStatusFile) action.finishedAt = Date.now();
-    await this.persist(action);
-    this.emit('sent', action, requestId);
-    if (action.finishedAt !== null) {
-      this.emit('finished', action, requestId);
-      return toView(action);
+    await run.step('sent');
+    const sent = action.targets.some((t) => t.status === 'sent');
+    if (!sent || !nagios.hasStatusFile) {
+      await run.finish();
+      return run.view();
     }
     const deadline = setTimeout(() => this.expire(action.id), this.parts.confirmWithinMs);
     deadline.unref();
-    this.running.set(action.id, { action, requestId, refs, deadline });
-    const status = nagios.status();
+    this.waiting.set(action.id, { run, refs, deadline });
+    const status = nagios.status;
     if (status) this.confirm(status);
-    return toView(action);
+    return run.view();
   }
 
   /** Actions still under way: waiting for Nagios, or slaves still rebooting (fresher than the store). */
   inFlight(id: number): ActionView | undefined {
-    const r = this.running.get(id);
-    return r ? toView(r.action) : this.reboots?.inFlight(id);
+    return this.runs.inFlight(id);
   }
 
   /** Stops waiting for Nagios; cancels running reboots and waits until they are recorded. */
   async close(): Promise<void> {
     this.unsubscribe();
-    for (const r of this.running.values()) clearTimeout(r.deadline);
-    this.running.clear();
+    for (const w of this.waiting.values()) clearTimeout(w.deadline);
+    this.waiting.clear();
     await this.reboots?.close();
   }
 
@@ -178,7 +171,9 @@ export class ActionEngine {
       try {
         why = status ? precheck(plan.kind, status, bridge.targetOf(ref)) : null;
       } catch (err) {
-        why = (err as Error).message;
+        // A name or attribute that cannot be a Nagios service fails this target alone, saying why.
+        if (!(err instanceof NagiosInputError)) throw err;
+        why = err.message;
       }
       if (why) refused.set(name, why);
       else go.push(ref);
@@ -248,7 +243,7 @@ export class ActionEngine {
       },
     };
     const nagios = this.parts.nagios!;
-    const results = await this.execute(nagios.dryRunBridge(recorder), plan, refs, nagios.status());
+    const results = await this.execute(nagios.dryRunBridge(recorder), plan, refs, nagios.status);
     return {
       dryRun: true,
       summary,
@@ -264,84 +259,46 @@ export class ActionEngine {
   /** Marks the targets status.dat now shows done; finishes an action when none is left waiting. */
   private confirm(status: NagiosStatus): void {
     const bridge = this.parts.nagios!.bridge;
-    for (const r of this.running.values()) {
+    for (const w of this.waiting.values()) {
+      const action = w.run.action;
       let confirmed = 0;
-      for (const t of r.action.targets) {
+      for (const t of action.targets) {
         if (t.status !== 'sent') continue;
-        let done: boolean;
-        try {
-          done = isConfirmed(r.action, status, bridge.targetOf(r.refs.get(t.slave)!));
-        } catch {
-          done = false;
-        }
-        if (done) {
+        // A sent target's service was worked out from the same reference when its line was built.
+        if (isConfirmed(action, status, bridge.targetOf(w.refs.get(t.slave)!))) {
           t.status = 'confirmed';
           confirmed++;
         }
       }
       if (confirmed === 0) continue;
-      this.parts.onTargets?.(r.action.kind, 'confirmed', confirmed);
-      if (!r.action.targets.some((t) => t.status === 'sent')) this.finish(r);
-      else {
-        void this.persist(r.action);
-        this.emit('progress', r.action, r.requestId);
-      }
+      this.parts.onTargets?.(action.kind, 'confirmed', confirmed);
+      if (!action.targets.some((t) => t.status === 'sent')) this.finish(w);
+      else void w.run.step('progress');
     }
   }
 
   private expire(id: number): void {
-    const r = this.running.get(id);
-    if (!r) return;
+    const w = this.waiting.get(id);
+    if (!w) return;
     const within = Math.round(this.parts.confirmWithinMs / 1000);
-    for (const t of r.action.targets) {
+    for (const t of w.run.action.targets) {
       if (t.status !== 'sent') continue;
       t.status = 'unconfirmed';
       t.error = `not confirmed by Nagios within ${within}s`;
     }
-    this.count(r.action, 'unconfirmed');
-    this.finish(r);
+    this.count(w.run.action, 'unconfirmed');
+    this.finish(w);
   }
 
-  private finish(r: Running): void {
-    clearTimeout(r.deadline);
-    this.running.delete(r.action.id);
-    r.action.finishedAt = Date.now();
-    void this.persist(r.action);
-    this.emit('finished', r.action, r.requestId);
-  }
-
-  /** Recorded before anything is done: an action that cannot be audited is not taken. */
-  private async record(action: StoredActionLike): Promise<void> {
-    try {
-      await this.parts.save(action);
-    } catch (err) {
-      throw new ActionRefused(
-        `cannot record the action (${(err as Error).message}); nothing was done`,
-        undefined,
-        503,
-      );
-    }
-  }
-
-  /** Records an action's progress; a failure is logged, the action goes on. */
-  private async persist(action: StoredActionLike): Promise<void> {
-    try {
-      await this.parts.save({ ...action, targets: action.targets.map((t) => ({ ...t })) });
-    } catch (err) {
-      this.parts.warn(
-        { action: action.id, reason: (err as Error).message },
-        "cannot record an action's progress",
-      );
-    }
+  private finish(w: Waiting): void {
+    clearTimeout(w.deadline);
+    this.waiting.delete(w.run.action.id);
+    void w.run.finish();
   }
 
   private count(action: StoredActionLike, outcome: TargetStatus): void {
     const n = action.targets.filter((t) => t.status === outcome).length;
     if (n > 0) this.parts.onTargets?.(action.kind, outcome, n);
-  }
-
-  private emit(event: ActionEvent, action: StoredActionLike, requestId?: string): void {
-    this.parts.broadcast(actionMessage(event, action, requestId));
   }
 }
 

@@ -3,16 +3,16 @@
 // the action finishes when every chain has ended (the slave came back, needs hands, or was
 // cancelled). `cancel-reboot` stops chains, whichever bulk started them.
 import type {
-  AnyServerMessage,
-  ActionEvent,
+  ActionTargetView,
   ActionView,
   DryRunView,
   RebootAttemptView,
   TargetStatus,
 } from '../domain/protocol.js';
+import { poolOf, type SlaveRecord } from '../domain/slave-record.js';
 import type { RebootStatus } from '../domain/state.js';
 import { methodsFor, type RebootSettings } from '../reboot/methods.js';
-import type { PlaceholderValues } from '../reboot/placeholders.js';
+import { valuesFor } from '../reboot/placeholders.js';
 import { describePlan, type RebootTarget, type SlavePlan } from '../reboot/plan.js';
 import type { CommandRunner } from '../reboot/runner.js';
 import {
@@ -22,62 +22,49 @@ import {
   type RebootEvent,
   type RebootTransition,
 } from '../reboot/scheduler.js';
-import { actionMessage, newAction, toView, type StoredActionLike } from './action-record.js';
+import type { ActionRun, ActionRuns } from './action-run.js';
 import type { PlannedAction } from './request.js';
 
 /** What reboots need of the collector. */
 export interface RebootParts {
   settings: RebootSettings;
-  /** The slave as a reboot sees it; undefined if unknown. */
-  slave: (name: string) => RebootSlave | undefined;
+  /** What the collector knows of the slave; undefined if unknown. */
+  slave: (name: string) => SlaveRecord | undefined;
   /** The slave's reboot status changed: it is the slave's state (`rebooting`, `needs-hands`). */
   setStatus: (slave: string, status: RebootStatus | null) => void;
+  /** Records since when the slave needs hands (null: no longer), kept across restarts. */
+  saveNeedsHands: (slave: string, since: number | null) => Promise<unknown>;
   saveAttempt: (actionId: number, attempt: RebootAttemptView) => Promise<unknown>;
   /** For tests: how commands run (default: the real runner). */
   run?: CommandRunner;
 }
 
-export interface RebootSlave {
-  values: PlaceholderValues;
-  pool: string | null;
-  /** Muted in Nagios (downtime or acknowledgement): rebooted only when the operator says so. */
-  muted: boolean;
-  reboot: RebootStatus | null;
-}
-
-/** What the engine shares with reboots: ids, the audit log, the stream. */
-export interface ActionLedger {
-  nextId: () => number;
-  /** Records a new action; throws ActionRefused (nothing is done) when it cannot. */
-  record: (action: StoredActionLike) => Promise<void>;
-  /** Records an action's progress; never throws. */
-  persist: (action: StoredActionLike) => Promise<void>;
-  broadcast: (message: AnyServerMessage) => void;
-  warn: (details: Record<string, unknown>, msg: string) => void;
-}
-
 /** Progress is streamed and recorded at most this often per action (a bulk moves in bursts). */
 const PROGRESS_EVERY_MS = 250;
 
-interface Running {
-  action: StoredActionLike;
-  requestId: string | undefined;
-  byName: Map<string, StoredActionLike['targets'][number]>;
+/** A reboot action and the scheduler's bulk carrying it out. */
+interface RebootBulk {
+  run: ActionRun;
+  byName: Map<string, ActionTargetView>;
   flush: NodeJS.Timeout | null;
   finished: Promise<void>;
 }
 
 export class RebootActions {
   private readonly scheduler: RebootScheduler;
-  private readonly running = new Map<number, Running>();
+  /** By the scheduler's bulk id, which is not the action's id. */
+  private readonly byBulk = new Map<number, RebootBulk>();
+  /** The bulk being submitted: its first events come before the scheduler tells its id. */
+  private submitting: RebootBulk | null = null;
 
   constructor(
     private readonly parts: RebootParts,
-    private readonly ledger: ActionLedger,
+    private readonly runs: ActionRuns,
+    private readonly warn: (details: Record<string, unknown>, msg: string) => void,
   ) {
     this.scheduler = new RebootScheduler({
       concurrency: parts.settings.concurrency,
-      onStatus: (slave, status) => parts.setStatus(slave, status),
+      onStatus: (slave, status) => this.setStatus(slave, status),
       onEvent: (event) => this.onEvent(event),
       run: parts.run,
     });
@@ -86,11 +73,6 @@ export class RebootActions {
   /** A `start` heartbeat was committed: the proof a rebooting slave came back. */
   noteStart(slave: string, at: number): void {
     this.scheduler.noteStart(slave, at);
-  }
-
-  inFlight(id: number): ActionView | undefined {
-    const r = this.running.get(id);
-    return r && toView(r.action);
   }
 
   async submit(
@@ -105,29 +87,32 @@ export class RebootActions {
       const plans = this.scheduler.plan(targets, options);
       return { dryRun: true, summary, targets: plans.map(planTarget), lines: describePlan(plans) };
     }
-    const action = newAction(this.ledger.nextId(), plan, summary);
-    await this.ledger.record(action);
+    const run = await this.runs.begin(plan, summary, requestId);
     let finish!: () => void;
-    const r: Running = {
-      action,
-      requestId,
-      byName: new Map(action.targets.map((t) => [t.slave, t])),
+    const r: RebootBulk = {
+      run,
+      byName: new Map(run.action.targets.map((t) => [t.slave, t])),
       flush: null,
       finished: new Promise((resolve) => (finish = resolve)),
     };
-    this.running.set(action.id, r);
-    this.emit('started', r);
     // Every chain's first step (queued, skipped, failed) arrives through onEvent before this returns.
-    const bulk = this.scheduler.submit(targets, { ...options, id: action.id });
-    void bulk.done.then((result) => this.finish(r, result)).finally(finish);
+    this.submitting = r;
+    let bulk;
+    try {
+      bulk = this.scheduler.submit(targets, options);
+    } finally {
+      this.submitting = null;
+    }
+    this.byBulk.set(bulk.id, r);
+    void bulk.done.then((result) => this.finish(bulk.id, r, result)).finally(finish);
     this.progress(r);
-    return toView(action);
+    return run.view();
   }
 
   /** Cancels every bulk (the collector is stopping) and waits until each is recorded as ended. */
   async close(): Promise<void> {
     this.scheduler.cancelAll();
-    await Promise.all([...this.running.values()].map((r) => r.finished));
+    await Promise.all([...this.byBulk.values()].map((r) => r.finished));
   }
 
   /**
@@ -160,69 +145,78 @@ export class RebootActions {
         ),
       };
     }
-    const action = newAction(this.ledger.nextId(), plan, summary);
-    await this.ledger.record(action);
     // Like every action, it starts before it ends (consoles and the audit log see both).
-    this.ledger.broadcast(actionMessage('started', action, requestId));
+    const run = await this.runs.begin(plan, summary, requestId);
     const inChain = new Set(this.scheduler.cancelSlaves(plan.targets));
-    for (const t of action.targets) {
+    for (const t of run.action.targets) {
       if (inChain.has(t.slave)) {
         t.status = 'cancelled';
       } else if (this.parts.slave(t.slave)?.reboot?.phase === 'needs-hands') {
-        this.parts.setStatus(t.slave, null);
+        this.setStatus(t.slave, null);
         t.status = 'cancelled';
       } else {
         t.status = 'skipped';
         t.error = 'not rebooting';
       }
     }
-    action.finishedAt = Date.now();
-    await this.ledger.persist(action);
-    this.ledger.broadcast(actionMessage('finished', action, requestId));
-    return toView(action);
+    await run.finish();
+    return run.view();
   }
 
   private targetOf(name: string): RebootTarget {
-    const slave = this.parts.slave(name)!;
+    const record = this.parts.slave(name)!;
+    const pool = poolOf(record);
+    const master = record.master ?? record.inventory?.master ?? null;
     return {
-      values: slave.values,
-      methods: methodsFor(this.parts.settings, slave.pool),
-      muted: slave.muted,
+      values: valuesFor(name, { pool, master, attributes: record.inventory?.attributes ?? {} }),
+      methods: methodsFor(this.parts.settings, pool),
+      // Muted in Nagios (downtime or acknowledgement): rebooted only when the operator says so.
+      muted: (record.muted ?? null) !== null,
       // A slave shown rebooting by a chain this collector no longer runs is not rebooted twice.
-      rebooting: slave.reboot?.phase === 'rebooting',
+      rebooting: record.reboot?.phase === 'rebooting',
     };
   }
 
+  /** The slave's state follows its chain; only "needs hands" is saved: a chain does not outlive the process. */
+  private setStatus(slave: string, status: RebootStatus | null): void {
+    this.parts.setStatus(slave, status);
+    if (status?.phase === 'rebooting') return;
+    this.parts.saveNeedsHands(slave, status?.since ?? null).catch((err: Error) => {
+      this.warn({ slave, reason: err.message }, 'cannot record that the slave needs hands');
+    });
+  }
+
   private onEvent(event: RebootEvent): void {
+    const r = this.byBulk.get(event.bulkId) ?? this.submitting;
+    if (!r) return;
     if (event.type === 'attempt') {
-      this.parts.saveAttempt(event.bulkId, attemptView(event)).catch((err: Error) => {
-        this.ledger.warn(
-          { action: event.bulkId, slave: event.slave, reason: err.message },
+      const action = r.run.action.id;
+      this.parts.saveAttempt(action, attemptView(event)).catch((err: Error) => {
+        this.warn(
+          { action, slave: event.slave, reason: err.message },
           'cannot record a reboot attempt',
         );
       });
       return;
     }
-    const r = this.running.get(event.bulkId);
-    const target = r?.byName.get(event.slave);
-    if (!r || !target) return;
+    const target = r.byName.get(event.slave);
+    if (!target) return;
     target.status = statusOfTransition(event);
     target.error = UNDER_WAY_OR_BACK.has(target.status) ? null : event.reason;
     this.progress(r);
   }
 
   /** Streams and records progress, at most every PROGRESS_EVERY_MS. */
-  private progress(r: Running): void {
-    if (r.flush !== null || r.action.finishedAt !== null) return;
+  private progress(r: RebootBulk): void {
+    if (r.flush !== null || r.run.finished) return;
     r.flush = setTimeout(() => {
       r.flush = null;
-      void this.ledger.persist(r.action);
-      this.emit('progress', r);
+      void r.run.step('progress');
     }, PROGRESS_EVERY_MS);
     r.flush.unref();
   }
 
-  private async finish(r: Running, result: BulkResult): Promise<void> {
+  private async finish(bulkId: number, r: RebootBulk, result: BulkResult): Promise<void> {
     if (r.flush !== null) clearTimeout(r.flush);
     r.flush = null;
     for (const s of result.slaves) {
@@ -231,14 +225,8 @@ export class RebootActions {
       target.status = s.outcome;
       target.error = s.outcome === 'back' ? null : s.reason;
     }
-    r.action.finishedAt = Date.now();
-    await this.ledger.persist(r.action);
-    this.running.delete(r.action.id);
-    this.emit('finished', r);
-  }
-
-  private emit(event: ActionEvent, r: Running): void {
-    this.ledger.broadcast(actionMessage(event, r.action, r.requestId));
+    await r.run.finish();
+    this.byBulk.delete(bulkId);
   }
 }
 

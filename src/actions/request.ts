@@ -11,13 +11,19 @@ import { checkAuthor, cleanText } from '../nagios/commands.js';
 /** More than this in one request is almost surely a mistake in the selection. */
 export const MAX_TARGETS = 20_000;
 
-/** A request that is refused as a whole: nothing was done. `status` is the HTTP status to answer. */
+/**
+ * Why a request was refused: the request itself is wrong, its author may not do it, or this
+ * collector cannot do it now (no Nagios, no reboot methods, the audit log unwritable).
+ */
+export type RefusalReason = 'invalid' | 'forbidden' | 'unavailable';
+
+/** A request that is refused as a whole: nothing was done. Each transport says so its own way. */
 export class ActionRefused extends Error {
   override name = 'ActionRefused';
   constructor(
     message: string,
     readonly field?: string,
-    readonly status: 400 | 403 | 503 = 400,
+    readonly reason: RefusalReason = 'invalid',
   ) {
     super(message);
   }
@@ -82,7 +88,7 @@ export function planAction(body: unknown, ctx: PlanContext): PlannedAction {
     throw new ActionRefused(
       `the token name cannot be a Nagios author: ${(err as Error).message}`,
       'author',
-      403,
+      'forbidden',
     );
   }
   return {

@@ -19,9 +19,16 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   operator: new Set(['heartbeat', 'view', 'act']),
 };
 
-/** Whether a role may do something (a WebSocket request is checked after the upgrade). */
-export function may(role: Role, needs: Permission): boolean {
-  return GRANTS[role].has(needs);
+const DOING: Record<Permission, string> = {
+  heartbeat: 'send heartbeats',
+  view: 'watch slaves',
+  act: 'act',
+};
+
+/** Why `identity` may not do `needs`, in one line; null when it may. HTTP and the stream both ask. */
+export function roleRefusal(identity: Identity, needs: Permission): string | null {
+  if (GRANTS[identity.role].has(needs)) return null;
+  return `token "${identity.name}" has role ${identity.role}, which may not ${DOING[needs]}`;
 }
 
 export type AuthResult =
@@ -64,14 +71,8 @@ export class Auth {
     const identity = this.byHash.get(hash(match[1]!));
     if (!identity)
       return { ok: false, status: 401, error: 'the token is not known to this collector' };
-    if (!GRANTS[identity.role].has(needs)) {
-      return {
-        ok: false,
-        status: 403,
-        error: `token "${identity.name}" has role ${identity.role}, which may not ${needs === 'act' ? 'act' : needs === 'view' ? 'watch slaves' : 'send heartbeats'}`,
-      };
-    }
-    return { ok: true, identity };
+    const refusal = roleRefusal(identity, needs);
+    return refusal === null ? { ok: true, identity } : { ok: false, status: 403, error: refusal };
   }
 }
 

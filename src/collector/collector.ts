@@ -1,13 +1,10 @@
 // The collector assembled: store, fleet, inventory, HTTP API and WebSocket hub on one port.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { auditLine } from '../actions/audit-log.js';
+import { auditLine, outcomeOf } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
-import { poolOf } from '../domain/slave-record.js';
-import { NagiosBridge } from '../nagios/bridge.js';
-import { serviceView } from '../nagios/service-view.js';
+import type { ActionMessage } from '../domain/protocol.js';
 import { rebootChains } from '../reboot/methods.js';
-import { valuesFor } from '../reboot/placeholders.js';
 import { Auth, isLoopback } from './auth.js';
 import { parseListen, type Settings } from './config.js';
 import { Fleet } from './fleet.js';
@@ -20,9 +17,10 @@ import { InventorySources } from './inventory-sources.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { NagiosLink, slaveRef } from './nagios-link.js';
+import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
 import { SCHEMA_VERSION } from './schema.js';
-import { Store } from './store.js';
+import { openStoreReads, type StoreReads } from './store.js';
 import { StoreWriter } from './store-writer.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
 
@@ -148,9 +146,6 @@ async function assemble(
   inventory.watch();
   const unwatch = () => inventory.close();
 
-  // Metrics reads the hub's count only when scraped, by which time the hub exists.
-  const hub: Hub = new Hub(fleet, settings, metrics, log);
-  undo.push(() => hub.close());
   const commits = new GroupCommit(writer, fleet, checkpoint, (heartbeats) => {
     for (const h of heartbeats) {
       metrics.heartbeats.inc({ kind: h.kind });
@@ -160,66 +155,27 @@ async function assemble(
     // After the 202s are sent: Nagios never delays an acknowledgement.
     link?.afterCommit(heartbeats);
   });
-  const actions = new ActionEngine({
-    nagios: link && {
-      bridge: link.bridge,
-      dryRunBridge: (writer) =>
-        new NagiosBridge({
-          commandFile: link.settings.commandFile,
-          statusFile: link.settings.statusFile,
-          status: () => link.status,
-          mapping: link.mapping,
-          writer,
-        }),
-      status: () => link.status,
-      hasStatusFile: link.settings.statusFile !== null,
-      onStatus: (listener) => link.onStatus(listener),
-    },
+  // The engine broadcasts through the hub, made next; it acts only once the server listens.
+  const actions: ActionEngine = new ActionEngine({
+    nagios: link,
     reboot: rebootChains(settings.reboot) && {
       settings: settings.reboot,
-      slave: (name) => {
-        const record = fleet.get(name);
-        if (!record) return undefined;
-        const pool = poolOf(record);
-        const master = record.master ?? record.inventory?.master ?? null;
-        const attributes = record.inventory?.attributes ?? {};
-        return {
-          values: valuesFor(name, { pool, master, attributes }),
-          pool,
-          muted: (record.muted ?? null) !== null,
-          reboot: record.reboot ?? null,
-        };
-      },
+      slave: (name) => fleet.get(name),
       setStatus: (name, status) => {
         const change = fleet.setReboot(name, status, Date.now());
         if (change) log.info(change, 'state changed');
-        if (status?.phase === 'rebooting') return; // a chain does not outlive the process
-        writer.setNeedsHands(name, status?.since ?? null).catch((err: Error) => {
-          log.warn(
-            { slave: name, reason: err.message },
-            'cannot record that the slave needs hands',
-          );
-        });
       },
+      saveNeedsHands: (name, since) => writer.setNeedsHands(name, since),
       saveAttempt: (actionId, attempt) => writer.saveAttempt(actionId, attempt),
     },
     slave: (name) => {
       const record = fleet.get(name);
       return record && slaveRef(record);
     },
-    views: (names) => {
-      const now = Date.now();
-      return names.flatMap((n) => fleet.view(n, now) ?? []);
-    },
+    views: (names) => queries.views(names, Date.now()),
     save: (action) => writer.saveAction(action),
     broadcast: (message) => {
-      if (message.type === 'action' && message.event === 'finished') {
-        const { failed, unconfirmed } = message.action.counts;
-        const outcome = failed + unconfirmed > 0 ? 'failed' : 'ok';
-        metrics.actionsFinished.inc({ kind: message.action.kind, outcome });
-      }
-      const audit = message.type === 'action' ? auditLine(message) : null;
-      if (audit) log.info(audit.fields, audit.msg);
+      if (message.type === 'action') auditAction(message, metrics, log);
       hub.broadcast(message);
     },
     lastActionId: store.lastActionId(),
@@ -228,25 +184,27 @@ async function assemble(
     warn: (details, msg) => log.warn(details, msg),
   });
   undo.push(() => actions.close());
-  hub.handleActions((body, author, requestId) => actions.submit(body, author, requestId));
-  const nagiosView =
-    link &&
-    ((name: string) => {
-      const record = fleet.get(name);
-      const status = link.status;
-      if (!record || !status) return null;
-      try {
-        return serviceView(status, link.bridge.targetOf(slaveRef(record)));
-      } catch {
-        return null; // a name that cannot be a Nagios host has no service there
-      }
-    });
+  const queries: Queries = new Queries({
+    fleet,
+    store,
+    inFlight: (id) => actions.inFlight(id),
+    ...(link && { nagiosView: (name: string) => link.serviceView(name) }),
+  });
+  const hub = new Hub(
+    fleet,
+    queries,
+    (body, author, requestId) => actions.submit(body, author, requestId),
+    settings,
+    metrics,
+    log,
+  );
+  undo.push(() => hub.close());
   const connections = new ConnectionLimit(settings.http, metrics, log);
-  const parts = {
+  const api = createApi({
     settings,
     auth,
     fleet,
-    store,
+    queries,
     commits,
     health,
     hub,
@@ -254,8 +212,7 @@ async function assemble(
     log,
     actions,
     connections,
-  };
-  const api = createApi(nagiosView ? { ...parts, nagiosView } : parts);
+  });
 
   const { server, scheme, reloadCertificate } = createCollectorServer(settings.tls, api, log);
   connections.watch(server);
@@ -333,9 +290,18 @@ async function assemble(
   };
 }
 
+/** An action's start and end as audit log lines, and each finished action counted by outcome. */
+function auditAction(message: ActionMessage, metrics: Metrics, log: Logger): void {
+  const audit = auditLine(message);
+  if (audit) log.info(audit.fields, audit.msg);
+  if (message.event === 'finished') {
+    metrics.actionsFinished.inc({ kind: message.action.kind, outcome: outcomeOf(message.action) });
+  }
+}
+
 /** The store on the main thread, its file checked and its schema brought up to date (logged). */
-function openStore(file: string, log: Logger): Store {
-  const store = new Store(file, { check: true });
+function openStore(file: string, log: Logger): StoreReads {
+  const store = openStoreReads(file);
   const { created, upgraded, checkMs } = store.opened;
   if (created) log.info({ db: file, schema: SCHEMA_VERSION }, 'database created');
   if (upgraded) log.info({ db: file, ...upgraded }, 'database schema upgraded');

@@ -5,11 +5,8 @@ import type { Duplex } from 'node:stream';
 import { slaveNameProblem } from '../domain/names.js';
 import { printable } from '../domain/printable.js';
 import { isSlaveState, SLAVE_STATES, type SlaveState } from '../domain/state.js';
-import { startHistory } from '../domain/slave-record.js';
-import type { NagiosView, SlaveDetail } from '../domain/slave.js';
 import type { ActionEngine } from '../actions/engine.js';
-import { toView } from '../actions/action-record.js';
-import { ActionRefused } from '../actions/request.js';
+import { ActionRefused, type RefusalReason } from '../actions/request.js';
 import { pluginResult } from '../nagios/plugin-result.js';
 import type { Auth, Permission, Identity } from './auth.js';
 import type { ConnectionLimit } from './connection-limit.js';
@@ -22,14 +19,14 @@ import type { Hub } from './hub.js';
 import { heartbeatsFromBody } from './ingest.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { Store } from './store.js';
+import type { Queries } from './queries.js';
 import { UnlistedCap } from './unlisted-cap.js';
 
 export interface ApiParts {
   settings: Settings;
   auth: Auth;
   fleet: Fleet;
-  store: Store;
+  queries: Queries;
   commits: GroupCommit;
   health: Health;
   hub: Hub;
@@ -37,14 +34,16 @@ export interface ApiParts {
   log: Logger;
   actions: ActionEngine;
   connections: ConnectionLimit;
-  /** The slave's service in Nagios (null: Nagios has none); undefined without Nagios. */
-  nagiosView?: (name: string) => NagiosView | null;
 }
 
-const MESSAGES_IN_DETAIL = 20;
 const ACTIONS_DEFAULT = 20;
-const ACTIONS_IN_DETAIL = 5;
 const ACTIONS_MAX = 500;
+/** An action refused as a whole, as HTTP says it. */
+const REFUSAL_STATUS: Record<RefusalReason, number> = {
+  invalid: 400,
+  forbidden: 403,
+  unavailable: 503,
+};
 /** After a 413 the rest of the body is not read, so the connection cannot be reused. */
 const CLOSE = { connection: 'close' };
 
@@ -76,7 +75,7 @@ class HttpError extends Error {
 }
 
 export function createApi(parts: ApiParts) {
-  const { settings, auth, fleet, store, commits, metrics, log } = parts;
+  const { settings, auth, fleet, queries, commits, metrics, log } = parts;
   const browsers = new BrowserRule({
     listenHost: parseListen(settings.listen).host,
     machineName: hostname(),
@@ -153,46 +152,30 @@ export function createApi(parts: ApiParts) {
     authorize(req, 'view');
     const states = parseStates(url.searchParams.get('state'));
     const now = Date.now();
-    const slaves = fleet.views(now).filter((s) => states === null || states.has(s.state));
-    send(res, 200, { serverTime: new Date(now).toISOString(), slaves });
-  }
-
-  function knownView(name: string, now: number) {
-    const record = fleet.get(name);
-    const view = fleet.view(name, now);
-    if (!record || !view)
-      throw new HttpError(
-        404,
-        `no slave named "${name}" has been heard from or is in the inventory`,
-      );
-    return { record, view };
+    send(res, 200, {
+      serverTime: new Date(now).toISOString(),
+      slaves: queries.slaves(now, states),
+    });
   }
 
   function showSlave(req: IncomingMessage, res: ServerResponse, name: string) {
     authorize(req, 'view');
     const now = Date.now();
-    const { record, view } = knownView(name, now);
-    const slave: SlaveDetail = {
-      ...view,
-      starts: startHistory(record),
-      messages: store.recentMessages(name, MESSAGES_IN_DETAIL).map((m) => ({
-        at: new Date(m.at).toISOString(),
-        kind: m.kind,
-        message: m.message,
-      })),
-      actions: store.listActions(ACTIONS_IN_DETAIL, name).map((a) => {
-        const view = parts.actions.inFlight(a.id) ?? toView(a);
-        return { ...view, targets: view.targets.filter((t) => t.slave === name) };
-      }),
-      ...(parts.nagiosView && { nagios: parts.nagiosView(name) }),
-    };
+    const slave = queries.slave(name, now);
+    if (!slave) {
+      throw noSuchSlave(name);
+    }
     send(res, 200, { serverTime: new Date(now).toISOString(), slave });
   }
 
   /** `corral check`'s line as text, for plugins that cannot parse JSON (bin/corral-check.sh). */
   function checkSlave(req: IncomingMessage, res: ServerResponse, name: string) {
     authorize(req, 'view');
-    const text = `${pluginResult(knownView(name, Date.now()).view).line}\n`;
+    const view = queries.view(name, Date.now());
+    if (!view) {
+      throw noSuchSlave(name);
+    }
+    const text = `${pluginResult(view).line}\n`;
     res.writeHead(200, {
       'content-type': 'text/plain; charset=utf-8',
       'content-length': Buffer.byteLength(text),
@@ -207,7 +190,9 @@ export function createApi(parts: ApiParts) {
       const result = await parts.actions.submit(body, identity.name);
       send(res, 'dryRun' in result ? 200 : 202, 'dryRun' in result ? result : { action: result });
     } catch (err) {
-      if (err instanceof ActionRefused) throw new HttpError(err.status, err.message, err.field);
+      if (err instanceof ActionRefused) {
+        throw new HttpError(REFUSAL_STATUS[err.reason], err.message, err.field);
+      }
       throw err;
     }
   }
@@ -220,20 +205,15 @@ export function createApi(parts: ApiParts) {
       throw new HttpError(400, `limit must be a whole number from 1 to ${ACTIONS_MAX}`, 'limit');
     }
     const slave = url.searchParams.get('slave') ?? undefined;
-    const actions = store
-      .listActions(limit, slave)
-      .map((a) => parts.actions.inFlight(a.id) ?? toView(a));
+    const actions = queries.actions(limit, slave);
     send(res, 200, { serverTime: new Date().toISOString(), actions });
   }
 
   function showAction(req: IncomingMessage, res: ServerResponse, id: number) {
     authorize(req, 'view');
-    const stored = Number.isSafeInteger(id) ? store.getAction(id) : undefined;
-    const action = parts.actions.inFlight(id) ?? (stored && toView(stored));
-    if (!action) throw new HttpError(404, `no action number ${id}`);
-    // A reboot's commands, each as it ran: the audit log's attempts.
-    const attempts = action.kind === 'reboot' ? store.listAttempts(id) : undefined;
-    send(res, 200, { serverTime: new Date().toISOString(), action, ...(attempts && { attempts }) });
+    const found = queries.action(id);
+    if (!found) throw new HttpError(404, `no action number ${id}`);
+    send(res, 200, { serverTime: new Date().toISOString(), ...found });
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -338,6 +318,10 @@ export function createApi(parts: ApiParts) {
       parts.hub.accept(req, socket, head, result.identity);
     },
   };
+}
+
+function noSuchSlave(name: string): HttpError {
+  return new HttpError(404, `no slave named "${name}" has been heard from or is in the inventory`);
 }
 
 function allow(method: string, expected: string): void {

@@ -14,12 +14,13 @@ import {
   type ServerMessage,
   type SnapshotMessage,
 } from '../domain/protocol.js';
-import { may, type Identity } from './auth.js';
+import { roleRefusal, type Identity } from './auth.js';
 import { readConsoleRequest } from './console-request.js';
 import type { Settings } from './config.js';
 import type { Fleet } from './fleet.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import type { Queries } from './queries.js';
 
 /** Runs a console's action request; throws ActionRefused for a request refused as a whole. */
 export type ActionHandler = (
@@ -47,11 +48,12 @@ export class Hub {
   private readonly pingTimer: NodeJS.Timeout;
   private readonly behindTimer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
-  private actionHandler: ActionHandler | null = null;
   private snapshot: { seq: number; at: number; frame: Buffer } | null = null;
 
   constructor(
     private readonly fleet: Fleet,
+    private readonly queries: Queries,
+    private readonly act: ActionHandler,
     private readonly settings: Settings,
     private readonly metrics: Metrics,
     private readonly log: Logger,
@@ -63,11 +65,6 @@ export class Hub {
     this.behindTimer = setInterval(() => this.catchUp(), 250);
     this.pingTimer.unref();
     this.behindTimer.unref();
-  }
-
-  /** Where `action` requests go (the action engine, created after the hub). */
-  handleActions(handler: ActionHandler): void {
-    this.actionHandler = handler;
   }
 
   /** Sends a message to every console that keeps up (action progress). */
@@ -130,20 +127,14 @@ export class Hub {
     requestId: string,
     body: Record<string, unknown>,
   ): Promise<void> {
-    if (!may(c.identity.role, 'act')) {
-      this.sendError(
-        c,
-        `token "${c.identity.name}" has role ${c.identity.role}, which may not act`,
-        requestId,
-      );
-      return;
-    }
-    if (!this.actionHandler) {
-      this.sendError(c, 'this collector takes no actions', requestId);
+    // The upgrade let in whoever may watch; acting asks more.
+    const refusal = roleRefusal(c.identity, 'act');
+    if (refusal !== null) {
+      this.sendError(c, refusal, requestId);
       return;
     }
     try {
-      const result = await this.actionHandler(body, c.identity.name, requestId);
+      const result = await this.act(body, c.identity.name, requestId);
       // An action's progress is broadcast by the engine; a dry run's lines go to the asker only.
       if ('dryRun' in result)
         this.send(c, JSON.stringify({ type: 'dry-run', requestId, ...result }));
@@ -185,7 +176,7 @@ export class Hub {
       type: 'snapshot',
       seq: this.seq,
       serverTime: new Date(now).toISOString(),
-      slaves: this.fleet.views(now),
+      slaves: this.queries.slaves(now),
     };
     this.snapshot = { seq: this.seq, at: now, frame: Buffer.from(JSON.stringify(snapshot)) };
     return this.snapshot.frame;
@@ -213,7 +204,7 @@ export class Hub {
       type: 'delta',
       seq: this.seq,
       serverTime: new Date(now).toISOString(),
-      changed: changed.flatMap((name) => this.fleet.view(name, now) ?? []),
+      changed: this.queries.views(changed, now),
       removed,
     };
     // Serialised and encoded once for every console.

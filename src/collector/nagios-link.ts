@@ -2,17 +2,24 @@
 // as passive results, and reads status.dat back into who muted which slave. A Nagios that is down
 // never slows or fails heartbeat ingest; what it missed is sent again, at a bounded rate, once it is
 // back, and a slave never heard from gets its CRITICAL once its critical threshold has passed.
+// It is also what the actions and a slave's detail see of Nagios.
 import type { Heartbeat } from '../domain/heartbeat.js';
-import type { Muting } from '../domain/slave.js';
+import type { Muting, NagiosView } from '../domain/slave.js';
 import { poolOf, recordState, type SlaveRecord } from '../domain/slave-record.js';
 import type { Thresholds } from '../domain/state.js';
 import { thresholdsFor } from '../domain/thresholds.js';
-import { NagiosBridge, type ActionOutcome, type SlaveRef } from '../nagios/bridge.js';
+import {
+  NagiosBridge,
+  type ActionOutcome,
+  type LineWriter,
+  type SlaveRef,
+} from '../nagios/bridge.js';
 import { CommandFileWriter } from '../nagios/command-file.js';
 import { NagiosInputError, type ServiceRef } from '../nagios/commands.js';
 import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
 import { mutingOf } from '../nagios/muting.js';
 import { NeverHeard } from '../nagios/never-heard.js';
+import { serviceView } from '../nagios/service-view.js';
 import {
   serviceKey,
   type Downtime,
@@ -80,20 +87,45 @@ export class NagiosLink {
       log,
       { onStatus: (status) => this.applyStatus(status), onBack: (why) => this.resendAll(why) },
     );
-    this.bridge = new NagiosBridge({
-      commandFile: settings.commandFile,
-      statusFile: settings.statusFile,
-      // The copy parsed in the worker thread: the bridge reads status.dat itself only while there is none.
-      status: () => this.watch.status,
-      mapping: this.mapping,
-      // Through the watch: every write, an action's too, tells whether Nagios is reading.
-      writer: this.watch,
-    });
+    // Through the watch: every write, an action's too, tells whether Nagios is reading.
+    this.bridge = this.bridgeWriting(this.watch);
   }
 
   /** status.dat as last read whole; null without a status file or before the first read. */
   get status(): NagiosStatus | null {
     return this.watch.status;
+  }
+
+  get hasStatusFile(): boolean {
+    return this.settings.statusFile !== null;
+  }
+
+  /** For a dry run: a bridge like the real one that hands its lines to `writer`, not to Nagios. */
+  dryRunBridge(writer: LineWriter): NagiosBridge {
+    return this.bridgeWriting(writer);
+  }
+
+  private bridgeWriting(writer: LineWriter): NagiosBridge {
+    return new NagiosBridge({
+      commandFile: this.settings.commandFile,
+      statusFile: this.settings.statusFile,
+      // The copy parsed in the worker thread: the bridge reads status.dat itself only while there is none.
+      status: () => this.watch.status,
+      mapping: this.mapping,
+      writer,
+    });
+  }
+
+  /**
+   * The slave's service as status.dat last showed it (state, output, downtimes, comments), for
+   * its detail; null when Nagios has none, or status.dat was not read yet.
+   */
+  serviceView(name: string): NagiosView | null {
+    const record = this.fleet.get(name);
+    const status = this.watch.status;
+    if (!record || !status) return null;
+    const target = this.targetOf(slaveRef(record));
+    return target && serviceView(status, target);
   }
 
   statusAgeSeconds(now: number): number | null {

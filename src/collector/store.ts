@@ -34,8 +34,55 @@ export interface LoadedSlaves {
   unreadable: string[];
 }
 
-export class Store {
+/** The main thread's view of the store: reads only, as every write belongs to the writer thread. */
+export interface StoreReads {
+  readonly opened: Omit<OpenedDatabase, 'db'>;
+  loadSlaves(startsPerSlave: number): LoadedSlaves;
+  recentMessages(slave: string, limit: number): StoredMessage[];
+  listActions(limit: number, slave?: string): StoredAction[];
+  getAction(id: number): StoredAction | undefined;
+  listAttempts(actionId: number): RebootAttemptView[];
+  lastActionId(): number;
+  close(): void;
+}
+
+/**
+ * The store for the main thread: the file checked and its schema brought up to date, then the
+ * connection refuses writes (`query_only`), so nothing here can write behind the writer's back.
+ */
+export function openStoreReads(file: string): StoreReads {
+  const store = new Store(file, { check: true });
+  store.refuseWrites();
+  return store;
+}
+
+type ReadStatements = ReturnType<typeof prepareReads>;
+
+/** Every read, prepared once per connection. */
+function prepareReads(db: Database.Database) {
+  return {
+    messages: db.prepare(
+      `SELECT at, kind, message FROM heartbeats
+       WHERE slave = ? AND message IS NOT NULL AND message != ''
+       ORDER BY at DESC LIMIT ?`,
+    ),
+    actions: db.prepare('SELECT * FROM actions ORDER BY id DESC LIMIT ?'),
+    actionsOf: db.prepare(
+      `SELECT a.* FROM actions a JOIN action_targets t ON t.action_id = a.id
+       WHERE t.slave = ? ORDER BY a.id DESC LIMIT ?`,
+    ),
+    action: db.prepare('SELECT * FROM actions WHERE id = ?'),
+    targets: db.prepare(
+      'SELECT slave, status, error FROM action_targets WHERE action_id = ? ORDER BY position',
+    ),
+    attempts: db.prepare('SELECT * FROM reboot_attempts WHERE action_id = ? ORDER BY id'),
+    lastActionId: db.prepare('SELECT max(id) AS id FROM actions'),
+  };
+}
+
+export class Store implements StoreReads {
   private readonly db: Database.Database;
+  private readonly reads: ReadStatements;
   private readonly writeHeartbeatsTx: (batches: readonly ReceivedHeartbeats[]) => number;
   private readonly writeSummariesTx: (slaves: SlaveUpdate[], through: number | null) => void;
   private readonly saveActionTx: (a: StoredAction) => void;
@@ -54,6 +101,7 @@ export class Store {
     const { db, ...opened } = openDatabase(file, options);
     this.db = db;
     this.opened = opened;
+    this.reads = prepareReads(db);
     // One statement for many rows costs far less than one per row: heartbeats and slave rows go
     // in chunks, each chunk size prepared once.
     const heartbeatRows = rowsStatement(
@@ -125,6 +173,11 @@ export class Store {
     });
   }
 
+  /** From now on this connection only reads (SQLite refuses its writes). */
+  refuseWrites(): void {
+    this.db.pragma('query_only = ON');
+  }
+
   /** Records an action and its targets as they stand now (called again as they progress). */
   saveAction(a: StoredAction): void {
     this.saveActionTx(a);
@@ -159,9 +212,7 @@ export class Store {
 
   /** An action's reboot commands, in the order they ended. */
   listAttempts(actionId: number): RebootAttemptView[] {
-    const rows = this.db
-      .prepare('SELECT * FROM reboot_attempts WHERE action_id = ? ORDER BY id')
-      .all(actionId) as AttemptRow[];
+    const rows = this.reads.attempts.all(actionId) as AttemptRow[];
     return rows.map((r) => {
       const output = JSON.parse(r.output) as Pick<
         RebootAttemptView,
@@ -184,35 +235,24 @@ export class Store {
 
   /** The highest action id so far: the main thread numbers new actions from it. */
   lastActionId(): number {
-    return (
-      (this.db.prepare('SELECT max(id) AS id FROM actions').get() as { id: number | null }).id ?? 0
-    );
+    return (this.reads.lastActionId.get() as { id: number | null }).id ?? 0;
   }
 
   /** The audit log, newest first. */
   listActions(limit: number, slave?: string): StoredAction[] {
     const rows = (
-      slave === undefined
-        ? this.db.prepare('SELECT * FROM actions ORDER BY id DESC LIMIT ?').all(limit)
-        : this.db
-            .prepare(
-              `SELECT a.* FROM actions a JOIN action_targets t ON t.action_id = a.id
-               WHERE t.slave = ? ORDER BY a.id DESC LIMIT ?`,
-            )
-            .all(slave, limit)
+      slave === undefined ? this.reads.actions.all(limit) : this.reads.actionsOf.all(slave, limit)
     ) as ActionRow[];
     return this.withTargets(rows);
   }
 
   getAction(id: number): StoredAction | undefined {
-    const rows = this.db.prepare('SELECT * FROM actions WHERE id = ?').all(id) as ActionRow[];
+    const rows = this.reads.action.all(id) as ActionRow[];
     return this.withTargets(rows)[0];
   }
 
   private withTargets(rows: ActionRow[]): StoredAction[] {
-    const targets = this.db.prepare(
-      'SELECT slave, status, error FROM action_targets WHERE action_id = ? ORDER BY position',
-    );
+    const targets = this.reads.targets;
     return rows.map((r) => ({
       id: r.id,
       at: r.at,
@@ -302,13 +342,7 @@ export class Store {
 
   /** The slave's most recent heartbeats that carried a message, newest first. */
   recentMessages(slave: string, limit: number): StoredMessage[] {
-    return this.db
-      .prepare(
-        `SELECT at, kind, message FROM heartbeats
-         WHERE slave = ? AND message IS NOT NULL AND message != ''
-         ORDER BY at DESC LIMIT ?`,
-      )
-      .all(slave, limit) as StoredMessage[];
+    return this.reads.messages.all(slave, limit) as StoredMessage[];
   }
 
   countHeartbeats(): number {
@@ -336,7 +370,7 @@ export class Store {
   }
 }
 
-/** Rows per statement at most (SQLite allows 32,766 parameters; 64 × 10 is well within). */
+/** Rows per statement at most (SQLite allows 32,766 parameters; 64 × 12 columns is well within). */
 const ROWS_PER_STATEMENT = 64;
 
 /**

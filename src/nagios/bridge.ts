@@ -1,8 +1,8 @@
-// The collector's one door to Nagios: forwards heartbeats and threshold crossings as passive
-// results, runs bulk actions (downtime, cancel, acknowledge, recheck) in as few pipe writes as
-// possible, and reads back who muted which slave from status.dat.
+// Slaves as Nagios external commands: heartbeats and threshold crossings as passive results, bulk
+// actions (downtime, cancel, acknowledge, recheck) in as few pipe writes as possible. What to send
+// and when is the collector's NagiosLink's business; who muted a slave is muting.ts's.
 import type { HeartbeatKind } from '../domain/heartbeat.js';
-import type { Muting, SlaveView } from '../domain/slave.js';
+import type { SlaveView } from '../domain/slave.js';
 import type { Thresholds } from '../domain/state.js';
 import { CommandFileError, CommandFileWriter, type WriteResult } from './command-file.js';
 import {
@@ -20,7 +20,6 @@ import {
   type ServiceRef,
 } from './commands.js';
 import { serviceFor, type NagiosMapping } from './mapping.js';
-import { mutingOf } from './muting.js';
 import { pluginResult } from './plugin-result.js';
 import { downtimesOf, StatusFileReader, type NagiosStatus } from './status-file.js';
 
@@ -43,7 +42,7 @@ export interface ActionOutcome {
 
 export interface BridgeOptions {
   commandFile: string;
-  /** Without it, muting and cancelling downtimes are unavailable. */
+  /** Without it, cancelling downtimes is unavailable. */
   statusFile: string | null;
   /**
    * status.dat as already read elsewhere (the collector's copy, parsed in a worker thread); null
@@ -189,27 +188,6 @@ export class NagiosBridge {
         ];
       },
     );
-  }
-
-  /**
-   * Who muted each slave, from status.dat (read again only when it changed). Null when there is
-   * no status file or it has not been readable yet.
-   */
-  async muting(slaves: readonly SlaveRef[]): Promise<Map<string, Muting | null> | null> {
-    const status = await this.readStatus().catch(() => null);
-    if (!status) return null;
-    const out = new Map<string, Muting | null>();
-    for (const slave of slaves) {
-      try {
-        out.set(slave.name, mutingOf(status, this.targetOf(slave)));
-      } catch (err) {
-        // A slave whose name or attributes cannot be a Nagios service has none: nothing mutes it.
-        // Sending it anything fails with the reason, which is where the operator hears of it.
-        if (!(err instanceof NagiosInputError)) throw err;
-        out.set(slave.name, null);
-      }
-    }
-    return out;
   }
 
   private async currentStatus(): Promise<NagiosStatus> {

@@ -96,12 +96,12 @@ describe('planAction', () => {
     expect(unknown.message).toContain('"zz" (and 1 more)');
     expect(unknown.message).toContain('nothing was done');
     expect(refused({ kind: 'recheck', targets: ['a;b'] }).field).toBe('targets');
-    expect(refused(null).status).toBe(400);
+    expect(refused(null).reason).toBe('invalid');
   });
 
   it('refuses an author that cannot be a Nagios author', () => {
-    expect(refused({ kind: 'recheck', targets: ['s1'] }, { ...ctx, author: 'a;b' }).status).toBe(
-      403,
+    expect(refused({ kind: 'recheck', targets: ['s1'] }, { ...ctx, author: 'a;b' }).reason).toBe(
+      'forbidden',
     );
   });
 

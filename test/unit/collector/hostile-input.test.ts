@@ -52,7 +52,7 @@ describe('an action request', () => {
   const known = ['talos-001', 'talos-002', 'crit-1'];
   const ctx = { now: NOW, author: 'jdoe', known: (n: string) => known.includes(n) };
 
-  it('is planned, or refused as a whole with a 400 and one printable line', () => {
+  it('is planned, or refused as a whole as invalid (a 400) with one printable line', () => {
     fc.assert(
       fc.property(actionBody(NOW, known), (body) => {
         let planned;
@@ -61,7 +61,7 @@ describe('an action request', () => {
         } catch (err) {
           expect(err).toBeInstanceOf(ActionRefused);
           const refused = err as ActionRefused;
-          expect(refused.status).toBe(400);
+          expect(refused.reason).toBe('invalid');
           expect(refused.message).not.toBe('');
           expect(refused.message).not.toMatch(UNSAFE);
           return;

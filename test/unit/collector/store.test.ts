@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabaseError, inspectDatabase } from '../../../src/collector/database-file.js';
 import { SCHEMA_VERSION } from '../../../src/collector/schema.js';
-import { Store, slaveUpdate } from '../../../src/collector/store.js';
+import { openStoreReads, Store, slaveUpdate } from '../../../src/collector/store.js';
 import type { Heartbeat } from '../../../src/domain/heartbeat.js';
 import { applyHeartbeat, newRecord } from '../../../src/domain/slave-record.js';
 import { UNVERSIONED_SCHEMA } from '../../support/unversioned-schema.js';
@@ -164,6 +164,22 @@ describe('Store: the log and the checkpoint', () => {
       .all('a', 5) as Array<{ detail: string }>;
     db.close();
     expect(plan.map((p) => p.detail).join('\n')).toContain('USING INDEX heartbeats_with_message');
+  });
+
+  it('gives the main thread a store that reads what the writer wrote and refuses to write itself', () => {
+    const file = tempFile();
+    const reads = openStoreReads(file);
+    const writer = new Store(file);
+    writer.writeHeartbeats([{ heartbeats: first, now: t }]);
+    expect(reads.loadSlaves(50).slaves).toHaveLength(2);
+    expect(reads.recentMessages('a', 5)).toHaveLength(1);
+    // The type has no writes; the connection refuses them too.
+    expect(() => (reads as Store).writeHeartbeats([{ heartbeats: later, now: t }])).toThrow(
+      /readonly/,
+    );
+    expect(() => (reads as Store).setNeedsHands('a', t)).toThrow(/readonly/);
+    writer.close();
+    reads.close();
   });
 });
 
