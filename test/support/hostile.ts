@@ -67,8 +67,20 @@ export function heartbeatBody(now: number): fc.Arbitrary<unknown> {
       junk,
     ),
   });
+  // Wholly valid ones too, so that every run has some accepted (near-valid ones rarely are).
+  const valid = fc.record(
+    {
+      slave: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/),
+      kind: fc.constantFrom('start', 'critical'),
+      master: fc.constantFrom('bm01', 'bm01.build:9010'),
+      message: fc.string({ maxLength: 200 }),
+      at: iso(now - 86400_000, now),
+    },
+    { requiredKeys: ['slave'] },
+  );
   return fc.oneof(
     heartbeat,
+    valid,
     fc.array(fc.oneof({ weight: 4, arbitrary: heartbeat }, junk), { maxLength: 6 }),
     fc.jsonValue({ maxDepth: 2 }),
   );
