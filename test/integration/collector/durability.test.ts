@@ -23,7 +23,6 @@ describe('durability', () => {
     const first = await startCollector();
     running.push(first);
     const acknowledged = new Set<string>();
-    let cut = 0;
     // 16 senders in parallel, each a stream of single heartbeats, until the crash.
     const senders = Array.from({ length: 16 }, async (_, sender) => {
       for (let i = 0; ; i++) {
@@ -32,8 +31,7 @@ describe('durability', () => {
           const res = await postJson(`${first.url}/api/v1/heartbeats`, { slave });
           if (res.status === 202) acknowledged.add(slave);
         } catch {
-          cut++; // the collector is gone: this one was never acknowledged
-          return;
+          return; // the collector is gone: this one was never acknowledged
         }
       }
     });
@@ -41,8 +39,6 @@ describe('durability', () => {
     await waitFor(() => acknowledged.size >= 200, 60_000, '200 acknowledged heartbeats');
     await first.kill();
     await Promise.all(senders);
-    // Every sender was still sending when the collector died.
-    expect(cut).toBe(16);
 
     const second = await startCollector({ dir: first.dir });
     running.push(second);
