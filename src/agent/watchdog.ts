@@ -77,6 +77,8 @@ export async function runWatchdog(setup: WatchdogSetup, signal: AbortSignal): Pr
     } catch (err) {
       log.error({ error: (err as Error).message }, 'check failed; trying again next interval');
     }
+    // At CORRAL_LOG_LEVEL=debug: shows the loop is alive between decisions (tests count rounds).
+    log.debug('checked');
     const wait = Math.max(0, setup.intervalMs - (Date.now() - started));
     await sleep(wait, signal);
   }

@@ -105,6 +105,8 @@ export class NagiosWatch implements LineWriter {
     try {
       await this.pollStatus();
       if (!this.closed) this.judgeCommands(await this.commands.probe());
+      // At CORRAL_LOG_LEVEL=debug: a steady problem is logged once, this says polls go on.
+      this.log.debug("Nagios's files polled");
     } finally {
       this.polling = false;
     }

@@ -69,7 +69,8 @@ function watchdog(args: string[]): Watchdog {
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, CORRAL_URL: '', CORRAL_TOKEN: '' },
+      // Debug: a `checked` line after every round, so a test can wait for rounds, not for time.
+      env: { ...process.env, CORRAL_URL: '', CORRAL_TOKEN: '', CORRAL_LOG_LEVEL: 'debug' },
     },
   );
   const logs: Array<Record<string, unknown>> = [];
@@ -118,7 +119,12 @@ async function detail(slave: string): Promise<SlaveDetail | null> {
 
 const logged = (w: Watchdog, pattern: RegExp) =>
   w.logs.some((l) => pattern.test(String(l.msg)) || pattern.test(String(l.reason ?? '')));
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until the watchdog has run `n` more rounds of checks from now. */
+async function rounds(w: Watchdog, n: number) {
+  const checked = () => w.logs.filter((l) => l.msg === 'checked').length;
+  const target = checked() + n;
+  await waitFor(() => checked() >= target, 15_000, `${n} more rounds of checks`);
+}
 
 describe('corral watchdog', { timeout: 60_000 }, () => {
   it('master unreachable for --after: one critical heartbeat, one reboot; back again; a restarted watchdog holds the next reboot', async () => {
@@ -139,7 +145,7 @@ describe('corral watchdog', { timeout: 60_000 }, () => {
     ];
     const w = watchdog(args);
     await waitFor(() => logged(w, /watchdog started/), 15_000, 'the watchdog to start');
-    await pause(1000);
+    await rounds(w, 3);
     expect(await detail('wd-01')).toBeNull();
 
     await m.close();
@@ -155,8 +161,8 @@ describe('corral watchdog', { timeout: 60_000 }, () => {
     );
     expect(slave.message).toBe(`cannot connect to master ${target} for 2s`);
     await waitFor(async () => (await recorded()).length > 0, 10_000, 'the reboot command');
-    // Many intervals later, still once each.
-    await pause(2000);
+    // Many rounds later, still once each.
+    await rounds(w, 10);
     expect(await recorded()).toEqual(['reboot now']);
     expect((await detail('wd-01'))!.messages).toHaveLength(1);
     const marker = JSON.parse(await readFile(path.join(dir, 'marker.json'), 'utf8')) as {
@@ -183,7 +189,7 @@ describe('corral watchdog', { timeout: 60_000 }, () => {
       10_000,
       'the hold',
     );
-    await pause(1000);
+    await rounds(again, 5);
     expect(await recorded()).toEqual(['reboot now']);
     expect(again.logs.filter((l) => /held/.test(String(l.msg)))).toHaveLength(1);
   }, 90_000);
@@ -208,7 +214,7 @@ describe('corral watchdog', { timeout: 60_000 }, () => {
       command('reboot'),
     ]);
     await waitFor(async () => (await recorded()).length >= 2, 15_000, 'graceful stop and reboot');
-    await pause(1500);
+    await rounds(w, 8);
     expect(await recorded()).toEqual(['graceful stop', 'reboot']);
     expect(logged(w, /^no activity for 1m/)).toBe(true);
   });
@@ -229,11 +235,15 @@ describe('corral watchdog', { timeout: 60_000 }, () => {
       command('reboot'),
     ]);
     await waitFor(() => logged(w, /watchdog started/), 15_000, 'the watchdog to start');
-    for (let i = 0; i < 6; i++) {
-      await pause(500);
+    // Busy for well over --idle-reboot: a line of the build log every round.
+    const until = Date.now() + 10_000;
+    for (let i = 0; Date.now() < until; i++) {
+      await rounds(w, 1);
       await writeFile(activity, `building ${i}\n`, { flag: 'a' });
     }
+    await rounds(w, 3);
     expect(await recorded()).toEqual([]);
+    expect(logged(w, /no activity/)).toBe(false);
   });
 
   it('--dry-run logs what it would do and does nothing', async () => {
@@ -271,7 +281,7 @@ describe('corral watchdog', { timeout: 60_000 }, () => {
       10_000,
       'the dry-run reboot',
     );
-    await pause(1500);
+    await rounds(w, 8);
     expect(w.logs.filter((l) => /would reboot/.test(String(l.msg)))).toHaveLength(1);
     expect(await recorded()).toEqual([]);
     expect(await detail('wd-03')).toBeNull();

@@ -35,12 +35,10 @@ interface Ended {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  ms: number;
 }
 
 /** Runs the collector on `db` until it exits by itself (killed after `limitMs`: a hang). */
 function runCollector(db: string, limitMs = 20_000): Promise<Ended> {
-  const started = Date.now();
   const proc = spawn(
     process.execPath,
     [CORRAL_BIN, 'collector', '--listen', '127.0.0.1:0', '--db', db],
@@ -54,7 +52,7 @@ function runCollector(db: string, limitMs = 20_000): Promise<Ended> {
   return new Promise((resolve) =>
     proc.once('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, signal, stdout, stderr });
     }),
   );
 }
@@ -69,12 +67,10 @@ async function filledDatabase(): Promise<string> {
   return first.dbPath;
 }
 
-/** Exit 1, in bounded time, with exactly one line on stderr and no stack trace. */
+/** Exit 1 by itself (a hang ends in runCollector's SIGKILL), one line on stderr, no stack trace. */
 function expectOneLineRefusal(ended: Ended, db: string): string {
   expect(ended.signal).toBeNull();
   expect(ended.code).toBe(1);
-  // Generous: a loaded CI machine takes seconds to start node; the bug was a hang.
-  expect(ended.ms).toBeLessThan(10_000);
   const lines = ended.stderr.trimEnd().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toContain(`corral: the database ${db}`);
@@ -213,11 +209,10 @@ describe('collector startup on a database it cannot trust', () => {
       collector.once('exit', (code, signal) => resolve({ code, signal })),
     );
     await waitFor(() => stdout.includes('"database checked"'), 10_000, 'the database checked');
-    const sent = Date.now();
+    // A collector that did not stop would be this test's timeout.
     collector.kill('SIGTERM');
     const ended = await exited;
     expect(ended).toEqual({ code: null, signal: 'SIGTERM' });
-    expect(Date.now() - sent).toBeLessThan(5000);
     expect(stdout).toContain('"stopped during startup"');
     expect(stdout).not.toContain('"listening"');
   });

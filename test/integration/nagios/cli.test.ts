@@ -1,5 +1,6 @@
 // `corral check` and `corral nagios-config` as a user (and Nagios) runs them: the built bin/corral.js.
 import { execFile } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,28 +32,28 @@ afterAll(async () => {
 });
 
 describe('corral check', () => {
-  test('collector down: UNKNOWN (3), one line, quickly', async () => {
+  test('collector down: UNKNOWN (3), one line', async () => {
     // A port that was just free: nothing listens there.
     const server: Server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     await new Promise<void>((r) => server.close(() => r()));
-    const started = Date.now();
     const r = await corral(['check', 'talos-001', '--collector', `http://127.0.0.1:${port}`]);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(
       /^UNKNOWN - cannot reach the collector at http:\/\/127\.0\.0\.1:\d+: connection refused/,
     );
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
-  test('a collector that never answers: UNKNOWN after --timeout', async () => {
-    const server: Server = createServer(() => undefined); // accepts, never answers
+  test('a collector slower than --timeout: UNKNOWN, not its late answer', async () => {
+    // Answers after 4 s: inside the default timeout (10 s), past the one given here (1 s).
+    const server = createHttpServer((_req, res) => {
+      setTimeout(() => res.writeHead(404).end('{"error":"late"}'), 4000);
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      const started = Date.now();
       const r = await corral([
         'check',
         'talos-001',
@@ -63,8 +64,8 @@ describe('corral check', () => {
       ]);
       expect(r.code).toBe(3);
       expect(r.stdout).toMatch(/^UNKNOWN - .*no answer in time/);
-      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
+      server.closeAllConnections();
       server.close();
     }
   });

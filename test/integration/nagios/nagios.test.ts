@@ -30,6 +30,7 @@ import {
   CORRAL_BIN,
   postJson,
   startCollector,
+  waitFor,
   type RunningCollector,
 } from '../../support/collector.js';
 import {
@@ -391,16 +392,20 @@ describe.skipIf(!hasNagios)('a real Nagios Core 4', () => {
       processServiceCheckResult(now, svc('talos-0602'), 2, { text: evil }),
     ];
     await nagios.writer.write(lines);
-    const expected = lines.map((l) => l.replace(/^\[\d+\] /, ''));
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      if ((await nagios.externalCommands()).length - before >= expected.length) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    // Give Nagios a moment to log anything more it might have taken from our bytes.
-    await new Promise((r) => setTimeout(r, 1500));
-    const commands = (await nagios.externalCommands()).slice(before);
-    expect(commands).toEqual(expected);
+    // A plain result written after them: Nagios reads the FIFO in order, so once it logged this
+    // one it has logged anything it took from our bytes before it.
+    const sentinel = processServiceCheckResult(Date.now(), svc('talos-0603'), 0, { text: 'done' });
+    await nagios.writer.write([sentinel]);
+    const strip = (l: string) => l.replace(/^\[\d+\] /, '');
+    const commands = await waitFor(
+      async () => {
+        const all = (await nagios.externalCommands()).slice(before);
+        return all.includes(strip(sentinel)) && all;
+      },
+      20_000,
+      'the sentinel command in the Nagios log',
+    );
+    expect(commands).toEqual([...lines, sentinel].map(strip));
     const log = await nagios.logText();
     expect(log).not.toMatch(/EXTERNAL COMMAND: (DISABLE_NOTIFICATIONS|SHUTDOWN_PROGRAM)/);
     expect(log).not.toMatch(/EXTERNAL COMMAND: SCHEDULE_FORCED_SVC_CHECK;talos-0601/);
@@ -414,49 +419,14 @@ describe.skipIf(!hasNagios)('a real Nagios Core 4', () => {
     );
   });
 
-  test('measure: 1,000-slave downtime to all in effect in status.dat; passive result write rate', async () => {
-    const now = Date.now();
-    const lines = SLAVES.map((h) =>
-      scheduleServiceDowntime(now, svc(h), {
-        startMs: now,
-        endMs: now + 3600_000,
-        fixed: true,
-        author: 'bench',
-        comment: 'measure 1000',
-      }),
-    );
-    const t0 = performance.now();
-    const result = await nagios.writer.write(lines);
-    const written = performance.now() - t0;
-    await nagios.waitForStatus(
-      (s) => s.downtimes.filter((d) => d.author === 'bench' && d.inEffect).length === 1000,
-      60_000,
-      '1000 downtimes in effect',
-    );
-    const inEffect = performance.now() - t0;
-
-    const results = SLAVES.map((h) =>
-      processServiceCheckResult(Date.now(), svc(h), 0, { text: 'buildbot started on bm01' }),
-    );
-    const rounds = 10;
-    const t1 = performance.now();
-    for (let i = 0; i < rounds; i++) await nagios.writer.write(results);
-    const resultMs = performance.now() - t1;
-    console.log(
-      `[nagios bench] 1000 downtimes: ${result.writes} writes of <= 4096 bytes in ${written.toFixed(1)} ms; all in effect in status.dat after ${(inEffect / 1000).toFixed(2)} s (status_update_interval=1)\n` +
-        `[nagios bench] passive results: ${rounds * 1000} in ${resultMs.toFixed(0)} ms = ${Math.round((rounds * 1000) / (resultMs / 1000))}/s written to the FIFO`,
-    );
-    expect(inEffect).toBeLessThan(60_000);
-  }, 120_000);
-
   test('with Nagios stopped, writing fails at once with "Nagios is not reading <path>"', async () => {
     await nagios.stop();
-    const started = Date.now();
+    // No reader is an error at open (O_NONBLOCK): no retry, no timer. A hang would be this
+    // test's timeout; a full pipe's retries would end in another message.
     const err = await nagios.writer
       .write([processServiceCheckResult(Date.now(), svc('talos-0000'), 0, { text: 'x' })])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandFileError);
     expect((err as Error).message).toBe(`Nagios is not reading ${nagios.commandFile}`);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

@@ -4,7 +4,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateNagiosConfig } from '../../../src/nagios/config-generator.js';
 import { serviceKey } from '../../../src/nagios/status-file.js';
@@ -24,7 +23,7 @@ import {
 } from '../../support/nagios.js';
 
 const SERVICE = 'buildbot-start';
-const SLAVES = ['late-1', 'dead-1', 'fresh-1'];
+const SLAVES = ['late-1', 'dead-1', 'fresh-1', 'later-1'];
 
 warnIfNoNagios();
 
@@ -32,7 +31,9 @@ describe.skipIf(!hasNagios)('a collector restarted after an outage, with a real 
   let dir: string;
   let nagios: NagiosInstance;
   const collectors: RunningCollector[] = [];
-  let config: string;
+  let firstConfig: string;
+  let secondConfig: string;
+  const HOUR = '{warning: 1h, critical: 2h}';
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'corral-restart-it-'));
@@ -47,17 +48,27 @@ describe.skipIf(!hasNagios)('a collector restarted after an outage, with a real 
         pluginDir: PLUGIN_DIR,
       }),
     });
-    // Thresholds of seconds, so the slaves cross them while the collector is stopped.
-    config = [
-      'thresholds: {warning: 6h, critical: 7h}',
-      'pools:',
-      '  late-pool: {warning: 4s, critical: 1h}',
-      '  dead-pool: {warning: 3s, critical: 5s}',
-      'nagios:',
-      `  command_file: ${nagios.commandFile}`,
-      `  status_file: ${nagios.statusFile}`,
-      '',
-    ].join('\n');
+    // The first collector's pools wait an hour, the second's seconds: the second finds late-1 and
+    // dead-1 past its thresholds though Nagios was only ever told OK, however long the first took
+    // to stop. That is what a crossing made while no collector ran looks like to the next one.
+    const config = (late: string, dead: string, later: string) =>
+      [
+        'thresholds: {warning: 6h, critical: 7h}',
+        'pools:',
+        `  late-pool: ${late}`,
+        `  dead-pool: ${dead}`,
+        `  later-pool: ${later}`,
+        'nagios:',
+        `  command_file: ${nagios.commandFile}`,
+        `  status_file: ${nagios.statusFile}`,
+        '',
+      ].join('\n');
+    firstConfig = config(HOUR, HOUR, HOUR);
+    secondConfig = config(
+      '{warning: 4s, critical: 1h}',
+      '{warning: 3s, critical: 5s}',
+      '{warning: 10s, critical: 1h}',
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -72,47 +83,39 @@ describe.skipIf(!hasNagios)('a collector restarted after an outage, with a real 
     );
 
   test('slaves that went late or dead while it was down are WARNING and CRITICAL once it is back', async () => {
-    const first = await startCollector({ dir, config });
+    const first = await startCollector({ dir, config: firstConfig });
     collectors.push(first);
-    const t0 = Date.now();
-    for (const [slave, pool] of [
-      ['late-1', 'late-pool'],
-      ['dead-1', 'dead-pool'],
-      ['fresh-1', null],
+    const secondsAgo = (n: number) => new Date(Date.now() - n * 1000).toISOString();
+    for (const [slave, pool, ago] of [
+      ['late-1', 'late-pool', 10],
+      ['dead-1', 'dead-pool', 10],
+      ['fresh-1', null, 0],
     ] as const) {
       const r = await postJson(`${first.url}/api/v1/heartbeats`, {
         slave,
         master: 'bm01',
+        at: secondsAgo(ago),
         ...(pool === null ? {} : { pool }),
       });
       expect(r.status).toBe(202);
     }
-    // Stopping drains what the collector had for Nagios: the three OKs.
+    // Stopping drains what the collector had for Nagios: the three OKs, all it ever sends here.
     expect(await first.stop()).toBe(0);
-    const stoppedAfter = Date.now() - t0;
-    expect(stoppedAfter, 'the collector must stop before the first threshold (3 s)').toBeLessThan(
-      3000,
-    );
     await waitFor(
       async () => {
-        const all = await Promise.all(SLAVES.map(resultsFor));
+        const all = await Promise.all(SLAVES.slice(0, 3).map(resultsFor));
         return all.every((r) => r.length === 1);
       },
       20_000,
       'the three OK results in the Nagios log',
     );
-    for (const slave of SLAVES) {
+    for (const slave of SLAVES.slice(0, 3)) {
       expect(await resultsFor(slave)).toEqual([
         `PROCESS_SERVICE_CHECK_RESULT;${slave};${SERVICE};0;buildbot started on bm01`,
       ]);
     }
 
-    // The outage: late-1 passes 4 s (WARNING), dead-1 passes 5 s (CRITICAL), nobody tells Nagios.
-    await sleep(Math.max(0, t0 + 6500 - Date.now()));
-    expect((await resultsFor('late-1')).length).toBe(1);
-    expect((await resultsFor('dead-1')).length).toBe(1);
-
-    const second = await startCollector({ dir, config });
+    const second = await startCollector({ dir, config: secondConfig });
     collectors.push(second);
     const late = await waitFor(
       async () => (await resultsFor('late-1')).find((c) => /;1;/.test(c)),
@@ -149,9 +152,24 @@ describe.skipIf(!hasNagios)('a collector restarted after an outage, with a real 
     expect(log).toMatch(
       /SERVICE ALERT: dead-1;buildbot-start;CRITICAL;HARD;1;no buildbot start for \d+s/,
     );
-    // A fresh slave is not re-sent; a dead one is sent once, not again at every tick.
-    await sleep(1500);
+
+    // A slave that turns late a few ticks from now: once its WARNING is in the log, those ticks
+    // have run, and any result they sent before it too (Nagios reads the FIFO in order).
+    const r = await postJson(`${second.url}/api/v1/heartbeats`, {
+      slave: 'later-1',
+      pool: 'later-pool',
+      master: 'bm01',
+      at: secondsAgo(7.5),
+    });
+    expect(r.status).toBe(202);
+    await waitFor(
+      async () => (await resultsFor('later-1')).some((c) => /;1;/.test(c)),
+      20_000,
+      'the WARNING for later-1 in the Nagios log',
+    );
+    // A fresh slave is not re-sent; a late or dead one is sent once, not again at every tick.
     expect(await resultsFor('fresh-1')).toHaveLength(1);
+    expect(await resultsFor('late-1')).toHaveLength(2);
     expect(await resultsFor('dead-1')).toHaveLength(2);
   }, 90_000);
 });

@@ -247,16 +247,15 @@ describe('reboot through a real sshd', () => {
     const h = scheduler(2);
     const slaves = ['cancel-1', 'cancel-2', 'cancel-3', 'cancel-4'];
     const bulk = h.s.submit(
-      slaves.map((n) => target(n, [ssh('ssh', 'hang', { timeoutMs: 60_000 })])),
+      // Timed out only long after this test's own timeout: only a cancel can end them in time.
+      slaves.map((n) => target(n, [ssh('ssh', 'hang', { timeoutMs: 600_000 })])),
       {
         includeMuted: false,
       },
     );
     await waitFor(() => recordedFor('cancel-').length === 2, 20_000, 'two commands running');
-    const cancelledAt = Date.now();
     bulk.cancel();
     const result = await bulk.done;
-    expect(Date.now() - cancelledAt).toBeLessThan(10_000);
     expect(result.slaves.map((s) => s.outcome)).toEqual(Array(4).fill('cancelled'));
     expect(h.attempts().map((a) => a.outcome)).toEqual(['cancelled', 'cancelled']);
     expect(recordedFor('cancel-')).toHaveLength(2);
@@ -273,10 +272,19 @@ describe('reboot through a real sshd', () => {
     expect(describePlan(plans)).toEqual([
       `dry-1 ssh: ${JSON.stringify([...sshd.client, '-l', 'root', 'dry 1.example', 'reboot', 'dry-1'])}`,
     ]);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(sshd.recorded()).toHaveLength(before);
-    expect(h.events).toHaveLength(0);
     expect(h.s.isRebooting('dry-1')).toBe(false);
+    // A real reboot after it: once its command has run and it is over, the dry run's would have too.
+    const real = await h.s.submit([target('dry-2', [ssh('ssh', 'reboot')])], {
+      includeMuted: false,
+    }).done;
+    expect(real.slaves.map((x) => x.slave)).toEqual(['dry-2']);
+    expect(
+      sshd
+        .recorded()
+        .slice(before)
+        .map((r) => r.slave),
+    ).toEqual(['dry-2']);
+    expect(h.attempts().map((a) => a.slave)).toEqual(['dry-2']);
   });
 
   test('a crafted placeholder value cannot run anything extra', async () => {
@@ -325,7 +333,7 @@ describe('reboot through a real sshd', () => {
       reason: expect.stringMatching(/start with "-"/),
     });
     expect(h.attempts('evil-2')).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 500));
+    // Done means every command it started has exited: a touch it ran would be there by now.
     for (let n = 1; n <= 6; n++) expect(existsSync(marker(n)), marker(n)).toBe(false);
     expect(recordedFor('evil-')).toHaveLength(0);
   }, 60_000);

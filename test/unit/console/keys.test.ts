@@ -43,7 +43,15 @@ describe('console keys', () => {
     handleKey(store, '', { delete: true });
     expect(s().filterText).toBe('dead');
     expect(s().visible).toHaveLength(3);
-    // j is text while filtering, not a move.
+    // j and k are text while filtering, not moves.
+    const cursor = s().cursor;
+    handleKey(store, 'j', {});
+    handleKey(store, 'k', {});
+    expect(s().filterText).toBe('deadjk');
+    expect(s().cursor).toBe(cursor);
+    handleKey(store, '', { backspace: true });
+    handleKey(store, '', { backspace: true });
+    expect(s().filterText).toBe('dead');
     handleKey(store, '', { return: true });
     expect(s().mode).toBe('table');
     expect(s().filterText).toBe('dead');

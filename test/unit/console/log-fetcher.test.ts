@@ -51,8 +51,13 @@ describe('action log fetcher', () => {
     const store = fedStore();
     store.getState().setLog({ status: 'idle', actions: [actionView({ id: 5 })] });
     stop = startLogFetcher({ store, http, token: 'tok' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(requests).toHaveLength(0);
+    // A fetch starts by saying it is loading: none may while the pane is closed.
+    let fetchedClosed = false;
+    const unsubscribe = store.subscribe((s) => {
+      fetchedClosed ||= s.mode !== 'log' && s.logStatus === 'loading';
+    });
+    store.getState().setMode('table');
+    expect(fetchedClosed).toBe(false);
     store.getState().setMode('log');
     await until(() => store.getState().logStatus === 'ready', 'the log');
     expect(store.getState().log.map((a) => a.id)).toEqual([5, 3, 1]);
@@ -62,7 +67,13 @@ describe('action log fetcher', () => {
     store.getState().moveLogCursor(1);
     store.getState().setMode('table');
     store.getState().setMode('log');
-    await until(() => requests.length === 2, 'the second fetch');
+    await until(
+      () => requests.length === 2 && store.getState().logStatus === 'ready',
+      'the second fetch',
+    );
+    unsubscribe();
+    expect(fetchedClosed).toBe(false);
+    expect(requests).toHaveLength(2);
   });
 
   it('says why when the collector cannot answer', async () => {

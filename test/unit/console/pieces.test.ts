@@ -113,8 +113,15 @@ describe('console row line', () => {
     expect(stale).toContain('~8h00m');
   });
 
-  it('draws the cursor bar across the full width', () => {
+  it('draws the cursor bar across the full width, in one inverse span; other rows end at their text', () => {
     const plain = (s: string) => s.replace(new RegExp(`${'\x1b'}\\[[0-9;]*m`, 'g'), '');
-    expect(plain(line(false, true)).length).toBeGreaterThan(plain(line(false)).length);
+    const columns = columnsFor(120, 'UTC', false);
+    const width = columns.reduce((sum, c) => sum + c.width, 0) + columns.length - 1;
+    const bar = line(false, true);
+    expect(plain(bar)).toHaveLength(width);
+    expect(bar.startsWith('\x1b[7m')).toBe(true);
+    expect(bar.endsWith('\x1b[27m')).toBe(true);
+    expect(bar.split('\x1b[27m')).toHaveLength(2);
+    expect(plain(line(false))).toBe(plain(bar).trimEnd());
   });
 });

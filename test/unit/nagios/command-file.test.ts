@@ -131,12 +131,12 @@ describe('CommandFileWriter', () => {
 
   test('no reader: fails at once with "Nagios is not reading <path>"', async () => {
     const fifo = makeFifo();
-    const started = Date.now();
+    // At once: the open fails (O_NONBLOCK), no retry; a hang would be this test's timeout, a
+    // retry on a full pipe another problem.
     const err = await new CommandFileWriter(fifo).write(['[1] X']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandFileError);
     expect((err as CommandFileError).problem).toBe('not-reading');
     expect((err as Error).message).toBe(`Nagios is not reading ${fifo}`);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   test('a missing file names the config keys that set it', async () => {
@@ -160,7 +160,7 @@ describe('CommandFileWriter', () => {
     readers.push(stuck);
     await waitForReader(fifo);
     const lines = Array.from({ length: 200_000 }, (_, i) => `[1] CMD;${i}`);
-    const started = Date.now();
+    // The bound ends the write: without it, this test's timeout would.
     const err = await new CommandFileWriter(fifo, { fullPipeTimeoutMs: 300 })
       .write(lines)
       .catch((e: unknown) => e);
@@ -168,7 +168,6 @@ describe('CommandFileWriter', () => {
     expect((err as Error).message).toMatch(/not keeping up/);
     // Lines written before the pipe filled are reported (a Linux pipe holds 64 KiB).
     expect((err as CommandFileError).linesWritten).toBeGreaterThan(1000);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   test('probe: no reader, no file, something else, then a reader: the problem a write would meet, then none', async () => {

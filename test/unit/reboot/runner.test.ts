@@ -67,11 +67,10 @@ describe('runCommand', () => {
       const c = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
       require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));
       setTimeout(() => {}, 60000);`;
-    const started = Date.now();
+    // Both sleep a minute, past this test's timeout: only the kill ends them in time.
     const r = await runCommand([node, '-e', script], { timeoutMs: 1500 });
     expect(r.outcome).toBe('timed-out');
     expect(r.signal).toBe('SIGTERM');
-    expect(Date.now() - started).toBeLessThan(15_000);
     const childPid = Number(readFileSync(pidFile, 'utf8'));
     await eventually(() => !alive(childPid));
   });
