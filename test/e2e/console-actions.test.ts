@@ -11,20 +11,13 @@ import {
   startCollector,
   type RunningCollector,
 } from '../support/collector.js';
-import {
-  hasNagios,
-  PLUGIN_DIR,
-  startNagios,
-  warnIfNoNagios,
-  type NagiosInstance,
-} from '../support/nagios.js';
+import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../support/nagios.js';
 import { freePort, runCorral } from '../integration/agent/run-cli.js';
 import { hasTmux, openTerminal, type Terminal } from './tmux.js';
 
 const tmux = hasTmux();
 if (!tmux)
   console.warn('\n!!! SKIPPING console action tests: tmux is missing (apt-get install tmux) !!!\n');
-warnIfNoNagios();
 
 const SLAVES = Array.from({ length: 12 }, (_, i) => `act-slave-${String(i).padStart(2, '0')}`);
 const OPERATOR = 'operator-token-e2e-0123456789';

@@ -23,9 +23,6 @@ export const hasNagios = available(
   'apt-get install nagios4-core monitoring-plugins-basic',
 );
 
-/** Kept for the suites that call it: `hasNagios` has already said why they skip. */
-export function warnIfNoNagios(): void {}
-
 export interface NagiosInstance {
   dir: string;
   commandFile: string;

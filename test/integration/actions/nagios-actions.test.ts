@@ -20,13 +20,7 @@ import {
   waitFor,
   type RunningCollector,
 } from '../../support/collector.js';
-import {
-  hasNagios,
-  PLUGIN_DIR,
-  startNagios,
-  warnIfNoNagios,
-  type NagiosInstance,
-} from '../../support/nagios.js';
+import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../../support/nagios.js';
 import { StreamClient } from '../../support/stream-client.js';
 
 const SERVICE = 'buildbot-start';
@@ -43,8 +37,6 @@ const INTENDED = new Set([
   'REMOVE_SVC_ACKNOWLEDGEMENT',
   'SCHEDULE_FORCED_SVC_CHECK',
 ]);
-
-warnIfNoNagios();
 
 describe.skipIf(!hasNagios)('the collector with a real Nagios', () => {
   let dir: string;

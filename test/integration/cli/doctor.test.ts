@@ -26,13 +26,7 @@ import {
 import { generateNagiosConfig } from '../../../src/nagios/config-generator.js';
 import { DEFAULT_MAPPING } from '../../../src/nagios/mapping.js';
 import { CORRAL_BIN } from '../../support/collector.js';
-import {
-  hasNagios,
-  PLUGIN_DIR,
-  startNagios,
-  warnIfNoNagios,
-  type NagiosInstance,
-} from '../../support/nagios.js';
+import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../../support/nagios.js';
 
 function doctor(config: string, env: Record<string, string> = {}, json = false): Promise<Run> {
   const args = [CORRAL_BIN, 'doctor', '--config', config, ...(json ? ['--json'] : [])];
@@ -186,8 +180,6 @@ describe('corral doctor, as root', () => {
     );
   });
 });
-
-warnIfNoNagios();
 
 describe.skipIf(!hasNagios)('corral doctor, against a real Nagios', () => {
   let nagios: NagiosInstance;

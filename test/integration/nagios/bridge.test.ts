@@ -11,13 +11,7 @@ import {
   type NagiosStatus,
 } from '../../../src/nagios/status-file.js';
 import { CORRAL_BIN, waitFor } from '../../support/collector.js';
-import {
-  hasNagios,
-  PLUGIN_DIR,
-  startNagios,
-  warnIfNoNagios,
-  type NagiosInstance,
-} from '../../support/nagios.js';
+import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../../support/nagios.js';
 
 const SERVICE = 'buildbot-start';
 const MAPPING = { hostTemplate: '{slave}.build.example.com', service: SERVICE };
@@ -25,8 +19,6 @@ const SLAVES = Array.from({ length: 100 }, (_, i) => `linux-ix-${String(i).padSt
 const host = (slave: string) => `${slave}.build.example.com`;
 const get = (s: NagiosStatus, slave: string) => s.services.get(serviceKey(host(slave), SERVICE));
 const refs = (names: string[]) => names.map((name) => ({ name }));
-
-warnIfNoNagios();
 
 describe.skipIf(!hasNagios)('NagiosBridge against a real Nagios', () => {
   let nagios: NagiosInstance;

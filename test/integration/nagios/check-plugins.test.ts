@@ -18,13 +18,7 @@ import {
   type RunningCollector,
 } from '../../support/collector.js';
 import { neverAnswers } from '../../support/never-answers.js';
-import {
-  hasNagios,
-  PLUGIN_DIR,
-  startNagios,
-  warnIfNoNagios,
-  type NagiosInstance,
-} from '../../support/nagios.js';
+import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../../support/nagios.js';
 
 const SH_PLUGIN = path.resolve(import.meta.dirname, '../../../bin/corral-check.sh');
 const VIEWER = 'viewer-token-check-0123456789';
@@ -329,8 +323,6 @@ describe('an https collector: --ca names the CA to trust', () => {
     );
   });
 });
-
-warnIfNoNagios();
 
 describe.skipIf(!hasNagios)(
   'Nagios runs the sh twin that `nagios-config --plugin sh` wires',

@@ -33,21 +33,13 @@ import {
   waitFor,
   type RunningCollector,
 } from '../../support/collector.js';
-import {
-  hasNagios,
-  PLUGIN_DIR,
-  startNagios,
-  warnIfNoNagios,
-  type NagiosInstance,
-} from '../../support/nagios.js';
+import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../../support/nagios.js';
 
 const run = promisify(execFile);
 const SERVICE = 'buildbot-start';
 const SLAVES = Array.from({ length: 1000 }, (_, i) => `talos-${String(i).padStart(4, '0')}`);
 const svc = (host: string): ServiceRef => ({ host, service: SERVICE });
 const get = (s: NagiosStatus, host: string) => s.services.get(serviceKey(host, SERVICE));
-
-warnIfNoNagios();
 
 describe.skipIf(!hasNagios)('a real Nagios Core 4', () => {
   let dir: string;

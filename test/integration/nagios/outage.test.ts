@@ -16,13 +16,7 @@ import {
   waitFor,
   type RunningCollector,
 } from '../../support/collector.js';
-import {
-  hasNagios,
-  PLUGIN_DIR,
-  startNagios,
-  warnIfNoNagios,
-  type NagiosInstance,
-} from '../../support/nagios.js';
+import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../../support/nagios.js';
 
 const SERVICE = 'buildbot-start';
 const SLAVES = ['steady-1', 'down-1', 'never-1'];
@@ -30,8 +24,6 @@ const SLAVES = ['steady-1', 'down-1', 'never-1'];
 const NEVER_CRITICAL_S = 4;
 
 type Health = { status: string; problems: Array<{ part: string; problem: string }> };
-
-warnIfNoNagios();
 
 describe.skipIf(!hasNagios)('Nagios stopped and started under a running collector', () => {
   let dir: string;

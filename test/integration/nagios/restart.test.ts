@@ -14,18 +14,10 @@ import {
   waitFor,
   type RunningCollector,
 } from '../../support/collector.js';
-import {
-  hasNagios,
-  PLUGIN_DIR,
-  startNagios,
-  warnIfNoNagios,
-  type NagiosInstance,
-} from '../../support/nagios.js';
+import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../../support/nagios.js';
 
 const SERVICE = 'buildbot-start';
 const SLAVES = ['late-1', 'dead-1', 'fresh-1', 'later-1'];
-
-warnIfNoNagios();
 
 describe.skipIf(!hasNagios)('a collector restarted after an outage, with a real Nagios', () => {
   let dir: string;

@@ -19,13 +19,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort } from '../agent/run-cli.js';
-import {
-  hasNagios,
-  PLUGIN_DIR,
-  startNagios,
-  warnIfNoNagios,
-  type NagiosInstance,
-} from '../../support/nagios.js';
+import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../../support/nagios.js';
 import { finished, NOBODY, served, spawnAs, type Identity, type Served } from './as-user.js';
 
 const run = promisify(execFile);
@@ -144,8 +138,6 @@ describe('the packed release', () => {
     const help = await run('corral', ['--help'], { env });
     expect(help.stdout).toMatch(/^Usage: corral/);
   });
-
-  warnIfNoNagios();
 
   describe.skipIf(!hasNagios)("as a service user, against Debian's Nagios layout", () => {
     let nagios: NagiosInstance;
