@@ -3,11 +3,11 @@
 // bin/corral-check.sh, curl alone and check_http on the same endpoint, and bare `node -e 0`:
 // medians of wall time, CPU (user + system) and peak RSS, measured by GNU time, and the ratios to
 // the baselines measured in the same run. Not a test: it prints figures.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { startServer } from './server.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const BATCH = Number(process.env.BENCH_BATCH ?? 10);
@@ -15,22 +15,6 @@ const CHECK_HTTP = process.env.BENCH_CHECK_HTTP ?? '/usr/lib/nagios/plugins/chec
 const TIME = '/usr/bin/time';
 const bin = path.join(import.meta.dirname, '../bin');
 const corral = path.join(bin, 'corral.js');
-
-function startCollector(dir) {
-  const args = [corral, 'collector', '--listen', '127.0.0.1:0', '--db', path.join(dir, 'c.db')];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line);
-        if (entry.msg === 'listening') resolve({ child, url: entry.url });
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`collector exited with ${code}`)));
-  });
-}
 
 /**
  * One run: BATCH executions in a row under GNU time (one alone is below its 10 ms resolution), so
@@ -60,7 +44,14 @@ function median(values) {
 async function main() {
   if (!existsSync(TIME)) throw new Error(`${TIME} is missing: apt-get install time`);
   const dir = mkdtempSync(path.join(tmpdir(), 'corral-bench-check-'));
-  const { child, url } = await startCollector(dir);
+  const { child, url } = await startServer([
+    corral,
+    'collector',
+    '--listen',
+    '127.0.0.1:0',
+    '--db',
+    path.join(dir, 'c.db'),
+  ]);
   try {
     const res = await fetch(`${url}/api/v1/heartbeats`, {
       method: 'POST',

@@ -1,40 +1,16 @@
 // bench:crash: kill -9 the collector under load, again and again, and count what it acknowledged
 // against what a restart brings back; how long each restart takes to listen and to load.
 // Not a test: it prints figures. BENCH_ROUNDS (default 3) crashes, BENCH_SECONDS (default 5) of load before each.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { startServer } from './server.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SENDERS = 32;
 const corral = path.join(import.meta.dirname, '../bin/corral.js');
-
-/** Spawns the collector on the database and resolves once it logs "listening", with its start time. */
-function startCollector() {
-  const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [corral, 'collector', '--config', config, '--listen', '127.0.0.1:0', '--db', db],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line);
-        if (entry.msg === 'listening') {
-          resolve({ child, url: entry.url, slaves: entry.slaves, ms: performance.now() - started });
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code, signal) => reject(new Error(`collector exited (${code ?? signal})`)));
-  });
-}
 
 /** One heartbeat POST over a kept-alive connection; resolves with the status, rejects when the collector is gone. */
 function post(url, agent, body) {
@@ -63,9 +39,19 @@ const db = path.join(dir, 'corral.db');
 // Every heartbeat names a new slave (so a lost one shows by name): lift the cap on unlisted slaves.
 const config = path.join(dir, 'corral.yaml');
 writeFileSync(config, 'limits: {unlisted_slaves: 100000000}\n');
+const collectorArgs = [
+  corral,
+  'collector',
+  '--config',
+  config,
+  '--listen',
+  '127.0.0.1:0',
+  '--db',
+  db,
+];
 const acknowledged = new Set();
 const rows = [];
-let collector = await startCollector();
+let collector = await startServer(collectorArgs);
 try {
   for (let round = 1; round <= ROUNDS; round++) {
     const before = acknowledged.size;
@@ -87,7 +73,7 @@ try {
     collector.child.kill('SIGKILL');
     stop = true;
     await Promise.all(senders);
-    collector = await startCollector();
+    collector = await startServer(collectorArgs);
     const present = await getSlaves(collector.url);
     const lost = [...acknowledged].filter((name) => !present.has(name)).length;
     rows.push({
@@ -96,7 +82,7 @@ try {
       'total acknowledged': acknowledged.size,
       lost,
       'restart to listening (ms)': Math.round(collector.ms),
-      'slaves loaded': collector.slaves,
+      'slaves loaded': collector.entry.slaves,
     });
   }
 } finally {

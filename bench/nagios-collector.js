@@ -3,17 +3,15 @@
 // effect in status.dat (and to the collector confirming them), then the rate of heartbeats
 // through the collector into Nagios (HTTP batches in, results in status.dat).
 // Not a test: it prints figures. BENCH_SLAVES (default 1000) sets N. Needs `npm run build`.
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { generateNagiosConfig } from '../dist/nagios/config-generator.js';
-import { DEFAULT_MAPPING } from '../dist/nagios/mapping.js';
 import { parseStatus } from '../dist/nagios/status-file.js';
+import { startServer } from './server.js';
+import { layOutNagios } from './nagios.js';
 
 const N = Number(process.env.BENCH_SLAVES ?? 1000);
 const ROUNDS = 10;
@@ -21,53 +19,11 @@ const NAGIOS = process.env.NAGIOS_BIN ?? '/usr/sbin/nagios4';
 const CORRAL = path.resolve(import.meta.dirname, '../bin/corral.js');
 const run = promisify(execFile);
 const slaves = Array.from({ length: N }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
-const dir = mkdtempSync(path.join(tmpdir(), 'corral-bench-nagios-collector-'));
-const at = (name) => path.join(dir, name);
-
-for (const d of ['rw', 'tmp', 'checkresults']) mkdirSync(at(d));
+const { dir, at } = layOutNagios('corral-bench-nagios-collector-', slaves, {
+  log_external_commands: 1,
+  log_passive_checks: 1,
+});
 writeFileSync(at('inventory.txt'), slaves.join('\n') + '\n');
-writeFileSync(
-  at('objects.cfg'),
-  generateNagiosConfig({
-    slaves: slaves.map((name) => ({ name, pool: null, master: null, attributes: {} })),
-    thresholds: { default: { warningSeconds: 21600, criticalSeconds: 25200 }, pools: {} },
-    mapping: DEFAULT_MAPPING,
-    corral: ['/bin/true'],
-    collectorUrl: 'http://127.0.0.1:1',
-    pluginDir: '/usr/lib/nagios/plugins',
-  }),
-);
-const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
-writeFileSync(
-  at('nagios.cfg'),
-  Object.entries({
-    log_file: at('nagios.log'),
-    log_external_commands: 1,
-    log_passive_checks: 1,
-    cfg_file: at('objects.cfg'),
-    object_cache_file: at('objects.cache'),
-    precached_object_file: at('objects.precache'),
-    status_file: at('status.dat'),
-    status_update_interval: 1,
-    nagios_user: userInfo().username,
-    nagios_group: group,
-    check_external_commands: 1,
-    command_file: at('rw/nagios.cmd'),
-    lock_file: at('nagios.lock'),
-    temp_file: at('nagios.tmp'),
-    temp_path: at('tmp'),
-    retain_state_information: 0,
-    state_retention_file: at('retention.dat'),
-    check_result_path: at('checkresults'),
-    query_socket: at('rw/nagios.qh'),
-    interval_length: 1,
-    enable_notifications: 0,
-    use_syslog: 0,
-    check_for_updates: 0,
-  })
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n') + '\n',
-);
 writeFileSync(
   at('corral.yaml'),
   [
@@ -103,28 +59,19 @@ async function waitForStatus(predicate, timeoutMs = 120_000) {
   throw new Error(`status.dat did not get there in ${timeoutMs} ms`);
 }
 
-function startCollector() {
-  collector = spawn(
-    process.execPath,
-    [
-      CORRAL,
-      'collector',
-      '--listen',
-      '127.0.0.1:0',
-      '--db',
-      at('corral.db'),
-      '--config',
-      at('corral.yaml'),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    createInterface({ input: collector.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line);
-      if (entry.msg === 'listening') resolve(entry.url);
-    });
-    collector.once('exit', (code) => reject(new Error(`collector exited with ${code}`)));
-  });
+async function startCollector() {
+  const started = await startServer([
+    CORRAL,
+    'collector',
+    '--listen',
+    '127.0.0.1:0',
+    '--db',
+    at('corral.db'),
+    '--config',
+    at('corral.yaml'),
+  ]);
+  collector = started.child;
+  return started.url;
 }
 
 try {

@@ -3,65 +3,20 @@
 // each beside a baseline from the same run (one downtime; the same writes to a FIFO that `cat`
 // drains). Not a test: it prints figures. BENCH_SLAVES (default 1000) sets N. Needs `npm run build`.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import path from 'node:path';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandFileWriter } from '../dist/nagios/command-file.js';
 import { processServiceCheckResult, scheduleServiceDowntime } from '../dist/nagios/commands.js';
-import { generateNagiosConfig } from '../dist/nagios/config-generator.js';
-import { DEFAULT_MAPPING } from '../dist/nagios/mapping.js';
 import { parseStatus } from '../dist/nagios/status-file.js';
+import { layOutNagios } from './nagios.js';
 
 const N = Number(process.env.BENCH_SLAVES ?? 1000);
 const NAGIOS = process.env.NAGIOS_BIN ?? '/usr/sbin/nagios4';
 const slaves = Array.from({ length: N }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
-const dir = mkdtempSync(path.join(tmpdir(), 'corral-bench-nagios-'));
-const at = (name) => path.join(dir, name);
-
-for (const d of ['rw', 'tmp', 'checkresults']) mkdirSync(at(d));
-writeFileSync(
-  at('objects.cfg'),
-  generateNagiosConfig({
-    slaves: slaves.map((name) => ({ name, pool: null, master: null, attributes: {} })),
-    thresholds: { default: { warningSeconds: 21600, criticalSeconds: 25200 }, pools: {} },
-    mapping: DEFAULT_MAPPING,
-    corral: ['/bin/true'],
-    collectorUrl: 'http://127.0.0.1:1',
-    pluginDir: '/usr/lib/nagios/plugins',
-  }),
-);
-const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
-writeFileSync(
-  at('nagios.cfg'),
-  Object.entries({
-    log_file: at('nagios.log'),
-    cfg_file: at('objects.cfg'),
-    object_cache_file: at('objects.cache'),
-    precached_object_file: at('objects.precache'),
-    status_file: at('status.dat'),
-    status_update_interval: 1,
-    nagios_user: userInfo().username,
-    nagios_group: group,
-    check_external_commands: 1,
-    command_file: at('rw/nagios.cmd'),
-    lock_file: at('nagios.lock'),
-    temp_file: at('nagios.tmp'),
-    temp_path: at('tmp'),
-    retain_state_information: 0,
-    state_retention_file: at('retention.dat'),
-    check_result_path: at('checkresults'),
-    query_socket: at('rw/nagios.qh'),
-    interval_length: 1,
-    enable_notifications: 0,
-    use_syslog: 0,
-    check_for_updates: 0,
-    illegal_macro_output_chars: '`~$&|\'"<>',
-  })
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n') + '\n',
-);
+const { dir, at } = layOutNagios('corral-bench-nagios-', slaves, {
+  illegal_macro_output_chars: '`~$&|\'"<>',
+});
 
 const nagios = spawn(NAGIOS, [at('nagios.cfg')], { stdio: 'ignore' });
 process.once('exit', () => nagios.kill('SIGKILL'));

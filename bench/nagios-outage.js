@@ -3,66 +3,23 @@
 // Nagios starts again (state retention on, as on Debian, so it comes back showing OK): times from
 // Nagios's start to the collector re-sending, and to all N CRITICAL in status.dat.
 // Not a test: it prints figures. BENCH_SLAVES (default 5000) sets N. Needs `npm run build`.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { generateNagiosConfig } from '../dist/nagios/config-generator.js';
-import { DEFAULT_MAPPING } from '../dist/nagios/mapping.js';
 import { parseStatus } from '../dist/nagios/status-file.js';
+import { startServer } from './server.js';
+import { layOutNagios } from './nagios.js';
 
 const N = Number(process.env.BENCH_SLAVES ?? 5000);
 const NAGIOS = process.env.NAGIOS_BIN ?? '/usr/sbin/nagios4';
 const CORRAL = path.resolve(import.meta.dirname, '../bin/corral.js');
 const slaves = Array.from({ length: N }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
-const dir = mkdtempSync(path.join(tmpdir(), 'corral-bench-nagios-outage-'));
-const at = (name) => path.join(dir, name);
-
-for (const d of ['rw', 'tmp', 'checkresults']) mkdirSync(at(d));
+const { dir, at } = layOutNagios('corral-bench-nagios-outage-', slaves, {
+  retain_state_information: 1,
+});
 writeFileSync(at('inventory.txt'), slaves.join('\n') + '\n');
-writeFileSync(
-  at('objects.cfg'),
-  generateNagiosConfig({
-    slaves: slaves.map((name) => ({ name, pool: null, master: null, attributes: {} })),
-    thresholds: { default: { warningSeconds: 21600, criticalSeconds: 25200 }, pools: {} },
-    mapping: DEFAULT_MAPPING,
-    corral: ['/bin/true'],
-    collectorUrl: 'http://127.0.0.1:1',
-    pluginDir: '/usr/lib/nagios/plugins',
-  }),
-);
-const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
-writeFileSync(
-  at('nagios.cfg'),
-  Object.entries({
-    log_file: at('nagios.log'),
-    cfg_file: at('objects.cfg'),
-    object_cache_file: at('objects.cache'),
-    precached_object_file: at('objects.precache'),
-    status_file: at('status.dat'),
-    status_update_interval: 1,
-    nagios_user: userInfo().username,
-    nagios_group: group,
-    check_external_commands: 1,
-    command_file: at('rw/nagios.cmd'),
-    lock_file: at('nagios.lock'),
-    temp_file: at('nagios.tmp'),
-    temp_path: at('tmp'),
-    retain_state_information: 1,
-    state_retention_file: at('retention.dat'),
-    check_result_path: at('checkresults'),
-    query_socket: at('rw/nagios.qh'),
-    interval_length: 1,
-    enable_notifications: 0,
-    use_syslog: 0,
-    check_for_updates: 0,
-  })
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n') + '\n',
-);
 writeFileSync(
   at('corral.yaml'),
   [
@@ -112,23 +69,16 @@ const all = (state, output) => (s) =>
     return svc?.state === state && (output === undefined || svc.output === output);
   });
 
-function startCollector() {
-  collector = spawn(
-    process.execPath,
+async function startCollector() {
+  const started = await startServer(
     [CORRAL, 'collector', '--listen', '127.0.0.1:0', '--db', at('corral.db')].concat([
       '--config',
       at('corral.yaml'),
     ]),
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { onLog: (entry) => logs.push({ ...entry, seenAt: performance.now() }) },
   );
-  return new Promise((resolve, reject) => {
-    createInterface({ input: collector.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line);
-      logs.push({ ...entry, seenAt: performance.now() });
-      if (entry.msg === 'listening') resolve(entry.url);
-    });
-    collector.once('exit', (code) => reject(new Error(`collector exited with ${code}`)));
-  });
+  collector = started.child;
+  return started.url;
 }
 
 /** In POSTs of at most 1,000 (under the collector's batch limit). */

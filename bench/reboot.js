@@ -4,35 +4,16 @@
 // starts, to show what waiting costs. The "reboot" is curl posting the slave's start heartbeat:
 // the cheapest real command there is. Not a test: it prints figures.
 // BENCH_SLAVES, BENCH_CONCURRENCY and BENCH_WAIT_SECONDS override the defaults.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
+import { startServer } from './server.js';
 
 const SLAVES = Number(process.env.BENCH_SLAVES ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const WAIT_SECONDS = Number(process.env.BENCH_WAIT_SECONDS ?? 10);
 const corral = path.join(import.meta.dirname, '../bin/corral.js');
-
-function startCollector(dir) {
-  // The method needs the collector's address: a fixed free port is chosen by the OS first.
-  const config = path.join(dir, 'corral.yaml');
-  const args = [corral, 'collector', '--config', config, '--db', path.join(dir, 'c.db')];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line);
-        if (entry.msg === 'listening') resolve({ child, url: entry.url });
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`collector exited with ${code}`)));
-  });
-}
 
 async function freePort() {
   const net = await import('node:net');
@@ -92,7 +73,15 @@ writeFileSync(
     },
   }),
 );
-const { child, url } = await startCollector(dir);
+// The method needs the collector's address: a fixed free port is chosen by the OS first.
+const { child, url } = await startServer([
+  corral,
+  'collector',
+  '--config',
+  path.join(dir, 'corral.yaml'),
+  '--db',
+  path.join(dir, 'c.db'),
+]);
 const ws = new WebSocket(url.replace('http:', 'ws:') + '/api/v1/stream');
 const finished = new Map();
 ws.on('message', (data) => {
