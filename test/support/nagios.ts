@@ -8,6 +8,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { available } from './requires.js';
 import { CommandFileWriter } from '../../src/nagios/command-file.js';
+import { generateNagiosConfig } from '../../src/nagios/config-generator.js';
+import { DEFAULT_MAPPING } from '../../src/nagios/mapping.js';
+import { CORRAL_BIN } from './collector.js';
 import {
   parseStatus,
   IncompleteStatusError,
@@ -22,6 +25,18 @@ export const hasNagios = available(
   existsSync(NAGIOS_BIN),
   'apt-get install nagios4-core monitoring-plugins-basic',
 );
+
+/** Objects for a private Nagios: each slave a host with corral's passive service, default thresholds. */
+export function passiveObjects(slaves: readonly string[]): string {
+  return generateNagiosConfig({
+    slaves: slaves.map((name) => ({ name, pool: null, master: null, attributes: {} })),
+    thresholds: { default: { warningSeconds: 21600, criticalSeconds: 25200 }, pools: {} },
+    mapping: DEFAULT_MAPPING,
+    corral: [process.execPath, CORRAL_BIN],
+    collectorUrl: 'http://127.0.0.1:1',
+    pluginDir: PLUGIN_DIR,
+  });
+}
 
 export interface NagiosInstance {
   dir: string;

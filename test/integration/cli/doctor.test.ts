@@ -23,10 +23,13 @@ import {
   type NagiosLayout,
   type Run,
 } from '../../support/as-user.js';
-import { generateNagiosConfig } from '../../../src/nagios/config-generator.js';
-import { DEFAULT_MAPPING } from '../../../src/nagios/mapping.js';
 import { CORRAL_BIN } from '../../support/collector.js';
-import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../../support/nagios.js';
+import {
+  hasNagios,
+  passiveObjects,
+  startNagios,
+  type NagiosInstance,
+} from '../../support/nagios.js';
 
 function doctor(config: string, env: Record<string, string> = {}, json = false): Promise<Run> {
   const args = [CORRAL_BIN, 'doctor', '--config', config, ...(json ? ['--json'] : [])];
@@ -184,14 +187,7 @@ describe('corral doctor, as root', () => {
 describe.skipIf(!hasNagios)('corral doctor, against a real Nagios', () => {
   let nagios: NagiosInstance;
   beforeAll(async () => {
-    const objects = generateNagiosConfig({
-      slaves: [{ name: 'talos-001', pool: null, master: null, attributes: {} }],
-      thresholds: { default: { warningSeconds: 21600, criticalSeconds: 25200 }, pools: {} },
-      mapping: DEFAULT_MAPPING,
-      corral: [process.execPath, CORRAL_BIN],
-      collectorUrl: 'http://127.0.0.1:1',
-      pluginDir: PLUGIN_DIR,
-    });
+    const objects = passiveObjects(['talos-001']);
     nagios = await startNagios({ objects });
   }, 60_000);
   afterAll(async () => {

@@ -6,17 +6,20 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateNagiosConfig } from '../../../src/nagios/config-generator.js';
 import { serviceKey, type NagiosStatus } from '../../../src/nagios/status-file.js';
 import {
-  CORRAL_BIN,
   getJson,
   postJson,
   startCollector,
   waitFor,
   type RunningCollector,
 } from '../../support/collector.js';
-import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../../support/nagios.js';
+import {
+  hasNagios,
+  passiveObjects,
+  startNagios,
+  type NagiosInstance,
+} from '../../support/nagios.js';
 
 const SERVICE = 'buildbot-start';
 const SLAVES = ['steady-1', 'down-1', 'never-1'];
@@ -38,14 +41,7 @@ describe.skipIf(!hasNagios)('Nagios stopped and started under a running collecto
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'corral-outage-it-'));
     nagios = await startNagios({
-      objects: generateNagiosConfig({
-        slaves: SLAVES.map((name) => ({ name, pool: null, master: null, attributes: {} })),
-        thresholds: { default: { warningSeconds: 21600, criticalSeconds: 25200 }, pools: {} },
-        mapping: { hostTemplate: '{slave}', service: SERVICE },
-        corral: [process.execPath, CORRAL_BIN],
-        collectorUrl: 'http://127.0.0.1:1',
-        pluginDir: PLUGIN_DIR,
-      }),
+      objects: passiveObjects(SLAVES),
       // Debian keeps state across restarts: a result lost while down leaves the old one showing.
       main: { retain_state_information: 1, retention_update_interval: 60 },
     });

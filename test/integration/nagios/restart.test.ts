@@ -5,16 +5,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateNagiosConfig } from '../../../src/nagios/config-generator.js';
 import { serviceKey } from '../../../src/nagios/status-file.js';
 import {
-  CORRAL_BIN,
   postJson,
   startCollector,
   waitFor,
   type RunningCollector,
 } from '../../support/collector.js';
-import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../../support/nagios.js';
+import {
+  hasNagios,
+  passiveObjects,
+  startNagios,
+  type NagiosInstance,
+} from '../../support/nagios.js';
 
 const SERVICE = 'buildbot-start';
 const SLAVES = ['late-1', 'dead-1', 'fresh-1', 'later-1'];
@@ -31,14 +34,7 @@ describe.skipIf(!hasNagios)('a collector restarted after an outage, with a real 
     dir = await mkdtemp(path.join(tmpdir(), 'corral-restart-it-'));
     // Nagios's own freshness backstop is hours away: whatever it logs below came from the collector.
     nagios = await startNagios({
-      objects: generateNagiosConfig({
-        slaves: SLAVES.map((name) => ({ name, pool: null, master: null, attributes: {} })),
-        thresholds: { default: { warningSeconds: 21600, criticalSeconds: 25200 }, pools: {} },
-        mapping: { hostTemplate: '{slave}', service: SERVICE },
-        corral: [process.execPath, CORRAL_BIN],
-        collectorUrl: 'http://127.0.0.1:1',
-        pluginDir: PLUGIN_DIR,
-      }),
+      objects: passiveObjects(SLAVES),
     });
     // The first collector's pools wait an hour, the second's seconds: the second finds late-1 and
     // dead-1 past its thresholds though Nagios was only ever told OK, however long the first took
