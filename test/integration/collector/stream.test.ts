@@ -221,11 +221,16 @@ describe('consoles that cannot keep up', () => {
     greedy.socket.pause();
     // Each snapshot is ~2 MB: 200 of them queued would be 400 MB in the collector.
     for (let i = 0; i < 200; i++) greedy.socket.send(JSON.stringify({ type: 'resync' }));
-    // The farm goes on: deltas pile up behind the snapshot it does not read.
+    // The farm goes on: deltas pile up behind the snapshot it does not read. They are large, so
+    // that they fill the kernel's socket buffers (several MB on loopback) within the wait: while
+    // the kernel still takes them, the collector holds nothing and rightly keeps the console.
     let n = 0;
     await waitFor(
       async () => {
-        await beat({ slave: `after-${n++}` });
+        const round = n++;
+        await beat(
+          Array.from({ length: 200 }, (_, i) => ({ slave: `after-${round}-${i}`, message })),
+        );
         return /corral_consoles_dropped_total\{reason="slow"\} 1/.test(
           await (await fetch(`${c!.url}/metrics`)).text(),
         );
