@@ -7,7 +7,7 @@ import type { ActionView } from '../../domain/protocol.js';
 import type { NagiosView, SlaveDetail, StartRecord } from '../../domain/slave.js';
 import { STATE_COLORS, STATE_MARKS, formatAction, formatRowAge, formatStamp } from '../format.js';
 import type { Row } from '../rows.js';
-import type { ConsoleStore } from '../store.js';
+import type { ConsoleStore, DetailState } from '../store.js';
 import { tint, useColor } from './theme.js';
 
 export function DetailPane({
@@ -19,11 +19,37 @@ export function DetailPane({
   height: number;
   zone: string;
 }) {
-  const color = useColor();
   const row = useStore(store, (s) => s.visible[s.cursor] ?? null);
   const detail = useStore(store, (s) => s.detail);
   const now = useStore(store, (s) => s.now);
   const inFlight = useStore(store, (s) => (row ? (s.inFlight.get(row.name) ?? null) : null));
+  return (
+    <DetailView
+      row={row}
+      detail={detail}
+      now={now}
+      inFlight={inFlight}
+      height={height}
+      zone={zone}
+    />
+  );
+}
+
+export interface DetailViewProps {
+  /** The slave under the cursor; null when there is none. */
+  row: Row | null;
+  /** The fetched detail: used only when it is this row's. */
+  detail: DetailState | null;
+  now: number;
+  /** What is in flight on the slave (`downtime sent`). */
+  inFlight: string | null;
+  height: number;
+  zone: string;
+}
+
+/** The pane as drawn, from what it is given. */
+export function DetailView({ row, detail, now, inFlight, height, zone }: DetailViewProps) {
+  const color = useColor();
   if (row === null) {
     return (
       <Box
