@@ -15,6 +15,11 @@ import { windowTop } from './visible-window.js';
 export interface ViewChange {
   /** The slaves or the order changed: sort and count again. */
   resort: boolean;
+  /**
+   * What is shown changed (filter, quick filter, sort, grouping): the window starts from the top
+   * unless the cursor's slave is further down, and a cursor whose slave left goes to the first row.
+   */
+  fromTop?: boolean;
 }
 
 export type PlacedView = DerivedView & Pick<ConsoleData, 'cursor' | 'cursorName' | 'top'>;
@@ -32,7 +37,9 @@ export function deriveView(s: ConsoleData, change: ViewChange): PlacedView {
   const pinned = s.cursor === 0 && s.top === 0;
   let cursor =
     pinned || s.cursorName === null ? -1 : visible.findIndex((r) => r.name === s.cursorName);
-  if (cursor < 0) cursor = Math.min(Math.max(s.cursor, 0), Math.max(visible.length - 1, 0));
+  if (cursor < 0) {
+    cursor = change.fromTop ? 0 : Math.min(Math.max(s.cursor, 0), Math.max(visible.length - 1, 0));
+  }
   return {
     sorted,
     visible,
@@ -43,7 +50,7 @@ export function deriveView(s: ConsoleData, change: ViewChange): PlacedView {
     cursor,
     cursorName: visible[cursor]?.name ?? null,
     filterError: filter.ok ? null : filter.error,
-    top: windowTop(s.top, rowLines[cursor] ?? 0, s.pageSize, lines),
+    top: windowTop(change.fromTop ? 0 : s.top, rowLines[cursor] ?? 0, s.pageSize, lines),
   };
 }
 

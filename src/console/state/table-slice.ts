@@ -64,19 +64,19 @@ export function tableSlice({ get, set, update }: SliceTools): TableActions {
     },
 
     setFilterText(filterText) {
-      update({ filterText }, { resort: false });
+      update({ filterText }, { resort: false, fromTop: true });
     },
     setStateFilter(stateFilter) {
-      update({ stateFilter }, { resort: false });
+      update({ stateFilter }, { resort: false, fromTop: true });
     },
     cycleSort() {
-      update({ sort: next(SORT_KEYS, get().sort) }, { resort: true });
+      update({ sort: next(SORT_KEYS, get().sort) }, { resort: true, fromTop: true });
     },
     setSort(sort) {
-      update({ sort }, { resort: true });
+      update({ sort }, { resort: true, fromTop: true });
     },
     cycleGrouping() {
-      update({ grouping: next(GROUPINGS, get().grouping) }, { resort: true });
+      update({ grouping: next(GROUPINGS, get().grouping) }, { resort: true, fromTop: true });
     },
   };
 }

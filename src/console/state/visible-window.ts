@@ -1,9 +1,12 @@
-// Which lines of the table the window shows: the first line, kept so the cursor stays in view.
+// Which lines of the table the window shows: the first line, kept so the cursor stays in view
+// and no group's header is scrolled off above that group's first row.
 import type { Line } from './console-data.js';
 
 /**
- * Keeps the cursor's line inside the window, moving the window as little as possible, and
- * shows the group header of a cursor on its group's first row.
+ * The window's first line: the cursor's line inside it, the window moved as little as possible
+ * from `top`. A group's header and first row are shown together or not at all: a window that
+ * would start on a group's first row takes its header in (or, when the cursor would then fall
+ * off the bottom, starts one row further down).
  */
 export function windowTop(
   top: number,
@@ -11,11 +14,13 @@ export function windowTop(
   pageSize: number,
   lines: readonly Line[],
 ): number {
-  const first =
-    lines[cursorLine - 1]?.kind === 'group' && pageSize > 1 ? cursorLine - 1 : cursorLine;
   let t = top;
-  if (first < t) t = first;
+  if (cursorLine < t) t = cursorLine;
   if (cursorLine >= t + pageSize) t = cursorLine - pageSize + 1;
-  t = Math.min(t, Math.max(lines.length - pageSize, 0));
-  return Math.max(t, 0);
+  t = Math.max(Math.min(t, lines.length - pageSize), 0);
+  // A one-line window is the cursor's line alone.
+  if (pageSize > 1 && lines[t - 1]?.kind === 'group') {
+    t = cursorLine < t - 1 + pageSize ? t - 1 : t + 1;
+  }
+  return t;
 }
