@@ -82,7 +82,7 @@ export function DetailView({ row, detail, now, inFlight, height, width, zone }: 
     action ? `in flight: ${action}` : 'nothing in flight',
     ...(data !== null ? [cycleSummary(data.starts)] : []),
   ].flatMap((text) => fitEntries([wrapText(text, width)], STATUS_LINES));
-  // The top border, the slave's line, the status lines, and one for an error or "loading".
+  // Under the top border, the slave's line and the status lines: the starts, messages and actions.
   const listRows = Math.max(height - 2 - status.length, 2);
   return (
     <Frame height={height} width={width}>
