@@ -63,11 +63,13 @@ export function tableSlice({ get, set, update }: SliceTools): TableActions {
       update({ marks: new Set() }, { resort: false });
     },
 
+    // The same filter again changes nothing, so the window stays where it is.
     setFilterText(filterText) {
-      update({ filterText }, { resort: false, fromTop: true });
+      if (filterText !== get().filterText) update({ filterText }, { resort: false, fromTop: true });
     },
     setStateFilter(stateFilter) {
-      update({ stateFilter }, { resort: false, fromTop: true });
+      if (stateFilter !== get().stateFilter)
+        update({ stateFilter }, { resort: false, fromTop: true });
     },
     cycleSort() {
       update({ sort: next(SORT_KEYS, get().sort) }, { resort: true, fromTop: true });

@@ -97,3 +97,22 @@ describe('the window after a filter or grouping change (issue 18: rows above the
     expect(s().top).toBe(550 - 40 + 1);
   });
 });
+
+describe('the window when nothing shown changes', () => {
+  it('the same quick filter or filter text again leaves the window and cursor where they are', () => {
+    const slaves = Array.from({ length: 100 }, (_, i) =>
+      view(`s-${String(i).padStart(3, '0')}`, { ago: 1000 - i }),
+    );
+    const store = createConsoleStore('ws://test', T0);
+    const s = () => store.getState();
+    s().applyMessages([hello(), snapshot(1, slaves)], T0);
+    s().setPageSize(10);
+    s().moveTo(60);
+    s().moveTo(55);
+    expect(s().top).toBe(51);
+    s().setStateFilter('all');
+    s().setFilterText('');
+    expect(s().top).toBe(51);
+    expect(s().cursor).toBe(55);
+  });
+});
