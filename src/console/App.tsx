@@ -87,7 +87,7 @@ export function App({ store, size, color = true }: AppProps) {
         ) : mode === 'log' ? (
           <ActionLogPane store={store} height={paneHeight} />
         ) : detailOpen ? (
-          <DetailPane store={store} height={paneHeight} zone={zone} />
+          <DetailPane store={store} height={paneHeight} width={terminal.columns} zone={zone} />
         ) : null}
         <Footer store={store} />
       </Box>

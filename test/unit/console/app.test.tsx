@@ -207,12 +207,13 @@ describe('console app', () => {
         },
       },
     });
-    await ui.until((t) => t.includes('cycle: median'), 'the history');
+    await ui.until((t) => t.includes('median 6h02m'), 'the history');
     expect(ui.plain()).toMatch(
       /Nagios: CRITICAL no buildbot start for 10h00m \(checked \d\d-\d\d \d\d:\d\d \S+\) · 2 downtimes · 1 comment, latest by asmith/,
     );
+    // The intervals oldest first as a sparkline, then the numbers.
     expect(ui.plain()).toContain(
-      'cycle: median 6h02m, shortest 5h00m, longest 6h02m over 2 intervals',
+      'cycle ▇█  median 6h02m, shortest 5h00m, longest 6h02m over 2 intervals',
     );
     expect(ui.plain()).toContain('critical: cannot reach bm01');
     expect(ui.plain()).toContain('nothing in flight');
