@@ -172,9 +172,9 @@ export interface ConsoleActions {
   setDetail(d: DetailState | null): void;
   /**
    * Opens the form (or, for a cancel or a reboot, the confirmation) on the marked slaves or the
-   * cursor row.
+   * cursor row, or on the slaves named (the action log's `D`).
    */
-  openAction(kind: KeyedKind): void;
+  openAction(kind: KeyedKind, on?: readonly string[]): void;
   setForm(form: ActionForm): void;
   /** Enter in the form: on to the confirmation, or the problems shown in red. */
   submitForm(): void;
@@ -469,7 +469,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
         set({ detail });
       },
 
-      openAction(kind) {
+      openAction(kind, on) {
         const s = get();
         const refusal = actRefusal(s, isRebootKind(kind) ? 'reboot' : 'nagios');
         if (refusal) {
@@ -477,8 +477,10 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
           return;
         }
         // The marks in the order on screen (hidden ones too), so the first names are the worst.
-        const targets =
-          s.marks.size > 0
+        const named = on ? new Set(on) : null;
+        const targets = named
+          ? s.sorted.filter((r) => named.has(r.name)).map((r) => r.name)
+          : s.marks.size > 0
             ? s.sorted.filter((r) => s.marks.has(r.name)).map((r) => r.name)
             : s.cursorName !== null
               ? [s.cursorName]
@@ -487,7 +489,11 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
           set({ notice: 'no slave to act on: move to one, or mark some (space, a)' });
           return;
         }
-        const hidden = s.marks.size > 0 ? s.hiddenMarks : 0;
+        const hidden = named
+          ? targets.length - s.visible.filter((r) => named.has(r.name)).length
+          : s.marks.size > 0
+            ? s.hiddenMarks
+            : 0;
         if (isFormKind(kind)) {
           set({ mode: 'form', form: newForm(kind, targets, hidden), confirm: null, notice: null });
         } else {

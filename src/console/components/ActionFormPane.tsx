@@ -1,22 +1,24 @@
 // The action form: one line a field, the problem beside it as the operator types (red once Enter
-// was pressed), and what a valid length means in local time.
+// was pressed), what a valid length means in local time, and the form's keys from the key table.
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import {
   FIELDS,
-  QUICK_LENGTHS,
   actionKindOf,
   formProblems,
   parseLength,
+  quickLength,
   type ActionForm,
   type FieldKey,
 } from '../action-form.js';
+import { keyLine } from '../key-table.js';
 import { formatWhen } from '../action-words.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { ConsoleStore } from '../store.js';
 import { tint, useColor } from './theme.js';
 
 export const FORM_PANE_LINES = 8;
+const FORM_KEYS = keyLine('form', ' · ');
 
 const TITLES = {
   downtime: 'Schedule a downtime',
@@ -51,6 +53,7 @@ export function ActionFormPane({ store }: { store: ConsoleStore }) {
           label={LABELS[key]}
           focused={i === form.focus}
           value={valueText(form, key)}
+          selected={(form.pristine as readonly FieldKey[]).includes(key)}
           hint={problems[key] ?? hintFor(form, key, now)}
           problem={problems[key] !== undefined}
           tried={form.tried}
@@ -58,7 +61,7 @@ export function ActionFormPane({ store }: { store: ConsoleStore }) {
         />
       ))}
       <Text dimColor wrap="truncate">
-        Tab/↑↓ field · ←→ choose · Enter review · Esc cancel
+        {FORM_KEYS}
       </Text>
     </Box>
   );
@@ -68,6 +71,8 @@ function Field(p: {
   label: string;
   focused: boolean;
   value: string;
+  /** A default not edited yet: drawn selected, as the first key typed replaces it. */
+  selected: boolean;
   hint: string;
   problem: boolean;
   tried: boolean;
@@ -79,9 +84,10 @@ function Field(p: {
       <Text bold={p.focused} inverse={p.focused}>
         {(p.focused ? '▸ ' : '  ') + p.label.padEnd(12)}
       </Text>{' '}
-      <Text bold>{p.value}</Text>
-      {p.focused && p.value !== '' && !p.value.startsWith('[') ? '▏' : ''}
-      {p.focused && p.value === '' ? '▏' : ''}
+      <Text bold inverse={p.focused && p.selected}>
+        {p.value}
+      </Text>
+      {p.focused && !p.value.startsWith('[') ? '▏' : ''}
       {'  '}
       <Text color={hintColor ? tint(p.color, hintColor) : undefined} dimColor={!p.problem}>
         {p.hint}
@@ -110,7 +116,8 @@ function hintFor(form: ActionForm, key: FieldKey, now: number): string {
   if (key === 'length') {
     const length = parseLength(form.values.length, now);
     if (!length.ok) return length.problem;
-    const choices = `(←→ ${QUICK_LENGTHS.join(' ')}, or a time)`;
+    const v = form.values.length;
+    const choices = `(← ${quickLength(v, -1)} → ${quickLength(v, 1)}, or type 45m, 18:00)`;
     return length.kind === 'duration'
       ? `until ${formatWhen(length.endMs, now)} ${choices}`
       : `for ${formatDuration(length.seconds)} ${choices}`;

@@ -3,9 +3,12 @@
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { BAD_STATUSES, countsWords } from '../action-words.js';
+import { keyLine } from '../key-table.js';
 import type { ConsoleState, ConsoleStore } from '../store.js';
 import { tint, useColor } from './theme.js';
 
+const TABLE_KEYS = keyLine('table');
+const FILTER_KEYS = keyLine('filter', ' · ');
 const STATE_FILTER_LABELS = { all: 'all', problems: 'problems only', muted: 'muted only' } as const;
 
 export function Footer({ store }: { store: ConsoleStore }) {
@@ -59,11 +62,7 @@ export function Footer({ store }: { store: ConsoleStore }) {
         </Text>
       ) : (
         <Text wrap="truncate" dimColor>
-          {serverError
-            ? `collector: ${serverError}`
-            : editing
-              ? 'type to filter · /regex/ · Enter keep · Esc clear'
-              : '? help  / filter  space mark  x act  d downtime  c recheck  A ack  r reboot  L log  s sort  Enter detail  q quit'}
+          {serverError ? `collector: ${serverError}` : editing ? FILTER_KEYS : TABLE_KEYS}
         </Text>
       )}
     </Box>

@@ -88,19 +88,35 @@ describe('acting from the console', () => {
     expect(form.hidden).toBe(2);
   });
 
-  it('the form: defaults, typing, Backspace, the empty comment blocks Enter, Esc gives up', () => {
+  it('the form: a typed length replaces the default, Backspace edits it, Enter goes on, the empty comment blocks, Esc gives up', () => {
     const { store, sent } = fedStore();
     press(store, 'd');
     const s = () => store.getState();
     expect(s().form?.values.length).toBe('2h');
+    // The first key typed replaces the default: 30d, not 2h30d.
+    press(store, '3', '0', 'd');
+    expect(s().form?.values.length).toBe('30d');
+    // Backspace edits (a default too): what is left is the operator's, and typing adds to it.
+    press(store, BACKSPACE, 'h');
+    expect(s().form?.values.length).toBe('30h');
+    press(store, { leftArrow: true });
+    expect(s().form?.values.length).toBe('30d');
+    // A quick choice is selected as a default is: typing replaces it.
+    press(store, '7', 'd');
+    expect(s().form?.values.length).toBe('7d');
+    press(store, ESC);
+    press(store, 'd', BACKSPACE, BACKSPACE, '3', '0', 'd');
+    expect(s().form?.values.length).toBe('30d');
+    // Enter on a good length goes on to the comment, which is still empty: no red yet.
+    press(store, ENTER);
+    expect(s().mode).toBe('form');
+    expect(s().form?.focus).toBe(1);
+    expect(s().form?.tried).toBe(false);
     press(store, ENTER);
     expect(s().mode).toBe('form');
     expect(s().form?.tried).toBe(true);
-    press(store, BACKSPACE, '3', '0', 'd', { rightArrow: true });
-    expect(s().form?.values.length).toBe('2h');
-    press(store, BACKSPACE, BACKSPACE, '3', '0', 'd', { tab: true });
-    // Typed fast, keys arrive as one string: in a text field it is text, not commands.
-    handleKey(store, 'q a d x', {});
+    // Text that reaches the dispatcher whole (a paste) is text in a text field, not commands.
+    handleKey(store, 'q a d x', { paste: true });
     expect(s().form?.values).toMatchObject({ length: '30d', comment: 'q a d x' });
     expect(s().mode).toBe('form');
     press(store, ESC);

@@ -2,7 +2,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { App, type Size } from '../../../src/console/App.js';
-import { KEY_HELP } from '../../../src/console/keys.js';
+import { helpEntries } from '../../../src/console/key-table.js';
 import { createConsoleStore, type ConsoleStore } from '../../../src/console/store.js';
 import { HOUR, T0, delta, downtime, farm, hello, snapshot, view } from './fixtures.js';
 import { countTargets } from '../../../src/domain/protocol.js';
@@ -20,6 +20,7 @@ afterAll(() => {
 });
 
 const SIZE: Size = { columns: 120, rows: 30 };
+const KEY_HELP = helpEntries('table');
 const ESC = '\x1b';
 let cleanup: Array<() => void> = [];
 afterEach(() => {
