@@ -296,12 +296,14 @@ export const KEY_TABLE: readonly KeyRow[] = [
     mode: 'actions',
     keys: [...named('escape'), ...ch('x', 'q')],
     does: 'close the menu',
+    footer: 'close',
     run: (s) => s.setMode('table'),
   },
   {
     mode: 'actions',
     keys: ch(...Object.keys(ACTION_KEYS)),
     does: 'the action of that key',
+    footer: 'or another action key',
     run: (s, input) => s.openAction(ACTION_KEYS[input]!),
   },
 
@@ -454,6 +456,7 @@ export const KEY_TABLE: readonly KeyRow[] = [
     mode: 'help',
     keys: [{ any: true }],
     does: 'close the help (and do nothing else)',
+    footer: 'closes the help',
     run: (s) => s.setMode('table'),
   },
 ];
@@ -478,7 +481,7 @@ export function keyName(b: Binding): string {
   if ('char' in b) return b.char === ' ' ? 'space' : b.char;
   if ('named' in b) return NAMES[b.named];
   if ('ctrl' in b) return `Ctrl-${b.ctrl.toUpperCase()}`;
-  return 'text' in b ? 'text' : 'any key';
+  return 'text' in b ? 'text' : 'any';
 }
 
 /** The rows of one mode, in the table's order (the `any` rows are the table's: Ctrl-C). */

@@ -1,5 +1,5 @@
 // The action form: one line a field, the problem beside it as the operator types (red once Enter
-// was pressed), what a valid length means in local time, and the form's keys from the key table.
+// was pressed), and what a valid length means in local time.
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import {
@@ -11,14 +11,13 @@ import {
   type ActionForm,
   type FieldKey,
 } from '../action-form.js';
-import { keyLine } from '../key-table.js';
 import { formatWhen } from '../action-words.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { ConsoleStore } from '../store.js';
 import { tint, useColor } from './theme.js';
 
-export const FORM_PANE_LINES = 8;
-const FORM_KEYS = keyLine('form', ' · ');
+/** The border, the title and at most three fields (the form's keys are in the footer). */
+export const FORM_PANE_LINES = 6;
 
 const TITLES = {
   downtime: 'Schedule a downtime',
@@ -60,9 +59,6 @@ export function ActionFormPane({ store }: { store: ConsoleStore }) {
           color={color}
         />
       ))}
-      <Text dimColor wrap="truncate">
-        {FORM_KEYS}
-      </Text>
     </Box>
   );
 }
