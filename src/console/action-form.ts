@@ -3,6 +3,7 @@
 import { DOWNTIME_TOO_LONG, MAX_DOWNTIME_SECONDS } from '../domain/downtime-window.js';
 import { parseDuration } from '../domain/duration.js';
 import type { ActionKind, ActionRequest } from '../domain/protocol.js';
+import { fieldText } from './key-splitter.js';
 
 /** The forms the keys open: `c` is recheck with a choice to force, `A` acknowledge. */
 export type FormKind = 'downtime' | 'ack' | 'recheck';
@@ -90,8 +91,7 @@ export function typeText(form: ActionForm, text: string): ActionForm {
   if (!isTextField(key)) return form;
   // Control characters would end a Nagios command line: they never enter the form (the key
   // splitter already keeps them out; this holds whoever calls).
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\x00-\x1f\x7f-\x9f]/g, '');
+  const clean = fieldText(text);
   if (clean === '') return form;
   const before = form.pristine.includes(key) ? '' : form.values[key];
   return edited(form, key, before + clean);

@@ -87,7 +87,7 @@ export function splitKeys(
       const end = chunk.indexOf(PASTE_END, i);
       paste = (paste + chunk.slice(i, end < 0 ? chunk.length : end)).slice(0, MAX_PASTE * 2);
       if (end < 0) break;
-      const text = cleanPaste(paste);
+      const text = fieldText(paste);
       if (text !== '') keys.push({ input: text, key: { paste: true } });
       paste = null;
       i = end + PASTE_END.length;
@@ -172,10 +172,11 @@ function csiName(sequence: string): string {
 }
 
 /**
- * Pasted text as one line of a field: escape sequences removed whole, each run of line breaks
- * and tabs one space, every other control and bidi character dropped.
+ * Text as one line of a field (the filter, a comment, a length), whoever typed or pasted it:
+ * escape sequences removed whole, each run of line breaks and tabs one space between words, every
+ * other control and bidi character dropped.
  */
-export function cleanPaste(text: string): string {
+export function fieldText(text: string): string {
   let out = '';
   // A break becomes a space only between two pieces of text: none leading, trailing or doubled.
   let brk = false;

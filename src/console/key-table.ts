@@ -12,7 +12,7 @@ import {
   typeText,
   type KeyedKind,
 } from './action-form.js';
-import type { KeyPress } from './key-splitter.js';
+import { fieldText, type KeyPress } from './key-splitter.js';
 import { actRefusal, type ConsoleState, type Mode } from './store.js';
 
 export type KeyOutcome = 'quit' | 'handled' | 'ignored';
@@ -288,7 +288,7 @@ export const KEY_TABLE: readonly KeyRow[] = [
     keys: [{ text: true }],
     does: 'text matches name, pool and master (any case); /regex/ a regular expression',
     footer: 'type to filter',
-    run: (s, input) => s.setFilterText(s.filterText + input),
+    run: (s, input) => s.setFilterText(s.filterText + fieldText(input)),
   },
 
   // The action menu (x).

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   IDLE,
   MAX_PASTE,
-  cleanPaste,
+  fieldText,
   splitKeys,
   type SplitKey,
 } from '../../../src/console/key-splitter.js';
@@ -94,11 +94,11 @@ describe('the key splitter', () => {
   });
 
   it('cleans pasted text: breaks become one space between words, escape sequences go whole', () => {
-    expect(cleanPaste('a\r\n\r\nb\tc\n')).toBe('a b c');
-    expect(cleanPaste('\nred \x1b[31mtext\x1b[0m')).toBe('red text');
-    expect(cleanPaste('t\x1b]0;evil title\x07x\x1b]52;c;Zm9v\x1b\\y')).toBe('txy');
-    expect(cleanPaste('a\x1bcb\x1bOAc')).toBe('abc');
-    expect(cleanPaste('a\u0000\u0007\u009b\u202eb')).toBe('ab');
-    expect(cleanPaste('x'.repeat(MAX_PASTE + 10))).toHaveLength(MAX_PASTE);
+    expect(fieldText('a\r\n\r\nb\tc\n')).toBe('a b c');
+    expect(fieldText('\nred \x1b[31mtext\x1b[0m')).toBe('red text');
+    expect(fieldText('t\x1b]0;evil title\x07x\x1b]52;c;Zm9v\x1b\\y')).toBe('txy');
+    expect(fieldText('a\x1bcb\x1bOAc')).toBe('abc');
+    expect(fieldText('a\u0000\u0007\u009b\u202eb')).toBe('ab');
+    expect(fieldText('x'.repeat(MAX_PASTE + 10))).toHaveLength(MAX_PASTE);
   });
 });
