@@ -64,10 +64,8 @@ export const ACTION_KEYS: Readonly<Record<string, KeyedKind>> = {
   R: 'cancel-reboot',
 };
 
-const act =
-  (kind: KeyedKind) =>
-  (s: ConsoleState): void =>
-    s.openAction(kind);
+/** An action key: its form, or its confirmation, on the marks or the cursor row. */
+const openByKey = (s: ConsoleState, input: string): void => s.openAction(ACTION_KEYS[input]!);
 
 /** Esc in the table: the innermost thing open or set goes first. */
 function escapeInTable(s: ConsoleState): KeyOutcome | void {
@@ -85,10 +83,8 @@ function cancelLoggedDowntime(s: ConsoleState): KeyOutcome | void {
     s.setNotice('D here cancels a downtime: select one (j/k) first');
     return;
   }
-  s.openAction(
-    'cancel-downtime',
-    action.targets.map((t) => t.slave),
-  );
+  const slaves = action.targets.map((t) => t.slave);
+  s.openAction('cancel-downtime', slaves);
 }
 
 type Form = NonNullable<ConsoleState['form']>;
@@ -186,28 +182,28 @@ export const KEY_TABLE: readonly KeyRow[] = [
     keys: ch('d', 'D'),
     does: 'schedule a downtime / cancel the downtimes',
     footer: 'downtime',
-    run: (s, input) => s.openAction(ACTION_KEYS[input]!),
+    run: openByKey,
   },
   {
     mode: 'table',
     keys: ch('c'),
     does: 'recheck: re-submit the current state, or force a check',
     footer: 'recheck',
-    run: act('recheck'),
+    run: openByKey,
   },
   {
     mode: 'table',
     keys: ch('A', 'U'),
     does: 'acknowledge the problem / remove the acknowledgement',
     footer: 'ack',
-    run: (s, input) => s.openAction(ACTION_KEYS[input]!),
+    run: openByKey,
   },
   {
     mode: 'table',
     keys: ch('r', 'R'),
     does: 'reboot (the configured methods, until the next start) / cancel the reboots',
     footer: 'reboot',
-    run: (s, input) => s.openAction(ACTION_KEYS[input]!),
+    run: openByKey,
   },
   {
     mode: 'table',
@@ -304,7 +300,7 @@ export const KEY_TABLE: readonly KeyRow[] = [
     keys: ch(...Object.keys(ACTION_KEYS)),
     does: 'the action of that key',
     footer: 'or another action key',
-    run: (s, input) => s.openAction(ACTION_KEYS[input]!),
+    run: openByKey,
   },
 
   // The action form.
