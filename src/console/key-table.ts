@@ -53,19 +53,25 @@ const ch = (...chars: string[]): Binding[] => chars.map((c) => ({ char: c }));
 const named = (...names: NamedKey[]): Binding[] => names.map((n) => ({ named: n }));
 const quit = (): KeyOutcome => 'quit';
 
-/** The direct action keys, in the table and in the `x` menu. */
-export const ACTION_KEYS: Readonly<Record<string, KeyedKind>> = {
-  d: 'downtime',
-  D: 'cancel-downtime',
-  c: 'recheck',
-  A: 'ack',
-  U: 'remove-ack',
-  r: 'reboot',
-  R: 'cancel-reboot',
-};
+/** The action keys, in the table and in the `x` menu (which lists them with these words). */
+export const ACTIONS: ReadonlyArray<{ key: string; kind: KeyedKind; does: string }> = [
+  { key: 'd', kind: 'downtime', does: 'schedule a downtime' },
+  { key: 'D', kind: 'cancel-downtime', does: 'cancel the downtimes' },
+  { key: 'c', kind: 'recheck', does: 'recheck: re-submit the current state, or force a check' },
+  { key: 'A', kind: 'ack', does: 'acknowledge the problem' },
+  { key: 'U', kind: 'remove-ack', does: 'remove the acknowledgement' },
+  { key: 'r', kind: 'reboot', does: 'reboot (the configured methods, until the next start)' },
+  { key: 'R', kind: 'cancel-reboot', does: 'cancel the reboots' },
+];
+
+const ACTION_KEYS: ReadonlyMap<string, KeyedKind> = new Map(ACTIONS.map((a) => [a.key, a.kind]));
+
+/** What a pair of action keys does, in help: `schedule a downtime / cancel the downtimes`. */
+const actionWords = (...keys: string[]): string =>
+  keys.map((k) => ACTIONS.find((a) => a.key === k)!.does).join(' / ');
 
 /** An action key: its form, or its confirmation, on the marks or the cursor row. */
-const openByKey = (s: ConsoleState, input: string): void => s.openAction(ACTION_KEYS[input]!);
+const openByKey = (s: ConsoleState, input: string): void => s.openAction(ACTION_KEYS.get(input)!);
 
 /** Esc in the table: the innermost thing open or set goes first. */
 function escapeInTable(s: ConsoleState): KeyOutcome | void {
@@ -180,28 +186,28 @@ export const KEY_TABLE: readonly KeyRow[] = [
   {
     mode: 'table',
     keys: ch('d', 'D'),
-    does: 'schedule a downtime / cancel the downtimes',
+    does: actionWords('d', 'D'),
     footer: 'downtime',
     run: openByKey,
   },
   {
     mode: 'table',
     keys: ch('c'),
-    does: 'recheck: re-submit the current state, or force a check',
+    does: actionWords('c'),
     footer: 'recheck',
     run: openByKey,
   },
   {
     mode: 'table',
     keys: ch('A', 'U'),
-    does: 'acknowledge the problem / remove the acknowledgement',
+    does: actionWords('A', 'U'),
     footer: 'ack',
     run: openByKey,
   },
   {
     mode: 'table',
     keys: ch('r', 'R'),
-    does: 'reboot (the configured methods, until the next start) / cancel the reboots',
+    does: actionWords('r', 'R'),
     footer: 'reboot',
     run: openByKey,
   },
@@ -297,7 +303,7 @@ export const KEY_TABLE: readonly KeyRow[] = [
   },
   {
     mode: 'actions',
-    keys: ch(...Object.keys(ACTION_KEYS)),
+    keys: ch(...ACTIONS.map((a) => a.key)),
     does: 'the action of that key',
     footer: 'or another action key',
     run: openByKey,
