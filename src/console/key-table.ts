@@ -305,7 +305,6 @@ export const KEY_TABLE: readonly KeyRow[] = [
     mode: 'actions',
     keys: ch(...ACTIONS.map((a) => a.key)),
     does: 'the action of that key',
-    footer: 'or another action key',
     run: openByKey,
   },
 
