@@ -52,7 +52,7 @@ export function ActionFormPane({ store }: { store: ConsoleStore }) {
           label={LABELS[key]}
           focused={i === form.focus}
           value={valueText(form, key)}
-          selected={(form.pristine as readonly FieldKey[]).includes(key)}
+          selected={form.pristine.some((k) => k === key)}
           hint={problems[key] ?? hintFor(form, key, now)}
           problem={problems[key] !== undefined}
           tried={form.tried}
