@@ -251,6 +251,41 @@ describe('acting from the console', () => {
     expect(store.getState().mode).toBe('table');
   });
 
+  it('L opens on the newest action; D there cancels the downtimes of the selected downtime', () => {
+    const { store, sent } = fedStore();
+    const s = () => store.getState();
+    const on = (...slaves: string[]) =>
+      slaves.map((slave) => ({ slave, status: 'confirmed' as const, error: null }));
+    s().setLog({
+      status: 'ready',
+      actions: [
+        actionView({ id: 3, kind: 'recheck', targets: on('late-1') }),
+        actionView({ id: 2, kind: 'downtime', targets: on('dead-old', 'dead-young', 'crit-1') }),
+      ],
+    });
+    press(store, 'L', 'j', ESC);
+    // Reopened, the newest is selected again: a recheck, whose downtimes D cannot cancel.
+    press(store, 'L', 'D');
+    expect(s().mode).toBe('log');
+    expect(s().notice).toMatch(/D here cancels a downtime/);
+    // The downtime's slaves, in screen order, the ones the filter hides counted.
+    s().setFilterText('young');
+    press(store, 'j', 'D');
+    expect(s().mode).toBe('confirm');
+    expect(s().confirm?.request).toEqual({
+      kind: 'cancel-downtime',
+      targets: ['crit-1', 'dead-old', 'dead-young'],
+    });
+    expect(s().confirm?.hidden).toBe(2);
+    press(store, ENTER);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        kind: 'cancel-downtime',
+        targets: ['crit-1', 'dead-old', 'dead-young'],
+      }),
+    ]);
+  });
+
   it('r reboots the marks: m takes muted slaves in, v asks for the exact commands, y sends', () => {
     const store = createConsoleStore('ws://test', T0);
     const reboot = { methods: ['ssh', 'ipmi', 'hands'], pools: { 'talos-r4-snow': ['pdu'] } };
