@@ -1,7 +1,7 @@
 // The console's screen: header, banner, table (or help), a pane (detail, action menu, form,
 // confirmation or action log), footer.
 // It fills the terminal minus one line (a full-height Ink frame clears the screen on every update).
-import { Box, useApp, useInput, useStdout, type Key } from 'ink';
+import { Box, useApp, useStdin, useStdout } from 'ink';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { ActionFormPane, FORM_PANE_LINES } from './components/ActionFormPane.js';
@@ -16,7 +16,7 @@ import { HelpOverlay } from './components/HelpOverlay.js';
 import { SlaveTable } from './components/SlaveTable.js';
 import { ColorContext } from './components/theme.js';
 import { zoneName } from './format.js';
-import { handleKey } from './keys.js';
+import { createKeyInput } from './keys.js';
 import { columnsFor } from './layout.js';
 import type { ConsoleStore } from './store.js';
 
@@ -60,13 +60,7 @@ export function App({ store, size, color = true }: AppProps) {
 
   useEffect(() => store.getState().setPageSize(tableHeight), [store, tableHeight]);
 
-  const onKey = useCallback(
-    (input: string, key: Key) => {
-      if (handleKey(store, input, key) === 'quit') exit();
-    },
-    [store, exit],
-  );
-  useInput(onKey);
+  useKeys(store, exit);
 
   return (
     <ColorContext.Provider value={color}>
@@ -103,6 +97,29 @@ function paneHeightFor(mode: string, detailOpen: boolean, height: number): numbe
   if (mode === 'confirm' || mode === 'log')
     return Math.max(Math.min(20, height - 12), Math.min(8, half));
   return detailOpen ? Math.min(14, half) : 0;
+}
+
+/**
+ * Key input, taken before Ink's useInput: useInput hands a text run as one input ("snow\r" is
+ * one call, its Enter kept as a character), so the console reads what Ink read (each text run or
+ * escape sequence, a lone Esc after Ink's wait) and splits it into keys itself (keys.ts).
+ */
+function useKeys(store: ConsoleStore, exit: () => void): void {
+  const { internal_eventEmitter: input, setRawMode } = useStdin();
+  useEffect(() => {
+    setRawMode(true);
+    return () => setRawMode(false);
+  }, [setRawMode]);
+  useEffect(() => {
+    const take = createKeyInput(store);
+    const onInput = (chunk: string) => {
+      if (take(chunk) === 'quit') exit();
+    };
+    input.on('input', onInput);
+    return () => {
+      input.off('input', onInput);
+    };
+  }, [input, store, exit]);
 }
 
 function useTerminalSize(fixed: Size | undefined): Size {

@@ -3,9 +3,20 @@
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { BAD_STATUSES, countsWords } from '../action-words.js';
-import type { ConsoleState, ConsoleStore } from '../store.js';
+import { keyLine } from '../key-table.js';
+import type { ConsoleState, ConsoleStore, Mode } from '../store.js';
 import { tint, useColor } from './theme.js';
 
+/** Each mode's keys, from the key table: the footer always shows what the keys do now. */
+const MODE_KEYS: Record<Mode, string> = {
+  table: keyLine('table'),
+  filter: keyLine('filter', ' · '),
+  form: keyLine('form', ' · '),
+  confirm: keyLine('confirm', ' · '),
+  log: keyLine('log', ' · '),
+  actions: keyLine('actions', ' · '),
+  help: keyLine('help', ' · '),
+};
 const STATE_FILTER_LABELS = { all: 'all', problems: 'problems only', muted: 'muted only' } as const;
 
 export function Footer({ store }: { store: ConsoleStore }) {
@@ -59,11 +70,7 @@ export function Footer({ store }: { store: ConsoleStore }) {
         </Text>
       ) : (
         <Text wrap="truncate" dimColor>
-          {serverError
-            ? `collector: ${serverError}`
-            : editing
-              ? 'type to filter · /regex/ · Enter keep · Esc clear'
-              : '? help  / filter  space mark  x act  d downtime  c recheck  A ack  r reboot  L log  s sort  Enter detail  q quit'}
+          {serverError ? `collector: ${serverError}` : MODE_KEYS[mode]}
         </Text>
       )}
     </Box>

@@ -16,7 +16,11 @@ export interface ActionFlowActions {
    * Opens the form (or, for a cancel or a reboot, the confirmation) on the marked slaves or the
    * cursor row.
    */
-  openAction(kind: KeyedKind): void;
+  /**
+   * Opens the form (or, for a cancel or a reboot, the confirmation) on the marked slaves or the
+   * cursor row, or on the slaves named (the action log's `D`).
+   */
+  openAction(kind: KeyedKind, on?: readonly string[]): void;
   setForm(form: ActionForm): void;
   /** Enter in the form: on to the confirmation, or the problems shown in red. */
   submitForm(): void;
@@ -33,19 +37,26 @@ export interface ActionFlowActions {
 export function actionFlowSlice({ get, set }: SliceTools): ActionFlowActions {
   const nextRequestId = requestIds();
   return {
-    openAction(kind) {
+    openAction(kind, on) {
       const s = get();
       const refusal = actRefusal(s, isRebootKind(kind) ? 'reboot' : 'nagios');
       if (refusal) {
         set({ notice: refusal });
         return;
       }
-      const targets = targetsOf(s);
+      const named = on ? new Set(on) : null;
+      const targets = named
+        ? s.sorted.filter((r) => named.has(r.name)).map((r) => r.name)
+        : targetsOf(s);
       if (targets.length === 0) {
         set({ notice: 'no slave to act on: move to one, or mark some (space, a)' });
         return;
       }
-      const hidden = s.marks.size > 0 ? s.hiddenMarks : 0;
+      const hidden = named
+        ? targets.length - s.visible.filter((r) => named.has(r.name)).length
+        : s.marks.size > 0
+          ? s.hiddenMarks
+          : 0;
       if (isFormKind(kind)) {
         set({ mode: 'form', form: newForm(kind, targets, hidden), confirm: null, notice: null });
       } else {
