@@ -9,6 +9,7 @@ import {
   type ActionView,
   type AnyServerMessage,
   type ClientMessage,
+  type MonitoringLink,
   type RebootChains,
   type Role,
 } from '../domain/protocol.js';
@@ -137,6 +138,8 @@ export interface ConsoleData {
   nagios: boolean;
   /** The collector's reboot chains (method names); null when it has no reboot methods. */
   reboot: RebootChains | null;
+  /** The collector's monitoring link as it last said; null before hello or from an older collector. */
+  monitoring: MonitoringLink | null;
   form: ActionForm | null;
   confirm: Confirmation | null;
   own: OwnRequest | null;
@@ -280,6 +283,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       inFlight: new Map(),
       nagios: true,
       reboot: null,
+      monitoring: null,
       form: null,
       confirm: null,
       own: null,
@@ -294,6 +298,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
         const s = get();
         let { policy, offsetMs, seq, you, marks, serverError, nagios, reboot, own, confirm, log } =
           s;
+        let monitoring = s.monitoring;
         let actions: Map<number, ActionView> | null = null;
         let slaves: Map<string, Row> | null = null;
         let needResync = false;
@@ -321,6 +326,10 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             }
             continue;
           }
+          if (m.type === 'monitoring') {
+            monitoring = m.monitoring;
+            continue;
+          }
           if (m.type === 'dry-run') {
             if (m.requestId !== undefined && m.requestId === confirm?.dryRun?.requestId) {
               const failing = m.targets.filter((t) => t.status === 'failed');
@@ -342,6 +351,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             you = m.you;
             nagios = (m.nagios ?? m.actions) !== false;
             reboot = m.reboot ?? null;
+            monitoring = m.monitoring ?? null;
             rethreshold = true;
           } else if (m.type === 'snapshot') {
             const now = localNow + offsetMs;
@@ -375,6 +385,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
             serverError,
             nagios,
             reboot,
+            monitoring,
             own,
             confirm,
             log,
