@@ -140,7 +140,8 @@ export async function startPrivateNagios(opts: PrivateNagiosOptions): Promise<Pr
     proc.kill('SIGTERM');
     const done = await Promise.race([
       exited.then(() => true),
-      sleep(STOP_WITHIN_MS).then(() => false),
+      // Unref'd: a bound, not a reason for the process to stay 10 s after Nagios is gone.
+      sleep(STOP_WITHIN_MS, false, { ref: false }),
     ]);
     if (!done) {
       proc.kill('SIGKILL');
