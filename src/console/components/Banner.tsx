@@ -6,7 +6,7 @@ import { useStore } from 'zustand';
 import { formatAge } from '../../domain/duration.js';
 import { formatClock } from '../format.js';
 import type { ConsoleData, ConsoleStore } from '../store.js';
-import { wrapLines } from '../wrap.js';
+import { wrapText } from '../wrap.js';
 import { tint, useColor } from './theme.js';
 
 type Tone = 'red' | 'yellow';
@@ -44,7 +44,7 @@ function connectionText(
 
 /** The banner's lines at this width, each padded by a space either side. */
 function bannerLines(text: string | null, columns: number): string[] {
-  return text === null ? [] : wrapLines(text, columns - 2).map((line) => ` ${line} `);
+  return text === null ? [] : wrapText(text, columns - 2).map((line) => ` ${line} `);
 }
 
 /** How many lines the banner takes at this width (0 without one): the layout gives it that many. */

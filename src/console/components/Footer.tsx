@@ -6,7 +6,7 @@ import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import { BAD_STATUSES, countsWords } from '../action-words.js';
 import type { ConsoleState, ConsoleStore } from '../store.js';
-import { wrapLines } from '../wrap.js';
+import { wrapText } from '../wrap.js';
 import { tint, useColor } from './theme.js';
 
 const STATE_FILTER_LABELS = { all: 'all', problems: 'problems only', muted: 'muted only' } as const;
@@ -26,7 +26,7 @@ export function statusMessage(s: ConsoleState): { text: string; tone: string | n
 /** The footer's lines at this width: the view line, then the status message wrapped (or the keys). */
 export function footerHeight(s: ConsoleState, columns: number): number {
   const message = statusMessage(s);
-  return 1 + (message === null ? 1 : wrapLines(message.text, columns).length);
+  return 1 + (message === null ? 1 : wrapText(message.text, columns).length);
 }
 
 export function Footer({ store, columns }: { store: ConsoleStore; columns: number }) {
@@ -45,7 +45,7 @@ export function Footer({ store, columns }: { store: ConsoleStore; columns: numbe
   const message = useStore(store, (s) => statusMessage(s)?.text ?? null);
   const tone = useStore(store, (s) => statusMessage(s)?.tone ?? null);
   const lines = useMemo(
-    () => (message === null ? [] : wrapLines(message, columns)),
+    () => (message === null ? [] : wrapText(message, columns)),
     [message, columns],
   );
   const editing = mode === 'filter';

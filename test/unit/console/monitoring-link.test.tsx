@@ -6,7 +6,6 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, test } from 'vitest';
 import { App, type Size } from '../../../src/console/App.js';
 import { createConsoleStore, type ConsoleStore } from '../../../src/console/store.js';
-import { wrapLines } from '../../../src/console/wrap.js';
 import type { MonitoringLink } from '../../../src/domain/protocol.js';
 import { T0, farm, hello, snapshot } from './fixtures.js';
 
@@ -134,19 +133,3 @@ function clock(ms: number): string {
     .map((n) => String(n).padStart(2, '0'))
     .join(':');
 }
-
-describe('wrapLines', () => {
-  test('at spaces, a word longer than a line split, nothing lost', () => {
-    expect(wrapLines('abc def ghi', 7)).toEqual(['abc def', 'ghi']);
-    expect(wrapLines('abc def', 7)).toEqual(['abc def']);
-    expect(wrapLines('a /very/long/path/name b', 6)).toEqual([
-      'a',
-      '/very/',
-      'long/p',
-      'ath/na',
-      'me b',
-    ]);
-    expect(wrapLines('', 10)).toEqual(['']);
-    expect(wrapLines('xy', 0)).toEqual(['x', 'y']);
-  });
-});
