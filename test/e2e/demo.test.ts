@@ -142,7 +142,10 @@ describe.skipIf(!tmux || !hasNagios)('npm start with Nagios installed', () => {
     try {
       const { pid, nagios } = await startDemo([], ['--import', crash]);
       process.kill(pid, 'SIGUSR2');
-      await term!.until((s) => s.includes('CORRAL-EXIT=1'), 'the exit');
+      const screen = await term!.until((s) => s.includes('CORRAL-EXIT='), 'the exit');
+      // Said on the terminal as it was, not on the alternate screen that vanished.
+      expect(screen).toContain('corral: the console failed: a bug in the console');
+      expect(screen).toContain('CORRAL-EXIT=1');
       await leftNothing(pid, nagios);
     } finally {
       rmSync(dir, { recursive: true, force: true });
