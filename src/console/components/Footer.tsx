@@ -13,13 +13,13 @@ const STATE_FILTER_LABELS = { all: 'all', problems: 'problems only', muted: 'mut
 
 /**
  * What the status line must say whole: a notice, this console's last action (its progress or why it
- * was refused), an error from the collector; null when it shows the keys. Pure.
+ * was refused), an error from the collector (dimmed); null when it shows the keys. Pure.
  */
 export function statusMessage(s: ConsoleState): { text: string; tone: string | null } | null {
   if (s.notice) return { text: s.notice, tone: 'yellow' };
   const progress = s.mode === 'filter' ? null : ownProgress(s);
   if (progress) return progress;
-  if (s.serverError) return { text: `collector: ${s.serverError}`, tone: null };
+  if (s.serverError) return { text: `collector: ${s.serverError}`, tone: 'dim' };
   return null;
 }
 
@@ -77,8 +77,8 @@ export function Footer({ store, columns }: { store: ConsoleStore; columns: numbe
           <Text
             key={i}
             wrap="truncate"
-            dimColor={tone === null}
-            color={tone ? tint(color, tone) : undefined}
+            dimColor={tone === 'dim'}
+            color={tone && tone !== 'dim' ? tint(color, tone) : undefined}
           >
             {line}
           </Text>
