@@ -77,6 +77,8 @@ describe.skipIf(!tmux || !hasNagios)('npm start with Nagios installed', () => {
   afterEach(() => {
     term?.close();
     term = undefined;
+    // A test that failed must not leave its demo's Nagios running.
+    if (tmp) for (const pid of processesUnder(tmp)) process.kill(pid, 'SIGKILL');
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
