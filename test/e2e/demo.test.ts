@@ -78,7 +78,7 @@ describe.skipIf(!tmux || !hasNagios)('npm start with Nagios installed', () => {
     term?.close();
     term = undefined;
     // A test that failed must not leave its demo's Nagios running.
-    if (tmp) for (const pid of processesUnder(tmp)) process.kill(pid, 'SIGKILL');
+    if (tmp) for (const pid of processesUnder(tmp)) if (alive(pid)) process.kill(pid, 'SIGKILL');
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
