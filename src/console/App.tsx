@@ -8,9 +8,9 @@ import { ActionFormPane, FORM_PANE_LINES } from './components/ActionFormPane.js'
 import { ActionLogPane } from './components/ActionLogPane.js';
 import { ACTION_MENU_LINES, ActionMenu } from './components/ActionMenu.js';
 import { ConfirmPane } from './components/ConfirmPane.js';
-import { Banner } from './components/Banner.js';
+import { Banner, bannerHeight } from './components/Banner.js';
 import { DetailPane } from './components/DetailPane.js';
-import { Footer } from './components/Footer.js';
+import { Footer, footerHeight } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { SlaveTable } from './components/SlaveTable.js';
@@ -33,22 +33,21 @@ export interface AppProps {
 }
 
 const HEADER_LINES = 2;
-const FOOTER_LINES = 2;
 
 export function App({ store, size, color = true }: AppProps) {
   const { exit } = useApp();
   const terminal = useTerminalSize(size);
   const mode = useStore(store, (s) => s.mode);
   const detailOpen = useStore(store, (s) => s.detailOpen);
-  const banner = useStore(store, (s) => s.connection.status !== 'connected');
+  // The banner wraps a long problem over several lines: the table gives up as many.
+  const banner = useStore(store, (s) => bannerHeight(s, terminal.columns));
+  // So does the footer for a long message (an action refused, an error from the collector).
+  const footer = useStore(store, (s) => footerHeight(s, terminal.columns));
   const zone = useMemo(() => zoneName(), []);
 
   const height = Math.max(terminal.rows - 1, 8);
   const paneHeight = paneHeightFor(mode, detailOpen, height);
-  const tableHeight = Math.max(
-    height - HEADER_LINES - (banner ? 1 : 0) - 1 - FOOTER_LINES - paneHeight,
-    1,
-  );
+  const tableHeight = Math.max(height - HEADER_LINES - banner - 1 - footer - paneHeight, 1);
   const withAction = useStore(
     store,
     (s) => s.inFlight.size > 0 || s.counts.rebooting > 0 || s.counts['needs-hands'] > 0,
@@ -66,7 +65,7 @@ export function App({ store, size, color = true }: AppProps) {
     <ColorContext.Provider value={color}>
       <Box flexDirection="column" width={terminal.columns} height={height}>
         <Header store={store} zone={zone} />
-        <Banner store={store} />
+        <Banner store={store} columns={terminal.columns} />
         {mode === 'help' ? (
           <HelpOverlay height={tableHeight + 1} />
         ) : (
@@ -83,7 +82,7 @@ export function App({ store, size, color = true }: AppProps) {
         ) : detailOpen ? (
           <DetailPane store={store} height={paneHeight} width={terminal.columns} zone={zone} />
         ) : null}
-        <Footer store={store} />
+        <Footer store={store} columns={terminal.columns} />
       </Box>
     </ColorContext.Provider>
   );

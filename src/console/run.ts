@@ -115,12 +115,14 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
     leave(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
   };
   const onCrash = (err: unknown) => {
-    if (!leaving) {
+    const first = !leaving;
+    // The terminal restored first: said on the alternate screen, the line would vanish with it.
+    leave(1);
+    if (first) {
       process.stderr.write(
         `corral: the console failed: ${printable(err instanceof Error ? err.message : String(err))}\n`,
       );
     }
-    leave(1);
   };
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
   for (const s of signals) process.on(s, onSignal);

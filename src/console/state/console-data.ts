@@ -6,6 +6,7 @@ import type {
   ActionTargetView,
   ActionView,
   ClientMessage,
+  MonitoringLink,
   RebootChains,
   Role,
 } from '../../domain/protocol.js';
@@ -121,6 +122,8 @@ export interface ConsoleData extends DerivedView {
   nagios: boolean;
   /** The collector's reboot chains (method names); null when it has no reboot methods. */
   reboot: RebootChains | null;
+  /** The collector's monitoring link as it last said; null before hello or from an older collector. */
+  monitoring: MonitoringLink | null;
   form: ActionForm | null;
   confirm: Confirmation | null;
   own: OwnRequest | null;
@@ -176,6 +179,7 @@ export function initialData(url: string, localNow: number): ConsoleData {
     inFlight: new Map(),
     nagios: true,
     reboot: null,
+    monitoring: null,
     form: null,
     confirm: null,
     own: null,

@@ -22,6 +22,7 @@ export function applyServerMessages(
   localNow: number,
 ): AppliedMessages {
   let { policy, offsetMs, seq, you, marks, serverError, nagios, reboot, own, confirm, log } = s;
+  let monitoring = s.monitoring;
   let actions: Map<number, ActionView> | null = null;
   let slaves: Map<string, Row> | null = null;
   let needResync = false;
@@ -49,6 +50,10 @@ export function applyServerMessages(
       }
       continue;
     }
+    if (m.type === 'monitoring') {
+      monitoring = m.monitoring;
+      continue;
+    }
     if (m.type === 'dry-run') {
       if (m.requestId !== undefined && m.requestId === confirm?.dryRun?.requestId) {
         const failing = m.targets.filter((t) => t.status === 'failed');
@@ -70,6 +75,7 @@ export function applyServerMessages(
       you = m.you;
       nagios = (m.nagios ?? m.actions) !== false;
       reboot = m.reboot ?? null;
+      monitoring = m.monitoring ?? null;
       rethreshold = true;
     } else if (m.type === 'snapshot') {
       const now = localNow + offsetMs;
@@ -103,6 +109,7 @@ export function applyServerMessages(
     serverError,
     nagios,
     reboot,
+    monitoring,
     own,
     confirm,
     log,
