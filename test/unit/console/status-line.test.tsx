@@ -61,6 +61,6 @@ test('a notice as long, whole; once cleared the keys come back on one line', asy
       .join(' '),
   ).toBe(REFUSAL);
   store.getState().setNotice(null);
-  const after = await frameUntil(store, (l) => l.some((x) => x.startsWith('? help')));
+  const after = await frameUntil(store, (l) => l.some((x) => x.startsWith('Enter detail')));
   expect(statusOf(after)).toHaveLength(1);
 });
