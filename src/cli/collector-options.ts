@@ -135,6 +135,7 @@ export async function getJson<T>(
 ): Promise<T> {
   const { status, text } = await send(target, path, {
     signal: AbortSignal.timeout(timeoutMs),
+    timeoutMs,
   });
   if (status < 200 || status >= 300) {
     throw new CliError(`the collector at ${target.url} answered ${status}: ${errorOf(text)}`);
@@ -150,7 +151,7 @@ export async function getJson<T>(
 export async function send(
   target: CollectorTarget,
   path: string,
-  opts: { method?: 'GET' | 'POST'; body?: string; signal: AbortSignal },
+  opts: { method?: 'GET' | 'POST'; body?: string; signal: AbortSignal; timeoutMs?: number },
 ): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> =
     opts.body === undefined ? {} : { 'content-type': 'application/json' };

@@ -8,6 +8,11 @@ export interface FailoverOptions extends Omit<RequestOptions, 'connectTimeoutMs'
   resendable: boolean;
   /** Each collector but the last must be connected within this, so a dead host does not eat the time. */
   connectTimeoutMs?: number;
+  /**
+   * When `signal` gives up (ms from the call): a resendable request gives each collector its
+   * share of what is left, so one that takes the connection and never answers leaves the next time.
+   */
+  timeoutMs?: number;
 }
 
 /** Where the request was answered, and the answer. */
@@ -36,12 +41,19 @@ export async function requestFailover(
   opts: FailoverOptions,
 ): Promise<Answered> {
   const troubles: string[] = [];
+  const deadline = opts.timeoutMs === undefined ? null : performance.now() + opts.timeoutMs;
   for (const [index, base] of bases.entries()) {
     const last = index === bases.length - 1;
+    const share =
+      deadline === null || last || !opts.resendable
+        ? null
+        : Math.max(0, Math.floor((deadline - performance.now()) / (bases.length - index)));
     let answer: Answer;
     try {
       answer = await request(base + path, {
         ...opts,
+        signal:
+          share === null ? opts.signal : AbortSignal.any([opts.signal, AbortSignal.timeout(share)]),
         connectTimeoutMs: last ? undefined : (opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
       });
     } catch (err) {
