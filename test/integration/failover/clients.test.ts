@@ -109,9 +109,7 @@ describe('corral ls with several collectors', { timeout: 60_000 }, () => {
     const flag = await runCorral(['ls', '--json', '--collector', `${down},${b.url}`]);
     expect(flag.stderr).toBe('');
     expect(flag.code).toBe(0);
-    expect(JSON.parse(flag.stdout).slaves.map((s: SlaveDetail) => s.name)).toContain(
-      'ls-slave-b',
-    );
+    expect(JSON.parse(flag.stdout).slaves.map((s: SlaveDetail) => s.name)).toContain('ls-slave-b');
     const env = await runCorral(['ls'], { CORRAL_URL: `${down}, ${b.url}` });
     expect(env).toMatchObject({ code: 0, stderr: '' });
     expect(env.stdout).toMatch(/ls-slave-b/);
