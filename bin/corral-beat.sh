@@ -100,7 +100,7 @@ while [ -n "$rest" ]; do
   [ -n "$item" ] || die "${where:-the collector address: }it is empty: separate collector addresses with single commas, e.g. http://collector-a:8474,http://collector-b:8474"
   case $item in http://?* | https://?*) item=${item%/} ;; *) die "$where\"$item\" is not a collector address: it must start with http:// or https://" ;; esac
   case $item in *[!][A-Za-z0-9._~:/%-]*) die "$where\"$item\" is not a collector address: use e.g. http://buildfarm-collector:8474" ;; esac
-  case " $urls " in *" $item "*) die "$where$item is listed twice: give each collector once" ;; esac
+  case " $urls " in *" $item "*) die "$where\"$item\" is listed twice: give each collector once" ;; esac
   urls="${urls:+$urls }$item"
 done
 url=${urls%% *}

@@ -34,10 +34,11 @@ export function parseCollectorUrls(
     }
     const url = collectorUrl(item, bareScheme);
     if (typeof url === 'string') return { ok: false, problem: `${where}: ${url}` };
-    if (urls.some((u) => u.base === url.base)) {
+    const same = urls.findIndex((u) => u.base === url.base);
+    if (same >= 0) {
       return {
         ok: false,
-        problem: `${where}: ${url.base} is listed twice: give each collector once`,
+        problem: `${where}: "${item}" is address ${same + 1} again: give each collector once`,
       };
     }
     urls.push(url);

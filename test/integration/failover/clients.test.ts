@@ -141,7 +141,7 @@ describe('corral ls with several collectors', { timeout: 60_000 }, () => {
   it('refuses a bad list with one line, before sending anything', async () => {
     for (const [list, problem] of [
       [`${b.url},,${down}`, `--collector: address 2 of "${b.url},,${down}" is empty`],
-      [`${b.url},${b.url}/`, `${b.url} is listed twice: give each collector once`],
+      [`${b.url},${b.url}/`, `"${b.url}/" is address 1 again: give each collector once`],
       [`${b.url},ftp://x`, '"ftp://x" is not a collector address'],
       ['', '--collector is empty'],
     ] as const) {
