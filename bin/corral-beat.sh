@@ -2,7 +2,7 @@
 # corral-beat.sh: the buildbot start hook for slaves without Node, with the same time budget, spool
 # file and exit status as `corral beat`. Needs curl (or GNU wget) and POSIX sh, date, sed, grep, tr.
 #
-# Usage: corral-beat.sh SLAVE [--master M] [--pool P] [--critical MESSAGE] [--collector URL]
+# Usage: corral-beat.sh SLAVE [--master M] [--pool P] [--critical MESSAGE] [--collector URL[,URL...]]
 #          [--token T | --token-file FILE] [--ca FILE] [--timeout SECONDS] [--spool-dir DIR]
 #          [--spool-max N] [--strict] [--flush] [-v]
 # Environment: CORRAL_URL, CORRAL_TOKEN, CORRAL_TOKEN_FILE, CORRAL_CA, CORRAL_SPOOL_DIR, CORRAL_TIMEOUT.
@@ -88,7 +88,22 @@ done
 timeout=${timeout%s}
 case $timeout in '' | *[!0-9]* | 0) die "--timeout \"$timeout\" must be whole seconds, e.g. 5" ;; esac
 case $spool_max in '' | *[!0-9]* | 0) die "--spool-max \"$spool_max\" must be a whole number, e.g. 1000" ;; esac
-case $url in http://* | https://*) url=${url%/} ;; *) die "\"$url\" is not a collector address: it must start with http:// or https://" ;; esac
+# Several collectors (URL,URL): each is tried in turn within the budget, as `corral beat` does.
+urls='' url_count=0 url_list=$url
+rest=$url_list,
+while [ -n "$rest" ]; do
+  item=${rest%%,*}
+  rest=${rest#*,}
+  url_count=$((url_count + 1))
+  where=''
+  [ "$url_list" = "$item" ] || where="collector address $url_count of \"$url_list\": "
+  [ -n "$item" ] || die "${where:-the collector address: }it is empty: separate collector addresses with single commas, e.g. http://collector-a:8474,http://collector-b:8474"
+  case $item in http://?* | https://?*) item=${item%/} ;; *) die "$where\"$item\" is not a collector address: it must start with http:// or https://" ;; esac
+  case $item in *[!][A-Za-z0-9._~:/%-]*) die "$where\"$item\" is not a collector address: use e.g. http://buildfarm-collector:8474" ;; esac
+  case " $urls " in *" $item "*) die "$where\"$item\" is listed twice: give each collector once" ;; esac
+  urls="${urls:+$urls }$item"
+done
+url=${urls%% *}
 if [ -z "$slave" ]; then
   [ "$flush" = 1 ] || die "which slave? give its name, e.g. $prog \"\$(hostname -s)\", or use --flush"
 else
@@ -174,15 +189,43 @@ if [ -n "$token" ]; then
   printf 'header = Authorization: Bearer %s\n' "$token" >"$tmp/wgetrc"
 fi
 
-# POSTs the file $1 within what is left of the budget, less a second kept for the spool (when
-# the budget has one to spare); sets status (000: no answer) and reason.
+# POSTs the file $1 to each collector in turn (the one that answered last first) until one
+# answers, each within its share of what is left of the budget, less a second kept for the spool
+# (when the budget has one to spare); sets status (000: no answer), reason and url.
 post() {
-  left=$((deadline - spool_reserve - $(date +%s)))
+  tried=0 reasons=''
+  set -f
+  for url in $urls; do
+    left=$((deadline - spool_reserve - $(date +%s)))
+    if [ "$left" -le 0 ]; then
+      status=000 reason="the collector at $url did not answer in time"
+    else
+      share=$((left / (url_count - tried)))
+      [ "$share" -ge 1 ] || share=1
+      post_to "$1" "$share"
+    fi
+    tried=$((tried + 1))
+    case $status in 000 | 5?? | 408 | 429) ;; *) break ;; esac
+    reasons="${reasons:+$reasons; }$reason"
+    [ "$left" -gt 0 ] || break
+  done
+  set +f
+  case $status in
+    000 | 5?? | 408 | 429) [ "$tried" -le 1 ] || reason="no collector took it ($reasons)" ;;
+    *)
+      # The collector that answered is tried first by the next batch.
+      others=''
+      set -f
+      for u in $urls; do [ "$u" = "$url" ] || others="$others $u"; done
+      set +f
+      urls=$url$others
+      ;;
+  esac
+}
+# POSTs the file $1 to $url within $2 seconds.
+post_to() {
+  left=$2
   : >"$tmp/answer"
-  if [ "$left" -le 0 ]; then
-    status=000 reason="the collector at $url did not answer in time"
-    return
-  fi
   if command -v curl >/dev/null 2>&1; then
     status=$(curl -q -sS --max-time "$left" -K "$tmp/curlrc" ${ca:+--cacert "$ca"} \
       -H 'Content-Type: application/json' --data-binary "@$1" -o "$tmp/answer" -w '%{http_code}' \

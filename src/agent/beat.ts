@@ -75,6 +75,7 @@ export async function beat(req: BeatRequest): Promise<BeatResult> {
   const deadline = performance.now() + budget;
   const reserve = Math.min(SPOOL_RESERVE_MS, budget * SPOOL_SHARE);
   const signal = AbortSignal.timeout(Math.floor(budget - reserve));
+  const sendBy = performance.now() + Math.floor(budget - reserve);
   const stampedAt = new Date(now()).toISOString();
   const progress = req.progress ?? { stage: 'reading', heartbeat: null };
   progress.stage = 'reading';
@@ -101,7 +102,7 @@ export async function beat(req: BeatRequest): Promise<BeatResult> {
   const queue = replayQueue(entries ?? [], now(), req.replayWindowMs, result, done);
   if (req.heartbeat) queue.push({ fresh: req.heartbeat });
   progress.stage = 'sending';
-  await sendInOrder(req, queue, signal, result, done);
+  await sendInOrder(req, queue, signal, sendBy, result, done);
 
   // A refused heartbeat is a configuration error to fix, not something to send again later.
   if (result.refusal && result.heartbeat === 'spooled') result.heartbeat = 'refused';
@@ -185,13 +186,14 @@ async function sendInOrder(
   req: BeatRequest,
   queue: Item[],
   signal: AbortSignal,
+  sendBy: number,
   result: BeatResult,
   done: string[],
 ): Promise<void> {
   let chunkSize = CHUNK;
   while (queue.length > 0) {
     const chunk = queue.slice(0, chunkSize);
-    const outcome = await postHeartbeats(req.target, chunk.map(payloadOf), signal);
+    const outcome = await postHeartbeats(req.target, chunk.map(payloadOf), signal, sendBy);
     if (outcome.kind === 'delivered') {
       queue.splice(0, chunk.length);
       for (const item of chunk) {

@@ -4,8 +4,9 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { accessProblem } from '../nagios/file-access.js';
+import { parseCollectorUrls } from '../net/collector-urls.js';
 import type { CaFile } from '../net/failure.js';
-import { request, RequestError } from '../net/request.js';
+import { FailoverError, requestFailover } from '../net/failover.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_COLLECTOR_URL = 'http://127.0.0.1:8474';
@@ -17,8 +18,10 @@ export interface Credentials {
 }
 
 export interface CollectorTarget extends Credentials {
-  /** Base URL without a trailing slash, http: or https:. */
+  /** Base URL without a trailing slash, http: or https:: the collector that answered last (else the first listed). */
   url: string;
+  /** Every collector listed, in the order to try them (the one that answered last first). */
+  urls: string[];
 }
 
 export interface CredentialFlags {
@@ -34,8 +37,8 @@ export interface CollectorFlags extends CredentialFlags {
 export function addCollectorOptions(command: Command): Command {
   return addCredentialOptions(
     command.option(
-      '--collector <url>',
-      'collector address (default: $CORRAL_URL, else http://127.0.0.1:8474)',
+      '--collector <url[,url...]>',
+      'collector address, or several to try in turn (default: $CORRAL_URL, else http://127.0.0.1:8474)',
     ),
   );
 }
@@ -58,23 +61,12 @@ export function addCredentialOptions(command: Command): Command {
 }
 
 export function collectorTarget(opts: CollectorFlags): CollectorTarget {
+  const source = opts.collector !== undefined ? '--collector' : 'CORRAL_URL';
   const raw = opts.collector ?? process.env.CORRAL_URL ?? DEFAULT_COLLECTOR_URL;
-  let url: URL;
-  try {
-    url = new URL(raw.includes('://') ? raw : `http://${raw}`);
-  } catch {
-    throw new CliError(
-      `"${raw}" is not a collector address: use e.g. http://buildfarm-collector:8474`,
-    );
-  }
-  if (url.protocol === 'ws:') url.protocol = 'http:';
-  if (url.protocol === 'wss:') url.protocol = 'https:';
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliError(
-      `"${raw}" is not a collector address: it must start with http:// or https://`,
-    );
-  }
-  return { url: url.origin + url.pathname.replace(/\/+$/, ''), ...credentials(opts) };
+  const parsed = parseCollectorUrls(raw, source);
+  if (!parsed.ok) throw new CliError(parsed.problem);
+  const urls = parsed.urls.map((u) => u.base);
+  return { url: urls[0]!, urls, ...credentials(opts) };
 }
 
 /** The token and CA from the flags, else from the environment; an unusable file is one line. */
@@ -143,6 +135,7 @@ export async function getJson<T>(
 ): Promise<T> {
   const { status, text } = await send(target, path, {
     signal: AbortSignal.timeout(timeoutMs),
+    timeoutMs,
   });
   if (status < 200 || status >= 300) {
     throw new CliError(`the collector at ${target.url} answered ${status}: ${errorOf(text)}`);
@@ -150,25 +143,31 @@ export async function getJson<T>(
   return JSON.parse(text) as T;
 }
 
-/** One request to the collector with the target's token and CA; no answer is one CliError line. */
+/**
+ * One request with the target's token and CA to the first listed collector that can take it
+ * (docs/design.md: a read goes on to the next after no answer; an action only when it cannot
+ * have arrived); no answer is one CliError line. The collector that answered is tried first next.
+ */
 export async function send(
   target: CollectorTarget,
   path: string,
-  opts: { method?: 'GET' | 'POST'; body?: string; signal: AbortSignal },
+  opts: { method?: 'GET' | 'POST'; body?: string; signal: AbortSignal; timeoutMs?: number },
 ): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> =
     opts.body === undefined ? {} : { 'content-type': 'application/json' };
   try {
-    return await request(target.url + path, {
+    const { base, status, text } = await requestFailover(target.urls, path, {
       ...opts,
       headers,
       token: target.token,
       ca: target.ca,
+      resendable: (opts.method ?? 'GET') === 'GET',
     });
+    target.url = base;
+    target.urls = [base, ...target.urls.filter((u) => u !== base)];
+    return { status, text };
   } catch (err) {
-    if (err instanceof RequestError) {
-      throw new CliError(`cannot reach the collector at ${target.url}: ${err.reason}`);
-    }
+    if (err instanceof FailoverError) throw new CliError(err.reason);
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 // The console's WebSocket client: token on the upgrade, hello/snapshot/delta into the store in
-// batches (one store update per ~100 ms), resync on a sequence gap, reconnect with backoff and jitter;
-// it also gives the store a way to send action requests.
+// batches (one store update per ~100 ms), resync on a sequence gap, reconnect with backoff and jitter
+// (to the next collector of the list first, when there are several); it also gives the store a way
+// to send action requests.
 import WebSocket from 'ws';
 import { excerpt, parsePrintableJson } from '../domain/printable.js';
 import { PROTOCOL_VERSION, type AnyServerMessage } from '../domain/protocol.js';
@@ -12,6 +13,10 @@ export interface ClientOptions {
   store: ConsoleStore;
   /** ws:// or wss:// URL of /api/v1/stream. */
   url: string;
+  /** The stream URLs of further collectors: when one is lost the next is tried at once, in turn. */
+  fallbacks?: readonly string[];
+  /** Called on each hello with the collector it came from (0: `url`, 1: the first fallback...). */
+  onCollector?: (index: number) => void;
   token?: string | undefined;
   /** The CA of a wss:// collector; undefined: the system's CAs. */
   ca?: CaFile | undefined;
@@ -47,11 +52,16 @@ export function backoffDelay(
 }
 
 export function connectClient(opts: ClientOptions): Client {
-  const { store, url } = opts;
+  const { store } = opts;
+  const urls = [opts.url, ...(opts.fallbacks ?? [])];
+  /** The collector tried now, and the failures since the last hello (one per collector tried). */
+  let current = 0;
+  let failedInRow: string[] = [];
   const batchMs = opts.batchMs ?? 100;
   const minMs = opts.backoffMinMs ?? 500;
   const maxMs = opts.backoffMaxMs ?? 30_000;
   const silenceMs = opts.silenceMs ?? 75_000;
+  const helloTimeoutMs = opts.helloTimeoutMs ?? 15_000;
   let ws: WebSocket | null = null;
   let attempt = 0;
   let everConnected = false;
@@ -121,7 +131,9 @@ export function connectClient(opts: ClientOptions): Client {
     if (msg.type === 'snapshot') resyncAsked = false;
     if (msg.type === 'hello') {
       attempt = 0;
+      failedInRow = [];
       everConnected = true;
+      opts.onCollector?.(current);
       store.getState().setConnection({ status: 'connected' }, Date.now());
       resolveReady();
     }
@@ -131,14 +143,21 @@ export function connectClient(opts: ClientOptions): Client {
 
   const fail = (message: string) => {
     if (closed) return;
-    if (!everConnected) {
+    failedInRow.push(message);
+    current = (current + 1) % urls.length;
+    // Every collector of the list had its try: only then is the first connection given up, or
+    // the next attempt held back.
+    const roundDone = failedInRow.length % urls.length === 0;
+    if (!everConnected && roundDone) {
       closed = true;
       clearInterval(watchdog);
-      rejectReady(new Error(message));
-      opts.onFatal?.(message);
+      const fatal =
+        urls.length === 1 ? message : `no collector answered: ${failedInRow.join('; ')}`;
+      rejectReady(new Error(fatal));
+      opts.onFatal?.(fatal);
       return;
     }
-    const retryAt = Date.now() + backoffDelay(attempt++, minMs, maxMs);
+    const retryAt = Date.now() + (roundDone ? backoffDelay(attempt++, minMs, maxMs) : 0);
     store.getState().setConnection({ status: 'disconnected', error: message, retryAt }, Date.now());
     clearTimeout(retryTimer);
     retryTimer = setTimeout(open, retryAt - Date.now());
@@ -147,6 +166,7 @@ export function connectClient(opts: ClientOptions): Client {
   function open() {
     if (closed) return;
     store.getState().setConnection({ status: 'connecting' }, Date.now());
+    const url = urls[current]!;
     const socket = new WebSocket(url, {
       headers: authHeaders(opts.token),
       handshakeTimeout: 10_000,
@@ -164,6 +184,19 @@ export function connectClient(opts: ClientOptions): Client {
     socket.on('error', (err) => {
       if (!failures.has(socket)) failures.set(socket, unreachable(url, err, opts.ca));
     });
+    // A server that accepts the upgrade but never speaks the protocol is not a collector.
+    if (!everConnected) {
+      const helloTimer = setTimeout(() => {
+        if (everConnected || closed || ws !== socket) return;
+        failures.set(
+          socket,
+          `no hello from ${url} in ${helloTimeoutMs / 1000}s: is this a corral collector?`,
+        );
+        socket.terminate();
+      }, helloTimeoutMs);
+      helloTimer.unref();
+      socket.once('close', () => clearTimeout(helloTimer));
+    }
     socket.on('close', () => {
       if (ws !== socket) return;
       ws = null;
@@ -181,21 +214,6 @@ export function connectClient(opts: ClientOptions): Client {
     return true;
   });
   open();
-  // A server that accepts the upgrade but never speaks the protocol is not a collector.
-  const helloTimeoutMs = opts.helloTimeoutMs ?? 15_000;
-  const helloTimer = setTimeout(() => {
-    if (everConnected || closed || !ws) return;
-    failures.set(
-      ws,
-      `no hello from ${url} in ${helloTimeoutMs / 1000}s: is this a corral collector?`,
-    );
-    ws.terminate();
-  }, helloTimeoutMs);
-  helloTimer.unref();
-  void ready.then(
-    () => clearTimeout(helloTimer),
-    () => clearTimeout(helloTimer),
-  );
   return {
     ready,
     close() {

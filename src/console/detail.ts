@@ -7,7 +7,7 @@ import type { ConsoleStore } from './store.js';
 
 export interface DetailFetcherOptions {
   store: ConsoleStore;
-  /** http(s)://host:port of the collector. */
+  /** http(s)://host:port of the collector, read at each request (the console may move to another). */
   http: string;
   token?: string | undefined;
   ca?: CaFile | undefined;

@@ -1,4 +1,6 @@
-// The collector addresses a console needs, from what the operator typed (ws://, wss://, http://, https:// or host:port).
+// The collector addresses a console needs, from what the operator typed (ws://, wss://, http://, https:// or host:port),
+// one collector or a list of them (`URL,URL`: the console moves to the next when it loses one).
+import { parseCollectorUrls, type CollectorUrl } from '../net/collector-urls.js';
 
 export interface Endpoints {
   /** What the header shows: `ws://host:port`. */
@@ -32,4 +34,19 @@ export function endpointsFor(raw: string): Endpoints {
     stream: `${secure ? 'wss' : 'ws'}://${host}${base}${STREAM_PATH}`,
     http: `${secure ? 'https' : 'http'}://${host}${base}`,
   };
+}
+
+/**
+ * Every collector of a list (`ws://a:8474,ws://b:8474`), in order; `source` names where the list
+ * came from in the one-line Error for an unusable one (an empty item, a bad address, a repeat).
+ */
+export function endpointsListFor(raw: string, source: string): Endpoints[] {
+  const parsed = parseCollectorUrls(raw, source, 'ws');
+  if (!parsed.ok) throw new Error(parsed.problem);
+  return parsed.urls.map(endpointsOf);
+}
+
+function endpointsOf({ base }: CollectorUrl): Endpoints {
+  const ws = base.replace(/^http/, 'ws');
+  return { display: ws, stream: `${ws}${STREAM_PATH}`, http: base };
 }

@@ -10,7 +10,7 @@ export const LOG_LIMIT = 50;
 
 export interface LogFetcherOptions {
   store: ConsoleStore;
-  /** http(s)://host:port of the collector. */
+  /** http(s)://host:port of the collector, read at each request (the console may move to another). */
   http: string;
   token?: string | undefined;
   ca?: CaFile | undefined;

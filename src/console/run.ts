@@ -8,14 +8,16 @@ import { App } from './App.js';
 import { connectClient } from './client.js';
 import { colorAllowed } from './components/theme.js';
 import { startDetailFetcher } from './detail.js';
-import { endpointsFor } from './endpoints.js';
+import { endpointsListFor, type Endpoints } from './endpoints.js';
 import { startLogFetcher } from './log-fetcher.js';
 import { createConsoleStore } from './store.js';
 import { startTicker } from './ticker.js';
 
 export interface RunConsoleOptions {
-  /** ws://host:port (http:// accepted too). */
+  /** ws://host:port (http:// accepted too), or several, comma-separated, to move between. */
   url: string;
+  /** Where `url` came from, for the line that says it is unusable (`CORRAL_URL`). */
+  urlSource?: string;
   token?: string | undefined;
   /** The CA of a wss:// collector; undefined: the system's CAs. */
   ca?: CaFile | undefined;
@@ -50,16 +52,35 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   };
   const problem = terminalProblem();
   if (problem) return fail(problem);
-  let endpoints;
+  let endpoints: Endpoints[];
   try {
-    endpoints = endpointsFor(opts.url);
+    endpoints = endpointsListFor(opts.url, opts.urlSource ?? 'the collector address');
   } catch (err) {
     return fail((err as Error).message);
   }
 
-  const store = createConsoleStore(endpoints.display);
+  const [first, ...others] = endpoints as [Endpoints, ...Endpoints[]];
+  /** The collector the console is on: the header names it, the panes ask it. */
+  let on = first;
+  const label = (index: number) =>
+    endpoints.length === 1
+      ? endpoints[index]!.display
+      : `${endpoints[index]!.display} (collector ${index + 1} of ${endpoints.length})`;
+  const store = createConsoleStore(label(0));
   const { token, ca } = opts;
-  const client = connectClient({ store, url: endpoints.stream, token, ca });
+  const client = connectClient({
+    store,
+    url: first.stream,
+    fallbacks: others.map((e) => e.stream),
+    token,
+    ca,
+    onCollector: (index) => {
+      const next = endpoints[index]!;
+      if (next !== on) store.getState().setNotice(`moved to ${next.display}: lost ${on.display}`);
+      on = next;
+      store.getState().setCollector(label(index));
+    },
+  });
   try {
     await client.ready;
   } catch (err) {
@@ -68,8 +89,17 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   }
 
   const stopTicker = startTicker(store);
-  const stopDetail = startDetailFetcher({ store, http: endpoints.http, token, ca });
-  const stopLog = startLogFetcher({ store, http: endpoints.http, token, ca });
+  // Read at each request: the panes ask the collector the console is on now.
+  const panes = {
+    store,
+    get http() {
+      return on.http;
+    },
+    token,
+    ca,
+  };
+  const stopDetail = startDetailFetcher(panes);
+  const stopLog = startLogFetcher(panes);
   let restored = false;
   const restore = () => {
     if (restored) return;

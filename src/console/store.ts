@@ -39,6 +39,8 @@ export interface FeedActions {
   tick(localNow: number): void;
   setConnection(c: Partial<Connection> & Pick<Connection, 'status'>, localNow: number): void;
   setSender(send: (message: ClientMessage) => boolean): void;
+  /** Which collector the console is on, as the header shows it (it changes when one is lost). */
+  setCollector(url: string): void;
 }
 
 /** The panes' part: what is open, the detail and the log as their fetchers bring them, the notice. */
@@ -96,6 +98,9 @@ function feedSlice({ get, set, update }: SliceTools): FeedActions {
     },
     setSender(send) {
       set({ send });
+    },
+    setCollector(url) {
+      set({ url });
     },
   };
 }

@@ -15,6 +15,8 @@ export interface RequestOptions {
   signal: AbortSignal;
   /** The CA that signed the collector's certificate; without it, the system's CAs. */
   ca?: CaFile | undefined;
+  /** Gives up when the connection (TLS included) is not up within this, so a list can go on to the next collector. */
+  connectTimeoutMs?: number | undefined;
 }
 
 export interface Answer {
@@ -31,6 +33,8 @@ export class RequestError extends Error {
     readonly timedOut: boolean,
     /** Node's error code: ECONNREFUSED, ENOTFOUND, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ... */
     readonly code: string | undefined,
+    /** The connection was up, so the collector may have taken the request (false: it cannot have). */
+    readonly sent: boolean,
   ) {
     super(reason);
   }
@@ -41,10 +45,17 @@ export function request(url: string, opts: RequestOptions): Promise<Answer> {
   const target = new URL(url);
   const headers = { ...opts.headers, ...authHeaders(opts.token) };
   if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
-  return new Promise((resolve, reject) => {
+  const connectTimeout = new AbortController();
+  const signal = AbortSignal.any([opts.signal, connectTimeout.signal]);
+  let connected = false;
+  let connectTimer: NodeJS.Timeout | undefined;
+  return new Promise<Answer>((resolve, reject) => {
     const fail = (err: unknown) => {
       const { code } = err as { code?: string };
-      reject(new RequestError(failureReason(err, target, opts.ca), opts.signal.aborted, code));
+      const reason = connectTimeout.signal.aborted
+        ? `no connection within ${opts.connectTimeoutMs} ms`
+        : failureReason(err, target, opts.ca);
+      reject(new RequestError(reason, signal.aborted, code, connected));
     };
     const onAnswer = (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
@@ -54,7 +65,7 @@ export function request(url: string, opts: RequestOptions): Promise<Answer> {
       );
       res.on('error', fail);
     };
-    const common = { method: opts.method ?? 'GET', headers, signal: opts.signal };
+    const common = { method: opts.method ?? 'GET', headers, signal };
     let req;
     try {
       req =
@@ -66,6 +77,19 @@ export function request(url: string, opts: RequestOptions): Promise<Answer> {
       return;
     }
     req.on('error', fail);
+    const sending = req;
+    sending.on('socket', (socket) => {
+      const up = () => {
+        connected = true;
+        clearTimeout(connectTimer);
+      };
+      // A socket kept alive from an earlier request is up already.
+      if (sending.reusedSocket) up();
+      else socket.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', up);
+    });
+    if (opts.connectTimeoutMs !== undefined) {
+      connectTimer = setTimeout(() => connected || connectTimeout.abort(), opts.connectTimeoutMs);
+    }
     req.end(opts.body);
-  });
+  }).finally(() => clearTimeout(connectTimer));
 }
