@@ -84,7 +84,10 @@ function stepState(chain: Chain, event: ChainEvent, now: number): StepResult {
       if (event.type !== 'slot') return ignored(s, `${event.type} while queued`);
       return moved(
         { phase: 'running', index: s.index, since: now },
-        method.hands ? `${method.name}: marked as needing hands` : `${method.name}: running`,
+        // Needing hands is where a chain can end for the operator: say what came before.
+        method.hands
+          ? story(chain, `${method.name}: marked as needing hands`)
+          : `${method.name}: running`,
       );
     case 'running':
       return afterRun(chain, s.index, method, event, now);

@@ -167,7 +167,7 @@ describe('collector startup on a database it cannot trust', () => {
     running = await startCollector({ dir });
     expect(running.logs.find((l) => l.msg === 'database schema upgraded')).toMatchObject({
       from: 0,
-      to: 1,
+      to: SCHEMA_VERSION,
     });
     const { body } = await getJson<{ slaves: Array<{ name: string; state: string }> }>(
       `${running.url}/api/v1/slaves`,

@@ -137,7 +137,7 @@ describe('a chain', () => {
     expect(queued.state).toEqual({ phase: 'queued', index: 1, since: T0 + 1 });
     expect(statusOf(queued.chain)).toEqual({ phase: 'needs-hands', since: T0 + 1 });
     expect(running.state).toEqual({ phase: 'running', index: 1, since: T0 + 2 });
-    expect(running.reason).toBe('hands: marked as needing hands');
+    expect(running.reason).toBe('ssh: timed out after 30s; hands: marked as needing hands');
     expect(statusOf(running.chain)).toEqual({ phase: 'needs-hands', since: T0 + 2 });
     const failed = run(running.chain, [{ type: 'exited', code: 3 }, T0 + 3]);
     expect(failed.state).toEqual({ phase: 'done', outcome: 'needs-hands', since: T0 + 3 });
