@@ -11,7 +11,7 @@ import {
 } from './collector-options.js';
 import { CliError } from './errors.js';
 import { printErr, printOut } from './output.js';
-import { confirm, post, reportFailures, skippedNotes } from './run-action.js';
+import { confirm, existingNotes, post, reportFailures, skippedNotes } from './run-action.js';
 import { addTargetOptions, preview, selectTargets, type TargetFlags } from './targets.js';
 
 interface RebootFlags extends TargetFlags, CollectorFlags {
@@ -145,12 +145,17 @@ function report(action: ActionView): void {
 
 async function cancel(target: CollectorTarget, slaves: string[], flags: RebootFlags) {
   const request = { kind: 'cancel-reboot' as const, targets: slaves };
+  const dry = await post<DryRunView>(target, { ...request, dryRun: true });
+  const whose = existingNotes('cancel-reboot', dry.existing);
   if (flags.dryRun) {
-    const dry = await post<DryRunView>(target, { ...request, dryRun: true });
+    for (const line of whose) printErr(line);
     for (const line of dry.lines) printOut(line);
     return;
   }
-  const what = `cancel the reboots of ${slaves.length} slave(s): ${preview(slaves)}`;
+  const what = [
+    `cancel the reboots of ${slaves.length} slave(s): ${preview(slaves)}`,
+    ...whose,
+  ].join('\n');
   if (!flags.yes) await confirm(what);
   const { action } = await post<{ action: ActionView }>(target, request);
   const skipped = action.counts.skipped;

@@ -91,10 +91,8 @@ export function existingNotes(
 ): string[] {
   const groups = new Map<string, string[]>();
   for (const e of existing) {
-    const phrase =
-      kind === 'cancel-downtime' && e.kind === 'downtime'
-        ? `removes ${e.by}'s downtime until ${localTime(e.end)}${because(e.comment)}`
-        : `already ${statePhrase(e)}`;
+    const phrase = cancelPhrase(kind, e) ?? `already ${statePhrase(e)}`;
+    if (phrase === '') continue;
     groups.set(phrase, [...(groups.get(phrase) ?? []), e.slave]);
   }
   const notes = [...groups].map(
@@ -105,6 +103,19 @@ export function existingNotes(
     notes.push('(--skip-muted leaves out the slaves already muted)');
   }
   return notes;
+}
+
+/** What a cancel removes (`removes alice's downtime until ...`), '' for what it leaves alone. */
+function cancelPhrase(kind: ActionKind, e: ExistingMute): string | null {
+  if (kind === 'cancel-downtime') {
+    return e.kind === 'downtime'
+      ? `removes ${e.by}'s downtime until ${localTime(e.end)}${because(e.comment)}`
+      : '';
+  }
+  if (kind === 'cancel-reboot') {
+    return e.kind === 'reboot' ? `stops ${e.by}'s reboot (action ${e.actionId})` : '';
+  }
+  return null;
 }
 
 function statePhrase(e: ExistingMute): string {

@@ -449,6 +449,19 @@ describe.skipIf(!hasNagios)('two operators on the same slaves', () => {
     );
     expect(done.outcome).toBe('nothing');
     expect(done.counts.skipped).toBe(2);
+    // The audit log says so too, not just "ended".
+    const end = await waitFor(
+      () =>
+        collector.logs.find(
+          (l) => l.audit === 'action' && l.action === action.id && l.event === 'end',
+        ),
+      5_000,
+      'the audit line',
+    );
+    expect(end).toMatchObject({
+      result: 'nothing',
+      msg: 'bob rebooted 2 slaves: ended, nothing done',
+    });
     expect(done.targets[0]!.error).toMatch(
       /^muted in Nagios: in alice's downtime until .* \(slow pool\) \(include muted slaves to reboot it\)$/,
     );
@@ -484,6 +497,13 @@ describe.skipIf(!hasNagios)('two operators on the same slaves', () => {
       expect.objectContaining({ kind: 'reboot', by: 'alice', actionId: action.id }),
     ]);
 
+    await waitFor(
+      async () => (await slaves()).find((v) => v.name === 'fed-002')?.reboot !== null,
+      10_000,
+      'fed-002 rebooting',
+    );
+    const whose = await corral(BOB, ['reboot', '--pool', 'talos-r3-fed', '--cancel', '--dry-run']);
+    expect(whose.stderr).toBe(`2 stops alice's reboot (action ${action.id}): fed-001, fed-002\n`);
     await act(BOB, { kind: 'cancel-reboot', targets: ['fed-001', 'fed-002'] });
     const cancelled = await waitFor(
       async () => {
@@ -494,6 +514,15 @@ describe.skipIf(!hasNagios)('two operators on the same slaves', () => {
       "alice's reboot to end",
     );
     expect(cancelled.cancelledBy).toBe('bob');
+    const audit = await waitFor(
+      () =>
+        collector.logs.find(
+          (l) => l.audit === 'action' && l.action === action.id && l.event === 'end',
+        ),
+      5_000,
+      'the audit line',
+    );
+    expect(audit).toMatchObject({ result: 'cancelled', cancelledBy: 'bob' });
     expect(cancelled.outcome).toBe('cancelled');
     expect(cancelled.targets.map((t) => [t.status, t.error])).toEqual([
       ['cancelled', 'cancelled by bob'],
