@@ -108,7 +108,8 @@ export interface ActionRequest {
 /**
  * One target's progress. Nagios actions: `pending` before the write, then `failed` (with `error`)
  * or `sent`, then `confirmed` once status.dat shows it, or `unconfirmed` when Nagios did not show
- * it in time. Reboots: `pending` while queued, `rebooting` while a method runs or the collector
+ * it in time; `skipped` before anything is sent (already muted with `skipMuted`, acknowledged by
+ * another operator, none of the downtimes a limited cancel removes). Reboots: `pending` while queued, `rebooting` while a method runs or the collector
  * waits for the slave's next start, then `back` (the start came), `needs-hands`, `cancelled`,
  * `skipped` (already rebooting, muted) or `failed` (before anything ran); `error` says why.
  */
