@@ -13,6 +13,10 @@ export interface AuditFields {
   params: ActionView['params'];
   /** At the end: how many targets ended in each status (only those that did). */
   outcome?: Partial<Record<TargetStatus, number>>;
+  /** At the end: how it went in one word (`nothing` when every target was skipped). */
+  result?: ActionView['outcome'];
+  /** At the end of a reboot another operator stopped: who. */
+  cancelledBy?: string;
 }
 
 /** The audit line for an action message, or `null` for the steps between start and end. */
@@ -30,12 +34,19 @@ export function auditLine(message: ActionMessage): { fields: AuditFields; msg: s
   };
   if (fields.event === 'end') {
     fields.outcome = Object.fromEntries(Object.entries(a.counts).filter(([, n]) => n > 0));
+    fields.result = a.outcome;
+    if (a.cancelledBy !== null) fields.cancelledBy = a.cancelledBy;
   }
-  return { fields, msg: fields.event === 'start' ? a.summary : `${a.summary}: ended` };
+  const ended = a.outcome === 'nothing' ? 'ended, nothing done' : 'ended';
+  return { fields, msg: fields.event === 'start' ? a.summary : `${a.summary}: ${ended}` };
 }
 
-/** How a finished action went, for the metrics: failed when any target failed or went unconfirmed. */
-export function outcomeOf(action: ActionView): 'ok' | 'failed' {
+/**
+ * How a finished action went, for the metrics: failed when any target failed or went
+ * unconfirmed, nothing when every target was skipped.
+ */
+export function outcomeOf(action: ActionView): 'ok' | 'failed' | 'nothing' {
   const { failed, unconfirmed } = action.counts;
-  return failed + unconfirmed > 0 ? 'failed' : 'ok';
+  if (failed + unconfirmed > 0) return 'failed';
+  return action.outcome === 'nothing' ? 'nothing' : 'ok';
 }

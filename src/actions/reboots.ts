@@ -9,7 +9,7 @@ import type {
   RebootAttemptView,
   TargetStatus,
 } from '../domain/protocol.js';
-import { poolOf, type SlaveRecord } from '../domain/slave-record.js';
+import { poolOf, type SlaveReboot, type SlaveRecord } from '../domain/slave-record.js';
 import type { RebootStatus } from '../domain/state.js';
 import { methodsFor, type RebootSettings } from '../reboot/methods.js';
 import { valuesFor } from '../reboot/placeholders.js';
@@ -23,6 +23,7 @@ import {
   type RebootTransition,
 } from '../reboot/scheduler.js';
 import type { ActionRun, ActionRuns } from './action-run.js';
+import { describeMutes, describeMuting } from './existing.js';
 import type { PlannedAction } from './request.js';
 
 /** What reboots need of the collector. */
@@ -31,13 +32,16 @@ export interface RebootParts {
   /** What the collector knows of the slave; undefined if unknown. */
   slave: (name: string) => SlaveRecord | undefined;
   /** The slave's reboot status changed: it is the slave's state (`rebooting`, `needs-hands`). */
-  setStatus: (slave: string, status: RebootStatus | null) => void;
+  setStatus: (slave: string, status: SlaveReboot | null) => void;
   /** Records since when the slave needs hands (null: no longer), kept across restarts. */
   saveNeedsHands: (slave: string, since: number | null) => Promise<unknown>;
   saveAttempt: (actionId: number, attempt: RebootAttemptView) => Promise<unknown>;
   /** For tests: how commands run (default: the real runner). */
   run?: CommandRunner;
 }
+
+/** A reboot's dry run; the engine adds what the targets already have. */
+export type RebootDryRun = Omit<DryRunView, 'existing'>;
 
 /** Progress is streamed and recorded at most this often per action (a bulk moves in bursts). */
 const PROGRESS_EVERY_MS = 250;
@@ -56,6 +60,8 @@ export class RebootActions {
   private readonly byBulk = new Map<number, RebootBulk>();
   /** The bulk being submitted: its first events come before the scheduler tells its id. */
   private submitting: RebootBulk | null = null;
+  /** The bulk whose chain a slave is in (or ended needing hands in): who rebooted it. */
+  private readonly bySlave = new Map<string, RebootBulk>();
 
   constructor(
     private readonly parts: RebootParts,
@@ -79,13 +85,18 @@ export class RebootActions {
     plan: PlannedAction,
     summary: string,
     requestId?: string,
-  ): Promise<ActionView | DryRunView> {
+  ): Promise<ActionView | RebootDryRun> {
     if (plan.kind === 'cancel-reboot') return this.cancel(plan, summary, requestId);
     const targets = plan.targets.map((name) => this.targetOf(name));
     const options = { includeMuted: plan.params.includeMuted ?? false };
     if (plan.dryRun) {
       const plans = this.scheduler.plan(targets, options);
-      return { dryRun: true, summary, targets: plans.map(planTarget), lines: describePlan(plans) };
+      return {
+        dryRun: true,
+        summary,
+        targets: plans.map(planTarget),
+        lines: describePlan(plans),
+      };
     }
     const run = await this.runs.begin(plan, summary, requestId);
     let finish!: () => void;
@@ -123,7 +134,7 @@ export class RebootActions {
     plan: PlannedAction,
     summary: string,
     requestId: string | undefined,
-  ): Promise<ActionView | DryRunView> {
+  ): Promise<ActionView | RebootDryRun> {
     const wouldCancel = (name: string) => {
       const status = this.parts.slave(name)?.reboot;
       return this.scheduler.isRebooting(name) || status?.phase === 'needs-hands';
@@ -147,7 +158,12 @@ export class RebootActions {
     }
     // Like every action, it starts before it ends (consoles and the audit log see both).
     const run = await this.runs.begin(plan, summary, requestId);
-    const inChain = new Set(this.scheduler.cancelSlaves(plan.targets));
+    // Each reboot stopped says who stopped it (its own action, and its targets' reasons).
+    for (const slave of plan.targets) {
+      const stopped = this.bySlave.get(slave)?.run.action;
+      if (stopped && this.scheduler.isRebooting(slave)) stopped.cancelledBy ??= plan.author;
+    }
+    const inChain = new Set(this.scheduler.cancelSlaves(plan.targets, plan.author));
     for (const t of run.action.targets) {
       if (inChain.has(t.slave)) {
         t.status = 'cancelled';
@@ -171,15 +187,25 @@ export class RebootActions {
       values: valuesFor(name, { pool, master, attributes: record.inventory?.attributes ?? {} }),
       methods: methodsFor(this.parts.settings, pool),
       // Muted in Nagios (downtime or acknowledgement): rebooted only when the operator says so.
-      muted: (record.muted ?? null) !== null,
+      muted: mutedWords(record),
       // A slave shown rebooting by a chain this collector no longer runs is not rebooted twice.
-      rebooting: record.reboot?.phase === 'rebooting',
+      rebooting:
+        record.reboot?.phase === 'rebooting'
+          ? `being rebooted by ${record.reboot.by} (action ${record.reboot.actionId})`
+          : null,
     };
   }
 
   /** The slave's state follows its chain; only "needs hands" is saved: a chain does not outlive the process. */
   private setStatus(slave: string, status: RebootStatus | null): void {
-    this.parts.setStatus(slave, status);
+    const bulk = status === null ? undefined : (this.submitting ?? this.bySlave.get(slave));
+    if (bulk) this.bySlave.set(slave, bulk);
+    else this.bySlave.delete(slave);
+    const action = bulk?.run.action;
+    this.parts.setStatus(
+      slave,
+      status && action ? { ...status, by: action.author, actionId: action.id } : null,
+    );
     if (status?.phase === 'rebooting') return;
     this.parts.saveNeedsHands(slave, status?.since ?? null).catch((err: Error) => {
       this.warn({ slave, reason: err.message }, 'cannot record that the slave needs hands');
@@ -247,6 +273,12 @@ function statusOfTransition(e: RebootTransition): TargetStatus {
     default:
       return e.phase;
   }
+}
+
+/** Whose downtimes and acknowledgement mute the slave, in words; null when nothing does. */
+function mutedWords(record: SlaveRecord): string | null {
+  const muted = record.muted ?? null;
+  return describeMutes(record.mutes ?? []) ?? (muted === null ? null : describeMuting(muted));
 }
 
 function planTarget(p: SlavePlan): DryRunView['targets'][number] {

@@ -7,6 +7,8 @@ interface AckFlags extends ActionFlags {
   comment?: string;
   remove?: boolean;
   sticky?: boolean;
+  skipMuted?: boolean;
+  reacknowledge?: boolean;
 }
 
 export function register(program: Command): void {
@@ -16,10 +18,17 @@ export function register(program: Command): void {
       .description("acknowledge the selected slaves' problems in Nagios, or --remove it")
       .option('--comment <text>', 'why (required): kept in Nagios and the audit log')
       .option('--no-sticky', 'end the acknowledgement at the next state change, not only at OK')
+      .option('--skip-muted', 'leave out slaves already in a downtime or acknowledged')
+      .option(
+        '--reacknowledge',
+        'take over acknowledgements other operators made (they are skipped otherwise)',
+      )
       .option('--remove', 'remove the acknowledgement instead'),
   ).action(async (names: string[], flags: AckFlags) => {
     if (flags.remove) {
-      if (flags.comment !== undefined) throw new CliError('--remove takes no --comment');
+      if (flags.comment ?? flags.skipMuted ?? flags.reacknowledge) {
+        throw new CliError('--remove takes no --comment, --skip-muted or --reacknowledge');
+      }
       await runAction(
         names,
         flags,
@@ -34,7 +43,15 @@ export function register(program: Command): void {
     await runAction(
       names,
       flags,
-      { kind: 'ack', params: { comment: flags.comment, sticky: flags.sticky !== false } },
+      {
+        kind: 'ack',
+        params: {
+          comment: flags.comment,
+          sticky: flags.sticky !== false,
+          ...(flags.skipMuted ? { skipMuted: true } : {}),
+          ...(flags.reacknowledge ? { reacknowledge: true } : {}),
+        },
+      },
       (n) => `acknowledge ${n} slave(s)`,
     );
   });

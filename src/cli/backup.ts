@@ -2,6 +2,7 @@
 // (on the collector's host, as its user), while the collector runs or not.
 import type { Command } from 'commander';
 import { CliError } from './errors.js';
+import { writeOut } from './output.js';
 
 interface BackupOptions {
   config?: string;
@@ -39,7 +40,7 @@ async function backup(file: string, opts: BackupOptions): Promise<void> {
   try {
     const r = backupDatabase(db, target, { replace: opts.force === true });
     const mb = (r.bytes / 1e6).toFixed(1);
-    process.stdout.write(
+    writeOut(
       `backed up ${db} to ${target}: ${r.slaves} slaves, ${r.heartbeats} heartbeats, ${r.actions} actions, ${mb} MB, schema ${r.schema}, in ${(r.ms / 1000).toFixed(2)} s\n`,
     );
   } catch (err) {

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { Finding } from './doctor-checks.js';
 import { CliError } from './errors.js';
+import { writeOut } from './output.js';
 
 interface DoctorOptions {
   config?: string;
@@ -31,7 +32,7 @@ export function register(program: Command): void {
         findings = [{ check: 'config', ok: false, text: err.message }];
       }
       const problems = findings.filter((f) => !f.ok).length;
-      process.stdout.write(opts.json ? toJson(findings) : toText(findings, problems));
+      writeOut(opts.json ? toJson(findings) : toText(findings, problems));
       process.exitCode = problems > 0 ? 1 : 0;
     });
 }

@@ -1,8 +1,11 @@
 // `corral downtime`: schedule a downtime on the selected slaves in Nagios, or cancel theirs.
 import type { Command } from 'commander';
 import { parseDuration } from '../domain/duration.js';
+import type { ActionView } from '../domain/protocol.js';
+import { collectorTarget, getJson, type CollectorTarget } from './collector-options.js';
 import { CliError } from './errors.js';
 import { addActionOptions, runAction, type ActionFlags } from './run-action.js';
+import { narrowing } from './targets.js';
 
 interface DowntimeFlags extends ActionFlags {
   for?: string;
@@ -11,6 +14,9 @@ interface DowntimeFlags extends ActionFlags {
   flexible?: boolean;
   comment?: string;
   cancel?: boolean;
+  skipMuted?: boolean;
+  author?: string;
+  action?: string;
 }
 
 export function register(program: Command): void {
@@ -23,21 +29,20 @@ export function register(program: Command): void {
       .option('--start <time>', 'when it starts (default: now); same forms as --until')
       .option('--flexible', 'starts when the slave goes non-OK within the window, lasts --for')
       .option('--comment <text>', 'why (required): kept in Nagios and the audit log')
-      .option('--cancel', "cancel the selected slaves' downtimes (ids read from status.dat)"),
+      .option('--skip-muted', 'leave out slaves already in a downtime or acknowledged')
+      .option('--cancel', "cancel the selected slaves' downtimes (ids read from status.dat)")
+      .option('--author <name>', "with --cancel: only this operator's downtimes")
+      .option(
+        '--action <id>',
+        'with --cancel: only the downtimes this downtime action made (its slaves, unless selected)',
+      ),
   ).action(async (names: string[], flags: DowntimeFlags) => {
     if (flags.cancel) {
-      if (flags.for ?? flags.until ?? flags.start ?? flags.comment) {
-        throw new CliError(
-          '--cancel takes only a selection (no --for, --until, --start, --comment)',
-        );
-      }
-      await runAction(
-        names,
-        flags,
-        { kind: 'cancel-downtime' },
-        (n) => `cancel the downtimes of ${n} slave(s)`,
-      );
+      await cancel(names, flags);
       return;
+    }
+    if (flags.author !== undefined || flags.action !== undefined) {
+      throw new CliError('--author and --action limit a --cancel: add --cancel');
     }
     if (!flags.comment?.trim()) {
       throw new CliError('--comment is required: say why (it is kept in Nagios and the audit log)');
@@ -54,6 +59,7 @@ export function register(program: Command): void {
       ...(flags.until === undefined ? {} : { until: zonedTime(flags.until, '--until') }),
       ...(flags.start === undefined ? {} : { start: zonedTime(flags.start, '--start') }),
       ...(flags.flexible ? { flexible: true } : {}),
+      ...(flags.skipMuted ? { skipMuted: true } : {}),
     };
     const length = flags.for ?? `until ${flags.until}`;
     await runAction(
@@ -63,6 +69,57 @@ export function register(program: Command): void {
       (n) => `schedule a ${flags.flexible ? 'flexible ' : ''}${length} downtime on ${n} slave(s)`,
     );
   });
+}
+
+/** Cancels downtimes: all of the selection's, or one operator's, or one action's. */
+async function cancel(names: string[], flags: DowntimeFlags): Promise<void> {
+  if (flags.for ?? flags.until ?? flags.start ?? flags.comment ?? flags.skipMuted) {
+    throw new CliError(
+      '--cancel takes a selection, --author and --action (no --for, --until, --start, --comment, --skip-muted)',
+    );
+  }
+  const actionId = flags.action === undefined ? undefined : parseActionId(flags.action);
+  const params = {
+    ...(flags.author === undefined ? {} : { author: flags.author }),
+    ...(actionId === undefined ? {} : { actionId }),
+  };
+  const selected = names.length > 0 || flags.file !== undefined || narrowing(flags) !== null;
+  const slaves =
+    actionId !== undefined && !selected
+      ? await slavesOf(collectorTarget(flags), actionId)
+      : undefined;
+  const whose = [
+    flags.author === undefined ? '' : ` by ${flags.author}`,
+    actionId === undefined ? '' : ` of action ${actionId}`,
+  ].join('');
+  await runAction(
+    names,
+    flags,
+    { kind: 'cancel-downtime', params },
+    (n) => `cancel the downtimes${whose} of ${n} slave(s)`,
+    slaves,
+  );
+}
+
+function parseActionId(text: string): number {
+  const id = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(id) || id < 1) {
+    throw new CliError(
+      `--action: "${text}" is not an action number (corral's audit log numbers them)`,
+    );
+  }
+  return id;
+}
+
+/** The slaves a downtime action named: what `--cancel --action ID` acts on when nothing is selected. */
+async function slavesOf(target: CollectorTarget, id: number): Promise<string[]> {
+  const { action } = await getJson<{ action: ActionView }>(target, `/api/v1/actions/${id}`);
+  if (action.kind !== 'downtime') {
+    throw new CliError(
+      `--action: action ${id} is a ${action.kind}, not a downtime: give the id of the downtime action whose downtimes to cancel`,
+    );
+  }
+  return action.targets.map((t) => t.slave);
 }
 
 const ZONED = /(Z|[+-]\d{2}:\d{2})$/;

@@ -3,70 +3,40 @@ import type { Command } from 'commander';
 import { formatAge } from '../domain/duration.js';
 import { printable } from '../domain/printable.js';
 import type { SlaveView } from '../domain/slave.js';
-import { SLAVE_STATES, isSlaveState } from '../domain/state.js';
 import {
   addCollectorOptions,
   collectorTarget,
   getJson,
   type CollectorFlags,
 } from './collector-options.js';
-import { CliError } from './errors.js';
 import { printJson, printOut } from './output.js';
+import { addNarrowOptions, narrowing, type NarrowFlags } from './targets.js';
 
-interface LsFlags extends CollectorFlags {
-  state?: string;
-  match?: string;
+interface LsFlags extends CollectorFlags, NarrowFlags {
   json?: boolean;
 }
 
 export function register(program: Command): void {
   addCollectorOptions(
-    program
-      .command('ls')
-      .description("list slaves worst first (the console's order), as a table or --json")
-      .option('--state <states>', `only these states, comma-separated (${SLAVE_STATES.join(', ')})`)
-      .option('--match <regex>', 'only slaves whose name matches this regular expression')
-      .option('--json', "print the collector's JSON ({serverTime, slaves}) for scripts"),
+    addNarrowOptions(
+      program
+        .command('ls')
+        .description("list slaves worst first (the console's order), as a table or --json"),
+    ).option('--json', "print the collector's JSON ({serverTime, slaves}) for scripts"),
   ).action(async (flags: LsFlags) => {
-    const states = parseStates(flags.state);
-    const match = parseMatch(flags.match);
+    const narrow = narrowing(flags);
     const target = collectorTarget(flags);
-    const query = states ? `?state=${states.join(',')}` : '';
     const body = await getJson<{ serverTime: string; slaves: SlaveView[] }>(
       target,
-      `/api/v1/slaves${query}`,
+      '/api/v1/slaves',
     );
-    const slaves = match ? body.slaves.filter((s) => match.test(s.name)) : body.slaves;
+    const slaves = narrow === null ? body.slaves : body.slaves.filter(narrow);
     if (flags.json) {
       printJson({ serverTime: body.serverTime, slaves });
     } else {
       printOut(table(slaves, Date.parse(body.serverTime)));
     }
   });
-}
-
-function parseStates(text: string | undefined): string[] | null {
-  if (text === undefined) return null;
-  const states = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const unknown = states.filter((s) => !isSlaveState(s));
-  if (unknown.length > 0 || states.length === 0) {
-    throw new CliError(
-      `--state: unknown state "${unknown[0] ?? text}": use ${SLAVE_STATES.join(', ')}`,
-    );
-  }
-  return states;
-}
-
-function parseMatch(text: string | undefined): RegExp | null {
-  if (text === undefined) return null;
-  try {
-    return new RegExp(text);
-  } catch (err) {
-    throw new CliError(`--match: not a regular expression: ${(err as Error).message}`);
-  }
 }
 
 /** A plain table, one slave a line, times in the local zone (named in the header). */

@@ -2,6 +2,7 @@
 // include from nagios.cfg (cfg_file=...).
 import { Option, type Command } from 'commander';
 import { CliError } from './errors.js';
+import { writeOut } from './output.js';
 
 interface NagiosConfigOptions {
   config?: string;
@@ -68,7 +69,7 @@ export function register(program: Command): void {
           throw new CliError(`cannot write ${opts.output}: ${err.message}`);
         });
       } else {
-        process.stdout.write(text);
+        writeOut(text);
       }
     });
 }

@@ -11,7 +11,7 @@ import {
 } from './collector-options.js';
 import { CliError } from './errors.js';
 import { printErr, printOut } from './output.js';
-import { confirm, post, reportFailures } from './run-action.js';
+import { confirm, existingNotes, post, reportFailures, skippedNotes } from './run-action.js';
 import { addTargetOptions, preview, selectTargets, type TargetFlags } from './targets.js';
 
 interface RebootFlags extends TargetFlags, CollectorFlags {
@@ -60,7 +60,11 @@ export function register(program: Command): void {
       reportFailures(dry.targets);
       return;
     }
-    const what = `reboot ${slaves.length} slave(s): ${preview(slaves)}${leftOut(dry.targets)}`;
+    const what = [
+      `reboot ${slaves.length} slave(s): ${preview(slaves)}`,
+      ...skippedNotes(dry.targets),
+      ...failingNotes(dry.targets),
+    ].join('\n');
     if (dry.targets.every((t) => t.status !== 'pending')) {
       throw new CliError(`${what}\nnothing to reboot`);
     }
@@ -74,13 +78,12 @@ export function register(program: Command): void {
   });
 }
 
-/** `; 2 skipped (muted in Nagios ...), 1 fails (no value for {mgmt_host} ...)` */
-function leftOut(targets: readonly ActionTargetView[]): string {
-  const skipped = targets.filter((t) => t.status === 'skipped');
+/** `1 fails (talos-1: no value for {mgmt_host} ...)` */
+function failingNotes(targets: readonly ActionTargetView[]): string[] {
   const failing = targets.filter((t) => t.status === 'failed');
-  const part = (list: ActionTargetView[], word: string) =>
-    list.length === 0 ? '' : `; ${list.length} ${word} (${list[0]!.slave}: ${list[0]!.error})`;
-  return part(skipped, 'skipped') + part(failing, 'fail');
+  return failing.length === 0
+    ? []
+    : [`${failing.length} fail (${failing[0]!.slave}: ${failing[0]!.error})`];
 }
 
 /**
@@ -133,19 +136,26 @@ function report(action: ActionView): void {
     c.failed > 0 ? `${c.failed} failed` : '',
     c.skipped > 0 ? `${c.skipped} skipped` : '',
   ].filter(Boolean);
-  printOut(`${action.summary} (action ${action.id}): ${parts.join(', ')}`);
+  const nothing = action.outcome === 'nothing' ? 'nothing was done, ' : '';
+  printOut(`${action.summary} (action ${action.id}): ${nothing}${parts.join(', ')}`);
+  if (action.cancelledBy !== null) printOut(`  cancelled by ${action.cancelledBy}`);
   const notBack = c['needs-hands'] + c.cancelled + c.failed;
   if (notBack > 0) process.exitCode = 1;
 }
 
 async function cancel(target: CollectorTarget, slaves: string[], flags: RebootFlags) {
   const request = { kind: 'cancel-reboot' as const, targets: slaves };
+  const dry = await post<DryRunView>(target, { ...request, dryRun: true });
+  const whose = existingNotes('cancel-reboot', dry.existing);
   if (flags.dryRun) {
-    const dry = await post<DryRunView>(target, { ...request, dryRun: true });
+    for (const line of whose) printErr(line);
     for (const line of dry.lines) printOut(line);
     return;
   }
-  const what = `cancel the reboots of ${slaves.length} slave(s): ${preview(slaves)}`;
+  const what = [
+    `cancel the reboots of ${slaves.length} slave(s): ${preview(slaves)}`,
+    ...whose,
+  ].join('\n');
   if (!flags.yes) await confirm(what);
   const { action } = await post<{ action: ActionView }>(target, request);
   const skipped = action.counts.skipped;

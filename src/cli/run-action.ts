@@ -1,9 +1,18 @@
-// The flow every action command shares: select the slaves, show them, confirm (or --yes), send the
-// request through the collector (so it is audited), print each failure and a one-line summary.
+// The flow every action command shares: select the slaves, ask the collector for a dry run (what
+// the targets already have, whose and until when, and which it skips), show them, confirm (or
+// --yes), send the request through the collector (so it is audited), print each failure and a
+// one-line summary that says so when the action did nothing.
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { formatDuration } from '../domain/duration.js';
-import type { ActionRequest, ActionView, DryRunView } from '../domain/protocol.js';
+import type {
+  ActionKind,
+  ActionRequest,
+  ActionTargetView,
+  ActionView,
+  DryRunView,
+  ExistingMute,
+} from '../domain/protocol.js';
 import {
   addCollectorOptions,
   collectorTarget,
@@ -35,28 +44,106 @@ export function addActionOptions(command: Command): Command {
 
 const FAILURES_SHOWN = 20;
 
-/** Runs one action request; sets a non-zero exit code when any target failed. */
+/**
+ * Runs one action request; sets a non-zero exit code when any target failed or nothing was done.
+ * `slaves` overrides the selection (a cancel limited to one action takes that action's slaves).
+ */
 export async function runAction(
   names: readonly string[],
   flags: ActionFlags,
   request: Omit<ActionRequest, 'targets' | 'dryRun'>,
   describe: (count: number) => string,
+  slaves?: string[],
 ): Promise<void> {
   const target = collectorTarget(flags);
-  const slaves = await selectTargets(target, names, flags);
-  const what = `${describe(slaves.length)}: ${preview(slaves)}`;
+  const targets = slaves ?? (await selectTargets(target, names, flags));
+  const dry = await post<DryRunView>(target, { ...request, targets, dryRun: true });
+  const notes = [
+    ...existingNotes(request.kind, dry.existing, request.params?.skipMuted),
+    ...skippedNotes(dry.targets),
+  ];
   if (flags.dryRun) {
-    const dry = await post<DryRunView>(target, { ...request, targets: slaves, dryRun: true });
     printErr(`dry run: ${dry.summary}`);
+    for (const line of notes) printErr(line);
     for (const line of dry.lines) printOut(line);
     reportFailures(dry.targets);
     return;
   }
+  const what = [`${describe(targets.length)}: ${preview(targets)}`, ...notes].join('\n');
+  if (dry.targets.every((t) => t.status === 'skipped')) {
+    throw new CliError(`${what}\nnothing to do: every slave is skipped`);
+  }
   if (!flags.yes) await confirm(what);
   else printErr(what);
-  const { action } = await post<{ action: ActionView }>(target, { ...request, targets: slaves });
+  const { action } = await post<{ action: ActionView }>(target, { ...request, targets });
   const final = flags.wait ? await waitForAction(target, action) : action;
   report(final);
+}
+
+/**
+ * What the targets already have, grouped: `2 already in alice's downtime until 2026-12-25 06:12
+ * CET (slow pool): a, b`; for a cancel, what it removes.
+ */
+export function existingNotes(
+  kind: ActionKind,
+  existing: readonly ExistingMute[],
+  skipping = false,
+): string[] {
+  const groups = new Map<string, string[]>();
+  for (const e of existing) {
+    const phrase = cancelPhrase(kind, e) ?? `already ${statePhrase(e)}`;
+    if (phrase === '') continue;
+    groups.set(phrase, [...(groups.get(phrase) ?? []), e.slave]);
+  }
+  const notes = [...groups].map(
+    ([phrase, slaves]) => `${slaves.length} ${phrase}: ${preview(slaves)}`,
+  );
+  const muted = existing.some((e) => e.kind !== 'reboot');
+  if ((kind === 'downtime' || kind === 'ack') && muted && !skipping) {
+    notes.push('(--skip-muted leaves out the slaves already muted)');
+  }
+  return notes;
+}
+
+/** What a cancel removes (`removes alice's downtime until ...`), '' for what it leaves alone. */
+function cancelPhrase(kind: ActionKind, e: ExistingMute): string | null {
+  if (kind === 'cancel-downtime') {
+    return e.kind === 'downtime'
+      ? `removes ${e.by}'s downtime until ${localTime(e.end)}${because(e.comment)}`
+      : '';
+  }
+  if (kind === 'cancel-reboot') {
+    return e.kind === 'reboot' ? `stops ${e.by}'s reboot (action ${e.actionId})` : '';
+  }
+  return null;
+}
+
+function statePhrase(e: ExistingMute): string {
+  switch (e.kind) {
+    case 'downtime':
+      return `in ${e.by}'s downtime until ${localTime(e.end)}${because(e.comment)}`;
+    case 'acknowledgement':
+      return `acknowledged by ${e.by}${because(e.comment)}`;
+    case 'reboot':
+      return e.phase === 'rebooting'
+        ? `being rebooted by ${e.by} (action ${e.actionId})`
+        : `needing hands after ${e.by}'s reboot (action ${e.actionId})`;
+  }
+}
+
+const because = (comment: string) => (comment === '' ? '' : ` (${comment})`);
+
+/** `3 skipped: already muted: in alice's downtime ...: a, b, c`, one line per reason. */
+export function skippedNotes(targets: readonly ActionTargetView[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const t of targets) {
+    if (t.status !== 'skipped') continue;
+    const why = t.error ?? 'skipped';
+    groups.set(why, [...(groups.get(why) ?? []), t.slave]);
+  }
+  return [...groups].map(
+    ([why, slaves]) => `${slaves.length} skipped (${why}): ${preview(slaves)}`,
+  );
 }
 
 export async function confirm(what: string): Promise<void> {
@@ -100,12 +187,15 @@ function report(action: ActionView): void {
   reportFailures(action.targets);
   const c = action.counts;
   const parts = [
+    action.outcome === 'nothing' ? 'nothing was done' : '',
     c.confirmed > 0 ? `${c.confirmed} confirmed by Nagios` : '',
     c.sent > 0 ? `${c.sent} sent to Nagios` : '',
     c.unconfirmed > 0 ? `${c.unconfirmed} not confirmed by Nagios` : '',
     c.failed > 0 ? `${c.failed} failed` : '',
+    c.skipped > 0 ? `${c.skipped} skipped` : '',
   ].filter(Boolean);
   printOut(`${action.summary} (action ${action.id}): ${parts.join(', ')}`);
+  if (action.outcome === 'nothing') process.exitCode = 1;
   const { start, end, fixed, durationSeconds } = action.params;
   if (action.kind === 'downtime' && start && end) {
     const lasting =

@@ -1,29 +1,73 @@
-// Which slaves an action command acts on: names, --file LIST, --match REGEX, --state STATES,
+// Which slaves a command selects: names, --file LIST, and the narrowing options every command
+// shares (--match REGEX on names, --state, --master, --pool, --filter with the console's syntax),
 // resolved against the collector's list so an unknown name fails before anything is done.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { compileFilter } from '../domain/filter.js';
 import { slaveNameProblem } from '../domain/names.js';
 import type { SlaveView } from '../domain/slave.js';
 import { isSlaveState, SLAVE_STATES } from '../domain/state.js';
 import { getJson, type CollectorTarget } from './collector-options.js';
 import { CliError } from './errors.js';
 
-export interface TargetFlags {
+/** The options that narrow a selection (alone, they pick from every slave). */
+export interface NarrowFlags {
   match?: string;
-  file?: string;
   state?: string;
+  master?: string;
+  pool?: string;
+  filter?: string;
+}
+
+export interface TargetFlags extends NarrowFlags {
+  file?: string;
+}
+
+/** --match, --state, --master, --pool, --filter: `corral ls` and every action command. */
+export function addNarrowOptions(command: Command): Command {
+  return command
+    .option('--match <regex>', 'slaves whose name matches this regular expression')
+    .option(
+      '--state <states>',
+      `slaves in these states, comma-separated (${SLAVE_STATES.join(', ')})`,
+    )
+    .option('--master <names>', 'slaves of these masters, comma-separated (exact names)')
+    .option('--pool <names>', 'slaves in these pools, comma-separated (exact names)')
+    .option(
+      '--filter <text>',
+      "the console's filter: text anywhere in name, pool or master (any case), or /regex/",
+    );
 }
 
 /** The selection options every action command shares; names are the command's arguments. */
 export function addTargetOptions(command: Command): Command {
-  return command
-    .argument('[slaves...]', 'slave names')
-    .option('--match <regex>', 'slaves whose name matches this regular expression')
-    .option('--file <list>', 'slaves listed in this file, one name per line (# comments)')
-    .option(
-      '--state <states>',
-      `slaves in these states, comma-separated (${SLAVE_STATES.join(', ')})`,
-    );
+  return addNarrowOptions(
+    command
+      .argument('[slaves...]', 'slave names')
+      .option('--file <list>', 'slaves listed in this file, one name per line (# comments)'),
+  );
+}
+
+/**
+ * The narrowing options as one test, or null when none was given. Each is checked here, so a bad
+ * regex or state is one line before anything is asked of the collector.
+ */
+export function narrowing(flags: NarrowFlags): ((s: SlaveView) => boolean) | null {
+  const tests: Array<(s: SlaveView) => boolean> = [];
+  const match = parseMatch(flags.match);
+  if (match) tests.push((s) => match.test(s.name));
+  const states = parseStates(flags.state);
+  if (states) tests.push((s) => states.has(s.state));
+  const masters = parseNames(flags.master, '--master');
+  if (masters) tests.push((s) => s.master !== null && masters.has(s.master));
+  const pools = parseNames(flags.pool, '--pool');
+  if (pools) tests.push((s) => s.pool !== null && pools.has(s.pool));
+  if (flags.filter !== undefined) {
+    const filter = compileFilter(flags.filter);
+    if (!filter.ok) throw new CliError(`--filter: ${filter.error}`);
+    tests.push(filter.test);
+  }
+  return tests.length === 0 ? null : (s) => tests.every((t) => t(s));
 }
 
 /**
@@ -35,11 +79,12 @@ export async function selectTargets(
   names: readonly string[],
   flags: TargetFlags,
 ): Promise<string[]> {
-  const match = parseMatch(flags.match);
-  const states = parseStates(flags.state);
+  const narrow = narrowing(flags);
   const listed = [...names, ...(flags.file === undefined ? [] : await readList(flags.file))];
-  if (listed.length === 0 && match === null && states === null) {
-    throw new CliError('select slaves: give names, --file LIST, --match REGEX or --state STATES');
+  if (listed.length === 0 && narrow === null) {
+    throw new CliError(
+      'select slaves: give names, --file LIST, --match REGEX, --state STATES, --master M, --pool P or --filter TEXT',
+    );
   }
   for (const name of listed) {
     const problem = slaveNameProblem(name);
@@ -54,9 +99,7 @@ export async function selectTargets(
     );
   }
   const base = listed.length > 0 ? [...new Set(listed)].map((n) => byName.get(n)!) : slaves;
-  const chosen = base.filter(
-    (s) => (match === null || match.test(s.name)) && (states === null || states.has(s.state)),
-  );
+  const chosen = narrow === null ? base : base.filter(narrow);
   if (chosen.length === 0) {
     throw new CliError('no slave matches the selection: nothing to do (corral ls shows them)');
   }
@@ -95,6 +138,17 @@ function parseMatch(text: string | undefined): RegExp | null {
   } catch (err) {
     throw new CliError(`--match: not a regular expression: ${(err as Error).message}`);
   }
+}
+
+/** `bm05,bm06` -> the names, each checked as a name could be. */
+function parseNames(text: string | undefined, option: string): Set<string> | null {
+  if (text === undefined) return null;
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new CliError(`${option}: give at least one name`);
+  return new Set(names);
 }
 
 function parseStates(text: string | undefined): Set<string> | null {

@@ -77,7 +77,7 @@ export class Metrics {
     });
     this.actionsFinished = new Counter({
       name: 'corral_actions_total',
-      help: 'Operator actions finished, by kind and outcome (failed: at least one target failed or was not confirmed; ok: none).',
+      help: 'Operator actions finished, by kind and outcome (failed: at least one target failed or was not confirmed; nothing: every target was skipped; ok: otherwise).',
       labelNames: ['kind', 'outcome'],
       registers,
     });

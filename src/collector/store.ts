@@ -158,9 +158,10 @@ export class Store implements StoreReads {
       if (through !== null) setThrough.run(through);
     });
     const upsertAction = this.db.prepare(
-      `INSERT INTO actions (id, at, author, kind, params, summary, finished_at)
-       VALUES (@id, @at, @author, @kind, @params, @summary, @finishedAt)
-       ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at`,
+      `INSERT INTO actions (id, at, author, kind, params, summary, finished_at, cancelled_by)
+       VALUES (@id, @at, @author, @kind, @params, @summary, @finishedAt, @cancelledBy)
+       ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at,
+         cancelled_by = excluded.cancelled_by`,
     );
     const upsertTarget = this.db.prepare(
       `INSERT INTO action_targets (action_id, position, slave, status, error) VALUES (?, ?, ?, ?, ?)
@@ -168,7 +169,11 @@ export class Store implements StoreReads {
     );
     this.saveActionTx = this.db.transaction((a: StoredAction) => {
       const { targets: _targets, ...row } = a;
-      upsertAction.run({ ...row, params: JSON.stringify(a.params) });
+      upsertAction.run({
+        ...row,
+        params: JSON.stringify(a.params),
+        cancelledBy: a.cancelledBy ?? null,
+      });
       a.targets.forEach((t, i) => upsertTarget.run(a.id, i, t.slave, t.status, t.error));
     });
   }
@@ -261,6 +266,7 @@ export class Store implements StoreReads {
       params: JSON.parse(r.params) as ResolvedParams,
       summary: r.summary,
       finishedAt: r.finished_at,
+      cancelledBy: r.cancelled_by,
       targets: targets.all(r.id) as ActionTargetView[],
     }));
   }
@@ -298,7 +304,14 @@ export class Store implements StoreReads {
   private readSlaves(startsPerSlave: number): LoadedSlaves {
     const records = new Map<string, SlaveRecord>();
     const unreadable: string[] = [];
-    for (const row of this.db.prepare('SELECT * FROM slaves').iterate() as Iterable<SlaveRow>) {
+    // A slave that needs hands is shown with who rebooted it: its latest reboot action.
+    const rows = this.db.prepare(
+      `SELECT s.*, o.author AS reboot_by, o.id AS reboot_action FROM slaves s
+       LEFT JOIN actions o ON o.id = CASE WHEN s.needs_hands_since IS NULL THEN NULL ELSE
+         (SELECT MAX(t.action_id) FROM action_targets t JOIN actions a ON a.id = t.action_id
+          WHERE t.slave = s.name AND a.kind = 'reboot') END`,
+    );
+    for (const row of rows.iterate() as Iterable<SlaveRow>) {
       const starts = startsOf(row.starts);
       if (starts === null) unreadable.push(row.name);
       records.set(row.name, fromRow(row, (starts ?? []).slice(-startsPerSlave)));
@@ -412,6 +425,8 @@ export interface StoredAction {
   summary: string;
   finishedAt: number | null;
   targets: ActionTargetView[];
+  /** The operator whose cancel-reboot stopped this reboot. */
+  cancelledBy?: string | null;
 }
 
 interface ActionRow {
@@ -422,6 +437,7 @@ interface ActionRow {
   params: string;
   summary: string;
   finished_at: number | null;
+  cancelled_by: string | null;
 }
 
 interface AttemptRow {
@@ -450,6 +466,9 @@ interface SlaveRow {
   last_heartbeat_message: string | null;
   needs_hands_since: number | null;
   starts: string | null;
+  /** The latest reboot action's author and id, for a slave that needs hands. */
+  reboot_by: string | null;
+  reboot_action: number | null;
 }
 
 interface HeartbeatRow {
@@ -497,7 +516,15 @@ function fromRow(r: SlaveRow, starts: number[]): SlaveRecord {
     starts,
     inventory: null,
     reboot:
-      r.needs_hands_since === null ? null : { phase: 'needs-hands', since: r.needs_hands_since },
+      r.needs_hands_since === null
+        ? null
+        : {
+            phase: 'needs-hands',
+            since: r.needs_hands_since,
+            // An action pruned from the audit log leaves the reboot without its author.
+            by: r.reboot_by ?? 'unknown',
+            actionId: r.reboot_action ?? 0,
+          },
   };
 }
 

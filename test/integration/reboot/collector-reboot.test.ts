@@ -174,7 +174,7 @@ describe('corral reboot through the collector and a real sshd', () => {
     expect(run.code).toBe(1);
     // Printed once settled: as the hands step starts (its ticket command may still run), or after.
     expect(run.stderr).toMatch(
-      /gone-1: needs-hands \(hands: (marked as needing hands|exited 0; the slave needs hands)\)/,
+      /gone-1: needs-hands \(ssh: exited 0, no new start within 2s; hands: (marked as needing hands|exited 0; the slave needs hands)\)/,
     );
     expect(run.stdout).toMatch(/1 need hands\n$/);
     const view = await slave('gone-1');
@@ -213,14 +213,19 @@ describe('corral reboot through the collector and a real sshd', () => {
     });
     const second = (again.body as { action: ActionView }).action;
     expect(second.targets).toEqual([
-      { slave: 'slow-1', status: 'skipped', error: 'already rebooting' },
+      {
+        slave: 'slow-1',
+        status: 'skipped',
+        error: expect.stringMatching(/^already being rebooted by local \(action \d+\)$/),
+      },
     ]);
     const cancel = await corral('reboot', 'slow-1', '--cancel', '--yes');
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toMatch(/cancelled the reboots of 1 slave \(action \d+\): 1 cancelled/);
     const run = await first;
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('slow-1: cancelled (cancelled by the operator)');
+    expect(run.stderr).toContain('slow-1: cancelled (cancelled by local)');
+    expect(run.stdout).toContain('  cancelled by local');
     expect((await slave('slow-1')).state).toBe('dead');
     const { attempts } = await action(actionId(run.stderr));
     expect(attempts!.map((a) => [a.slave, a.method, a.outcome])).toEqual([

@@ -106,8 +106,8 @@ function target(
   return {
     values: valuesFor(slave, { attributes: { host: '127.0.0.1', ...attributes } }),
     methods,
-    muted: false,
-    rebooting: false,
+    muted: null,
+    rebooting: null,
   };
 }
 
@@ -189,7 +189,8 @@ describe('reboot through a real sshd', () => {
     expect(result.allBack).toBe(false);
     expect(result.slaves[0]).toMatchObject({
       outcome: 'needs-hands',
-      reason: 'ssh-again: no new start within 2s; every method was tried, the slave needs hands',
+      reason:
+        'ssh: exited 0, no new start within 2s; ssh-again: exited 0, no new start within 2s; every method was tried, the slave needs hands',
     });
     expect(h.statuses.get('gone-1')!.at(-1)).toMatchObject({ phase: 'needs-hands' });
     expect(recordedFor('gone-').map((r) => r.command)).toEqual(['silent gone-1', 'silent gone-1']);
@@ -214,7 +215,7 @@ describe('reboot through a real sshd', () => {
     const result = await h.s.submit([target('hands-1', chain)], { includeMuted: false }).done;
     expect(result.slaves[0]).toMatchObject({
       outcome: 'needs-hands',
-      reason: 'hands: exited 0; the slave needs hands',
+      reason: expect.stringMatching(/^ssh: exited \d+; hands: exited 0; the slave needs hands$/),
     });
     expect(JSON.parse(readFileSync(ticketFile, 'utf8'))).toEqual([
       '--summary',

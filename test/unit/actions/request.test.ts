@@ -126,6 +126,16 @@ describe('describeAction', () => {
     expect(describeAction('jdoe', 'cancel-downtime', {}, 2, NOW)).toBe(
       'jdoe cancelled the downtimes of 2 slaves',
     );
+    // A cancel names whose downtimes it removes, and the action it is limited to.
+    expect(describeAction('bob', 'cancel-downtime', {}, 2, NOW, ['alice'])).toBe(
+      "bob cancelled alice's downtimes of 2 slaves",
+    );
+    expect(describeAction('bob', 'cancel-downtime', {}, 2, NOW, ['alice', 'bob', 'carol'])).toBe(
+      "bob cancelled alice's, bob's and carol's downtimes of 2 slaves",
+    );
+    expect(describeAction('bob', 'cancel-downtime', { actionId: 7 }, 1, NOW, ['alice'])).toBe(
+      "bob cancelled action 7's (alice's) downtimes of 1 slave",
+    );
   });
 
   it('names a later start and a flexible downtime', () => {
