@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialData, type ConsoleData } from '../../../src/console/state/console-data.js';
 import { applyServerMessages } from '../../../src/console/state/server-messages.js';
-import type { AnyServerMessage } from '../../../src/domain/protocol.js';
+import type { AnyServerMessage, DryRunMessage } from '../../../src/domain/protocol.js';
 import { HOUR, T0, actionView, delta, farm, hello, snapshot, view } from './fixtures.js';
 
 /** The data after a batch, as the store would hold it (without the derived view). */
@@ -107,13 +107,14 @@ describe('server messages applied', () => {
       },
     };
     const failing = { slave: 'x', status: 'failed' as const, error: 'no such slave' };
-    const answer: AnyServerMessage = {
+    const answer: DryRunMessage = {
       type: 'dry-run',
       requestId: 'r2',
       dryRun: true,
       summary: 'recheck 2 slaves',
       targets: [{ slave: 'late-1', status: 'pending', error: null }, failing],
       lines: ['[1] SCHEDULE_FORCED_SVC_CHECK;late-1;buildbot-start;1'],
+      existing: [],
     };
     const other = { ...answer, requestId: 'someone-else' };
     const { data } = after(asked, [other, answer]);
