@@ -18,6 +18,7 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { MonitorFeed, slaveRef } from './monitor-feed.js';
 import { NagiosMonitor } from '../monitoring/nagios.js';
+import { NagiosRemoteMonitor } from '../monitoring/nagios-remote.js';
 import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -104,8 +105,10 @@ async function assemble(
   const metrics = new Metrics({
     countByState: () => fleet.countByState(),
     consoles: (): number => hub.connected,
-    ...(nagios.commandFile === null ? {} : { nagiosOwed: (): number => link?.owedCount ?? 0 }),
-    ...(nagios.commandFile === null || nagios.statusFile === null
+    ...(nagios.commandFile === null && !nagios.relay
+      ? {}
+      : { nagiosOwed: (): number => link?.owedCount ?? 0 }),
+    ...((nagios.commandFile === null || nagios.statusFile === null) && !nagios.relay
       ? {}
       : {
           nagiosStatusAge: (): number | null =>
@@ -115,13 +118,19 @@ async function assemble(
     oldestWriteSeconds: () => writer.oldestWaitMs() / 1000,
   });
   // The one monitoring backend corral.yaml names; the feed, the engine and the detail see only the seam.
+  const relay = nagios.relay ? new NagiosRemoteMonitor(nagios, log) : null;
   const monitor =
-    nagios.commandFile === null
+    relay ??
+    (nagios.commandFile === null
       ? null
-      : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log);
+      : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log));
   const link = monitor && new MonitorFeed(monitor, fleet, metrics, log);
   undo.push(() => link?.close());
-  if (link !== null) {
+  if (relay !== null) {
+    log.info(
+      'Nagios is on another host: waiting for its relay (corral nagios-relay); actions enabled',
+    );
+  } else if (link !== null) {
     log.info(
       { commandFile: nagios.commandFile, statusFile: nagios.statusFile },
       'forwarding to Nagios; actions enabled',
@@ -218,6 +227,7 @@ async function assemble(
     log,
     actions,
     connections,
+    relay,
   });
 
   const { server, scheme, reloadCertificate } = createCollectorServer(settings.tls, api, log);

@@ -97,8 +97,8 @@ export class Hub {
       serverTime: new Date(now).toISOString(),
       thresholds: this.settings.thresholds,
       you: { name: identity.name, role: identity.role },
-      nagios: this.settings.nagios.commandFile !== null,
-      actions: this.settings.nagios.commandFile !== null, // `nagios` as older consoles read it
+      nagios: this.settings.nagios.commandFile !== null || this.settings.nagios.relay,
+      actions: this.settings.nagios.commandFile !== null || this.settings.nagios.relay, // `nagios` as older consoles read it
       reboot: rebootChains(this.settings.reboot),
     };
     this.send(c, JSON.stringify(hello));
