@@ -118,7 +118,7 @@ async function assemble(
     oldestWriteSeconds: () => writer.oldestWaitMs() / 1000,
   });
   // The one monitoring backend corral.yaml names; the feed, the engine and the detail see only the seam.
-  const relay = nagios.relay ? new NagiosRemoteMonitor(nagios, log) : null;
+  const relay = nagios.relay ? new NagiosRemoteMonitor(nagios, health, log) : null;
   const monitor =
     relay ??
     (nagios.commandFile === null

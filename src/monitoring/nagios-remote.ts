@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Health } from '../collector/health.js';
 import type { Logger } from '../collector/logger.js';
 import type { Muting, MonitoringView } from '../domain/slave.js';
 import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
@@ -72,12 +73,14 @@ export class NagiosRemoteMonitor implements Monitor {
 
   constructor(
     settings: { host: string; service: string },
+    private readonly healthParts: Health,
     private readonly log: Logger,
   ) {
     this.mapping = checkMapping({ hostTemplate: settings.host, service: settings.service });
     this.readBack = new NagiosReadBack(this.mapping, () => this.status);
     this.pinger = setInterval(() => this.ping(), PING_EVERY_MS);
     this.pinger.unref();
+    this.healthParts.set('nagios-relay', NOT_CONNECTED);
   }
 
   get confirms(): boolean {
@@ -293,7 +296,7 @@ export class NagiosRemoteMonitor implements Monitor {
     if (message.type === 'relay-hello') {
       this.relay = { ws, who, confirms: message.confirms, ...message.health };
       this.log.info({ relay: who }, 'the Nagios relay connected');
-      this.emit((l) => l.health?.(this.health()));
+      this.healthChanged();
       // Whatever was sent while it was away may be lost: every slave's state goes again.
       this.emit((l) => l.back?.('the Nagios relay connected'));
       return;
@@ -302,7 +305,7 @@ export class NagiosRemoteMonitor implements Monitor {
     switch (message.type) {
       case 'health':
         Object.assign(this.relay, message.health);
-        this.emit((l) => l.health?.(this.health()));
+        this.healthChanged();
         return;
       case 'status':
         this.status = statusFromWire(message.status);
@@ -322,12 +325,19 @@ export class NagiosRemoteMonitor implements Monitor {
     this.relay = null;
     this.disconnectedSince = Date.now();
     for (const p of this.pending.values()) p.resolve({ failed: `${why} before answering` });
-    this.emit((l) => l.health?.(this.health()));
+    this.healthChanged();
   }
 
   private ping(): void {
     const ws = this.relay?.ws;
     if (ws?.readyState === WebSocket.OPEN) ws.ping();
+  }
+
+  /** /healthz and the listeners hear the link's health as it is now. */
+  private healthChanged(): void {
+    const now = this.health();
+    this.healthParts.set('nagios-relay', now.problem);
+    this.emit((l) => l.health?.(now));
   }
 
   private emit(call: (listener: MonitorEvents) => void): void {

@@ -345,6 +345,52 @@ describe.skipIf(!hasNagios)('Nagios on another host, through corral nagios-relay
     }
   }, 60_000);
 
+  test('without its relay a collector is degraded, says why, fails actions at once and still takes heartbeats', async () => {
+    const alone = await startCollector({
+      config: collectorConfig.replace(
+        `inventory: ${path.join(collectorDir, 'inventory.yaml')}\n`,
+        '',
+      ),
+    });
+    let late: Relay | null = null;
+    try {
+      const health = await getJson<{
+        status: string;
+        problems: Array<{ part: string; problem: string }>;
+      }>(`${alone.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(health.body.problems).toEqual([
+        expect.objectContaining({
+          part: 'nagios-relay',
+          problem:
+            'the Nagios relay is not connected: run corral nagios-relay on the Nagios host with a token of role relay (docs/nagios.md)',
+        }),
+      ]);
+      expect(
+        (await postJson(`${alone.url}/api/v1/heartbeats`, { slave: 'relay-040' }, op)).status,
+      ).toBe(202);
+      const started = Date.now();
+      const run = await runCorral(
+        ['downtime', 'relay-040', '--for', '1h', '--comment', 'x', '--yes', '--wait'],
+        { CORRAL_URL: alone.url, CORRAL_TOKEN: OPERATOR },
+      );
+      expect(run.code).not.toBe(0);
+      expect(run.stdout + run.stderr).toContain('relay-040: the Nagios relay is not connected');
+      expect(Date.now() - started).toBeLessThan(20_000);
+      // Once a relay connects, the collector is well again.
+      late = startRelay(nagiosSide, alone.url);
+      await waitFor(
+        async () => (await getJson(`${alone.url}/healthz`)).status === 200,
+        30_000,
+        '/healthz well with the relay connected',
+      );
+    } finally {
+      await late?.stop();
+      await alone.stop();
+      alone.cleanup();
+    }
+  }, 90_000);
+
   test('the relay connects again after the collector restarts, and results flow again', async () => {
     await collector.stop();
     collector = await startCollector({
