@@ -20,8 +20,8 @@ const FRESH_HEARTBEAT_MS = 60_000;
 /** At most one log line per this long about results failing, so a flood cannot fill the log. */
 const LOG_EVERY_MS = 60_000;
 /**
- * Results owed to the backend go out at most RESEND_BATCH every RESEND_EVERY_MS (2,000 a second: 10,000
- * slaves in 5 s, in packed writes of 4 KiB), so a backend just back is not flooded (Nagios: handed a full pipe).
+ * Results owed to the backend go out at most RESEND_BATCH every RESEND_EVERY_MS (2,000 a second:
+ * 10,000 slaves in 5 s; to Nagios in packed writes of 4 KiB), so a backend just back is not flooded.
  */
 const RESEND_BATCH = 200;
 const RESEND_EVERY_MS = 100;

@@ -7,7 +7,7 @@ import type { Logger } from '../collector/logger.js';
 import type { Metrics } from '../collector/metrics.js';
 import type { NagiosSettings } from '../collector/config.js';
 import { NagiosWatch } from '../collector/nagios-watch.js';
-import type { Muting } from '../domain/slave.js';
+import type { MonitoringView, Muting } from '../domain/slave.js';
 import { NagiosBridge, type ActionOutcome, type LineWriter } from '../nagios/bridge.js';
 import { CommandFileWriter } from '../nagios/command-file.js';
 import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
@@ -24,15 +24,14 @@ import type {
   SlaveRef,
 } from './monitor.js';
 import { NagiosReadBack } from './nagios-read-back.js';
-import type { MonitoringView } from '../domain/slave.js';
 
 export class NagiosMonitor implements Monitor {
   readonly backend = 'nagios' as const;
   readonly label = 'Nagios';
   readonly mappingFix =
     'fix its nagios_host or nagios_service attribute in the inventory, or nagios.host in corral.yaml';
-  readonly bridge: NagiosBridge;
-  readonly mapping: NagiosMapping;
+  private readonly bridge: NagiosBridge;
+  private readonly mapping: NagiosMapping;
   private readonly watch: NagiosWatch;
   private readonly listeners = new Set<MonitorEvents>();
   private readonly readBack: NagiosReadBack;
