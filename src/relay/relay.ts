@@ -7,7 +7,7 @@ import type { Logger } from '../collector/logger.js';
 import type { Answer, MonitorAction, PassiveResult, SlaveRef } from '../monitoring/monitor.js';
 import type { NagiosMonitor } from '../monitoring/nagios.js';
 import { authHeaders } from '../net/auth-header.js';
-import type { CaFile } from '../net/failure.js';
+import { failureReason, type CaFile } from '../net/failure.js';
 import {
   problemOf,
   RELAY_PROTOCOL,
@@ -107,7 +107,11 @@ export class NagiosRelay {
         ws.terminate();
       });
     });
-    ws.on('error', (err) => this.failed(`cannot reach the collector: ${err.message}`));
+    ws.on('error', (err) =>
+      this.failed(
+        `cannot reach the collector at ${this.options.url}: ${failureReason(err, new URL(this.options.url), this.options.ca)}`,
+      ),
+    );
     ws.on('close', () => {
       if (this.ws === ws) this.ws = null;
       if (this.silence) clearTimeout(this.silence);

@@ -15,6 +15,7 @@ import type { ActionView } from '../../../src/domain/protocol.js';
 import type { SlaveDetail } from '../../../src/domain/slave.js';
 import { serviceKey } from '../../../src/nagios/status-file.js';
 import { freePort, runCorral } from '../agent/run-cli.js';
+import { makePki } from '../../support/pki.js';
 import {
   CORRAL_BIN,
   getJson,
@@ -50,7 +51,7 @@ interface Relay {
 }
 
 /** `corral nagios-relay` as the Nagios host runs it, its JSON log lines kept. */
-function startRelay(dir: string, collectorUrl: string): Relay {
+function startRelay(dir: string, collectorUrl: string, extra: string[] = []): Relay {
   const child = spawn(
     process.execPath,
     [
@@ -62,6 +63,7 @@ function startRelay(dir: string, collectorUrl: string): Relay {
       path.join(dir, 'relay-token'),
       '--config',
       path.join(dir, 'relay.yaml'),
+      ...extra,
     ],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORRAL_TOKEN: '' } },
   );
@@ -388,6 +390,53 @@ describe.skipIf(!hasNagios)('Nagios on another host, through corral nagios-relay
       await late?.stop();
       await alone.stop();
       alone.cleanup();
+    }
+  }, 90_000);
+
+  test('with tls: the relay verifies the collector against --ca, and refuses one its CA does not vouch for', async () => {
+    const pki = makePki();
+    const secure = await startCollector({
+      config: [
+        `tls: {cert: ${JSON.stringify(pki.cert)}, key: ${JSON.stringify(pki.key)}}`,
+        collectorConfig.replace(`inventory: ${path.join(collectorDir, 'inventory.yaml')}\n`, ''),
+      ].join('\n'),
+    });
+    const relays: Relay[] = [];
+    try {
+      expect(secure.url).toMatch(/^https:/);
+      const wrong = startRelay(nagiosSide, secure.url, ['--ca', pki.otherCa]);
+      relays.push(wrong);
+      await waitFor(
+        () =>
+          wrong.logs.find((l) =>
+            String(l.msg).includes(`its certificate is not trusted by the CA in ${pki.otherCa}`),
+          ),
+        20_000,
+        'the relay refusing a collector its CA does not vouch for',
+      );
+      const right = startRelay(nagiosSide, secure.url, ['--ca', pki.ca]);
+      relays.push(right);
+      await waitFor(
+        () => right.logs.some((l) => l.msg === 'connected to the collector'),
+        20_000,
+        'the relay connected over TLS',
+      );
+      const sent = await runCorral(
+        ['beat', 'relay-045', '--critical', 'over tls', '--collector', secure.url, '--ca', pki.ca],
+        { CORRAL_TOKEN: OPERATOR },
+      );
+      expect(sent.code).toBe(0);
+      await nagios.waitForStatus(
+        (st) => svc(st, 'relay-045')?.output === 'over tls',
+        30_000,
+        'the result sent over TLS in status.dat',
+      );
+      expect(wrong.logs.some((l) => l.msg === 'connected to the collector')).toBe(false);
+    } finally {
+      for (const r of relays) await r.stop();
+      await secure.stop();
+      secure.cleanup();
+      pki.cleanup();
     }
   }, 90_000);
 
