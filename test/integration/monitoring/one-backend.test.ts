@@ -1,5 +1,6 @@
 // corral talks to one monitoring system: a corral.yaml with both `nagios:` and `icinga2:` stops the
-// collector at start with one line naming both keys, before anything is opened or created.
+// collector at start with one line naming both keys, before anything is opened or created; a
+// Nagios on another host (nagios.relay) is one too.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,5 +39,14 @@ describe('one monitoring system in corral.yaml', () => {
       `corral: ${file}: nagios, icinga2: set only one of them (corral talks to one monitoring system): remove the other section`,
     ]);
     expect(existsSync(path.join(dir!, 'data'))).toBe(false);
+  });
+
+  it('corral doctor says a relayed Nagios is on another host, not absent', async () => {
+    const file = config(['listen: 127.0.0.1:0', 'nagios:', '  relay: true', ''].join('\n'));
+    const run = await runCorral(['doctor', '--config', file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^ok +nagios +on another host: its relay \(corral nagios-relay\) connects in with a relay token$/m,
+    );
   });
 });
