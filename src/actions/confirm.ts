@@ -1,30 +1,20 @@
 // Whether Nagios shows an action done on one target, read from status.dat, and what makes a target
 // fail before anything is sent (Nagios has no such service; an OK service has nothing to acknowledge).
-import type { ActionKind, ResolvedParams } from '../domain/protocol.js';
+// The Nagios backends' answers to the seam's `confirmed` and their precheck.
+import { downtimeMatches } from '../domain/downtime-match.js';
+import type { ActionKind } from '../domain/protocol.js';
+import type { ActionFacts } from '../monitoring/monitor.js';
 import type { ServiceRef } from '../nagios/commands.js';
 import {
   acknowledgementOf,
   downtimesOf,
   serviceKey,
-  type Downtime,
   type NagiosStatus,
 } from '../nagios/status-file.js';
 
-export interface ActionFacts {
-  kind: ActionKind;
-  author: string;
-  /** When the action was written to Nagios, epoch ms. */
-  at: number;
-  params: ResolvedParams;
-}
+export type { ActionFacts };
 
-/** `which`: the downtimes a cancel removes (all when not given). */
-export function isConfirmed(
-  a: ActionFacts,
-  status: NagiosStatus,
-  target: ServiceRef,
-  which: (d: Downtime) => boolean = () => true,
-): boolean {
+export function isConfirmed(a: ActionFacts, status: NagiosStatus, target: ServiceRef): boolean {
   const service = status.services.get(serviceKey(target.host, target.service));
   switch (a.kind) {
     case 'downtime': {
@@ -42,7 +32,7 @@ export function isConfirmed(
     case 'cancel-downtime':
       // Every downtime entered before the action is gone (a newer one is someone else's).
       return downtimesOf(status, target.host, target.service)
-        .filter(which)
+        .filter((d) => downtimeMatches(a.cancels, d))
         .every((d) => d.entryTime > a.at);
     case 'ack':
       return acknowledgementOf(status, target.host, target.service)?.author === a.author;

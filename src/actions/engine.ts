@@ -1,8 +1,9 @@
 // The bulk action engine: one path for the console and the command line. It plans a request,
-// records it (who, when, what, targets) before acting, writes it to Nagios in one packed write,
-// records each target's result, streams progress to every console, and marks targets confirmed
-// as status.dat shows them, or unconfirmed when Nagios has not shown them in time. Reboots go
-// through the same door and audit log, carried out by RebootActions.
+// records it (who, when, what, targets) before acting, hands it to the monitoring system through
+// the seam (Nagios: one packed write), records each target's answer, streams progress to every
+// console, and marks targets confirmed as the monitoring system shows them, or unconfirmed when it
+// has not shown them in time. Reboots go through the same door and audit log, carried out by
+// RebootActions.
 import {
   isRebootKind,
   type ActionView,
@@ -10,23 +11,13 @@ import {
   type ExistingMute,
   type TargetStatus,
 } from '../domain/protocol.js';
-import {
-  NagiosBridge,
-  type ActionOutcome,
-  type LineWriter,
-  type SlaveRef,
-} from '../nagios/bridge.js';
-import type { SlaveView } from '../domain/slave.js';
-import { NagiosInputError } from '../nagios/commands.js';
-import {
-  downtimesOf as downtimesOfService,
-  type Downtime,
-  type NagiosStatus,
-} from '../nagios/status-file.js';
-import { isConfirmed, precheck } from './confirm.js';
+import type { MonitoringView, SlaveView } from '../domain/slave.js';
+import type { Answer, Monitor, MonitorAction, SlaveRef } from '../monitoring/monitor.js';
+import { currentPassive } from '../monitoring/results.js';
+import { downtimeMatches, type DowntimeMatch } from '../domain/downtime-match.js';
 import { describeAction } from './describe.js';
 import {
-  downtimeChooser,
+  downtimeMatchOf,
   existingOf,
   nothingToCancel,
   skipReason,
@@ -37,24 +28,13 @@ import type { StoredActionLike } from './action-record.js';
 import { NO_REBOOT_METHODS, RebootActions, type RebootParts } from './reboots.js';
 import { ActionRefused, planAction, type PlannedAction } from './request.js';
 
-/** What actions need of the collector's link to Nagios. */
-export interface NagiosForActions {
-  readonly bridge: NagiosBridge;
-  /** For a dry run: a bridge like the real one that records lines instead of writing. */
-  dryRunBridge(writer: LineWriter): NagiosBridge;
-  /** status.dat as last read; null without a status file. */
-  readonly status: NagiosStatus | null;
-  readonly hasStatusFile: boolean;
-  onStatus(listener: (status: NagiosStatus) => void): () => void;
-}
-
 /** What the engine needs of the collector; kept narrow so the engine is testable on its own. */
 export interface EngineParts {
-  /** Null when the collector has no nagios.command_file: Nagios actions are refused (reboots run). */
-  nagios: NagiosForActions | null;
+  /** Null when the collector has no monitoring (no nagios.command_file): those actions are refused (reboots run). */
+  monitor: Monitor | null;
   /** Null when no reboot methods are configured: reboots are refused. */
   reboot: RebootParts | null;
-  /** The slave's reference for Nagios (name and inventory attributes); undefined if unknown. */
+  /** The slave's reference for monitoring (name and inventory attributes); undefined if unknown. */
   slave: (name: string) => SlaveRef | undefined;
   /** Current views, for re-submitting states and for what targets already have. */
   views: (names: readonly string[]) => SlaveView[];
@@ -68,21 +48,21 @@ export interface EngineParts {
   warn: (details: Record<string, unknown>, msg: string) => void;
 }
 
-/** A Nagios action whose commands were sent, waiting for status.dat to show them done. */
+/** A monitoring action that was sent, waiting for the backend to show it done. */
 interface Waiting {
   run: ActionRun;
   refs: Map<string, SlaveRef>;
   deadline: NodeJS.Timeout;
-  /** The downtimes a cancel removes. */
-  which: (d: Downtime) => boolean;
+  /** cancel-downtime: the downtimes it removes (all when undefined). */
+  cancels: DowntimeMatch | undefined;
 }
 
-/** What a Nagios action finds before it acts: the targets it skips, and why. */
+/** What a monitoring action finds before it acts: the targets it skips, and why. */
 interface Prepared {
   skips: Map<string, string>;
   existing: ExistingMute[];
-  /** cancel-downtime: the downtimes it removes, and their authors. */
-  which: (d: Downtime) => boolean;
+  /** cancel-downtime: the downtimes it removes (all when undefined), and their authors. */
+  cancels: DowntimeMatch | undefined;
   owners: string[];
 }
 
@@ -95,11 +75,11 @@ export class ActionEngine {
 
   constructor(private readonly parts: EngineParts) {
     this.runs = new ActionRuns(parts, parts.lastActionId);
-    this.unsubscribe = parts.nagios?.onStatus((s) => this.confirm(s)) ?? (() => {});
+    this.unsubscribe = parts.monitor?.subscribe({ readBack: () => this.confirm() }) ?? (() => {});
     this.reboots = parts.reboot && new RebootActions(parts.reboot, this.runs, parts.warn);
   }
 
-  /** Runs a request from `author`; resolves once Nagios has the commands (or they failed). */
+  /** Runs a request from `author`; resolves once the monitoring system has it (or it failed). */
   async submit(
     body: unknown,
     author: string,
@@ -109,8 +89,8 @@ export class ActionEngine {
     if (rebooting && this.reboots === null) {
       throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 'unavailable');
     }
-    const nagios = this.parts.nagios;
-    if (!rebooting && nagios === null) {
+    const monitor = this.parts.monitor;
+    if (!rebooting && monitor === null) {
       throw new ActionRefused(
         'this collector is not wired to Nagios: set nagios.command_file in corral.yaml',
         undefined,
@@ -129,16 +109,16 @@ export class ActionEngine {
       const existing = this.parts.views(plan.targets).flatMap(existingOf);
       return { ...result, existing };
     }
-    return this.submitToNagios(nagios!, plan, requestId);
+    return this.submitToMonitor(monitor!, plan, requestId);
   }
 
-  private async submitToNagios(
-    nagios: NagiosForActions,
+  private async submitToMonitor(
+    monitor: Monitor,
     plan: PlannedAction,
     requestId: string | undefined,
   ): Promise<ActionView | DryRunView> {
-    const prepared = this.prepare(nagios, plan);
-    const { skips, which } = prepared;
+    const prepared = this.prepare(monitor, plan);
+    const { skips, cancels } = prepared;
     const summary = describeAction(
       plan.author,
       plan.kind,
@@ -149,50 +129,59 @@ export class ActionEngine {
     );
     const refs = new Map(plan.targets.map((name) => [name, this.parts.slave(name)!]));
     const acting = new Map([...refs].filter(([name]) => !skips.has(name)));
-    if (plan.dryRun) return this.dryRun(plan, acting, summary, prepared);
+    if (plan.dryRun) return this.dryRun(monitor, plan, acting, summary, prepared);
 
     const run = await this.runs.begin(plan, summary, requestId);
     const action = run.action;
 
     // Whatever goes wrong, the recorded action ends with each target's result, never pending.
-    const outcome = await this.execute(nagios.bridge, plan, acting, nagios.status, which).catch(
-      (err: Error) =>
-        [...acting.keys()].map((slave) => ({ slave, ok: false as const, error: err.message })),
-    );
+    const targets = [...acting.values()];
+    const answers =
+      targets.length === 0
+        ? []
+        : await monitor
+            .act(this.monitorAction(plan, targets, cancels), targets)
+            .catch((err: Error) =>
+              targets.map((t): Answer => ({
+                slave: t.name,
+                outcome: 'unsent',
+                reason: err.message,
+              })),
+            );
     const byName = new Map(action.targets.map((t) => [t.slave, t]));
     for (const [slave, why] of skips) {
       const t = byName.get(slave)!;
       t.status = 'skipped';
       t.error = why;
     }
-    for (const r of outcome) {
-      const t = byName.get(r.slave)!;
-      t.status = r.ok ? 'sent' : 'failed';
-      t.error = r.ok ? null : r.error;
+    for (const a of answers) {
+      const t = byName.get(a.slave)!;
+      t.status = a.outcome === 'done' ? 'confirmed' : a.outcome === 'sent' ? 'sent' : 'failed';
+      t.error = 'reason' in a ? a.reason : null;
     }
     this.count(action, 'sent');
+    this.count(action, 'confirmed');
     this.count(action, 'failed');
     this.count(action, 'skipped');
     await run.step('sent');
     const sent = action.targets.some((t) => t.status === 'sent');
-    if (!sent || !nagios.hasStatusFile) {
+    if (!sent || !monitor.confirms) {
       await run.finish();
       return run.view();
     }
     const deadline = setTimeout(() => this.expire(action.id), this.parts.confirmWithinMs);
     deadline.unref();
-    this.waiting.set(action.id, { run, refs, deadline, which });
-    const status = nagios.status;
-    if (status) this.confirm(status);
+    this.waiting.set(action.id, { run, refs, deadline, cancels });
+    this.confirm();
     return run.view();
   }
 
-  /** Actions still under way: waiting for Nagios, or slaves still rebooting (fresher than the store). */
+  /** Actions still under way: waiting for the monitoring system, or slaves still rebooting (fresher than the store). */
   inFlight(id: number): ActionView | undefined {
     return this.runs.inFlight(id);
   }
 
-  /** Stops waiting for Nagios; cancels running reboots and waits until they are recorded. */
+  /** Stops waiting for the monitoring system; cancels running reboots and waits until they are recorded. */
   async close(): Promise<void> {
     this.unsubscribe();
     for (const w of this.waiting.values()) clearTimeout(w.deadline);
@@ -200,127 +189,81 @@ export class ActionEngine {
     await this.reboots?.close();
   }
 
-  /**
-   * Fails the targets Nagios cannot take as it stands (no such service, nothing to acknowledge),
-   * then sends the rest through the bridge in one packed write.
-   */
-  private async execute(
-    bridge: NagiosBridge,
+  /** The plan in the seam's words: times as epoch ms, defaults applied, recheck's current states. */
+  private monitorAction(
     plan: PlannedAction,
-    refs: Map<string, SlaveRef>,
-    status: NagiosStatus | null,
-    which: (d: Downtime) => boolean,
-  ): Promise<ActionOutcome['results']> {
-    const refused = new Map<string, string>();
-    const go: SlaveRef[] = [];
-    for (const [name, ref] of refs) {
-      let why: string | null;
-      try {
-        why = status ? precheck(plan.kind, status, bridge.targetOf(ref)) : null;
-      } catch (err) {
-        // A name or attribute that cannot be a Nagios service fails this target alone, saying why.
-        if (!(err instanceof NagiosInputError)) throw err;
-        why = err.message;
-      }
-      if (why) refused.set(name, why);
-      else go.push(ref);
-    }
-    const results = go.length === 0 ? [] : (await this.call(bridge, plan, go, which)).results;
-    const byName = new Map(results.map((r) => [r.slave, r]));
-    return [...refs.keys()].map(
-      (slave) =>
-        byName.get(slave) ??
-        (refused.has(slave)
-          ? { slave, ok: false as const, error: refused.get(slave)! }
-          : { slave, ok: false as const, error: 'not sent' }),
-    );
-  }
-
-  private call(
-    bridge: NagiosBridge,
-    plan: PlannedAction,
-    slaves: SlaveRef[],
-    which: (d: Downtime) => boolean,
-  ): Promise<ActionOutcome> {
+    targets: readonly SlaveRef[],
+    cancels: DowntimeMatch | undefined,
+  ): MonitorAction {
     const p = plan.params;
     switch (plan.kind) {
       case 'downtime':
-        return bridge.scheduleDowntime(slaves, {
-          startMs: Date.parse(p.start!),
-          endMs: Date.parse(p.end!),
+        return {
+          kind: 'downtime',
+          start: Date.parse(p.start!),
+          end: Date.parse(p.end!),
           fixed: p.fixed ?? true,
           durationSeconds: p.durationSeconds,
           author: plan.author,
           comment: p.comment!,
-        });
+        };
       case 'cancel-downtime':
-        return bridge.cancelDowntimes(slaves, which).catch((err: Error) => ({
-          results: slaves.map((s) => ({ slave: s.name, ok: false as const, error: err.message })),
-          write: null,
-        }));
+        return { kind: 'cancel-downtime', ...(cancels ? { only: cancels } : {}) };
       case 'ack':
-        return bridge.acknowledge(slaves, {
-          author: plan.author,
-          comment: p.comment!,
-          sticky: p.sticky ?? true,
-        });
+        return { kind: 'ack', author: plan.author, comment: p.comment!, sticky: p.sticky ?? true };
       case 'remove-ack':
-        return bridge.removeAcknowledgement(slaves);
+        return { kind: 'remove-ack' };
       case 'force-check':
-        return bridge.forceCheck(slaves);
+        return { kind: 'force-check' };
       case 'recheck': {
-        const views = this.parts.views(slaves.map((s) => s.name));
-        return bridge.resubmit(views);
+        const views: SlaveView[] = this.parts.views(targets.map((s) => s.name));
+        return { kind: 'recheck', results: new Map(views.map((v) => [v.name, currentPassive(v)])) };
       }
       case 'reboot':
       case 'cancel-reboot':
-        throw new Error('a reboot is not a Nagios command'); // submit() sends these elsewhere
+        throw new Error('a reboot is not a monitoring action'); // submit() sends these elsewhere
     }
   }
 
   private async dryRun(
+    monitor: Monitor,
     plan: PlannedAction,
-    refs: Map<string, SlaveRef>,
+    acting: Map<string, SlaveRef>,
     summary: string,
-    { skips, which, existing }: Prepared,
+    { skips, cancels, existing }: Prepared,
   ): Promise<DryRunView> {
-    const lines: string[] = [];
-    const recorder: LineWriter = {
-      write(written) {
-        lines.push(...written);
-        return Promise.resolve({ lines: written.length, writes: 0, bytes: 0 });
-      },
-    };
-    const nagios = this.parts.nagios!;
-    const bridge = nagios.dryRunBridge(recorder);
-    const results = await this.execute(bridge, plan, refs, nagios.status, which);
-    const byName = new Map(results.map((r) => [r.slave, r]));
+    const targets = [...acting.values()];
+    const { answers, lines } =
+      targets.length === 0
+        ? { answers: [], lines: [] }
+        : await monitor.preview(this.monitorAction(plan, targets, cancels), targets);
+    const byName = new Map(answers.map((a) => [a.slave, a]));
     return {
       dryRun: true,
       summary,
       targets: plan.targets.map((slave): DryRunView['targets'][number] => {
         const skipped = skips.get(slave);
         if (skipped !== undefined) return { slave, status: 'skipped', error: skipped };
-        const r = byName.get(slave)!;
-        return r.ok
-          ? { slave, status: 'pending', error: null }
-          : { slave, status: 'failed', error: r.error };
+        const a = byName.get(slave);
+        if (a === undefined) return { slave, status: 'failed', error: 'not sent' };
+        return 'reason' in a
+          ? { slave, status: 'failed', error: a.reason }
+          : { slave, status: 'pending', error: null };
       }),
       lines,
       existing,
     };
   }
 
-  /** Marks the targets status.dat now shows done; finishes an action when none is left waiting. */
-  private confirm(status: NagiosStatus): void {
-    const bridge = this.parts.nagios!.bridge;
+  /** Marks the targets the backend now shows done; finishes an action when none is left waiting. */
+  private confirm(): void {
+    const monitor = this.parts.monitor!;
     for (const w of this.waiting.values()) {
       const action = w.run.action;
       let confirmed = 0;
       for (const t of action.targets) {
         if (t.status !== 'sent') continue;
-        // A sent target's service was worked out from the same reference when its line was built.
-        if (isConfirmed(action, status, bridge.targetOf(w.refs.get(t.slave)!), w.which)) {
+        if (monitor.confirmed({ ...action, cancels: w.cancels }, w.refs.get(t.slave)!)) {
           t.status = 'confirmed';
           confirmed++;
         }
@@ -337,7 +280,7 @@ export class ActionEngine {
    * (`skipMuted`), acknowledged by another operator, or without the downtimes a limited cancel
    * removes.
    */
-  private prepare(nagios: NagiosForActions, plan: PlannedAction): Prepared {
+  private prepare(monitor: Monitor, plan: PlannedAction): Prepared {
     const skips = new Map<string, string>();
     if (plan.kind !== 'cancel-downtime') {
       const views = this.parts.views(plan.targets);
@@ -345,31 +288,21 @@ export class ActionEngine {
         const why = skipReason(plan.kind, plan.params, plan.author, v);
         if (why !== null) skips.set(v.name, why);
       }
-      return { skips, existing: views.flatMap(existingOf), which: () => true, owners: [] };
+      return { skips, existing: views.flatMap(existingOf), cancels: undefined, owners: [] };
     }
     const p = plan.params;
-    const which = downtimeChooser(p, p.actionId === undefined ? null : this.madeBy(p.actionId));
-    const limited = p.author !== undefined || p.actionId !== undefined;
+    const cancels = downtimeMatchOf(p, p.actionId === undefined ? null : this.madeBy(p.actionId));
+    if (typeof cancels === 'string') throw new ActionRefused(cancels, 'params.author');
     const existing: ExistingMute[] = [];
-    const status = nagios.status;
     for (const slave of plan.targets) {
-      const chosen = status ? this.downtimesOf(nagios, status, slave).filter(which) : [];
+      const service = monitor.service(this.parts.slave(slave)!);
+      if (service === null) continue; // the target fails alone when sent
+      const chosen = service.downtimes.filter((d) => downtimeMatches(cancels, downtimeFacts(d)));
       existing.push(...chosen.map((d) => downtimeExisting(slave, d)));
-      if (limited && status && chosen.length === 0) skips.set(slave, nothingToCancel(p));
+      if (cancels !== undefined && chosen.length === 0) skips.set(slave, nothingToCancel(p));
     }
     const owners = [...new Set(existing.map((e) => e.by))].sort();
-    return { skips, existing, which, owners };
-  }
-
-  /** The slave's downtimes in status.dat; none when its name cannot be a Nagios service. */
-  private downtimesOf(nagios: NagiosForActions, status: NagiosStatus, slave: string): Downtime[] {
-    try {
-      const target = nagios.bridge.targetOf(this.parts.slave(slave)!);
-      return downtimesOfService(status, target.host, target.service);
-    } catch (err) {
-      if (err instanceof NagiosInputError) return []; // the target fails alone when sent
-      throw err;
-    }
+    return { skips, existing, cancels, owners };
   }
 
   /** The downtime action a cancel is limited to; refused when there is none. */
@@ -397,7 +330,7 @@ export class ActionEngine {
     for (const t of w.run.action.targets) {
       if (t.status !== 'sent') continue;
       t.status = 'unconfirmed';
-      t.error = `not confirmed by Nagios within ${within}s`;
+      t.error = `not confirmed by ${this.parts.monitor!.label} within ${within}s`;
     }
     this.count(w.run.action, 'unconfirmed');
     this.finish(w);
@@ -415,14 +348,20 @@ export class ActionEngine {
   }
 }
 
-function downtimeExisting(slave: string, d: Downtime): ExistingMute {
+type ServiceDowntime = MonitoringView['downtimes'][number];
+
+function downtimeFacts(d: ServiceDowntime) {
+  return { ...d, start: Date.parse(d.start), end: Date.parse(d.end) };
+}
+
+function downtimeExisting(slave: string, d: ServiceDowntime): ExistingMute {
   return {
     slave,
     kind: 'downtime',
     by: d.author,
     comment: d.comment,
-    start: new Date(d.start).toISOString(),
-    end: new Date(d.end).toISOString(),
+    start: d.start,
+    end: d.end,
     downtimeId: d.id,
   };
 }

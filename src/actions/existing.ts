@@ -2,6 +2,7 @@
 // acknowledgement, a reboot under way), whose and until when, and which targets a request skips
 // because of it: so operators never stack downtimes or take over acknowledgements silently. Pure.
 import type { ActionKind, ExistingMute, ResolvedParams } from '../domain/protocol.js';
+import type { DowntimeMatch } from '../domain/downtime-match.js';
 import type { Muting, RebootView, SlaveView } from '../domain/slave.js';
 
 /** What of a slave this needs: its mutes and its reboot. */
@@ -82,15 +83,6 @@ function utcMinute(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-/** What a cancel looks at in a downtime (Nagios's or another monitor's); times epoch ms. */
-export interface DowntimeFacts {
-  author: string;
-  comment: string;
-  start: number;
-  end: number;
-  fixed: boolean;
-}
-
 /** The downtime action a cancel is limited to, as the audit log keeps it. */
 export interface DowntimeActionFacts {
   author: string;
@@ -98,21 +90,25 @@ export interface DowntimeActionFacts {
 }
 
 /**
- * Which downtimes a `cancel-downtime` removes: all, or only `params.author`'s, or only those the
- * downtime action `made` scheduled (its author, comment and window, exactly as written).
+ * Which downtimes a `cancel-downtime` removes: all (undefined), or only `params.author`'s, or only
+ * those the downtime action `made` scheduled (its author, comment and window, exactly as written).
+ * A string says why the two limits cannot both hold.
  */
-export function downtimeChooser(
+export function downtimeMatchOf(
   params: ResolvedParams,
   made: DowntimeActionFacts | null,
-): (d: DowntimeFacts) => boolean {
-  return (d) =>
-    (params.author === undefined || d.author === params.author) &&
-    (made === null ||
-      (d.author === made.author &&
-        d.comment === made.params.comment &&
-        d.start === Date.parse(made.params.start ?? '') &&
-        d.end === Date.parse(made.params.end ?? '') &&
-        d.fixed === (made.params.fixed ?? true)));
+): DowntimeMatch | undefined | string {
+  if (made === null) return params.author === undefined ? undefined : { author: params.author };
+  if (params.author !== undefined && params.author !== made.author) {
+    return `params.author: action ${params.actionId}'s downtimes are ${made.author}'s, not ${params.author}'s: give one of author and actionId`;
+  }
+  return {
+    author: made.author,
+    comment: made.params.comment,
+    start: Date.parse(made.params.start ?? ''),
+    end: Date.parse(made.params.end ?? ''),
+    fixed: made.params.fixed ?? true,
+  };
 }
 
 /** Why a cancel skips a slave: it has none of the downtimes the cancel is limited to. */

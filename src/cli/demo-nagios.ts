@@ -56,6 +56,7 @@ export async function startDemoNagios(input: DemoNagiosInput): Promise<DemoNagio
         commandFile: running.commandFile,
         statusFile: running.statusFile,
         objectCacheFile: null, // the demo's inventory file lists every slave already
+        relay: false,
         host: DEFAULT_MAPPING.hostTemplate,
         service: DEFAULT_MAPPING.service,
         confirmWithinSeconds: 30,

@@ -134,6 +134,14 @@ function inventoryFinding(inventory: string | null, maxBytes: number): Finding {
 
 function nagiosFindings(nagios: Settings['nagios']): Finding[] {
   const { commandFile, statusFile, objectCacheFile } = nagios;
+  if (nagios.relay) {
+    return [
+      ok(
+        'nagios',
+        'on another host: its relay (corral nagios-relay) connects in with a relay token',
+      ),
+    ];
+  }
   if (commandFile === null && statusFile === null && objectCacheFile === null) {
     return [ok('nagios', 'not configured: no Nagios')];
   }

@@ -16,8 +16,10 @@ import { Hub } from './hub.js';
 import { InventorySources } from './inventory-sources.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { MonitoringStatus, nagiosLinkHealth } from './monitoring-status.js';
-import { NagiosLink, slaveRef } from './nagios-link.js';
+import { MonitorFeed, slaveRef } from './monitor-feed.js';
+import { MonitoringStatus } from './monitoring-status.js';
+import { NagiosMonitor } from '../monitoring/nagios.js';
+import { NagiosRemoteMonitor } from '../monitoring/nagios-remote.js';
 import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -114,19 +116,32 @@ async function assemble(
   const metrics = new Metrics({
     countByState: () => fleet.countByState(),
     consoles: (): number => hub.connected,
-    ...(nagios.commandFile === null ? {} : { nagiosOwed: (): number => link?.owedCount ?? 0 }),
-    ...(nagios.commandFile === null || nagios.statusFile === null
+    ...(nagios.commandFile === null && !nagios.relay
       ? {}
-      : { nagiosStatusAge: (): number | null => link?.statusAgeSeconds(Date.now()) ?? null }),
+      : { nagiosOwed: (): number => link?.owedCount ?? 0 }),
+    ...((nagios.commandFile === null || nagios.statusFile === null) && !nagios.relay
+      ? {}
+      : {
+          nagiosStatusAge: (): number | null =>
+            link?.monitor.readBackAgeSeconds?.(Date.now()) ?? null,
+        }),
     unlistedSlaves: () => fleet.unlistedCount,
     oldestWriteSeconds: () => writer.oldestWaitMs() / 1000,
   });
-  const link: NagiosLink | null =
-    nagios.commandFile === null
+  // The one monitoring backend corral.yaml names; the feed, the engine and the detail see only the seam.
+  const relay = nagios.relay ? new NagiosRemoteMonitor(nagios, health, log) : null;
+  const monitor =
+    relay ??
+    (nagios.commandFile === null
       ? null
-      : new NagiosLink({ ...nagios, commandFile: nagios.commandFile }, fleet, metrics, log, health);
+      : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log));
+  const link = monitor && new MonitorFeed(monitor, fleet, metrics, log);
   undo.push(() => link?.close());
-  if (link !== null) {
+  if (relay !== null) {
+    log.info(
+      'Nagios is on another host: waiting for its relay (corral nagios-relay); actions enabled',
+    );
+  } else if (link !== null) {
     log.info(
       { commandFile: nagios.commandFile, statusFile: nagios.statusFile },
       'forwarding to Nagios; actions enabled',
@@ -168,7 +183,7 @@ async function assemble(
   });
   // The engine broadcasts through the hub, made next; it acts only once the server listens.
   const actions: ActionEngine = new ActionEngine({
-    nagios: link,
+    monitor,
     reboot: rebootChains(settings.reboot) && {
       settings: settings.reboot,
       slave: (name) => fleet.get(name),
@@ -205,9 +220,9 @@ async function assemble(
   // Read again each tick; consoles hear of a change in a `monitoring` message.
   const monitoring = new MonitoringStatus(
     () =>
-      link === null
+      monitor === null
         ? { backend: 'none', problem: options.noMonitoring ?? null }
-        : nagiosLinkHealth(health),
+        : { backend: monitor.backend, problem: monitor.health().problem },
     (current) => hub.broadcast({ type: 'monitoring', monitoring: current }),
   );
   const hub = new Hub(
@@ -233,6 +248,7 @@ async function assemble(
     log,
     actions,
     connections,
+    relay,
   });
 
   const { server, scheme, reloadCertificate } = createCollectorServer(settings.tls, api, log);

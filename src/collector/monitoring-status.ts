@@ -1,7 +1,6 @@
 // The collector's link to its monitoring system as consoles see it: which system, whether an action
 // sent now would reach it, what is wrong and since when; told to every console when it changes.
 import type { MonitoringBackend, MonitoringLink } from '../domain/protocol.js';
-import type { Health } from './health.js';
 
 /** The one input: the link's health as its backend reports it now (null: all is well). */
 export interface LinkHealth {
@@ -41,13 +40,6 @@ function sameLink(a: MonitoringLink, b: MonitoringLink): boolean {
     a.problem === b.problem &&
     a.since === b.since
   );
-}
-
-/** Today's Nagios link: its command file and its status.dat, as nagios-watch reports them. */
-export function nagiosLinkHealth(health: Health): LinkHealth {
-  const problems = [health.problemOf('nagios-commands'), health.problemOf('nagios-status')];
-  const problem = problems.filter((p) => p !== null).join('; ');
-  return { backend: 'nagios', problem: problem === '' ? null : problem };
 }
 
 export class MonitoringStatus {

@@ -4,7 +4,7 @@ import type { Thresholds } from './state.js';
 
 export const PROTOCOL_VERSION = 1;
 
-export const ROLES = ['heartbeat', 'viewer', 'operator'] as const;
+export const ROLES = ['heartbeat', 'viewer', 'operator', 'relay'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface HelloMessage {
@@ -270,7 +270,8 @@ export type ExistingMute =
       /** ISO 8601 UTC. */
       start: string;
       end: string;
-      downtimeId: number;
+      /** Nagios: its number; Icinga 2: its name. */
+      downtimeId: number | string;
     }
   | { slave: string; kind: 'acknowledgement'; by: string; comment: string }
   | {

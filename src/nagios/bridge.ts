@@ -18,6 +18,7 @@ import {
   scheduleForcedServiceCheck,
   scheduleServiceDowntime,
   type ServiceRef,
+  type ServiceStateCode,
 } from './commands.js';
 import { serviceFor, type NagiosMapping } from './mapping.js';
 import { pluginResult } from './plugin-result.js';
@@ -179,6 +180,21 @@ export class NagiosBridge {
   forceCheck(slaves: readonly SlaveRef[]): Promise<ActionOutcome> {
     const now = this.clock();
     return this.run(slaves, (target) => [scheduleForcedServiceCheck(now, target)]);
+  }
+
+  /** Passive results as they are given (each slave's newest), in one packed write. */
+  submitResults(
+    items: ReadonlyArray<{
+      slave: SlaveRef;
+      state: ServiceStateCode;
+      output: { text: string; perfdata?: string };
+    }>,
+  ): Promise<ActionOutcome> {
+    const now = this.clock();
+    return this.run(
+      items.map((i) => i.slave),
+      (target, i) => [processServiceCheckResult(now, target, items[i]!.state, items[i]!.output)],
+    );
   }
 
   /** Re-submits each slave's current state (as the collector sees it) as a passive result. */

@@ -1,14 +1,10 @@
 // What targets already have, which a request skips, which downtimes a limited cancel removes, and
 // how an action ended: the pure rules behind dry runs, confirmations and the log.
 import { describe, expect, test } from 'vitest';
-import {
-  downtimeChooser,
-  existingOf,
-  skipReason,
-  type DowntimeFacts,
-} from '../../../src/actions/existing.js';
+import { downtimeMatchOf, existingOf, skipReason } from '../../../src/actions/existing.js';
 import { outcomeOf } from '../../../src/domain/action-outcome.js';
-import type { TargetStatus } from '../../../src/domain/protocol.js';
+import { downtimeMatches, type DowntimeFacts } from '../../../src/domain/downtime-match.js';
+import type { ResolvedParams, TargetStatus } from '../../../src/domain/protocol.js';
 import type { Muting } from '../../../src/domain/slave.js';
 
 const downtime: Muting = {
@@ -88,7 +84,7 @@ test('existingOf lists downtimes, the acknowledgement and the reboot, whose', ()
   ]);
 });
 
-describe('downtimeChooser', () => {
+describe('downtimeMatchOf', () => {
   const start = Date.parse('2026-11-25T05:12:03Z');
   const end = Date.parse('2026-12-25T05:12:03Z');
   const alices: DowntimeFacts = { author: 'alice', comment: 'slow pool', start, end, fixed: true };
@@ -102,11 +98,17 @@ describe('downtimeChooser', () => {
     },
   };
 
+  const chooses = (params: ResolvedParams, by: typeof made | null) => {
+    const match = downtimeMatchOf(params, by);
+    if (typeof match === 'string') throw new Error(match);
+    return (d: DowntimeFacts) => downtimeMatches(match, d);
+  };
+
   test('by author, by action (author, comment and window exactly), or every one', () => {
-    expect(downtimeChooser({}, null)(alices)).toBe(true);
-    expect(downtimeChooser({ author: 'alice' }, null)(alices)).toBe(true);
-    expect(downtimeChooser({ author: 'bob' }, null)(alices)).toBe(false);
-    expect(downtimeChooser({ actionId: 3 }, made)(alices)).toBe(true);
+    expect(chooses({}, null)(alices)).toBe(true);
+    expect(chooses({ author: 'alice' }, null)(alices)).toBe(true);
+    expect(chooses({ author: 'bob' }, null)(alices)).toBe(false);
+    expect(chooses({ actionId: 3 }, made)(alices)).toBe(true);
     // One second off, another comment, flexible, or another author: another action's.
     for (const other of [
       { ...alices, end: end + 1000 },
@@ -114,8 +116,14 @@ describe('downtimeChooser', () => {
       { ...alices, fixed: false },
       { ...alices, author: 'bob' },
     ]) {
-      expect(downtimeChooser({ actionId: 3 }, made)(other)).toBe(false);
+      expect(chooses({ actionId: 3 }, made)(other)).toBe(false);
     }
+  });
+
+  test("an author and another author's action cannot both hold: one line says so", () => {
+    expect(downtimeMatchOf({ author: 'bob', actionId: 3 }, made)).toMatch(
+      /action 3's downtimes are alice's, not bob's/,
+    );
   });
 });
 

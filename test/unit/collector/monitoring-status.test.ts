@@ -2,10 +2,10 @@ import { describe, expect, test } from 'vitest';
 import { Health } from '../../../src/collector/health.js';
 import {
   MonitoringStatus,
-  nagiosLinkHealth,
   nextLink,
   type LinkHealth,
 } from '../../../src/collector/monitoring-status.js';
+import { nagiosLinkHealth } from '../../../src/monitoring/nagios.js';
 import type { MonitoringLink } from '../../../src/domain/protocol.js';
 
 const T0 = Date.parse('2026-11-30T10:00:00Z');
@@ -40,7 +40,7 @@ describe('nextLink', () => {
 
 test("nagiosLinkHealth: the command file's problem and status.dat's, in one line", () => {
   const health = new Health();
-  expect(nagiosLinkHealth(health)).toEqual({ backend: 'nagios', problem: null });
+  expect(nagiosLinkHealth(health)).toMatchObject({ backend: 'nagios', problem: null });
   health.set('nagios-status', 'status.dat is stale');
   health.set('nagios-commands', 'Nagios is not reading nagios.cmd');
   health.set('store', 'disk full');
