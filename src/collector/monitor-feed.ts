@@ -86,6 +86,8 @@ export class MonitorFeed {
       const last = record?.lastHeartbeat;
       if (!record || !last || last.at !== h.at || last.kind !== h.kind) continue;
       const slave = slaveRef(record);
+      // This result is the slave's newest: an older one still owed would only overwrite its words.
+      this.owed.delete(h.slave);
       this.pending.set(
         h.slave,
         now - h.at > FRESH_HEARTBEAT_MS
