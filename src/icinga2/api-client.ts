@@ -15,7 +15,8 @@ export interface ApiTarget {
   password: string;
 }
 
-export type ApiFailure = 'unreachable' | 'tls' | 'unauthorized' | 'forbidden' | 'timeout' | 'answer';
+export type ApiFailure =
+  'unreachable' | 'tls' | 'unauthorized' | 'forbidden' | 'timeout' | 'answer';
 
 /** Why Icinga gave no usable answer; `message` is one line naming what to do. */
 export class IcingaApiError extends Error {
@@ -73,7 +74,8 @@ export class ApiClient {
     opts: { body?: unknown; query?: boolean; permission: string; timeoutMs: number },
   ): Promise<ApiAnswer> {
     return new Promise((resolve, reject) => {
-      const text = opts.body === undefined ? '' : JSON.stringify(opts.body);
+      // verbose: a 404 then says which permission is missing (Icinga 2.13 answers 404, not 403).
+      const text = JSON.stringify({ ...(opts.body as object | undefined), verbose: true });
       const req = request(
         new URL(path, this.base),
         this.options(opts.timeoutMs, {
@@ -86,11 +88,11 @@ export class ApiClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', (err) => reject(this.failure(err)));
           res.on('end', () => {
-            const refused = this.refusal(res, opts.permission);
-            if (refused) return reject(refused);
+            if (res.statusCode === 401) return reject(this.unauthorized());
             const raw = Buffer.concat(chunks).toString('utf8');
+            let body: unknown;
             try {
-              resolve({ status: res.statusCode ?? 0, body: raw === '' ? null : JSON.parse(raw) });
+              body = raw === '' ? null : JSON.parse(raw);
             } catch {
               reject(
                 new IcingaApiError(
@@ -98,11 +100,21 @@ export class ApiClient {
                   `Icinga 2 at ${this.url} answered ${res.statusCode} with something that is not JSON: is icinga2.url the Icinga API (port 5665)?`,
                 ),
               );
+              return;
             }
+            // An action's 403 with results is one object's answer (passive checks disabled), not ours.
+            const results = Array.isArray((body as { results?: unknown } | null)?.results);
+            if (res.statusCode === 403 && !results)
+              return reject(this.forbidden(opts.permission, 403));
+            const missing = missingPermission(res.statusCode, body);
+            if (missing) return reject(this.forbidden(missing, 404));
+            resolve({ status: res.statusCode ?? 0, body });
           });
         },
       );
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+      req.on('timeout', () =>
+        req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })),
+      );
       req.on('error', (err) => reject(this.failure(err)));
       req.end(text);
     });
@@ -112,25 +124,41 @@ export class ApiClient {
    * The event stream: resolves with the response once Icinga accepted it (its lines are read by
    * the caller); a refusal or failure rejects. `signal` ends it.
    */
-  openStream(path: string, permission: string, signal: AbortSignal, timeoutMs: number): Promise<IncomingMessage> {
+  openStream(
+    path: string,
+    permission: string,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = request(new URL(path, this.base), {
         ...this.options(timeoutMs, { 'content-length': '0' }),
         agent: false, // its own socket: a long-lived response must not hold one of the agent's
         signal,
       });
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+      req.on('timeout', () =>
+        req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })),
+      );
       req.on('error', (err) => reject(this.failure(err)));
       req.on('response', (res) => {
-        const refused = this.refusal(res, permission);
-        if (refused) {
+        if (res.statusCode === 401 || res.statusCode === 403) {
           res.resume();
-          return reject(refused);
+          return reject(
+            res.statusCode === 401 ? this.unauthorized() : this.forbidden(permission, 403),
+          );
+        }
+        if (res.statusCode === 404) {
+          // Icinga 2.13 answers a stream it may not open (a missing events/ permission) with 404.
+          res.resume();
+          return reject(this.forbidden(permission, 404));
         }
         if (res.statusCode !== 200) {
           res.resume();
           return reject(
-            new IcingaApiError('answer', `Icinga 2 at ${this.url} refused the event stream with ${res.statusCode}`),
+            new IcingaApiError(
+              'answer',
+              `Icinga 2 at ${this.url} refused the event stream with ${res.statusCode}`,
+            ),
           );
         }
         req.setTimeout(0); // events may be minutes apart: the stream's own watch decides
@@ -156,23 +184,23 @@ export class ApiClient {
     };
   }
 
-  private refusal(res: IncomingMessage, permission: string): IcingaApiError | null {
-    if (res.statusCode === 401) {
-      return new IcingaApiError(
-        'unauthorized',
-        `Icinga 2 at ${this.url} refused user "${this.target.user}" (401): check icinga2.user and the password in corral.yaml against the ApiUser (corral icinga2-config prints it)`,
-      );
-    }
-    if (res.statusCode === 403) {
-      return new IcingaApiError(
-        'forbidden',
-        `Icinga 2 at ${this.url} refused user "${this.target.user}" the permission ${permission} (403): add it to the ApiUser's permissions (corral icinga2-config prints them)`,
-      );
-    }
-    return null;
+  private unauthorized(): IcingaApiError {
+    return new IcingaApiError(
+      'unauthorized',
+      `Icinga 2 at ${this.url} refused user "${this.target.user}" (401): check icinga2.user and the password in corral.yaml against the ApiUser (corral icinga2-config prints it)`,
+    );
   }
 
-  private failure(err: Error & { code?: string; cert?: { subjectaltname?: string } }): IcingaApiError {
+  private forbidden(permission: string, status: number): IcingaApiError {
+    return new IcingaApiError(
+      'forbidden',
+      `Icinga 2 at ${this.url} refused user "${this.target.user}" the permission ${permission} (${status}): add it to the ApiUser's permissions (corral icinga2-config prints them)`,
+    );
+  }
+
+  private failure(
+    err: Error & { code?: string; cert?: { subjectaltname?: string } },
+  ): IcingaApiError {
     const at = `cannot reach Icinga 2 at ${this.url}`;
     const code = err.code ?? '';
     if (UNTRUSTED.has(code)) {
@@ -189,12 +217,26 @@ export class ApiClient {
       );
     }
     if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-      return new IcingaApiError('tls', `${at}: its certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'}`);
+      return new IcingaApiError(
+        'tls',
+        `${at}: its certificate ${code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'}`,
+      );
     }
     if (code === 'ETIMEDOUT') return new IcingaApiError('timeout', `${at}: no answer in time`);
     if (code === 'ECONNREFUSED') {
-      return new IcingaApiError('unreachable', `${at}: connection refused (is icinga2 running, with the api feature?)`);
+      return new IcingaApiError(
+        'unreachable',
+        `${at}: connection refused (is icinga2 running, with the api feature?)`,
+      );
     }
     return new IcingaApiError('unreachable', `${at}: ${err.message}`);
   }
+}
+
+/** The permission a verbose 404 names: `Missing permission: actions/schedule-downtime`. */
+function missingPermission(status: number | undefined, body: unknown): string | null {
+  if (status !== 404) return null;
+  const info = (body as { diagnostic_information?: unknown } | null)?.diagnostic_information;
+  const m = typeof info === 'string' ? /Missing permission: (\S+)/.exec(info) : null;
+  return m ? m[1]! : null;
 }

@@ -85,7 +85,7 @@ export function generateIcinga2Objects(input: Icinga2ObjectsInput): string {
   const ca = input.ca === undefined ? [] : ['--ca', absolute(input.ca, 'CA file')];
   if (!USER_NAME.test(input.apiUser))
     throw new NagiosInputError('user', input.apiUser, 'use letters, digits, ".", "_", "@", "-"');
-  if (/[\x00-\x1f\x7f]/.test(input.password ?? ''))
+  if ([...(input.password ?? '')].some((c) => c < ' ' || c === '\x7f'))
     throw new NagiosInputError('password', '(hidden)', 'it holds a control character');
   const command = [...corral, 'check', '--collector', collector, ...token, ...ca];
   const permissions = [
@@ -133,11 +133,19 @@ export function generateIcinga2Objects(input: Icinga2ObjectsInput): string {
   const services = new Set<string>();
   for (const slave of input.slaves) {
     if (!isSlaveName(slave.name))
-      throw new NagiosInputError('slave', slave.name, 'not a slave name (letters, digits, ".", "_", "-")');
+      throw new NagiosInputError(
+        'slave',
+        slave.name,
+        'not a slave name (letters, digits, ".", "_", "-")',
+      );
     const t = serviceForEntry(slave, input.mapping);
     const key = `${t.host}!${t.service}`;
     if (services.has(key))
-      throw new NagiosInputError('slave', slave.name, `a second slave maps to ${t.host} / ${t.service}`);
+      throw new NagiosInputError(
+        'slave',
+        slave.name,
+        `a second slave maps to ${t.host} / ${t.service}`,
+      );
     services.add(key);
     if (!hosts.has(t.host)) {
       hosts.add(t.host);
@@ -153,7 +161,11 @@ export function generateIcinga2Objects(input: Icinga2ObjectsInput): string {
 
 function word(w: string, field: string): string {
   if (!COMMAND_WORD.test(w))
-    throw new NagiosInputError(field, w, 'use a path without spaces, quotes, "$" or shell characters');
+    throw new NagiosInputError(
+      field,
+      w,
+      'use a path without spaces, quotes, "$" or shell characters',
+    );
   return w;
 }
 
@@ -170,6 +182,10 @@ function collectorOrigin(raw: string): string {
     throw new NagiosInputError('collector', raw, 'give a URL such as http://127.0.0.1:8474');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new NagiosInputError('collector', raw, 'the collector URL starts with http:// or https://');
+    throw new NagiosInputError(
+      'collector',
+      raw,
+      'the collector URL starts with http:// or https://',
+    );
   return url.origin;
 }

@@ -44,6 +44,12 @@ export interface ServiceFacts {
 
 type Json = Record<string, unknown>;
 
+export interface QueryResults {
+  services: readonly Json[];
+  downtimes: readonly Json[];
+  comments: readonly Json[];
+}
+
 const COMMENT_USER = 1;
 const COMMENT_ACK = 4;
 const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
@@ -64,12 +70,18 @@ export class Picture {
   }
 
   /** Replaces everything with a full query's results (each the `attrs` of one object). */
-  load(services: readonly Json[], downtimes: readonly Json[], comments: readonly Json[]): void {
-    const next = new Map<string, ServiceFacts>();
-    for (const a of services) {
+  load(all: QueryResults): void {
+    this.services = new Map();
+    this.replace([], all);
+  }
+
+  /** Replaces these services (`host!service`) and the rest of a query's results with what it found. */
+  replace(keys: Iterable<string>, found: QueryResults): void {
+    for (const key of keys) this.services.delete(key);
+    for (const a of found.services) {
       const host = text(a.host_name);
       const service = text(a.name);
-      next.set(`${host}!${service}`, {
+      this.services.set(`${host}!${service}`, {
         host,
         service,
         ...checkFacts(a.last_check_result),
@@ -78,9 +90,8 @@ export class Picture {
         comments: new Map(),
       });
     }
-    this.services = next;
-    for (const d of downtimes) this.addDowntime(d);
-    for (const c of comments) this.addComment(c);
+    for (const d of found.downtimes) this.addDowntime(d);
+    for (const c of found.comments) this.addComment(c);
   }
 
   /** One event from /v1/events; true when it changed what corral shows. */
@@ -90,8 +101,13 @@ export class Picture {
       case 'CheckResult':
       case 'StateChange':
         if (!s) return false;
-        Object.assign(s, checkFacts(event.check_result));
-        if (typeof event.acknowledgement === 'boolean' && !event.acknowledgement) s.acknowledgement = 0;
+        {
+          // Events may lag behind a read-back: an older result never replaces a newer one.
+          const facts = checkFacts(event.check_result);
+          if (s.lastCheck !== null && (facts.lastCheck ?? 0) < s.lastCheck) return false;
+          Object.assign(s, facts);
+        }
+          s.acknowledgement = 0;
         return true;
       case 'AcknowledgementSet':
         if (!s) return false;
@@ -111,7 +127,10 @@ export class Picture {
         return this.addComment(event.comment as Json);
       case 'CommentRemoved': {
         const c = (event.comment ?? {}) as Json;
-        return this.get(text(c.host_name), text(c.service_name))?.comments.delete(commentName(c)) ?? false;
+        return (
+          this.get(text(c.host_name), text(c.service_name))?.comments.delete(commentName(c)) ??
+          false
+        );
       }
       default:
         return false;
@@ -140,7 +159,9 @@ export class Picture {
 
   private removeDowntime(d: Json | undefined): boolean {
     if (!d) return false;
-    return this.get(text(d.host_name), text(d.service_name))?.downtimes.delete(downtimeName(d)) ?? false;
+    return (
+      this.get(text(d.host_name), text(d.service_name))?.downtimes.delete(downtimeName(d)) ?? false
+    );
   }
 
   private addComment(c: Json | undefined): boolean {

@@ -3,13 +3,16 @@
 // service ever becomes filter text. Pure.
 import type { ServiceRef } from '../nagios/commands.js';
 
-/** The only filter corral sends: the values are variables, never spliced into it. */
-export const SERVICES_FILTER = 'service.name == service && host.name in hosts';
+/**
+ * The only filter corral sends: the values are variables, never spliced into it. (Their names
+ * must not be `service` or `host`, which the filter already binds to the object.)
+ */
+export const SERVICES_FILTER = 'service.name == corral_service && host.name in corral_hosts';
 
 export interface Selection {
   type: 'Service';
   filter: typeof SERVICES_FILTER;
-  filter_vars: { service: string; hosts: string[] };
+  filter_vars: { corral_service: string; corral_hosts: string[] };
 }
 
 /** One call's targets: the slaves whose services share a service name. */
@@ -30,19 +33,19 @@ export function groupTargets(
   const open = new Map<string, Group>();
   for (const { slave, target } of targets) {
     let g = open.get(target.service);
-    if (!g || g.selection.filter_vars.hosts.length >= max) {
+    if (!g || g.selection.filter_vars.corral_hosts.length >= max) {
       g = {
         selection: {
           type: 'Service',
           filter: SERVICES_FILTER,
-          filter_vars: { service: target.service, hosts: [] },
+          filter_vars: { corral_service: target.service, corral_hosts: [] },
         },
         slaves: new Map(),
       };
       open.set(target.service, g);
       groups.push(g);
     }
-    g.selection.filter_vars.hosts.push(target.host);
+    g.selection.filter_vars.corral_hosts.push(target.host);
     g.slaves.set(objectName(target), slave);
   }
   return groups;
@@ -77,6 +80,8 @@ export function answersOf(body: unknown, group: Group): ObjectAnswer[] {
       continue;
     }
     const slave = group.slaves.get(object)!;
+    // Several results for one object (its downtimes, one each): a refusal among them stays.
+    if (byObject.get(object)?.ok === false) continue;
     byObject.set(
       object,
       code >= 200 && code <= 299 && !/^Ignoring /.test(status)
@@ -103,7 +108,9 @@ function namedObject(r: RawResult, status: string, known: Map<string, string>): 
   const candidates: string[] = [];
   // A downtime's name is `host!service!uuid`.
   if (typeof r.name === 'string') candidates.push(r.name.split('!').slice(0, 2).join('!'));
-  for (const m of status.matchAll(/'([^']*)'/g)) candidates.push(m[1]!);
+  for (const m of status.matchAll(/'([^']*)'/g)) {
+    candidates.push(m[1]!, m[1]!.split('!').slice(0, 2).join('!'));
+  }
   const bare = /^(?:Service|Host) (.+?) is (?:OK|UP|already acknowledged)\.$/.exec(status);
   if (bare) candidates.push(bare[1]!);
   const tail = / for object (\S+)$/.exec(status);

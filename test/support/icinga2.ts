@@ -29,6 +29,9 @@ const ADMIN_USER = 'test-admin';
 const ADMIN_PASSWORD = 'test-admin-password';
 
 type Method = 'GET' | 'POST' | 'QUERY';
+/** Icinga's JSON, as tests read it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index into Icinga's answers freely
+export type Json = Record<string, any>;
 
 export interface Icinga2Options {
   slaves: readonly string[];
@@ -47,10 +50,10 @@ export interface Icinga2Instance {
   /** The corral.yaml `icinga2:` section for this instance (user `corral`, password in a file). */
   configYaml(passwordFile: string): string;
   /** GET, POST or a query (GET with a body) as the admin user; the parsed JSON answer. */
-  api(method: Method, pathAndQuery: string, body?: unknown): Promise<{ status: number; body: any }>;
+  api(method: Method, pathAndQuery: string, body?: unknown): Promise<{ status: number; body: Json }>;
   /** The slave's service attributes as Icinga has them now. */
-  service(slave: string): Promise<Record<string, any> | null>;
-  downtimes(slave?: string): Promise<Array<Record<string, any>>>;
+  service(slave: string): Promise<Json | null>;
+  downtimes(slave?: string): Promise<Json[]>;
   /** Polls until the predicate holds; throws naming `what` on timeout. */
   waitFor<T>(check: () => Promise<T>, timeoutMs?: number, what?: string): Promise<NonNullable<T>>;
   /** SIGTERM to the process group, SIGKILL after a bound; resolves once it is gone. */
@@ -78,14 +81,58 @@ async function makeCerts(dir: string, certs: string): Promise<void> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   for (const name of ['ca', 'other-ca']) {
     openssl(
-      ['req', '-x509', ...ec, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=corral test icinga ${name}`],
+      [
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=corral test icinga ${name}`,
+      ],
       dir,
     );
   }
-  openssl(['req', ...ec, '-keyout', path.join(certs, `${NODE_NAME}.key`), '-out', 'node.csr', '-subj', `/CN=${NODE_NAME}`], dir);
-  await writeFile(path.join(dir, 'node.ext'), `subjectAltName=DNS:${NODE_NAME}\nbasicConstraints=CA:FALSE\n`);
   openssl(
-    ['x509', '-req', '-in', 'node.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', String(Date.now()), '-days', '2', '-extfile', 'node.ext', '-out', path.join(certs, `${NODE_NAME}.crt`)],
+    [
+      'req',
+      ...ec,
+      '-keyout',
+      path.join(certs, `${NODE_NAME}.key`),
+      '-out',
+      'node.csr',
+      '-subj',
+      `/CN=${NODE_NAME}`,
+    ],
+    dir,
+  );
+  await writeFile(
+    path.join(dir, 'node.ext'),
+    `subjectAltName=DNS:${NODE_NAME}\nbasicConstraints=CA:FALSE\n`,
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'node.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      String(Date.now()),
+      '-days',
+      '2',
+      '-extfile',
+      'node.ext',
+      '-out',
+      path.join(certs, `${NODE_NAME}.crt`),
+    ],
     dir,
   );
   execFileSync('cp', [path.join(dir, 'ca.crt'), path.join(certs, 'ca.crt')]);
@@ -137,7 +184,7 @@ export async function startIcinga2(opts: Icinga2Options): Promise<Icinga2Instanc
   const caPem = execFileSync('cat', [ca]);
 
   const api = (method: Method, pathAndQuery: string, body?: unknown) =>
-    new Promise<{ status: number; body: any }>((resolve, reject) => {
+    new Promise<{ status: number; body: Json }>((resolve, reject) => {
       const text = body === undefined ? undefined : JSON.stringify(body);
       const req = request(
         `${url}${pathAndQuery}`,
@@ -170,18 +217,27 @@ export async function startIcinga2(opts: Icinga2Options): Promise<Icinga2Instanc
       req.end(text);
     });
 
-  const waitFor = async <T,>(check: () => Promise<T>, timeoutMs = 20_000, what = 'the expected state') => {
+  const waitFor = async <T>(
+    check: () => Promise<T>,
+    timeoutMs = 20_000,
+    what = 'the expected state',
+  ) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await check().catch(() => null);
       if (value) return value as NonNullable<T>;
-      if (Date.now() > deadline) throw new Error(`Icinga 2 did not show ${what} within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`Icinga 2 did not show ${what} within ${timeoutMs} ms`);
       await sleep(100);
     }
   };
 
   const start = async () => {
-    const proc = spawn(ICINGA2_BIN, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(ICINGA2_BIN, args, {
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child = proc;
     proc.stdout!.on('data', (b: Buffer) => (output += b.toString()));
     proc.stderr!.on('data', (b: Buffer) => (output += b.toString()));
@@ -193,7 +249,8 @@ export async function startIcinga2(opts: Icinga2Options): Promise<Icinga2Instanc
     void exited.then(() => (gone = true));
     await waitFor(
       async () => {
-        if (gone) throw new Error(`Icinga 2 exited: ${output.trim().split('\n').slice(-5).join(' | ')}`);
+        if (gone)
+          throw new Error(`Icinga 2 exited: ${output.trim().split('\n').slice(-5).join(' | ')}`);
         return (await api('GET', '/v1/status/ApiListener')).status === 200;
       },
       60_000,
@@ -236,7 +293,7 @@ export async function startIcinga2(opts: Icinga2Options): Promise<Icinga2Instanc
         filter: 'host.name == h',
         filter_vars: { h: slave },
       });
-      return (r.body?.results?.[0]?.attrs as Record<string, any> | undefined) ?? null;
+      return (r.body?.results?.[0]?.attrs as Json | undefined) ?? null;
     },
     async downtimes(slave) {
       const r = await api(
@@ -244,7 +301,7 @@ export async function startIcinga2(opts: Icinga2Options): Promise<Icinga2Instanc
         '/v1/objects/downtimes',
         slave === undefined ? {} : { filter: 'downtime.host_name == h', filter_vars: { h: slave } },
       );
-      return ((r.body?.results ?? []) as Array<{ attrs: Record<string, any> }>).map((x) => x.attrs);
+      return ((r.body?.results ?? []) as Array<{ attrs: Json }>).map((x) => x.attrs);
     },
     waitFor,
     stop,
