@@ -1,6 +1,8 @@
 // Whether Nagios shows an action done on one target, read from status.dat, and what makes a target
 // fail before anything is sent (Nagios has no such service; an OK service has nothing to acknowledge).
-import type { ActionKind, ResolvedParams } from '../domain/protocol.js';
+// The Nagios backends' answers to the seam's `confirmed` and their precheck.
+import type { ActionKind } from '../domain/protocol.js';
+import type { ActionFacts } from '../monitoring/monitor.js';
 import type { ServiceRef } from '../nagios/commands.js';
 import {
   acknowledgementOf,
@@ -9,13 +11,7 @@ import {
   type NagiosStatus,
 } from '../nagios/status-file.js';
 
-export interface ActionFacts {
-  kind: ActionKind;
-  author: string;
-  /** When the action was written to Nagios, epoch ms. */
-  at: number;
-  params: ResolvedParams;
-}
+export type { ActionFacts };
 
 export function isConfirmed(a: ActionFacts, status: NagiosStatus, target: ServiceRef): boolean {
   const service = status.services.get(serviceKey(target.host, target.service));

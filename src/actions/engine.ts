@@ -1,48 +1,31 @@
 // The bulk action engine: one path for the console and the command line. It plans a request,
-// records it (who, when, what, targets) before acting, writes it to Nagios in one packed write,
-// records each target's result, streams progress to every console, and marks targets confirmed
-// as status.dat shows them, or unconfirmed when Nagios has not shown them in time. Reboots go
-// through the same door and audit log, carried out by RebootActions.
+// records it (who, when, what, targets) before acting, hands it to the monitoring system through
+// the seam (Nagios: one packed write), records each target's answer, streams progress to every
+// console, and marks targets confirmed as the monitoring system shows them, or unconfirmed when it
+// has not shown them in time. Reboots go through the same door and audit log, carried out by
+// RebootActions.
 import {
   isRebootKind,
   type ActionView,
   type DryRunView,
   type TargetStatus,
 } from '../domain/protocol.js';
-import {
-  NagiosBridge,
-  type ActionOutcome,
-  type LineWriter,
-  type SlaveRef,
-} from '../nagios/bridge.js';
 import type { SlaveView } from '../domain/slave.js';
-import { NagiosInputError } from '../nagios/commands.js';
-import type { NagiosStatus } from '../nagios/status-file.js';
-import { isConfirmed, precheck } from './confirm.js';
+import type { Answer, Monitor, MonitorAction, SlaveRef } from '../monitoring/monitor.js';
+import { currentPassive } from '../monitoring/results.js';
 import { describeAction } from './describe.js';
 import { ActionRuns, type ActionLedger, type ActionRun } from './action-run.js';
 import type { StoredActionLike } from './action-record.js';
 import { NO_REBOOT_METHODS, RebootActions, type RebootParts } from './reboots.js';
 import { ActionRefused, planAction, type PlannedAction } from './request.js';
 
-/** What actions need of the collector's link to Nagios. */
-export interface NagiosForActions {
-  readonly bridge: NagiosBridge;
-  /** For a dry run: a bridge like the real one that records lines instead of writing. */
-  dryRunBridge(writer: LineWriter): NagiosBridge;
-  /** status.dat as last read; null without a status file. */
-  readonly status: NagiosStatus | null;
-  readonly hasStatusFile: boolean;
-  onStatus(listener: (status: NagiosStatus) => void): () => void;
-}
-
 /** What the engine needs of the collector; kept narrow so the engine is testable on its own. */
 export interface EngineParts {
-  /** Null when the collector has no nagios.command_file: Nagios actions are refused (reboots run). */
-  nagios: NagiosForActions | null;
+  /** Null when the collector has no monitoring (no nagios.command_file): those actions are refused (reboots run). */
+  monitor: Monitor | null;
   /** Null when no reboot methods are configured: reboots are refused. */
   reboot: RebootParts | null;
-  /** The slave's reference for Nagios (name and inventory attributes); undefined if unknown. */
+  /** The slave's reference for monitoring (name and inventory attributes); undefined if unknown. */
   slave: (name: string) => SlaveRef | undefined;
   /** Current views, for re-submitting states. */
   views: (names: readonly string[]) => SlaveView[];
@@ -54,7 +37,7 @@ export interface EngineParts {
   warn: (details: Record<string, unknown>, msg: string) => void;
 }
 
-/** A Nagios action whose commands were sent, waiting for status.dat to show them done. */
+/** A monitoring action that was sent, waiting for the backend to show it done. */
 interface Waiting {
   run: ActionRun;
   refs: Map<string, SlaveRef>;
@@ -70,11 +53,11 @@ export class ActionEngine {
 
   constructor(private readonly parts: EngineParts) {
     this.runs = new ActionRuns(parts, parts.lastActionId);
-    this.unsubscribe = parts.nagios?.onStatus((s) => this.confirm(s)) ?? (() => {});
+    this.unsubscribe = parts.monitor?.subscribe({ readBack: () => this.confirm() }) ?? (() => {});
     this.reboots = parts.reboot && new RebootActions(parts.reboot, this.runs, parts.warn);
   }
 
-  /** Runs a request from `author`; resolves once Nagios has the commands (or they failed). */
+  /** Runs a request from `author`; resolves once the monitoring system has it (or it failed). */
   async submit(
     body: unknown,
     author: string,
@@ -84,8 +67,8 @@ export class ActionEngine {
     if (rebooting && this.reboots === null) {
       throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 'unavailable');
     }
-    const nagios = this.parts.nagios;
-    if (!rebooting && nagios === null) {
+    const monitor = this.parts.monitor;
+    if (!rebooting && monitor === null) {
       throw new ActionRefused(
         'this collector is not wired to Nagios: set nagios.command_file in corral.yaml',
         undefined,
@@ -99,54 +82,56 @@ export class ActionEngine {
     });
     const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
     if (rebooting) return this.reboots!.submit(plan, summary, requestId);
-    return this.submitToNagios(nagios!, plan, summary, requestId);
+    return this.submitToMonitor(monitor!, plan, summary, requestId);
   }
 
-  private async submitToNagios(
-    nagios: NagiosForActions,
+  private async submitToMonitor(
+    monitor: Monitor,
     plan: PlannedAction,
     summary: string,
     requestId: string | undefined,
   ): Promise<ActionView | DryRunView> {
     const refs = new Map(plan.targets.map((name) => [name, this.parts.slave(name)!]));
-    if (plan.dryRun) return this.dryRun(plan, refs, summary);
+    if (plan.dryRun) return this.dryRun(monitor, plan, refs, summary);
 
     const run = await this.runs.begin(plan, summary, requestId);
     const action = run.action;
 
     // Whatever goes wrong, the recorded action ends with each target's result, never pending.
-    const outcome = await this.execute(nagios.bridge, plan, refs, nagios.status).catch(
-      (err: Error) =>
-        plan.targets.map((slave) => ({ slave, ok: false as const, error: err.message })),
-    );
+    const targets = [...refs.values()];
+    const answers = await monitor
+      .act(this.monitorAction(plan, targets), targets)
+      .catch((err: Error) =>
+        plan.targets.map((slave): Answer => ({ slave, outcome: 'unsent', reason: err.message })),
+      );
     const byName = new Map(action.targets.map((t) => [t.slave, t]));
-    for (const r of outcome) {
-      const t = byName.get(r.slave)!;
-      t.status = r.ok ? 'sent' : 'failed';
-      t.error = r.ok ? null : r.error;
+    for (const a of answers) {
+      const t = byName.get(a.slave)!;
+      t.status = a.outcome === 'done' ? 'confirmed' : a.outcome === 'sent' ? 'sent' : 'failed';
+      t.error = 'reason' in a ? a.reason : null;
     }
     this.count(action, 'sent');
+    this.count(action, 'confirmed');
     this.count(action, 'failed');
     await run.step('sent');
     const sent = action.targets.some((t) => t.status === 'sent');
-    if (!sent || !nagios.hasStatusFile) {
+    if (!sent || !monitor.confirms) {
       await run.finish();
       return run.view();
     }
     const deadline = setTimeout(() => this.expire(action.id), this.parts.confirmWithinMs);
     deadline.unref();
     this.waiting.set(action.id, { run, refs, deadline });
-    const status = nagios.status;
-    if (status) this.confirm(status);
+    this.confirm();
     return run.view();
   }
 
-  /** Actions still under way: waiting for Nagios, or slaves still rebooting (fresher than the store). */
+  /** Actions still under way: waiting for the monitoring system, or slaves still rebooting (fresher than the store). */
   inFlight(id: number): ActionView | undefined {
     return this.runs.inFlight(id);
   }
 
-  /** Stops waiting for Nagios; cancels running reboots and waits until they are recorded. */
+  /** Stops waiting for the monitoring system; cancels running reboots and waits until they are recorded. */
   async close(): Promise<void> {
     this.unsubscribe();
     for (const w of this.waiting.values()) clearTimeout(w.deadline);
@@ -154,118 +139,67 @@ export class ActionEngine {
     await this.reboots?.close();
   }
 
-  /**
-   * Fails the targets Nagios cannot take as it stands (no such service, nothing to acknowledge),
-   * then sends the rest through the bridge in one packed write.
-   */
-  private async execute(
-    bridge: NagiosBridge,
-    plan: PlannedAction,
-    refs: Map<string, SlaveRef>,
-    status: NagiosStatus | null,
-  ): Promise<ActionOutcome['results']> {
-    const refused = new Map<string, string>();
-    const go: SlaveRef[] = [];
-    for (const [name, ref] of refs) {
-      let why: string | null;
-      try {
-        why = status ? precheck(plan.kind, status, bridge.targetOf(ref)) : null;
-      } catch (err) {
-        // A name or attribute that cannot be a Nagios service fails this target alone, saying why.
-        if (!(err instanceof NagiosInputError)) throw err;
-        why = err.message;
-      }
-      if (why) refused.set(name, why);
-      else go.push(ref);
-    }
-    const results = go.length === 0 ? [] : (await this.call(bridge, plan, go)).results;
-    const byName = new Map(results.map((r) => [r.slave, r]));
-    return plan.targets.map(
-      (slave) =>
-        byName.get(slave) ??
-        (refused.has(slave)
-          ? { slave, ok: false as const, error: refused.get(slave)! }
-          : { slave, ok: false as const, error: 'not sent' }),
-    );
-  }
-
-  private call(
-    bridge: NagiosBridge,
-    plan: PlannedAction,
-    slaves: SlaveRef[],
-  ): Promise<ActionOutcome> {
+  /** The plan in the seam's words: times as epoch ms, defaults applied, recheck's current states. */
+  private monitorAction(plan: PlannedAction, targets: readonly SlaveRef[]): MonitorAction {
     const p = plan.params;
     switch (plan.kind) {
       case 'downtime':
-        return bridge.scheduleDowntime(slaves, {
-          startMs: Date.parse(p.start!),
-          endMs: Date.parse(p.end!),
+        return {
+          kind: 'downtime',
+          start: Date.parse(p.start!),
+          end: Date.parse(p.end!),
           fixed: p.fixed ?? true,
           durationSeconds: p.durationSeconds,
           author: plan.author,
           comment: p.comment!,
-        });
+        };
       case 'cancel-downtime':
-        return bridge.cancelDowntimes(slaves).catch((err: Error) => ({
-          results: slaves.map((s) => ({ slave: s.name, ok: false as const, error: err.message })),
-          write: null,
-        }));
+        return { kind: 'cancel-downtime' };
       case 'ack':
-        return bridge.acknowledge(slaves, {
-          author: plan.author,
-          comment: p.comment!,
-          sticky: p.sticky ?? true,
-        });
+        return { kind: 'ack', author: plan.author, comment: p.comment!, sticky: p.sticky ?? true };
       case 'remove-ack':
-        return bridge.removeAcknowledgement(slaves);
+        return { kind: 'remove-ack' };
       case 'force-check':
-        return bridge.forceCheck(slaves);
+        return { kind: 'force-check' };
       case 'recheck': {
-        const views = this.parts.views(slaves.map((s) => s.name));
-        return bridge.resubmit(views);
+        const views: SlaveView[] = this.parts.views(targets.map((s) => s.name));
+        return { kind: 'recheck', results: new Map(views.map((v) => [v.name, currentPassive(v)])) };
       }
       case 'reboot':
       case 'cancel-reboot':
-        throw new Error('a reboot is not a Nagios command'); // submit() sends these elsewhere
+        throw new Error('a reboot is not a monitoring action'); // submit() sends these elsewhere
     }
   }
 
   private async dryRun(
+    monitor: Monitor,
     plan: PlannedAction,
     refs: Map<string, SlaveRef>,
     summary: string,
   ): Promise<DryRunView> {
-    const lines: string[] = [];
-    const recorder: LineWriter = {
-      write(written) {
-        lines.push(...written);
-        return Promise.resolve({ lines: written.length, writes: 0, bytes: 0 });
-      },
-    };
-    const nagios = this.parts.nagios!;
-    const results = await this.execute(nagios.dryRunBridge(recorder), plan, refs, nagios.status);
+    const targets = [...refs.values()];
+    const { answers, lines } = await monitor.preview(this.monitorAction(plan, targets), targets);
     return {
       dryRun: true,
       summary,
-      targets: results.map((r) => ({
-        slave: r.slave,
-        status: r.ok ? 'pending' : 'failed',
-        error: r.ok ? null : r.error,
+      targets: answers.map((a) => ({
+        slave: a.slave,
+        status: 'reason' in a ? 'failed' : 'pending',
+        error: 'reason' in a ? a.reason : null,
       })),
       lines,
     };
   }
 
-  /** Marks the targets status.dat now shows done; finishes an action when none is left waiting. */
-  private confirm(status: NagiosStatus): void {
-    const bridge = this.parts.nagios!.bridge;
+  /** Marks the targets the backend now shows done; finishes an action when none is left waiting. */
+  private confirm(): void {
+    const monitor = this.parts.monitor!;
     for (const w of this.waiting.values()) {
       const action = w.run.action;
       let confirmed = 0;
       for (const t of action.targets) {
         if (t.status !== 'sent') continue;
-        // A sent target's service was worked out from the same reference when its line was built.
-        if (isConfirmed(action, status, bridge.targetOf(w.refs.get(t.slave)!))) {
+        if (monitor.confirmed(action, w.refs.get(t.slave)!)) {
           t.status = 'confirmed';
           confirmed++;
         }
@@ -284,7 +218,7 @@ export class ActionEngine {
     for (const t of w.run.action.targets) {
       if (t.status !== 'sent') continue;
       t.status = 'unconfirmed';
-      t.error = `not confirmed by Nagios within ${within}s`;
+      t.error = `not confirmed by ${this.parts.monitor!.label} within ${within}s`;
     }
     this.count(w.run.action, 'unconfirmed');
     this.finish(w);

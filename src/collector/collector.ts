@@ -16,7 +16,8 @@ import { Hub } from './hub.js';
 import { InventorySources } from './inventory-sources.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { NagiosLink, slaveRef } from './nagios-link.js';
+import { MonitorFeed, slaveRef } from './monitor-feed.js';
+import { NagiosMonitor } from '../monitoring/nagios.js';
 import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -106,14 +107,19 @@ async function assemble(
     ...(nagios.commandFile === null ? {} : { nagiosOwed: (): number => link?.owedCount ?? 0 }),
     ...(nagios.commandFile === null || nagios.statusFile === null
       ? {}
-      : { nagiosStatusAge: (): number | null => link?.statusAgeSeconds(Date.now()) ?? null }),
+      : {
+          nagiosStatusAge: (): number | null =>
+            link?.monitor.readBackAgeSeconds?.(Date.now()) ?? null,
+        }),
     unlistedSlaves: () => fleet.unlistedCount,
     oldestWriteSeconds: () => writer.oldestWaitMs() / 1000,
   });
-  const link: NagiosLink | null =
+  // The one monitoring backend corral.yaml names; the feed, the engine and the detail see only the seam.
+  const monitor =
     nagios.commandFile === null
       ? null
-      : new NagiosLink({ ...nagios, commandFile: nagios.commandFile }, fleet, metrics, log, health);
+      : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log);
+  const link = monitor && new MonitorFeed(monitor, fleet, metrics, log);
   undo.push(() => link?.close());
   if (link !== null) {
     log.info(
@@ -157,7 +163,7 @@ async function assemble(
   });
   // The engine broadcasts through the hub, made next; it acts only once the server listens.
   const actions: ActionEngine = new ActionEngine({
-    nagios: link,
+    monitor,
     reboot: rebootChains(settings.reboot) && {
       settings: settings.reboot,
       slave: (name) => fleet.get(name),

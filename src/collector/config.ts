@@ -254,6 +254,7 @@ export function parseConfigText(
   if (options.withoutTokens && raw !== null && typeof raw === 'object' && 'tokens' in raw) {
     delete (raw as { tokens?: unknown }).tokens;
   }
+  checkOneMonitoring(raw, name);
   const expanded = expandEnv(raw, name, []);
   const result = fileSchema.safeParse(expanded);
   if (!result.success) {
@@ -262,6 +263,17 @@ export function parseConfigText(
     throw new ConfigError(`${name}: ${key}: ${describeIssue(issue)}`);
   }
   return result.data;
+}
+
+/** corral speaks to one monitoring system: `nagios:` and `icinga2:` together is refused, naming both. */
+function checkOneMonitoring(raw: unknown, name: string): void {
+  if (raw === null || typeof raw !== 'object') return;
+  const set = (key: string) => (raw as Record<string, unknown>)[key] != null;
+  if (set('nagios') && set('icinga2')) {
+    throw new ConfigError(
+      `${name}: nagios, icinga2: set only one of them (corral talks to one monitoring system): remove the other section`,
+    );
+  }
 }
 
 /** corral.yaml is small: a reboot chain is the deepest part, and a few aliases are plenty. */

@@ -28,6 +28,8 @@ export interface WatchEvents {
   onStatus(status: NagiosStatus): void;
   /** Nagios is back after an outage: whatever it was sent meanwhile may be lost. */
   onBack(why: string): void;
+  /** A problem of the command file or status.dat appeared, changed or went away. */
+  onHealth?(): void;
 }
 
 /** One line when status.dat is older than it may be; null while it is fresh enough. Pure. */
@@ -156,15 +158,12 @@ export class NagiosWatch implements LineWriter {
   private judgeCommands(err: CommandFileError | null): void {
     // A line too long is ours to fix, not a sign of Nagios's health.
     if (err?.problem === 'line-too-long') return;
-    this.report('nagios-commands', err?.message ?? null);
-    if (err === null) {
-      if (!this.down) return;
-      this.down = false;
-      this.events.onBack('Nagios reads its command file again');
-      return;
-    }
+    const wasDown = this.down;
     // A full pipe is a Nagios alive but behind: what failed is sent again, not everything.
-    if (err.problem !== 'full') this.down = true;
+    if (err === null) this.down = false;
+    else if (err.problem !== 'full') this.down = true;
+    this.report('nagios-commands', err?.message ?? null);
+    if (err === null && wasDown) this.events.onBack('Nagios reads its command file again');
   }
 
   /** Health now; the log only when the problem changed, so a Nagios down for hours is one line. */
@@ -172,6 +171,7 @@ export class NagiosWatch implements LineWriter {
     const before = this.health.problemOf(part);
     this.health.set(part, problem);
     if (problem === before) return;
+    this.events.onHealth?.();
     if (problem === null) this.log.info({ part }, `${partName(part)} is well again`);
     else this.log.warn({ part }, problem);
   }

@@ -2,7 +2,7 @@
 // as they stand, one slave's detail, and the audit log, with an action under way shown as it is now.
 import type { ActionView, RebootAttemptView } from '../domain/protocol.js';
 import { startHistory } from '../domain/slave-record.js';
-import type { NagiosView, SlaveDetail, SlaveView } from '../domain/slave.js';
+import type { MonitoringView, SlaveDetail, SlaveView } from '../domain/slave.js';
 import type { SlaveState } from '../domain/state.js';
 import { toView } from '../actions/action-record.js';
 import type { Fleet } from './fleet.js';
@@ -13,8 +13,8 @@ export interface QueryParts {
   store: StoreReads;
   /** An action still under way, fresher than the store; undefined once its end is saved. */
   inFlight: (id: number) => ActionView | undefined;
-  /** The slave's service in Nagios (null: Nagios has none); absent without Nagios. */
-  nagiosView?: (name: string) => NagiosView | null;
+  /** The slave's service in the monitoring system (null: it has none); absent without monitoring. */
+  nagiosView?: (name: string) => MonitoringView | null;
 }
 
 const MESSAGES_IN_DETAIL = 20;
@@ -39,7 +39,7 @@ export class Queries {
     return names.flatMap((name) => this.parts.fleet.view(name, now) ?? []);
   }
 
-  /** One slave with its starts, recent messages, its part of recent actions and its Nagios service. */
+  /** One slave with its starts, recent messages, its part of recent actions and its monitoring service. */
   slave(name: string, now: number): SlaveDetail | undefined {
     const { fleet, store, nagiosView } = this.parts;
     const record = fleet.get(name);

@@ -234,3 +234,6 @@ export function countTargets(
   for (const t of targets) counts[t.status]++;
   return counts;
 }
+
+/** Which monitoring system a collector is wired to (corral.yaml's `nagios:` or `icinga2:`, or a relay). */
+export type MonitoringBackend = 'nagios' | 'icinga2' | 'nagios-remote';

@@ -1,6 +1,6 @@
 // A slave as the collector shows it to consoles and scripts (the wire shape of the API and WebSocket).
 import type { HeartbeatKind } from './heartbeat.js';
-import type { ActionView } from './protocol.js';
+import type { ActionView, MonitoringBackend } from './protocol.js';
 import type { Freshness, SlaveState } from './state.js';
 
 /** Why a slave's problems are silenced, read back from Nagios. Times are ISO 8601 UTC. */
@@ -59,23 +59,24 @@ export interface SlaveDetail extends SlaveView {
   /** The latest actions on this slave, newest first, each with only this slave's target. */
   actions: ActionView[];
   /**
-   * What Nagios says of the slave's service as status.dat last showed it; null when Nagios has
-   * no such service (or status.dat was not read yet); absent when the collector has no Nagios.
+   * What the monitoring system (Nagios, Icinga 2: `backend` says which) shows of the slave's
+   * service as last read; null when it has no such service (or nothing was read yet); absent
+   * when the collector has no monitoring. Named `nagios` as consoles have always read it.
    */
-  nagios?: NagiosView | null;
+  nagios?: MonitoringView | null;
 }
 
-/** A slave's service in Nagios, read from status.dat; times are ISO 8601 UTC. */
-export interface NagiosView {
+/** A slave's service in its monitoring system as last read; times are ISO 8601 UTC. */
+export interface ServiceView {
   host: string;
   service: string;
-  /** Null until Nagios has a result for it. */
+  /** Null until the monitoring system has a result for it. */
   state: 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN' | null;
   output: string;
   lastCheck: string | null;
-  /** Every downtime on the service, the one ending first first. */
+  /** Every downtime on the service, the one ending first first; `id` is the backend's own. */
   downtimes: Array<{
-    id: number;
+    id: number | string;
     start: string;
     end: string;
     fixed: boolean;
@@ -84,9 +85,18 @@ export interface NagiosView {
     comment: string;
   }>;
   acknowledgement: { author: string; comment: string; sticky: boolean } | null;
-  /** Operators' comments on the service (not those Nagios adds for downtimes and acks). */
+  /** Operators' comments on the service (not those added for downtimes and acknowledgements). */
   comments: Array<{ at: string; author: string; comment: string }>;
 }
+
+/** The detail's service, naming the monitoring system that shows it. */
+export interface MonitoringView extends ServiceView {
+  /** Absent from collectors older than the monitoring seam (they spoke only to Nagios). */
+  backend?: MonitoringBackend;
+}
+
+/** The name the detail's service had while Nagios was the only backend (the console still uses it). */
+export type NagiosView = MonitoringView;
 
 /** The inputs of stateOf for a slave as received over the wire, so consoles compute states as the collector does. */
 export function freshnessOfView(v: SlaveView): Freshness {

@@ -1,11 +1,10 @@
 // The one seam between corral and a monitoring system: what the results feed, the action engine and
 // a slave's detail ask of monitoring, in corral's words. Nagios on this host, Icinga 2's REST API and
 // a Nagios on another host (through its relay) each implement it; nothing above it knows which.
-import type { ActionKind, ResolvedParams } from '../domain/protocol.js';
-import type { Muting } from '../domain/slave.js';
+import type { ActionKind, MonitoringBackend, ResolvedParams } from '../domain/protocol.js';
+import type { MonitoringView, Muting } from '../domain/slave.js';
 
-/** Which monitoring system a collector is wired to. */
-export type MonitoringBackend = 'nagios' | 'icinga2' | 'nagios-remote';
+export type { MonitoringBackend };
 
 /** A slave as a backend needs it: its name and the inventory attributes that may map it elsewhere. */
 export interface SlaveRef {
@@ -51,8 +50,10 @@ export type MonitorAction =
  * `unsent`: it did not reach the backend (link down); sending it again may succeed.
  */
 export type Answer =
-  | { slave: string; outcome: 'done' | 'sent' }
-  | { slave: string; outcome: 'refused' | 'unsent'; reason: string };
+  | { slave: string; outcome: 'done' }
+  | { slave: string; outcome: 'sent' }
+  | { slave: string; outcome: 'refused'; reason: string }
+  | { slave: string; outcome: 'unsent'; reason: string };
 
 /** What an action did (or, previewed, would do): each target's answer and the backend's words. */
 export interface ActOutcome {
@@ -68,29 +69,6 @@ export interface ActionFacts {
   /** When the action was handed to the backend, epoch ms. */
   at: number;
   params: ResolvedParams;
-}
-
-/** A slave's service as the monitoring system shows it, for its detail; times are ISO 8601 UTC. */
-export interface ServiceView {
-  host: string;
-  service: string;
-  /** Null until the monitoring system has a result for it. */
-  state: 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN' | null;
-  output: string;
-  lastCheck: string | null;
-  /** Every downtime on the service, the one ending first first; `id` is the backend's own. */
-  downtimes: Array<{
-    id: number | string;
-    start: string;
-    end: string;
-    fixed: boolean;
-    inEffect: boolean;
-    author: string;
-    comment: string;
-  }>;
-  acknowledgement: { author: string; comment: string; sticky: boolean } | null;
-  /** Operators' comments on the service (not those added for downtimes and acknowledgements). */
-  comments: Array<{ at: string; author: string; comment: string }>;
 }
 
 /**
@@ -133,6 +111,8 @@ export interface Monitor {
    * one operator line; null when it can.
    */
   mappingProblem(slave: SlaveRef): string | null;
+  /** What the operator does about a mapping problem, for the log line that says it. */
+  readonly mappingFix: string;
   /**
    * Whether the backend has the slave's service as last read (true until read): a result for a
    * service it lacks is only noise in its log.
@@ -149,7 +129,7 @@ export interface Monitor {
   confirmed(action: ActionFacts, slave: SlaveRef): boolean;
 
   /** The slave's service as last read; null when the backend has none or nothing was read yet. */
-  service(slave: SlaveRef): ServiceView | null;
+  service(slave: SlaveRef): MonitoringView | null;
   /** Who mutes each of these slaves as last read (null: nothing does, or no service). */
   mutings(slaves: readonly SlaveRef[]): Map<string, Muting | null>;
 }

@@ -18,6 +18,7 @@ import {
   scheduleForcedServiceCheck,
   scheduleServiceDowntime,
   type ServiceRef,
+  type ServiceStateCode,
 } from './commands.js';
 import { serviceFor, type NagiosMapping } from './mapping.js';
 import { pluginResult } from './plugin-result.js';
@@ -141,12 +142,24 @@ export class NagiosBridge {
     return this.run(slaves, (target) => [scheduleServiceDowntime(now, target, d)]);
   }
 
-  /** Cancels every downtime of the slaves' services, by the ids status.dat lists now. */
-  async cancelDowntimes(slaves: readonly SlaveRef[]): Promise<ActionOutcome> {
+  /**
+   * Cancels every downtime of the slaves' services (or only those by `which.author` and/or with
+   * exactly `which.comment`), by the ids status.dat lists now.
+   */
+  async cancelDowntimes(
+    slaves: readonly SlaveRef[],
+    which: { author?: string; comment?: string } = {},
+  ): Promise<ActionOutcome> {
     const status = await this.currentStatus();
     const now = this.clock();
     return this.run(slaves, (target) => {
-      const ids = downtimesOf(status, target.host, target.service).map((d) => d.id);
+      const ids = downtimesOf(status, target.host, target.service)
+        .filter(
+          (d) =>
+            (which.author === undefined || d.author === which.author) &&
+            (which.comment === undefined || d.comment === which.comment),
+        )
+        .map((d) => d.id);
       if (ids.length === 0) throw new NagiosInputError('slave', target.host, 'it has no downtime');
       return ids.map((id) => deleteServiceDowntime(now, id));
     });
@@ -171,6 +184,21 @@ export class NagiosBridge {
   forceCheck(slaves: readonly SlaveRef[]): Promise<ActionOutcome> {
     const now = this.clock();
     return this.run(slaves, (target) => [scheduleForcedServiceCheck(now, target)]);
+  }
+
+  /** Passive results as they are given (each slave's newest), in one packed write. */
+  submitResults(
+    items: ReadonlyArray<{
+      slave: SlaveRef;
+      state: ServiceStateCode;
+      output: { text: string; perfdata?: string };
+    }>,
+  ): Promise<ActionOutcome> {
+    const now = this.clock();
+    return this.run(
+      items.map((i) => i.slave),
+      (target, i) => [processServiceCheckResult(now, target, items[i]!.state, items[i]!.output)],
+    );
   }
 
   /** Re-submits each slave's current state (as the collector sees it) as a passive result. */

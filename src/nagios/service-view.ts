@@ -1,6 +1,6 @@
 // A slave's service as status.dat shows it, for the slave's detail: Nagios's state and output,
 // every downtime, the acknowledgement and operators' comments. Pure.
-import type { NagiosView } from '../domain/slave.js';
+import type { ServiceView } from '../domain/slave.js';
 import type { ServiceRef } from './commands.js';
 import { acknowledgementOf, downtimesOf, serviceKey, type NagiosStatus } from './status-file.js';
 
@@ -11,7 +11,7 @@ const USER_COMMENT = 1;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Null when Nagios has no such service. */
-export function serviceView(status: NagiosStatus, target: ServiceRef): NagiosView | null {
+export function serviceView(status: NagiosStatus, target: ServiceRef): ServiceView | null {
   const { host, service } = target;
   const s = status.services.get(serviceKey(host, service));
   if (!s) return null;

@@ -1,37 +1,19 @@
-// The collector's side of Nagios: forwards each slave's newest heartbeat and its threshold crossings
-// as passive results, and reads status.dat back into who muted which slave. A Nagios that is down
-// never slows or fails heartbeat ingest; what it missed is sent again, at a bounded rate, once it is
-// back, and a slave never heard from gets its CRITICAL once its critical threshold has passed.
-// It is also what the actions and a slave's detail see of Nagios.
+// The collector's side of its monitoring system: forwards each slave's newest heartbeat and its
+// threshold crossings as passive results, and reads back who muted which slave. A backend that is
+// down never slows or fails heartbeat ingest; what it missed is sent again, at a bounded rate, once
+// it is back, and a slave never heard from gets its CRITICAL once its critical threshold has passed.
+// It talks to the backend through the seam (src/monitoring/monitor.ts) only.
 import type { Heartbeat } from '../domain/heartbeat.js';
-import type { Muting, NagiosView } from '../domain/slave.js';
+import type { MonitoringView } from '../domain/slave.js';
 import { poolOf, recordState, type SlaveRecord } from '../domain/slave-record.js';
 import type { Thresholds } from '../domain/state.js';
 import { thresholdsFor } from '../domain/thresholds.js';
-import {
-  NagiosBridge,
-  type ActionOutcome,
-  type LineWriter,
-  type SlaveRef,
-} from '../nagios/bridge.js';
-import { CommandFileWriter } from '../nagios/command-file.js';
-import { NagiosInputError, type ServiceRef } from '../nagios/commands.js';
-import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
-import { mutingOf } from '../nagios/muting.js';
+import type { Answer, Monitor, PassiveResult, SlaveRef } from '../monitoring/monitor.js';
+import { currentPassive, freshnessPassive, heartbeatPassive } from '../monitoring/results.js';
 import { NeverHeard } from '../nagios/never-heard.js';
-import { serviceView } from '../nagios/service-view.js';
-import {
-  serviceKey,
-  type Downtime,
-  type NagiosStatus,
-  type StatusComment,
-} from '../nagios/status-file.js';
-import type { NagiosSettings } from './config.js';
 import type { Fleet, StateChange } from './fleet.js';
-import type { Health } from './health.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import { NagiosWatch } from './nagios-watch.js';
 
 /** A heartbeat older than this when it arrives (replayed from a spool) is sent as the slave's current state. */
 const FRESH_HEARTBEAT_MS = 60_000;
@@ -53,11 +35,8 @@ export function slaveRef(record: SlaveRecord): SlaveRef {
   return { name: record.name, attributes: record.inventory?.attributes ?? {} };
 }
 
-export class NagiosLink {
-  readonly bridge: NagiosBridge;
-  readonly mapping: NagiosMapping;
-  private readonly watch: NagiosWatch;
-  private readonly statusListeners = new Set<(status: NagiosStatus) => void>();
+export class MonitorFeed {
+  private readonly unsubscribe: () => void;
   /** Per slave, the one result still to send: a newer one replaces an older one not yet written. */
   private pending = new Map<string, Pending>();
   private sending: Promise<void> | null = null;
@@ -72,74 +51,26 @@ export class NagiosLink {
   private readonly lastLogged = new Map<string, { at: number; suppressed: number }>();
 
   constructor(
-    readonly settings: NagiosSettings & { commandFile: string },
+    readonly monitor: Monitor,
     private readonly fleet: Fleet,
     private readonly metrics: Metrics,
     private readonly log: Logger,
-    health: Health,
   ) {
-    this.mapping = checkMapping({ hostTemplate: settings.host, service: settings.service });
-    this.watch = new NagiosWatch(
-      settings,
-      new CommandFileWriter(settings.commandFile),
-      health,
-      metrics,
-      log,
-      { onStatus: (status) => this.applyStatus(status), onBack: (why) => this.resendAll(why) },
-    );
-    // Through the watch: every write, an action's too, tells whether Nagios is reading.
-    this.bridge = this.bridgeWriting(this.watch);
-  }
-
-  /** status.dat as last read whole; null without a status file or before the first read. */
-  get status(): NagiosStatus | null {
-    return this.watch.status;
-  }
-
-  get hasStatusFile(): boolean {
-    return this.settings.statusFile !== null;
-  }
-
-  /** For a dry run: a bridge like the real one that hands its lines to `writer`, not to Nagios. */
-  dryRunBridge(writer: LineWriter): NagiosBridge {
-    return this.bridgeWriting(writer);
-  }
-
-  private bridgeWriting(writer: LineWriter): NagiosBridge {
-    return new NagiosBridge({
-      commandFile: this.settings.commandFile,
-      statusFile: this.settings.statusFile,
-      // The copy parsed in the worker thread: the bridge reads status.dat itself only while there is none.
-      status: () => this.watch.status,
-      mapping: this.mapping,
-      writer,
+    this.unsubscribe = monitor.subscribe({
+      readBack: () => this.applyReadBack(),
+      back: (why) => this.resendAll(why),
     });
   }
 
-  /**
-   * The slave's service as status.dat last showed it (state, output, downtimes, comments), for
-   * its detail; null when Nagios has none, or status.dat was not read yet.
-   */
-  serviceView(name: string): NagiosView | null {
+  /** The slave's service as the backend last showed it, for its detail; null when it has none. */
+  serviceView(name: string): MonitoringView | null {
     const record = this.fleet.get(name);
-    const status = this.watch.status;
-    if (!record || !status) return null;
-    const target = this.targetOf(slaveRef(record));
-    return target && serviceView(status, target);
+    return record ? this.monitor.service(slaveRef(record)) : null;
   }
 
-  statusAgeSeconds(now: number): number | null {
-    return this.watch.statusAgeSeconds(now);
-  }
-
-  /** How many slaves wait to have their current state sent to Nagios again. */
+  /** How many slaves wait to have their current state sent to the backend again. */
   get owedCount(): number {
     return this.owed.size;
-  }
-
-  onStatus(listener: (status: NagiosStatus) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
   }
 
   /**
@@ -195,13 +126,13 @@ export class NagiosLink {
   }
 
   /**
-   * At startup, once the fleet and inventory are loaded: reads status.dat a first time, then
+   * At startup, once the fleet and inventory are loaded: reads the backend a first time, then
    * submits the result of every slave that is late or dead now, as afterTick would have. The
    * fleet loads its states silently, so a crossing made while the collector was down would
    * otherwise reach Nagios only at the slave's next change (for a dead slave, maybe never).
    */
   async start(): Promise<void> {
-    await this.watch.poll();
+    await this.monitor.start();
     if (this.closed) return;
     const now = Date.now();
     this.afterInventory(now);
@@ -213,7 +144,10 @@ export class NagiosLink {
       if ((state === 'late' || state === 'dead') && this.queueFreshness(record, now)) queued++;
     }
     if (queued > 0)
-      this.log.info({ slaves: queued }, 'sending Nagios the results of the late and dead slaves');
+      this.log.info(
+        { slaves: queued },
+        `sending ${this.monitor.label} the results of the late and dead slaves`,
+      );
     this.kick();
   }
 
@@ -236,9 +170,9 @@ export class NagiosLink {
   async close(): Promise<void> {
     this.closed = true;
     this.stopPump();
-    this.statusListeners.clear();
+    this.unsubscribe();
     await this.drain();
-    await this.watch.close();
+    await this.monitor.close();
   }
 
   /** Nagios is back: every slave's current state goes again, as Nagios may have missed any. */
@@ -272,7 +206,7 @@ export class NagiosLink {
    * follows Nagios's pace). A slave with a newer result waiting is skipped: that one goes.
    */
   private pumpOnce(): void {
-    if (!this.watch.reachable || this.sending !== null) return;
+    if (!this.monitor.health().reachable || this.sending !== null) return;
     const now = Date.now();
     let taken = 0;
     for (const name of this.owed) {
@@ -286,7 +220,7 @@ export class NagiosLink {
     }
     if (this.owed.size === 0) {
       this.stopPump();
-      this.log.info({ slaves: this.resent }, 'owed results handed to Nagios');
+      this.log.info({ slaves: this.resent }, `owed results handed to ${this.monitor.label}`);
       this.resent = 0;
     }
     this.kick();
@@ -300,129 +234,106 @@ export class NagiosLink {
     });
   }
 
+  /**
+   * Every result waiting, in one submission: heartbeats, then current states, then crossings
+   * (each slave has one, its newest).
+   */
   private async sendPending(): Promise<void> {
-    const batch = [...this.pending.values()].filter((p) => this.knownToNagios(p.slave));
+    const batch = [...this.pending.values()].filter((p) => this.knownToBackend(p.slave));
     this.pending = new Map();
-    const beats = batch.filter((p) => p.kind === 'heartbeat');
-    const current = batch.filter((p) => p.kind === 'current');
-    const freshness = batch.filter((p) => p.kind === 'freshness');
     const now = Date.now();
-    if (beats.length > 0) {
-      await this.count(
-        'heartbeat',
-        this.bridge.forwardHeartbeats(
-          beats.map((p) => ({
-            slave: p.slave,
-            kind: p.heartbeat.kind,
-            master: p.heartbeat.master ?? this.fleet.get(p.slave.name)?.master ?? null,
-            message: p.heartbeat.message,
-          })),
-        ),
-      );
+    const results: PassiveResult[] = [];
+    for (const p of batch) {
+      if (p.kind !== 'heartbeat') continue;
+      const h = p.heartbeat;
+      const master = h.master ?? this.fleet.get(p.slave.name)?.master ?? null;
+      results.push(heartbeatPassive(p.slave, h.kind, master, h.message));
     }
-    if (current.length > 0) {
-      const views = current.flatMap((p) => this.fleet.view(p.slave.name, now) ?? []);
-      await this.count('current', this.bridge.resubmit(views));
+    for (const p of batch) {
+      if (p.kind !== 'current') continue;
+      const view = this.fleet.view(p.slave.name, now);
+      if (view) results.push(currentPassive(view));
     }
-    if (freshness.length > 0) {
-      await this.count('freshness', this.bridge.submitFreshness(freshness));
+    for (const p of batch) {
+      if (p.kind === 'freshness')
+        results.push(freshnessPassive(p.slave, p.ageSeconds, p.thresholds));
     }
+    if (results.length > 0) await this.count(this.monitor.submit(results));
   }
 
   /**
-   * Whether Nagios has the slave's service, as status.dat last said (true until it was read):
-   * a result for a service Nagios lacks only adds a warning to its log.
+   * Whether the backend has the slave's service, as last read (true until read): a result for a
+   * service it lacks only adds a warning to its log.
    */
-  private knownToNagios(slave: SlaveRef): boolean {
-    const t = this.targetOf(slave);
-    if (t === null) {
+  private knownToBackend(slave: SlaveRef): boolean {
+    if (!this.mappable(slave)) {
       this.metrics.nagiosResults.inc({ outcome: 'failed' });
       return false;
     }
-    const status = this.watch.status;
-    if (status === null || status.services.has(serviceKey(t.host, t.service))) return true;
+    if (this.monitor.knows(slave)) return true;
     this.metrics.nagiosResults.inc({ outcome: 'not_in_nagios' });
     return false;
   }
 
   /**
-   * The slave's Nagios service; null when its name or its nagios_host / nagios_service
-   * attributes cannot be one, which is logged once per slave (until the reason changes).
+   * Whether the slave can have a service in the backend; when its name or its mapping attributes
+   * cannot be one, that is logged once per slave (until the reason changes).
    */
-  private targetOf(slave: SlaveRef): ServiceRef | null {
-    try {
-      const target = this.bridge.targetOf(slave);
+  private mappable(slave: SlaveRef): boolean {
+    const reason = this.monitor.mappingProblem(slave);
+    if (reason === null) {
       this.unmappable.delete(slave.name);
-      return target;
-    } catch (err) {
-      if (!(err instanceof NagiosInputError)) throw err;
-      if (this.unmappable.get(slave.name) !== err.message) {
-        this.unmappable.set(slave.name, err.message);
-        this.log.warn(
-          { slave: slave.name, reason: err.message },
-          `${slave.name} cannot have a Nagios service, so Nagios hears nothing of it: fix its nagios_host or nagios_service attribute in the inventory, or nagios.host in corral.yaml`,
-        );
-      }
-      return null;
+      return true;
     }
+    if (this.unmappable.get(slave.name) !== reason) {
+      this.unmappable.set(slave.name, reason);
+      const { label, mappingFix } = this.monitor;
+      this.log.warn(
+        { slave: slave.name, reason },
+        `${slave.name} cannot have a ${label} service, so ${label} hears nothing of it: ${mappingFix}`,
+      );
+    }
+    return false;
   }
 
-  private async count(what: string, outcome: Promise<ActionOutcome>): Promise<void> {
-    let results: ActionOutcome['results'];
+  private async count(submitted: Promise<Answer[]>): Promise<void> {
+    let answers: Answer[];
     try {
-      results = (await outcome).results;
+      answers = await submitted;
     } catch (err) {
-      this.warn('forward', { what, reason: (err as Error).message }, 'forwarding to Nagios failed');
+      this.warn(
+        'forward',
+        { reason: (err as Error).message },
+        `forwarding to ${this.monitor.label} failed`,
+      );
       return;
     }
     let failed = 0;
-    const unwritten: string[] = [];
-    for (const r of results) {
-      if (r.ok) continue;
+    const unsent: string[] = [];
+    for (const a of answers) {
+      if (a.outcome === 'sent' || a.outcome === 'done') continue;
       failed++;
-      // The watch has said why the write failed; the slave's state goes again when it can.
-      if (r.unwritten) {
-        unwritten.push(r.slave);
+      // The backend's health says why it was not reached; the slave's state goes again when it can.
+      if (a.outcome === 'unsent') {
+        unsent.push(a.slave);
         continue;
       }
       this.warn(
         'forward',
-        { what, slave: r.slave, reason: r.error },
-        'Nagios did not get a result',
+        { slave: a.slave, reason: a.reason },
+        `${this.monitor.label} did not take a result`,
       );
     }
-    this.metrics.nagiosResults.inc({ outcome: 'sent' }, results.length - failed);
+    this.metrics.nagiosResults.inc({ outcome: 'sent' }, answers.length - failed);
     this.metrics.nagiosResults.inc({ outcome: 'failed' }, failed);
-    this.owe(unwritten);
+    this.owe(unsent);
   }
 
-  /** A changed status.dat: who muted which slave goes into the records. */
-  private applyStatus(status: NagiosStatus): void {
+  /** What the backend shows changed: who muted which slave goes into the records. */
+  private applyReadBack(): void {
     if (this.closed) return;
-    this.fleet.setMuting(this.mutingOfAll(status));
-    for (const listener of this.statusListeners) listener(status);
-  }
-
-  /** Muting for every slave, with downtimes and comments indexed once (not scanned per slave). */
-  private mutingOfAll(status: NagiosStatus): Map<string, Muting | null> {
-    const downtimes = groupBy(status.downtimes);
-    const comments = groupBy(status.comments);
-    const out = new Map<string, Muting | null>();
-    for (const record of this.fleet.all()) {
-      const target = this.targetOf(slaveRef(record));
-      if (target === null) {
-        out.set(record.name, null); // no service in Nagios: nothing there mutes it
-        continue;
-      }
-      const key = serviceKey(target.host, target.service);
-      const own: NagiosStatus = {
-        ...status,
-        downtimes: downtimes.get(key) ?? [],
-        comments: comments.get(key) ?? [],
-      };
-      out.set(record.name, mutingOf(own, target));
-    }
-    return out;
+    const slaves = [...this.fleet.all()].map(slaveRef);
+    this.fleet.setMuting(this.monitor.mutings(slaves));
   }
 
   private warn(topic: string, details: Record<string, unknown>, msg: string): void {
@@ -435,15 +346,4 @@ export class NagiosLink {
     this.lastLogged.set(topic, { at: now, suppressed: 0 });
     this.log.warn({ ...details, suppressedSinceLast: last?.suppressed ?? 0 }, msg);
   }
-}
-
-function groupBy<T extends Downtime | StatusComment>(items: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const key = serviceKey(item.host, item.service);
-    const list = out.get(key);
-    if (list) list.push(item);
-    else out.set(key, [item]);
-  }
-  return out;
 }

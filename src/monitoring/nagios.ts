@@ -1,0 +1,297 @@
+// Nagios Core on this host as a monitoring backend: results and actions as external command lines
+// through the command file, read back from status.dat (parsed in its own thread), each target
+// prechecked against what status.dat shows and confirmed from it.
+import { isConfirmed, precheck } from '../actions/confirm.js';
+import type { Health } from '../collector/health.js';
+import type { Logger } from '../collector/logger.js';
+import type { Metrics } from '../collector/metrics.js';
+import type { NagiosSettings } from '../collector/config.js';
+import { NagiosWatch } from '../collector/nagios-watch.js';
+import type { Muting } from '../domain/slave.js';
+import { NagiosBridge, type ActionOutcome, type LineWriter } from '../nagios/bridge.js';
+import { CommandFileWriter } from '../nagios/command-file.js';
+import { NagiosInputError, type ServiceRef } from '../nagios/commands.js';
+import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
+import { mutingOf } from '../nagios/muting.js';
+import { serviceView } from '../nagios/service-view.js';
+import {
+  serviceKey,
+  type Downtime,
+  type NagiosStatus,
+  type StatusComment,
+} from '../nagios/status-file.js';
+import type {
+  ActionFacts,
+  ActOutcome,
+  Answer,
+  LinkHealth,
+  Monitor,
+  MonitorAction,
+  MonitorEvents,
+  PassiveResult,
+  SlaveRef,
+} from './monitor.js';
+import type { MonitoringView } from '../domain/slave.js';
+
+export class NagiosMonitor implements Monitor {
+  readonly backend = 'nagios' as const;
+  readonly label = 'Nagios';
+  readonly mappingFix =
+    'fix its nagios_host or nagios_service attribute in the inventory, or nagios.host in corral.yaml';
+  readonly bridge: NagiosBridge;
+  readonly mapping: NagiosMapping;
+  private readonly watch: NagiosWatch;
+  private readonly listeners = new Set<MonitorEvents>();
+
+  constructor(
+    readonly settings: NagiosSettings & { commandFile: string },
+    private readonly healthParts: Health,
+    metrics: Metrics,
+    log: Logger,
+  ) {
+    this.mapping = checkMapping({ hostTemplate: settings.host, service: settings.service });
+    this.watch = new NagiosWatch(
+      settings,
+      new CommandFileWriter(settings.commandFile),
+      healthParts,
+      metrics,
+      log,
+      {
+        onStatus: () => this.emit((l) => l.readBack?.()),
+        onBack: (why) => this.emit((l) => l.back?.(why)),
+        onHealth: () => {
+          const now = this.health();
+          this.emit((l) => l.health?.(now));
+        },
+      },
+    );
+    // Through the watch: every write, an action's too, tells whether Nagios is reading.
+    this.bridge = this.bridgeWriting(this.watch);
+  }
+
+  get confirms(): boolean {
+    return this.settings.statusFile !== null;
+  }
+
+  /** status.dat as last read whole; null without a status file or before the first read. */
+  get status(): NagiosStatus | null {
+    return this.watch.status;
+  }
+
+  start(): Promise<void> {
+    return this.watch.poll();
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.watch.close();
+  }
+
+  subscribe(events: MonitorEvents): () => void {
+    this.listeners.add(events);
+    return () => this.listeners.delete(events);
+  }
+
+  /**
+   * Reachable while Nagios reads its command file (a full pipe is Nagios alive but behind);
+   * `problem` is the command file's, else status.dat's (missing, stale), as /healthz says them.
+   */
+  health(): LinkHealth {
+    const problems = this.healthParts.report().problems;
+    const shown =
+      problems.find((p) => p.part === 'nagios-commands') ??
+      problems.find((p) => p.part === 'nagios-status');
+    return {
+      backend: this.backend,
+      reachable: this.watch.reachable,
+      problem: shown?.problem ?? null,
+      since: shown?.since ?? null,
+    };
+  }
+
+  readBackAgeSeconds(now: number): number | null {
+    return this.watch.statusAgeSeconds(now);
+  }
+
+  mappingProblem(slave: SlaveRef): string | null {
+    const target = this.targetOrProblem(slave);
+    return typeof target === 'string' ? target : null;
+  }
+
+  knows(slave: SlaveRef): boolean {
+    const status = this.watch.status;
+    const target = this.targetOrProblem(slave);
+    if (typeof target === 'string') return false;
+    return status === null || status.services.has(serviceKey(target.host, target.service));
+  }
+
+  async submit(results: readonly PassiveResult[]): Promise<Answer[]> {
+    return answersOf((await this.bridge.submitResults(results)).results);
+  }
+
+  act(action: MonitorAction, targets: readonly SlaveRef[]): Promise<Answer[]> {
+    return this.carryOut(this.bridge, action, targets);
+  }
+
+  async preview(action: MonitorAction, targets: readonly SlaveRef[]): Promise<ActOutcome> {
+    const lines: string[] = [];
+    const recorder: LineWriter = {
+      write(written) {
+        lines.push(...written);
+        return Promise.resolve({ lines: written.length, writes: 0, bytes: 0 });
+      },
+    };
+    const answers = await this.carryOut(this.bridgeWriting(recorder), action, targets);
+    return { answers, lines };
+  }
+
+  confirmed(action: ActionFacts, slave: SlaveRef): boolean {
+    const status = this.watch.status;
+    const target = this.targetOrProblem(slave);
+    return status !== null && typeof target !== 'string' && isConfirmed(action, status, target);
+  }
+
+  service(slave: SlaveRef): MonitoringView | null {
+    const status = this.watch.status;
+    const target = this.targetOrProblem(slave);
+    if (!status || typeof target === 'string') return null;
+    const view = serviceView(status, target);
+    return view && { backend: this.backend, ...view };
+  }
+
+  /** Muting for every slave, with downtimes and comments indexed once (not scanned per slave). */
+  mutings(slaves: readonly SlaveRef[]): Map<string, Muting | null> {
+    const out = new Map<string, Muting | null>();
+    const status = this.watch.status;
+    if (status === null) return out;
+    const downtimes = groupBy(status.downtimes);
+    const comments = groupBy(status.comments);
+    for (const slave of slaves) {
+      const target = this.targetOrProblem(slave);
+      if (typeof target === 'string') {
+        out.set(slave.name, null); // no service in Nagios: nothing there mutes it
+        continue;
+      }
+      const key = serviceKey(target.host, target.service);
+      const own: NagiosStatus = {
+        ...status,
+        downtimes: downtimes.get(key) ?? [],
+        comments: comments.get(key) ?? [],
+      };
+      out.set(slave.name, mutingOf(own, target));
+    }
+    return out;
+  }
+
+  private bridgeWriting(writer: LineWriter): NagiosBridge {
+    return new NagiosBridge({
+      commandFile: this.settings.commandFile,
+      statusFile: this.settings.statusFile,
+      // The copy parsed in the worker thread: the bridge reads status.dat itself only while there is none.
+      status: () => this.watch.status,
+      mapping: this.mapping,
+      writer,
+    });
+  }
+
+  private targetOrProblem(slave: SlaveRef): ServiceRef | string {
+    try {
+      return this.bridge.targetOf(slave);
+    } catch (err) {
+      if (err instanceof NagiosInputError) return err.message;
+      throw err;
+    }
+  }
+
+  /**
+   * Fails the targets Nagios cannot take as it stands (no such service, nothing to acknowledge),
+   * then sends the rest through the bridge in one packed write.
+   */
+  private async carryOut(
+    bridge: NagiosBridge,
+    action: MonitorAction,
+    targets: readonly SlaveRef[],
+  ): Promise<Answer[]> {
+    const status = this.watch.status;
+    const refused = new Map<string, string>();
+    const go: SlaveRef[] = [];
+    for (const ref of targets) {
+      const target = this.targetOrProblem(ref);
+      // A name or attribute that cannot be a Nagios service fails this target alone, saying why.
+      const why =
+        typeof target === 'string' ? target : status && precheck(action.kind, status, target);
+      if (why) refused.set(ref.name, why);
+      else go.push(ref);
+    }
+    const results = go.length === 0 ? [] : (await this.send(bridge, action, go)).results;
+    const byName = new Map(answersOf(results).map((a) => [a.slave, a]));
+    return targets.map(
+      ({ name }): Answer =>
+        byName.get(name) ??
+        (refused.has(name)
+          ? { slave: name, outcome: 'refused', reason: refused.get(name)! }
+          : { slave: name, outcome: 'unsent', reason: 'not sent' }),
+    );
+  }
+
+  private send(
+    bridge: NagiosBridge,
+    action: MonitorAction,
+    slaves: SlaveRef[],
+  ): Promise<ActionOutcome> {
+    switch (action.kind) {
+      case 'downtime':
+        return bridge.scheduleDowntime(slaves, {
+          startMs: action.start,
+          endMs: action.end,
+          fixed: action.fixed,
+          durationSeconds: action.durationSeconds,
+          author: action.author,
+          comment: action.comment,
+        });
+      case 'cancel-downtime':
+        return bridge
+          .cancelDowntimes(slaves, { author: action.author, comment: action.comment })
+          .catch((err: Error) => ({
+            results: slaves.map((s) => ({
+              slave: s.name,
+              ok: false as const,
+              error: err.message,
+              unwritten: true as const,
+            })),
+            write: null,
+          }));
+      case 'ack':
+        return bridge.acknowledge(slaves, action);
+      case 'remove-ack':
+        return bridge.removeAcknowledgement(slaves);
+      case 'force-check':
+        return bridge.forceCheck(slaves);
+      case 'recheck':
+        return bridge.submitResults(slaves.flatMap((s) => action.results.get(s.name) ?? []));
+    }
+  }
+
+  private emit(call: (listener: MonitorEvents) => void): void {
+    for (const listener of this.listeners) call(listener);
+  }
+}
+
+/** The bridge's per-slave outcomes in the seam's words. */
+function answersOf(results: ActionOutcome['results']): Answer[] {
+  return results.map((r): Answer => {
+    if (r.ok) return { slave: r.slave, outcome: 'sent' };
+    return { slave: r.slave, outcome: r.unwritten ? 'unsent' : 'refused', reason: r.error };
+  });
+}
+
+function groupBy<T extends Downtime | StatusComment>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const key = serviceKey(item.host, item.service);
+    const list = out.get(key);
+    if (list) list.push(item);
+    else out.set(key, [item]);
+  }
+  return out;
+}
