@@ -18,6 +18,8 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { MonitorFeed, slaveRef } from './monitor-feed.js';
 import { NagiosMonitor } from '../monitoring/nagios.js';
+import type { Monitor } from '../monitoring/monitor.js';
+import { icinga2Monitor } from './icinga2-wiring.js';
 import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -115,13 +117,16 @@ async function assemble(
     oldestWriteSeconds: () => writer.oldestWaitMs() / 1000,
   });
   // The one monitoring backend corral.yaml names; the feed, the engine and the detail see only the seam.
-  const monitor =
-    nagios.commandFile === null
+  const monitor: Monitor | null = settings.icinga2
+    ? icinga2Monitor(settings.icinga2, health, log)
+    : nagios.commandFile === null
       ? null
       : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log);
   const link = monitor && new MonitorFeed(monitor, fleet, metrics, log);
   undo.push(() => link?.close());
-  if (link !== null) {
+  if (link !== null && settings.icinga2) {
+    log.info({ url: settings.icinga2.url }, 'forwarding to Icinga 2; actions enabled');
+  } else if (link !== null) {
     log.info(
       { commandFile: nagios.commandFile, statusFile: nagios.statusFile },
       'forwarding to Nagios; actions enabled',

@@ -1,6 +1,7 @@
 // Each corral action as the Icinga 2 API call that carries it: the action's path and its JSON body,
 // objects selected by a fixed filter and `filter_vars` (author and comment are values, never filter
-// text). Pure.
+// text). A comment goes as one printable line, as Icinga's own tools show it to terminals. Pure.
+import { oneLine } from '../domain/printable.js';
 import type { MonitorAction } from '../monitoring/monitor.js';
 import type { Selection } from './selection.js';
 
@@ -20,7 +21,7 @@ export function actionRequest(
         body: {
           ...selection,
           author: action.author,
-          comment: action.comment,
+          comment: oneLine(action.comment),
           start_time: seconds(action.start),
           end_time: seconds(action.end),
           fixed: action.fixed,
@@ -39,7 +40,7 @@ export function actionRequest(
       }
       if (action.comment !== undefined) {
         filter += ' && downtime.comment == corral_comment';
-        vars.corral_comment = action.comment;
+        vars.corral_comment = oneLine(action.comment);
       }
       return { path: 'remove-downtime', body: { type: 'Downtime', filter, filter_vars: vars } };
     }

@@ -2,6 +2,7 @@
 // answered per object, muting and the detail read back from /v1/events after a full query. While
 // Icinga is away, results wait (newest per slave, bounded) and go when it returns; actions fail at
 // once, or within their time bound, with one line saying why.
+import { oneLine } from '../domain/printable.js';
 import type { Muting } from '../domain/slave.js';
 import type {
   ActOutcome,
@@ -44,7 +45,9 @@ export interface Icinga2MonitorOptions {
   mapping: NagiosMapping;
   queueLimit?: number;
   /** Where the link's troubles are said (once each). */
-  log?: (level: 'info' | 'warn', msg: string, details?: Record<string, unknown>) => void;
+  log?: (level: 'info' | 'warn', msg: string) => void;
+  /** The link's problem now (null once well), for /healthz. */
+  health?: (problem: string | null) => void;
 }
 
 export class Icinga2Monitor implements Monitor {
@@ -179,7 +182,7 @@ export class Icinga2Monitor implements Monitor {
         return [...s.downtimes.values()].some(
           (d) =>
             d.author === action.author &&
-            d.comment === p.comment &&
+            d.comment === oneLine(p.comment ?? '') &&
             d.start === Date.parse(p.start ?? '') &&
             d.end === Date.parse(p.end ?? '') &&
             d.fixed === (p.fixed ?? true),
@@ -419,6 +422,7 @@ export class Icinga2Monitor implements Monitor {
     this.since = null;
     if (!wasDown) return;
     this.log('info', `Icinga 2 at ${this.client.url} is reachable`);
+    this.options.health?.(null);
     this.emit((l) => l.health?.(this.health()));
     const returning = this.everUp;
     this.everUp = true;
@@ -432,6 +436,7 @@ export class Icinga2Monitor implements Monitor {
     this.problem = err.message;
     if (!changed) return;
     this.log('warn', err.message);
+    this.options.health?.(err.message);
     this.emit((l) => l.health?.(this.health()));
   }
 

@@ -107,7 +107,7 @@ export class Picture {
           if (s.lastCheck !== null && (facts.lastCheck ?? 0) < s.lastCheck) return false;
           Object.assign(s, facts);
         }
-          s.acknowledgement = 0;
+        s.acknowledgement = 0;
         return true;
       case 'AcknowledgementSet':
         if (!s) return false;
