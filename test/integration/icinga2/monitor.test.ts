@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Icinga2Monitor } from '../../../src/icinga2/icinga2-monitor.js';
+import { apiPermissions } from '../../../src/icinga2/objects.js';
 import { DEFAULT_MAPPING } from '../../../src/nagios/mapping.js';
 import type { Answer, MonitorEvents, SlaveRef } from '../../../src/monitoring/monitor.js';
 import {
@@ -15,13 +16,14 @@ import {
   type Icinga2Instance,
 } from '../../support/icinga2.js';
 
+const LIMITED_PASSWORD = 'limited-password';
 const SLAVES = Array.from({ length: 50 }, (_, i) => `ic-${String(i).padStart(2, '0')}`);
 const ref = (name: string): SlaveRef => ({ name });
 const HOUR = 3_600_000;
 
 function monitorFor(
   icinga: Icinga2Instance,
-  over: { ca?: string; password?: string; servername?: string | null } = {},
+  over: { ca?: string; password?: string; servername?: string | null; user?: string } = {},
 ) {
   const ca = over.ca ?? icinga.ca;
   return new Icinga2Monitor({
@@ -29,7 +31,7 @@ function monitorFor(
       url: icinga.url,
       ca: { file: ca, pem: readFileSync(ca, 'utf8') },
       servername: over.servername === undefined ? NODE_NAME : over.servername,
-      user: CORRAL_USER,
+      user: over.user ?? CORRAL_USER,
       password: over.password ?? CORRAL_PASSWORD,
     },
     mapping: DEFAULT_MAPPING,
@@ -51,6 +53,11 @@ describe.skipIf(!hasIcinga2)('the Icinga 2 backend with a real Icinga 2', () => 
         // A service that refuses passive results, to be refused by.
         'object Host "no-passive" { check_command = "dummy"; enable_active_checks = false }',
         'object Service "buildbot-start" { host_name = "no-passive"; check_command = "dummy"; enable_active_checks = false; enable_passive_checks = false; vars.corral_slave = "no-passive" }',
+        // A user that may read everything corral reads but schedule no downtime.
+        `object ApiUser "limited" { password = "${LIMITED_PASSWORD}"; permissions = [ ${apiPermissions()
+          .filter((p) => p !== 'actions/schedule-downtime')
+          .map((p) => `"${p}"`)
+          .join(', ')} ] }`,
       ].join('\n'),
     });
     monitor = monitorFor(icinga);
@@ -193,7 +200,10 @@ describe.skipIf(!hasIcinga2)('the Icinga 2 backend with a real Icinga 2', () => 
     const after = await icinga.downtimes();
     expect(after).toHaveLength(before.length + 1);
     const added = after.find((d) => !before.some((b) => b.__name === d.__name));
-    expect(added).toMatchObject({ host_name: 'ic-32', comment });
+    expect(added?.host_name).toBe('ic-32');
+    // As text, on one line: the quotes and braces are the comment's, nothing was evaluated.
+    expect(added?.comment).toContain(`x" && true || "'}} ; [1] DEL_ALL_SVC_DOWNTIME;ic-05`);
+    expect(added?.comment).not.toContain('\n');
     expect(await icinga.downtimes('ic-30')).toHaveLength(0);
     expect(await icinga.downtimes('ic-31')).toHaveLength(0);
   });
@@ -237,6 +247,37 @@ describe.skipIf(!hasIcinga2)('the Icinga 2 backend with a real Icinga 2', () => 
       expect(wrong.health().problem).not.toContain('not the password');
     } finally {
       await wrong.close();
+    }
+  });
+
+  test('a permission the ApiUser lacks is named, and the action is refused for every target', async () => {
+    const limited = monitorFor(icinga, { user: 'limited', password: LIMITED_PASSWORD });
+    try {
+      await limited.start();
+      expect(limited.health().reachable).toBe(true);
+      const now = Date.now();
+      const answers = await limited.act(
+        {
+          kind: 'downtime',
+          start: now,
+          end: now + HOUR,
+          fixed: true,
+          author: 'jdoe',
+          comment: 'x',
+        },
+        [ref('ic-40'), ref('ic-41')],
+      );
+      for (const a of answers) {
+        expect(a).toMatchObject({
+          outcome: 'refused',
+          reason: expect.stringMatching(
+            /^Icinga 2 at https:\/\/127\.0\.0\.1:\d+ refused user "limited" the permission actions\/schedule-downtime \(404\): add it to the ApiUser's permissions/,
+          ),
+        });
+      }
+      expect(await icinga.downtimes('ic-40')).toHaveLength(0);
+    } finally {
+      await limited.close();
     }
   });
 });
