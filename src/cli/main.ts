@@ -13,6 +13,7 @@ import { CliError } from './errors.js';
 import { register as ls } from './ls.js';
 import { printErr } from './output.js';
 import { register as nagiosConfig } from './nagios-config.js';
+import { register as icinga2Config } from './icinga2-config.js';
 import { register as reboot } from './reboot.js';
 import { register as recheck } from './recheck.js';
 import { register as simulate } from './simulate.js';
@@ -36,6 +37,7 @@ const commands: Array<(program: Command) => void> = [
   watchdog,
   check,
   nagiosConfig,
+  icinga2Config,
   backup,
   simulate,
   demo,

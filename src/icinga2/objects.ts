@@ -109,7 +109,7 @@ export function generateIcinga2Objects(input: Icinga2ObjectsInput): string {
     ``,
     `object CheckCommand ${str(ICINGA_CHECK_COMMAND)} {`,
     `  command = [ ${command.map(str).join(', ')} ]`,
-    `  arguments = { "--" = { value = "$${SLAVE_VAR}$"; skip_key = true; order = 1 } }`,
+    `  arguments = { "slave" = { value = "$${SLAVE_VAR}$"; skip_key = true; order = 1 } }`,
     `}`,
     ``,
     `template Host ${str(HOST_TEMPLATE)} {`,
