@@ -31,6 +31,8 @@ type ActAction = Exclude<MonitorAction, { kind: 'recheck' }>;
 
 /** An action's request is given up after this, so the whole action fails well within 20 s. */
 const ACTION_TIMEOUT_MS = 15_000;
+/** The read-back after an action: with the action's own bound, under 20 s in all. */
+const REFRESH_TIMEOUT_MS = 4_000;
 const RESULT_TIMEOUT_MS = 10_000;
 const QUERY_TIMEOUT_MS = 60_000;
 /** Results requests in flight at once (each carries every slave with the same words). */
@@ -408,7 +410,7 @@ export class Icinga2Monitor implements Monitor {
   private async refresh(groups: readonly Group[]): Promise<void> {
     await Promise.all(
       groups.map(async (g) => {
-        const part = await readBack(this.client, ACTION_TIMEOUT_MS, g.selection).catch(() => null);
+        const part = await readBack(this.client, REFRESH_TIMEOUT_MS, g.selection).catch(() => null);
         if (part) this.picture.replace(g.slaves.keys(), part);
       }),
     );
