@@ -7,7 +7,7 @@ import type { Selection } from './selection.js';
 
 /** Only downtimes with this author and comment, on the selected services: a fixed filter, values in vars. */
 const DOWNTIMES_FILTER =
-  'downtime.service_name == corral_service && downtime.host_name in corral_hosts';
+  'corral_hosts.contains(downtime.host_name) && downtime.service_name == corral_service';
 
 export function actionRequest(
   action: Exclude<MonitorAction, { kind: 'recheck' }>,

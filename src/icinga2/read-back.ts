@@ -41,9 +41,9 @@ const COMMENT_ATTRS = [
 
 /** Fixed filters for a selection's services and what hangs on them; the values are its vars. */
 const FILTERS = {
-  Service: 'service.name == corral_service && host.name in corral_hosts',
-  Downtime: 'downtime.service_name == corral_service && downtime.host_name in corral_hosts',
-  Comment: 'comment.service_name == corral_service && comment.host_name in corral_hosts',
+  Service: 'corral_hosts.contains(host.name) && service.name == corral_service',
+  Downtime: 'corral_hosts.contains(downtime.host_name) && downtime.service_name == corral_service',
+  Comment: 'corral_hosts.contains(comment.host_name) && comment.service_name == corral_service',
 } as const;
 
 export async function readBack(
