@@ -285,6 +285,7 @@ async function measure(name, backend) {
       async () => (await backend.showing(`buildbot started on ${master}`)) === N,
       300_000,
       `${name}: heartbeats in state`,
+      250,
     );
     const stateMs = performance.now() - t1;
     return { downtimeMs, counts, acceptedMs, stateMs };
