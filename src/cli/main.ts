@@ -14,6 +14,7 @@ import { register as ls } from './ls.js';
 import { printErr } from './output.js';
 import { register as nagiosConfig } from './nagios-config.js';
 import { register as icinga2Config } from './icinga2-config.js';
+import { register as nagiosRelay } from './nagios-relay.js';
 import { register as reboot } from './reboot.js';
 import { register as recheck } from './recheck.js';
 import { register as simulate } from './simulate.js';
@@ -38,6 +39,7 @@ const commands: Array<(program: Command) => void> = [
   check,
   nagiosConfig,
   icinga2Config,
+  nagiosRelay,
   backup,
   simulate,
   demo,

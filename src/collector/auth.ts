@@ -11,18 +11,21 @@ export interface Identity {
 }
 
 /** What a request needs to be allowed. */
-export type Permission = 'heartbeat' | 'view' | 'act';
+export type Permission = 'heartbeat' | 'view' | 'act' | 'relay';
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   heartbeat: new Set(['heartbeat']),
   viewer: new Set(['view']),
   operator: new Set(['heartbeat', 'view', 'act']),
+  // The Nagios relay (`corral nagios-relay`): it connects in to carry Nagios's side, nothing more.
+  relay: new Set(['relay']),
 };
 
 const DOING: Record<Permission, string> = {
   heartbeat: 'send heartbeats',
   view: 'watch slaves',
   act: 'act',
+  relay: 'relay Nagios',
 };
 
 /** Why `identity` may not do `needs`, in one line; null when it may. HTTP and the stream both ask. */

@@ -18,6 +18,7 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { MonitorFeed, slaveRef } from './monitor-feed.js';
 import { NagiosMonitor } from '../monitoring/nagios.js';
+import { NagiosRemoteMonitor } from '../monitoring/nagios-remote.js';
 import type { Monitor } from '../monitoring/monitor.js';
 import { icinga2Monitor } from './icinga2-wiring.js';
 import { Queries } from './queries.js';
@@ -106,8 +107,10 @@ async function assemble(
   const metrics = new Metrics({
     countByState: () => fleet.countByState(),
     consoles: (): number => hub.connected,
-    ...(nagios.commandFile === null ? {} : { nagiosOwed: (): number => link?.owedCount ?? 0 }),
-    ...(nagios.commandFile === null || nagios.statusFile === null
+    ...(nagios.commandFile === null && !nagios.relay
+      ? {}
+      : { nagiosOwed: (): number => link?.owedCount ?? 0 }),
+    ...((nagios.commandFile === null || nagios.statusFile === null) && !nagios.relay
       ? {}
       : {
           nagiosStatusAge: (): number | null =>
@@ -117,15 +120,21 @@ async function assemble(
     oldestWriteSeconds: () => writer.oldestWaitMs() / 1000,
   });
   // The one monitoring backend corral.yaml names; the feed, the engine and the detail see only the seam.
+  const relay = nagios.relay ? new NagiosRemoteMonitor(nagios, health, log) : null;
   const monitor: Monitor | null = settings.icinga2
     ? icinga2Monitor(settings.icinga2, health, log)
-    : nagios.commandFile === null
-      ? null
-      : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log);
+    : (relay ??
+      (nagios.commandFile === null
+        ? null
+        : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log)));
   const link = monitor && new MonitorFeed(monitor, fleet, metrics, log);
   undo.push(() => link?.close());
   if (link !== null && settings.icinga2) {
     log.info({ url: settings.icinga2.url }, 'forwarding to Icinga 2; actions enabled');
+  } else if (relay !== null) {
+    log.info(
+      'Nagios is on another host: waiting for its relay (corral nagios-relay); actions enabled',
+    );
   } else if (link !== null) {
     log.info(
       { commandFile: nagios.commandFile, statusFile: nagios.statusFile },
@@ -223,6 +232,7 @@ async function assemble(
     log,
     actions,
     connections,
+    relay,
   });
 
   const { server, scheme, reloadCertificate } = createCollectorServer(settings.tls, api, log);

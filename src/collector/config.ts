@@ -47,6 +47,8 @@ export interface NagiosSettings {
   confirmWithinSeconds: number;
   /** Nagios's status_update_interval: status.dat older than 3 of these means Nagios is not writing it. */
   statusIntervalSeconds: number;
+  /** Nagios is on another host: its relay (`corral nagios-relay`) connects in with a `relay` token. */
+  relay: boolean;
 }
 
 export interface Settings {
@@ -208,6 +210,7 @@ const fileSchema = z.strictObject({
       service: nonEmpty('a service description').optional(),
       confirm_within: duration('60s').optional(),
       status_interval: duration('10s').optional(),
+      relay: z.boolean({ error: 'relay is true or false' }).optional(),
     })
     .optional(),
   icinga2: z
@@ -290,6 +293,26 @@ export function parseConfigText(
     throw new ConfigError(`${name}: ${key}: ${describeIssue(issue)}`);
   }
   return result.data;
+}
+
+/** `nagios.relay: true` leaves Nagios's files to the relay on the Nagios host: naming them here too is refused. */
+function relaySetting(
+  nagios: { relay?: boolean; command_file?: string; status_file?: string } | undefined,
+  name: string,
+): boolean {
+  if (nagios?.relay !== true) return false;
+  const local =
+    nagios.command_file !== undefined
+      ? 'command_file'
+      : nagios.status_file !== undefined
+        ? 'status_file'
+        : null;
+  if (local !== null) {
+    throw new ConfigError(
+      `${name}: nagios.${local}: with nagios.relay: true the Nagios files are the relay's: remove it here and give it in the relay's own corral.yaml on the Nagios host`,
+    );
+  }
+  return true;
 }
 
 /** corral speaks to one monitoring system: `nagios:` and `icinga2:` together is refused, naming both. */
@@ -400,6 +423,7 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
       service: nagiosName('service', f.nagios?.service, name),
       confirmWithinSeconds: f.nagios?.confirm_within ?? 60,
       statusIntervalSeconds: f.nagios?.status_interval ?? 10,
+      relay: relaySetting(f.nagios, name),
     },
     icinga2: icinga2Settings(f.icinga2, base, name),
     reboot: rebootSettings(f.reboot, name),

@@ -6,6 +6,7 @@ export type HealthPart =
   | 'store' // the database: writes failing (disk full, I/O error) or the writer behind
   | 'nagios-commands' // the Nagios command file cannot be written
   | 'nagios-status' // status.dat missing or stale
+  | 'nagios-relay' // Nagios on another host: its relay is away, or reports a problem there
   | 'inventory' // the inventory file cannot be read (the last good one is kept)
   | 'icinga2'; // Icinga 2's API unreachable or refusing corral
 

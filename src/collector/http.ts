@@ -21,6 +21,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Queries } from './queries.js';
 import { UnlistedCap } from './unlisted-cap.js';
+import { RELAY_PATH } from '../relay/messages.js';
 
 export interface ApiParts {
   settings: Settings;
@@ -34,6 +35,8 @@ export interface ApiParts {
   log: Logger;
   actions: ActionEngine;
   connections: ConnectionLimit;
+  /** Where a Nagios relay's connection goes (`nagios.relay: true`); null: this collector takes none. */
+  relay?: { accept(req: IncomingMessage, socket: Duplex, head: Buffer, who: string): void } | null;
 }
 
 const ACTIONS_DEFAULT = 20;
@@ -311,6 +314,18 @@ export function createApi(parts: ApiParts) {
       if (crowded) return refuseUpgrade(socket, 503, crowded.error);
       const refusal = browserRefusal(req);
       if (refusal) return refuseUpgrade(socket, refusal.status, refusal.error);
+      if (url.pathname === RELAY_PATH) {
+        const relay = auth.check(req, 'relay');
+        if (!relay.ok) return refuseUpgrade(socket, relay.status, relay.error);
+        if (!parts.relay) {
+          return refuseUpgrade(
+            socket,
+            404,
+            'this collector takes no Nagios relay: set nagios.relay: true in its corral.yaml',
+          );
+        }
+        return parts.relay.accept(req, socket, head, relay.identity.name);
+      }
       if (url.pathname !== '/api/v1/stream')
         return refuseUpgrade(socket, 404, 'the stream is at /api/v1/stream');
       const result = auth.check(req, 'view');

@@ -91,14 +91,16 @@ export class Hub {
     socket.on('close', () => this.consoles.delete(c));
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'console socket error'));
     const now = Date.now();
+    // Nagios here, or on another host through its relay.
+    const wired = this.settings.nagios.commandFile !== null || this.settings.nagios.relay;
     const hello: HelloMessage = {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
       serverTime: new Date(now).toISOString(),
       thresholds: this.settings.thresholds,
       you: { name: identity.name, role: identity.role },
-      nagios: this.settings.nagios.commandFile !== null,
-      actions: this.settings.nagios.commandFile !== null, // `nagios` as older consoles read it
+      nagios: wired,
+      actions: wired, // `nagios` as older consoles read it
       reboot: rebootChains(this.settings.reboot),
     };
     this.send(c, JSON.stringify(hello));

@@ -20,8 +20,8 @@ const FRESH_HEARTBEAT_MS = 60_000;
 /** At most one log line per this long about results failing, so a flood cannot fill the log. */
 const LOG_EVERY_MS = 60_000;
 /**
- * Results owed to Nagios go out at most RESEND_BATCH every RESEND_EVERY_MS (2,000 a second: 10,000
- * slaves in 5 s, in packed writes of 4 KiB), so a Nagios just back is not handed a full pipe.
+ * Results owed to the backend go out at most RESEND_BATCH every RESEND_EVERY_MS (2,000 a second:
+ * 10,000 slaves in 5 s; to Nagios in packed writes of 4 KiB), so a backend just back is not flooded.
  */
 const RESEND_BATCH = 200;
 const RESEND_EVERY_MS = 100;
@@ -40,12 +40,12 @@ export class MonitorFeed {
   /** Per slave, the one result still to send: a newer one replaces an older one not yet written. */
   private pending = new Map<string, Pending>();
   private sending: Promise<void> | null = null;
-  /** Slaves whose current state Nagios may have missed, in the order they are to be sent again. */
+  /** Slaves whose current state the backend may have missed, in the order they are to be sent again. */
   private readonly owed = new Set<string>();
   private pump: NodeJS.Timeout | null = null;
   private resent = 0;
   private readonly neverHeard = new NeverHeard();
-  /** Slaves whose name or attributes cannot be a Nagios service, with why (said once each). */
+  /** Slaves whose name or attributes cannot be a service in the backend, with why (said once each). */
   private readonly unmappable = new Map<string, string>();
   private closed = false;
   private readonly lastLogged = new Map<string, { at: number; suppressed: number }>();
@@ -74,8 +74,8 @@ export class MonitorFeed {
   }
 
   /**
-   * After a group commit: each slave's newest heartbeat goes to Nagios. One that is not the
-   * slave's newest (a late replay) is not sent: Nagios would apply it over the newer result.
+   * After a group commit: each slave's newest heartbeat goes to the backend. One that is not the
+   * slave's newest (a late replay) is not sent: Nagios, for one, would apply it over the newer result.
    * A newest one that is old by the time it arrives is sent as the slave's current state, with its true age.
    */
   afterCommit(heartbeats: readonly Heartbeat[]): void {
@@ -97,7 +97,7 @@ export class MonitorFeed {
   }
 
   /**
-   * After the clock tick: a slave that time made late or dead is WARNING or CRITICAL in Nagios
+   * After the clock tick: a slave that time made late or dead is WARNING or CRITICAL in the backend
    * now, and one never heard from whose critical threshold passed since it was listed is CRITICAL.
    */
   afterTick(changes: readonly StateChange[], now: number): void {
@@ -129,7 +129,7 @@ export class MonitorFeed {
    * At startup, once the fleet and inventory are loaded: reads the backend a first time, then
    * submits the result of every slave that is late or dead now, as afterTick would have. The
    * fleet loads its states silently, so a crossing made while the collector was down would
-   * otherwise reach Nagios only at the slave's next change (for a dead slave, maybe never).
+   * otherwise reach the backend only at the slave's next change (for a dead slave, maybe never).
    */
   async start(): Promise<void> {
     await this.monitor.start();
@@ -175,7 +175,7 @@ export class MonitorFeed {
     await this.monitor.close();
   }
 
-  /** Nagios is back: every slave's current state goes again, as Nagios may have missed any. */
+  /** The backend is back: every slave's current state goes again, as it may have missed any. */
   private resendAll(why: string): void {
     if (this.closed) return;
     for (const record of this.fleet.all()) this.owed.add(record.name);
@@ -183,7 +183,7 @@ export class MonitorFeed {
     this.startPump();
   }
 
-  /** Slaves whose result did not reach Nagios: their current state goes again. */
+  /** Slaves whose result did not reach the backend: their current state goes again. */
   private owe(names: readonly string[]): void {
     for (const name of names) this.owed.add(name);
     this.startPump();
@@ -201,12 +201,12 @@ export class MonitorFeed {
   }
 
   /**
-   * Hands the next owed slaves to the sender, each as its state now. Waits while Nagios is
-   * unreachable (its return owes everything anyway) and while a write is under way (so the rate
-   * follows Nagios's pace). A slave with a newer result waiting is skipped: that one goes.
+   * Hands the next owed slaves to the sender, each as its state now. Waits while the backend
+   * takes nothing (its return owes everything anyway) and while a submission is under way (so the
+   * rate follows the backend's pace). A slave with a newer result waiting is skipped: that one goes.
    */
   private pumpOnce(): void {
-    if (!this.monitor.health().reachable || this.sending !== null) return;
+    if (!this.monitor.delivering || this.sending !== null) return;
     const now = Date.now();
     let taken = 0;
     for (const name of this.owed) {

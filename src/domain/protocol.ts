@@ -4,7 +4,7 @@ import type { Thresholds } from './state.js';
 
 export const PROTOCOL_VERSION = 1;
 
-export const ROLES = ['heartbeat', 'viewer', 'operator'] as const;
+export const ROLES = ['heartbeat', 'viewer', 'operator', 'relay'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface HelloMessage {
@@ -24,6 +24,9 @@ export interface HelloMessage {
   /** The reboot chains (method names, in order) when reboot methods are configured, else null. */
   reboot?: RebootChains | null;
 }
+
+/** The monitoring systems a collector can be wired to; `none` when it is wired to none. */
+export type MonitoringBackend = 'nagios' | 'icinga2' | 'nagios-remote' | 'none';
 
 /** Method names in the order they are tried: the default chain and the pools' own. */
 export interface RebootChains {
@@ -234,6 +237,3 @@ export function countTargets(
   for (const t of targets) counts[t.status]++;
   return counts;
 }
-
-/** Which monitoring system a collector is wired to (corral.yaml's `nagios:` or `icinga2:`, or a relay). */
-export type MonitoringBackend = 'nagios' | 'icinga2' | 'nagios-remote';

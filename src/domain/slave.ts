@@ -92,7 +92,7 @@ export interface ServiceView {
 /** The detail's service, naming the monitoring system that shows it. */
 export interface MonitoringView extends ServiceView {
   /** Absent from collectors older than the monitoring seam (they spoke only to Nagios). */
-  backend?: MonitoringBackend;
+  backend?: Exclude<MonitoringBackend, 'none'>;
 }
 
 /** The name the detail's service had while Nagios was the only backend (the console still uses it). */

@@ -76,7 +76,7 @@ export interface ActionFacts {
  * printable line naming what is wrong and what to do; `since` (ISO) when it became unreachable.
  */
 export interface LinkHealth {
-  backend: MonitoringBackend;
+  backend: Exclude<MonitoringBackend, 'none'>;
   reachable: boolean;
   problem: string | null;
   since: string | null;
@@ -92,7 +92,7 @@ export interface MonitorEvents {
 }
 
 export interface Monitor {
-  readonly backend: MonitoringBackend;
+  readonly backend: Exclude<MonitoringBackend, 'none'>;
   /** The backend's name in operators' messages: `Nagios`, `Icinga 2`. */
   readonly label: string;
   /** Whether read-back can confirm actions (a Nagios without status.dat cannot). */
@@ -103,6 +103,11 @@ export interface Monitor {
   close(): Promise<void>;
   subscribe(events: MonitorEvents): () => void;
   health(): LinkHealth;
+  /**
+   * Whether results sent now reach the backend (Nagios: its command file is read). Narrower than
+   * `health().reachable`: a stale status.dat does not stop results going out.
+   */
+  readonly delivering: boolean;
   /** How old the backend's state as last read is (Nagios: status.dat's age); null when unknown. */
   readBackAgeSeconds?(now: number): number | null;
 

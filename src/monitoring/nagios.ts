@@ -1,25 +1,17 @@
 // Nagios Core on this host as a monitoring backend: results and actions as external command lines
 // through the command file, read back from status.dat (parsed in its own thread), each target
 // prechecked against what status.dat shows and confirmed from it.
-import { isConfirmed, precheck } from '../actions/confirm.js';
+import { precheck } from '../actions/confirm.js';
 import type { Health } from '../collector/health.js';
 import type { Logger } from '../collector/logger.js';
 import type { Metrics } from '../collector/metrics.js';
 import type { NagiosSettings } from '../collector/config.js';
 import { NagiosWatch } from '../collector/nagios-watch.js';
-import type { Muting } from '../domain/slave.js';
+import type { MonitoringView, Muting } from '../domain/slave.js';
 import { NagiosBridge, type ActionOutcome, type LineWriter } from '../nagios/bridge.js';
 import { CommandFileWriter } from '../nagios/command-file.js';
-import { NagiosInputError, type ServiceRef } from '../nagios/commands.js';
 import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
-import { mutingOf } from '../nagios/muting.js';
-import { serviceView } from '../nagios/service-view.js';
-import {
-  serviceKey,
-  type Downtime,
-  type NagiosStatus,
-  type StatusComment,
-} from '../nagios/status-file.js';
+import type { NagiosStatus } from '../nagios/status-file.js';
 import type {
   ActionFacts,
   ActOutcome,
@@ -31,17 +23,18 @@ import type {
   PassiveResult,
   SlaveRef,
 } from './monitor.js';
-import type { MonitoringView } from '../domain/slave.js';
+import { NagiosReadBack } from './nagios-read-back.js';
 
 export class NagiosMonitor implements Monitor {
   readonly backend = 'nagios' as const;
   readonly label = 'Nagios';
   readonly mappingFix =
     'fix its nagios_host or nagios_service attribute in the inventory, or nagios.host in corral.yaml';
-  readonly bridge: NagiosBridge;
-  readonly mapping: NagiosMapping;
+  private readonly bridge: NagiosBridge;
+  private readonly mapping: NagiosMapping;
   private readonly watch: NagiosWatch;
   private readonly listeners = new Set<MonitorEvents>();
+  private readonly readBack: NagiosReadBack;
 
   constructor(
     readonly settings: NagiosSettings & { commandFile: string },
@@ -67,6 +60,7 @@ export class NagiosMonitor implements Monitor {
     );
     // Through the watch: every write, an action's too, tells whether Nagios is reading.
     this.bridge = this.bridgeWriting(this.watch);
+    this.readBack = new NagiosReadBack(this.mapping, () => this.watch.status);
   }
 
   get confirms(): boolean {
@@ -93,8 +87,8 @@ export class NagiosMonitor implements Monitor {
   }
 
   /**
-   * Reachable while Nagios reads its command file (a full pipe is Nagios alive but behind);
-   * `problem` is the command file's, else status.dat's (missing, stale), as /healthz says them.
+   * Reachable while neither the command file nor status.dat has a problem (as /healthz says them);
+   * `problem` is the command file's first, else status.dat's (missing, stale).
    */
   health(): LinkHealth {
     const problems = this.healthParts.report().problems;
@@ -103,10 +97,15 @@ export class NagiosMonitor implements Monitor {
       problems.find((p) => p.part === 'nagios-status');
     return {
       backend: this.backend,
-      reachable: this.watch.reachable,
+      reachable: shown === undefined,
       problem: shown?.problem ?? null,
       since: shown?.since ?? null,
     };
+  }
+
+  /** While Nagios reads its command file (a full pipe is Nagios alive but behind). */
+  get delivering(): boolean {
+    return this.watch.reachable;
   }
 
   readBackAgeSeconds(now: number): number | null {
@@ -114,15 +113,11 @@ export class NagiosMonitor implements Monitor {
   }
 
   mappingProblem(slave: SlaveRef): string | null {
-    const target = this.targetOrProblem(slave);
-    return typeof target === 'string' ? target : null;
+    return this.readBack.mappingProblem(slave);
   }
 
   knows(slave: SlaveRef): boolean {
-    const status = this.watch.status;
-    const target = this.targetOrProblem(slave);
-    if (typeof target === 'string') return false;
-    return status === null || status.services.has(serviceKey(target.host, target.service));
+    return this.readBack.knows(slave);
   }
 
   async submit(results: readonly PassiveResult[]): Promise<Answer[]> {
@@ -146,41 +141,16 @@ export class NagiosMonitor implements Monitor {
   }
 
   confirmed(action: ActionFacts, slave: SlaveRef): boolean {
-    const status = this.watch.status;
-    const target = this.targetOrProblem(slave);
-    return status !== null && typeof target !== 'string' && isConfirmed(action, status, target);
+    return this.readBack.confirmed(action, slave);
   }
 
   service(slave: SlaveRef): MonitoringView | null {
-    const status = this.watch.status;
-    const target = this.targetOrProblem(slave);
-    if (!status || typeof target === 'string') return null;
-    const view = serviceView(status, target);
+    const view = this.readBack.service(slave);
     return view && { backend: this.backend, ...view };
   }
 
-  /** Muting for every slave, with downtimes and comments indexed once (not scanned per slave). */
   mutings(slaves: readonly SlaveRef[]): Map<string, Muting | null> {
-    const out = new Map<string, Muting | null>();
-    const status = this.watch.status;
-    if (status === null) return out;
-    const downtimes = groupBy(status.downtimes);
-    const comments = groupBy(status.comments);
-    for (const slave of slaves) {
-      const target = this.targetOrProblem(slave);
-      if (typeof target === 'string') {
-        out.set(slave.name, null); // no service in Nagios: nothing there mutes it
-        continue;
-      }
-      const key = serviceKey(target.host, target.service);
-      const own: NagiosStatus = {
-        ...status,
-        downtimes: downtimes.get(key) ?? [],
-        comments: comments.get(key) ?? [],
-      };
-      out.set(slave.name, mutingOf(own, target));
-    }
-    return out;
+    return this.readBack.mutings(slaves);
   }
 
   private bridgeWriting(writer: LineWriter): NagiosBridge {
@@ -192,15 +162,6 @@ export class NagiosMonitor implements Monitor {
       mapping: this.mapping,
       writer,
     });
-  }
-
-  private targetOrProblem(slave: SlaveRef): ServiceRef | string {
-    try {
-      return this.bridge.targetOf(slave);
-    } catch (err) {
-      if (err instanceof NagiosInputError) return err.message;
-      throw err;
-    }
   }
 
   /**
@@ -216,7 +177,7 @@ export class NagiosMonitor implements Monitor {
     const refused = new Map<string, string>();
     const go: SlaveRef[] = [];
     for (const ref of targets) {
-      const target = this.targetOrProblem(ref);
+      const target = this.readBack.targetOrProblem(ref);
       // A name or attribute that cannot be a Nagios service fails this target alone, saying why.
       const why =
         typeof target === 'string' ? target : status && precheck(action.kind, status, target);
@@ -283,15 +244,4 @@ function answersOf(results: ActionOutcome['results']): Answer[] {
     if (r.ok) return { slave: r.slave, outcome: 'sent' };
     return { slave: r.slave, outcome: r.unwritten ? 'unsent' : 'refused', reason: r.error };
   });
-}
-
-function groupBy<T extends Downtime | StatusComment>(items: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const key = serviceKey(item.host, item.service);
-    const list = out.get(key);
-    if (list) list.push(item);
-    else out.set(key, [item]);
-  }
-  return out;
 }
