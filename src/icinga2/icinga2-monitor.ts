@@ -111,6 +111,11 @@ export class Icinga2Monitor implements Monitor {
     };
   }
 
+  /** Results sent now reach Icinga (while it is away they wait in the queue). */
+  get delivering(): boolean {
+    return this.reachable;
+  }
+
   /** Results waiting for Icinga to return. */
   get queued(): number {
     return this.queue.size;
