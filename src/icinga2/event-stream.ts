@@ -24,6 +24,7 @@ export class EventStream {
   private retry: NodeJS.Timeout | null = null;
   private failures = 0;
   private closed = false;
+  private connecting = false;
 
   constructor(
     private readonly client: ApiClient,
@@ -44,15 +45,28 @@ export class EventStream {
     this.abort?.abort();
   }
 
-  /** Reconnects now (after a request failed, Icinga may be back sooner than the backoff says). */
-  nudge(): void {
-    if (this.retry === null || this.closed) return;
-    clearTimeout(this.retry);
+  /**
+   * A request failed while the stream looked open: Icinga may be restarting, or the stream dead
+   * without a word. Reopens it now (and so resyncs); one attempt at a time.
+   */
+  reopen(): void {
+    if (this.closed || this.connecting) return;
+    if (this.retry) clearTimeout(this.retry);
     this.retry = null;
+    this.abort?.abort();
     void this.connect();
   }
 
   private async connect(): Promise<void> {
+    this.connecting = true;
+    try {
+      await this.attempt();
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  private async attempt(): Promise<void> {
     this.retry = null;
     const abort = new AbortController();
     this.abort = abort;

@@ -34,6 +34,9 @@ const ACTION_TIMEOUT_MS = 15_000;
 /** The read-back after an action: with the action's own bound, under 20 s in all. */
 const REFRESH_TIMEOUT_MS = 4_000;
 const RESULT_TIMEOUT_MS = 10_000;
+/** Objects per action request, and requests at once. */
+const ACTION_CHUNK = 100;
+const ACTION_CONCURRENCY = 4;
 const QUERY_TIMEOUT_MS = 60_000;
 /** Results requests in flight at once (each carries every slave with the same words). */
 const CONCURRENCY = 8;
@@ -148,15 +151,18 @@ export class Icinga2Monitor implements Monitor {
   async act(action: MonitorAction, targets: readonly SlaveRef[]): Promise<Answer[]> {
     if (action.kind === 'recheck') return this.submitNow([...action.results.values()], targets);
     if (!this.reachable) {
-      const why = `Icinga 2 is unreachable${this.since ? ` since ${this.since}` : ''}: ${this.problem ?? 'not connected yet'}`;
-      return targets.map((t) => ({ slave: t.name, outcome: 'unsent', reason: why }));
+      const reason = this.whyUnreachable();
+      return targets.map((t) => ({ slave: t.name, outcome: 'unsent', reason }));
     }
     const { answers, go } = this.precheck(action, targets);
-    const groups = groupTargets(go);
-    for (const list of await Promise.all(
-      groups.map((g) => this.call(g, action, ACTION_TIMEOUT_MS)),
-    ))
-      answers.push(...list);
+    // In chunks: Icinga writes a file per downtime, so 1,000 in one request can outlast any
+    // bound; once a chunk finds Icinga gone, those after it fail at once.
+    const groups = groupTargets(go, ACTION_CHUNK);
+    await inBatches(groups, ACTION_CONCURRENCY, async (g) => {
+      answers.push(
+        ...(this.reachable ? await this.call(g, action, ACTION_TIMEOUT_MS) : this.unreachable(g)),
+      );
+    });
     if (answers.some((a) => a.outcome === 'done')) await this.refresh(groups);
     const order = new Map(targets.map((t, i) => [t.name, i]));
     return answers.sort((a, b) => order.get(a.slave)! - order.get(b.slave)!);
@@ -290,6 +296,16 @@ export class Icinga2Monitor implements Monitor {
     return { answers, go };
   }
 
+  private whyUnreachable(): string {
+    const since = this.since ? ` since ${this.since}` : '';
+    return `Icinga 2 is unreachable${since}: ${this.problem ?? 'not connected yet'}`;
+  }
+
+  private unreachable(g: Group): Answer[] {
+    const reason = this.whyUnreachable();
+    return [...g.slaves.values()].map((slave) => ({ slave, outcome: 'unsent', reason }));
+  }
+
   private previewAnswer(slave: SlaveRef): Answer {
     const why = this.mappingProblem(slave);
     return why
@@ -309,7 +325,7 @@ export class Icinga2Monitor implements Monitor {
       return answersOf(answer.body, group).map(toAnswer);
     } catch (err) {
       if (!(err instanceof IcingaApiError)) throw err;
-      if (!err.refusal) this.down(err);
+      if (!err.refusal) this.lostBy(err);
       const outcome = err.refusal ? ('refused' as const) : ('unsent' as const);
       return [...group.slaves.values()].map((slave) => ({ slave, outcome, reason: err.message }));
     }
@@ -375,7 +391,7 @@ export class Icinga2Monitor implements Monitor {
             answers.push({ slave, outcome: 'refused', reason: err.message });
           return;
         }
-        this.down(err);
+        this.lostBy(err);
         for (const slave of group.slaves.values()) {
           this.queue.put(byName.get(slave)!);
           answers.push({ slave, outcome: 'sent' });
@@ -434,6 +450,12 @@ export class Icinga2Monitor implements Monitor {
     const returning = this.everUp;
     this.everUp = true;
     this.flushing ??= this.flush(returning).finally(() => (this.flushing = null));
+  }
+
+  /** A request found Icinga gone: down until the stream is open and resynced again. */
+  private lostBy(err: IcingaApiError): void {
+    this.down(err);
+    this.stream.reopen();
   }
 
   private down(err: IcingaApiError): void {
