@@ -50,7 +50,11 @@ export interface Icinga2Instance {
   /** The corral.yaml `icinga2:` section for this instance (user `corral`, password in a file). */
   configYaml(passwordFile: string): string;
   /** GET, POST or a query (GET with a body) as the admin user; the parsed JSON answer. */
-  api(method: Method, pathAndQuery: string, body?: unknown): Promise<{ status: number; body: Json }>;
+  api(
+    method: Method,
+    pathAndQuery: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json }>;
   /** The slave's service attributes as Icinga has them now. */
   service(slave: string): Promise<Json | null>;
   downtimes(slave?: string): Promise<Json[]>;
