@@ -62,6 +62,9 @@ export interface Icinga2Instance {
   waitFor<T>(check: () => Promise<T>, timeoutMs?: number, what?: string): Promise<NonNullable<T>>;
   /** SIGTERM to the process group, SIGKILL after a bound; resolves once it is gone. */
   stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT to its process group: an Icinga that hangs, connections open, answering nothing. */
+  pause(): void;
+  resume(): void;
   /** The same config and state dir in a new process; resolves once the API answers. */
   start(): Promise<void>;
   cleanup(): Promise<void>;
@@ -310,6 +313,8 @@ export async function startIcinga2(opts: Icinga2Options): Promise<Icinga2Instanc
     waitFor,
     stop,
     start,
+    pause: () => child && killGroup(child, 'SIGSTOP'),
+    resume: () => child && killGroup(child, 'SIGCONT'),
     async cleanup() {
       await stop();
       await rm(dir, { recursive: true, force: true });

@@ -198,4 +198,33 @@ describe.skipIf(!hasIcinga2)('the collector when Icinga 2 goes away', () => {
     }
     expect(new Set((await icinga.downtimes()).map((d) => d.host_name))).toEqual(new Set(BULK));
   }, 120_000);
+
+  test('an Icinga that hangs: the action fails within 20 s; once it answers again the link is up without a restart', async () => {
+    icinga.pause();
+    try {
+      const started = Date.now();
+      const failed = await act({ kind: 'ack', targets: ['during-1'], params: { comment: 'x' } });
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(failed.targets[0]).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/Icinga 2 at https:\/\/127\.0\.0\.1:\d+: no answer in time/),
+      });
+      expect((await health()).some((p) => p.part === 'icinga2')).toBe(true);
+    } finally {
+      icinga.resume();
+    }
+    // The event stream never closed: the failed request must reopen it for the link to come back.
+    await waitFor(
+      async () => (await health()).every((p) => p.part !== 'icinga2'),
+      30_000,
+      'the link up again',
+    );
+    // (The acknowledgement sent during the hang may yet be done: Icinga answers it once resumed.)
+    const done = await act({
+      kind: 'downtime',
+      targets: ['during-1'],
+      params: { comment: 'after the hang', duration: '1h' },
+    });
+    expect(done.counts.confirmed).toBe(1);
+  }, 120_000);
 });
