@@ -92,7 +92,7 @@ export class ActionEngine {
     const monitor = this.parts.monitor;
     if (!rebooting && monitor === null) {
       throw new ActionRefused(
-        'this collector is not wired to Nagios: set nagios.command_file in corral.yaml',
+        'this collector is not wired to Nagios or Icinga 2: set nagios.command_file (or icinga2:) in corral.yaml',
         undefined,
         'unavailable',
       );

@@ -13,6 +13,7 @@ import { CliError } from './errors.js';
 import { register as ls } from './ls.js';
 import { printErr } from './output.js';
 import { register as nagiosConfig } from './nagios-config.js';
+import { register as icinga2Config } from './icinga2-config.js';
 import { register as nagiosRelay } from './nagios-relay.js';
 import { register as reboot } from './reboot.js';
 import { register as recheck } from './recheck.js';
@@ -37,6 +38,7 @@ const commands: Array<(program: Command) => void> = [
   watchdog,
   check,
   nagiosConfig,
+  icinga2Config,
   nagiosRelay,
   backup,
   simulate,

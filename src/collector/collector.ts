@@ -20,6 +20,8 @@ import { MonitorFeed, slaveRef } from './monitor-feed.js';
 import { MonitoringStatus } from './monitoring-status.js';
 import { NagiosMonitor } from '../monitoring/nagios.js';
 import { NagiosRemoteMonitor } from '../monitoring/nagios-remote.js';
+import type { Monitor } from '../monitoring/monitor.js';
+import { icinga2Monitor } from './icinga2-wiring.js';
 import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -130,14 +132,17 @@ async function assemble(
   });
   // The one monitoring backend corral.yaml names; the feed, the engine and the detail see only the seam.
   const relay = nagios.relay ? new NagiosRemoteMonitor(nagios, health, log) : null;
-  const monitor =
-    relay ??
-    (nagios.commandFile === null
-      ? null
-      : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log));
+  const monitor: Monitor | null = settings.icinga2
+    ? icinga2Monitor(settings.icinga2, health, log)
+    : (relay ??
+      (nagios.commandFile === null
+        ? null
+        : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log)));
   const link = monitor && new MonitorFeed(monitor, fleet, metrics, log);
   undo.push(() => link?.close());
-  if (relay !== null) {
+  if (link !== null && settings.icinga2) {
+    log.info({ url: settings.icinga2.url }, 'forwarding to Icinga 2; actions enabled');
+  } else if (relay !== null) {
     log.info(
       'Nagios is on another host: waiting for its relay (corral nagios-relay); actions enabled',
     );

@@ -18,6 +18,12 @@ import {
   type RebootSection,
 } from '../reboot/settings.js';
 import { readBoundedYaml } from './bounded-yaml.js';
+import {
+  Icinga2FileError,
+  readCaFile,
+  readPasswordFile,
+  type Icinga2Settings,
+} from '../icinga2/settings.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8474';
 export const DEFAULT_DB = '.corral/corral.db';
@@ -87,6 +93,8 @@ export interface Settings {
     checkpointSeconds: number;
   };
   nagios: NagiosSettings;
+  /** Icinga 2's REST API instead of Nagios; null without `icinga2:`. */
+  icinga2: Icinga2Settings | null;
   reboot: RebootSettings;
   /** Serve HTTPS and WSS with this certificate and key (absolute paths); null: plain HTTP. */
   tls: TlsSettings | null;
@@ -204,6 +212,25 @@ const fileSchema = z.strictObject({
       status_interval: duration('10s').optional(),
       relay: z.boolean({ error: 'relay is true or false' }).optional(),
     })
+    .optional(),
+  icinga2: z
+    .strictObject({
+      url: nonEmpty('the Icinga 2 API URL such as https://icinga-master:5665').refine(
+        (u) => /^https:\/\/[^/]+\/?$/.test(u),
+        'the Icinga 2 API URL is https://HOST:PORT (TLS is always on, no path)',
+      ),
+      ca: nonEmpty('the CA file to pin (ca.crt from /var/lib/icinga2/certs)'),
+      servername: nonEmpty("the name the API certificate holds (the node's name)").optional(),
+      user: nonEmpty("the ApiUser's name"),
+      password: nonEmpty('the password').optional(),
+      password_file: nonEmpty('a file holding the password').optional(),
+      host: nonEmpty('a host name template such as "{slave}"').optional(),
+      service: nonEmpty('a service name').optional(),
+    })
+    .refine(
+      (i) => (i.password === undefined) !== (i.password_file === undefined),
+      'give exactly one of password and password_file',
+    )
     .optional(),
   reboot: rebootSectionSchema.optional(),
   tls: z
@@ -398,11 +425,42 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
       statusIntervalSeconds: f.nagios?.status_interval ?? 10,
       relay: relaySetting(f.nagios, name),
     },
+    icinga2: icinga2Settings(f.icinga2, base, name),
     reboot: rebootSettings(f.reboot, name),
     tls: tlsSettings(
       f.tls && { cert: path.resolve(base, f.tls.cert), key: path.resolve(base, f.tls.key) },
       name,
     ),
+  };
+}
+
+/** The `icinga2:` section, its password file read and its names checked now, each problem naming its key. */
+function icinga2Settings(
+  i: FileSettings['icinga2'],
+  base: string,
+  name: string,
+): Icinga2Settings | null {
+  if (i === undefined) return null;
+  const read = <T>(key: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof Icinga2FileError)
+        throw new ConfigError(`${name}: icinga2.${key}: ${err.message}`);
+      throw err;
+    }
+  };
+  const password =
+    i.password ??
+    read('password_file', () => readPasswordFile(path.resolve(base, i.password_file!)));
+  return {
+    url: i.url.replace(/\/$/, ''),
+    ca: read('ca', () => readCaFile(path.resolve(base, i.ca))),
+    servername: i.servername ?? null,
+    user: i.user,
+    password,
+    host: nagiosName('host', i.host, name, 'icinga2'),
+    service: nagiosName('service', i.service, name, 'icinga2'),
   };
 }
 
@@ -479,7 +537,12 @@ function tokenFromFile(file: string, base: string, where: string): string {
 }
 
 /** A host template or service that cannot be a Nagios name stops the start, naming the key. */
-function nagiosName(key: 'host' | 'service', value: string | undefined, name: string): string {
+function nagiosName(
+  key: 'host' | 'service',
+  value: string | undefined,
+  name: string,
+  section: 'nagios' | 'icinga2' = 'nagios',
+): string {
   const mapping = {
     hostTemplate:
       key === 'host' ? (value ?? DEFAULT_MAPPING.hostTemplate) : DEFAULT_MAPPING.hostTemplate,
@@ -489,7 +552,7 @@ function nagiosName(key: 'host' | 'service', value: string | undefined, name: st
     checkMapping(mapping);
   } catch (err) {
     if (err instanceof NagiosInputError) {
-      throw new ConfigError(`${name}: nagios.${key}: ${err.message}`);
+      throw new ConfigError(`${name}: ${section}.${key}: ${err.message}`);
     }
     throw err;
   }

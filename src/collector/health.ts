@@ -7,7 +7,8 @@ export type HealthPart =
   | 'nagios-commands' // the Nagios command file cannot be written
   | 'nagios-status' // status.dat missing or stale
   | 'nagios-relay' // Nagios on another host: its relay is away, or reports a problem there
-  | 'inventory'; // the inventory file cannot be read (the last good one is kept)
+  | 'inventory' // the inventory file cannot be read (the last good one is kept)
+  | 'icinga2'; // Icinga 2's API unreachable or refusing corral
 
 export interface HealthReport {
   status: 'ok' | 'degraded';

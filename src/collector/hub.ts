@@ -95,7 +95,10 @@ export class Hub {
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'console socket error'));
     const now = Date.now();
     // Nagios here, or on another host through its relay.
-    const wired = this.settings.nagios.commandFile !== null || this.settings.nagios.relay;
+    const wired =
+      this.settings.nagios.commandFile !== null ||
+      this.settings.nagios.relay ||
+      this.settings.icinga2 !== null;
     const hello: HelloMessage = {
       type: 'hello',
       protocol: PROTOCOL_VERSION,

@@ -152,13 +152,13 @@ export function actRefusal(
   const nagios = s.nagios;
   const reboot = s.reboot !== null;
   if (through === 'nagios' && !nagios) {
-    return 'this collector is not wired to Nagios (nagios.command_file): it cannot take Nagios actions';
+    return 'this collector is not wired to Nagios (nagios.command_file) or Icinga 2 (icinga2:): it cannot take these actions';
   }
   if (through === 'reboot' && !reboot) {
     return 'this collector has no reboot methods (reboot.methods in corral.yaml): it cannot reboot';
   }
   if (through === 'any' && !nagios && !reboot) {
-    return 'this collector is not wired to Nagios and has no reboot methods: it cannot take actions';
+    return 'this collector is not wired to Nagios or Icinga 2 and has no reboot methods: it cannot take actions';
   }
   return null;
 }

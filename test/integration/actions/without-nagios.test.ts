@@ -29,7 +29,7 @@ describe('a collector without nagios.command_file', () => {
     });
     expect(res.status).toBe(503);
     expect(res.body.error).toBe(
-      'this collector is not wired to Nagios: set nagios.command_file in corral.yaml',
+      'this collector is not wired to Nagios or Icinga 2: set nagios.command_file (or icinga2:) in corral.yaml',
     );
   });
 
