@@ -127,14 +127,16 @@ describe.skipIf(!hasIcinga2)('the Icinga 2 backend with a real Icinga 2', () => 
       /Icinga 2 has no service "buildbot-start" on host "not-in-icinga"/,
     );
     expect(await icinga.downtimes('ic-00')).toHaveLength(1);
-    const muted = await icinga.waitFor(async () => monitor.mutings([ref('ic-19')]).get('ic-19'));
+    const muted = await icinga.waitFor(
+      async () => monitor.mutings([ref('ic-19')]).get('ic-19')?.muted,
+    );
     expect(muted).toMatchObject({
       kind: 'downtime',
       author: 'jdoe',
       comment: 'rack move',
       inEffect: true,
     });
-    expect(monitor.mutings([ref('ic-20')]).get('ic-20')).toBeNull();
+    expect(monitor.mutings([ref('ic-20')]).get('ic-20')).toEqual({ muted: null, mutes: [] });
     const at = Date.now();
     const facts = {
       kind: 'downtime' as const,
@@ -151,7 +153,7 @@ describe.skipIf(!hasIcinga2)('the Icinga 2 backend with a real Icinga 2', () => 
 
     const cancelled = await monitor.act({ kind: 'cancel-downtime' }, [ref('ic-00'), ref('ic-20')]);
     expect(outcomes(cancelled)).toEqual({ 'ic-00': 'done', 'ic-20': 'refused' });
-    await icinga.waitFor(async () => monitor.mutings([ref('ic-00')]).get('ic-00') === null);
+    await icinga.waitFor(async () => monitor.mutings([ref('ic-00')]).get('ic-00')?.muted === null);
     expect(await icinga.downtimes('ic-00')).toHaveLength(0);
     expect(
       monitor.confirmed({ kind: 'cancel-downtime', author: 'jdoe', at, params: {} }, ref('ic-00')),
@@ -169,7 +171,9 @@ describe.skipIf(!hasIcinga2)('the Icinga 2 backend with a real Icinga 2', () => 
       /Icinga 2 refused it \(409\): Service ic-00!buildbot-start is OK/,
     );
     expect(outcomes(answers)['ic-21']).toBe('done');
-    const muting = await icinga.waitFor(async () => monitor.mutings([ref('ic-21')]).get('ic-21'));
+    const muting = await icinga.waitFor(
+      async () => monitor.mutings([ref('ic-21')]).get('ic-21')?.muted,
+    );
     expect(muting).toEqual({
       kind: 'acknowledgement',
       author: 'jdoe',
@@ -184,7 +188,7 @@ describe.skipIf(!hasIcinga2)('the Icinga 2 backend with a real Icinga 2', () => 
     expect(outcomes(await monitor.act({ kind: 'remove-ack' }, [ref('ic-21')]))).toEqual({
       'ic-21': 'done',
     });
-    await icinga.waitFor(async () => monitor.mutings([ref('ic-21')]).get('ic-21') === null);
+    await icinga.waitFor(async () => monitor.mutings([ref('ic-21')]).get('ic-21')?.muted === null);
   });
 
   test('a hostile slave name is refused before sending; a hostile comment is stored as text and touches nothing else', async () => {

@@ -200,6 +200,12 @@ describe.skipIf(!hasIcinga2)('the collector when Icinga 2 goes away', () => {
   }, 120_000);
 
   test('an Icinga that hangs: the action fails within 20 s; once it answers again the link is up without a restart', async () => {
+    // From a link that is up (the restart above may still be settling): a hang, not an outage.
+    await waitFor(
+      async () => (await health()).every((p) => p.part !== 'icinga2'),
+      30_000,
+      'healthy before the hang',
+    );
     icinga.pause();
     try {
       const started = Date.now();
