@@ -9,6 +9,7 @@ import { ActionLogPane } from './components/ActionLogPane.js';
 import { ACTION_MENU_LINES, ActionMenu } from './components/ActionMenu.js';
 import { ConfirmPane } from './components/ConfirmPane.js';
 import { Banner } from './components/Banner.js';
+import { CauseLine, hasCauseLine } from './components/CauseLine.js';
 import { DetailPane } from './components/DetailPane.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
@@ -41,12 +42,13 @@ export function App({ store, size, color = true }: AppProps) {
   const mode = useStore(store, (s) => s.mode);
   const detailOpen = useStore(store, (s) => s.detailOpen);
   const banner = useStore(store, (s) => s.connection.status !== 'connected');
+  const cause = useStore(store, hasCauseLine);
   const zone = useMemo(() => zoneName(), []);
 
   const height = Math.max(terminal.rows - 1, 8);
   const paneHeight = paneHeightFor(mode, detailOpen, height);
   const tableHeight = Math.max(
-    height - HEADER_LINES - (banner ? 1 : 0) - 1 - FOOTER_LINES - paneHeight,
+    height - HEADER_LINES - (banner ? 1 : 0) - (cause ? 1 : 0) - 1 - FOOTER_LINES - paneHeight,
     1,
   );
   const withAction = useStore(
@@ -73,6 +75,7 @@ export function App({ store, size, color = true }: AppProps) {
       <Box flexDirection="column" width={terminal.columns} height={height}>
         <Header store={store} zone={zone} />
         <Banner store={store} />
+        {cause ? <CauseLine store={store} width={terminal.columns} /> : null}
         {mode === 'help' ? (
           <HelpOverlay height={tableHeight + 1} />
         ) : (

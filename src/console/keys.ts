@@ -10,6 +10,7 @@ import {
   type KeyedKind,
 } from './action-form.js';
 import { actRefusal, type ConsoleState, type ConsoleStore } from './store.js';
+import { nextProblemFilter } from './triage.js';
 
 /** The parts of Ink's Key the console reads; tests pass only what they press. */
 export interface KeyPress {
@@ -41,9 +42,10 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['Enter', 'open / close the detail pane for the slave under the cursor'],
   ['/', 'filter on name, pool and master: text, or /regex/ (Enter keeps, Esc clears)'],
   [
-    '0  1  2',
-    'show all / problems only (never, critical, dead, late, needs-hands, rebooting) / muted only',
+    '0  1  2  3',
+    'show all / unhandled problems (1 again: all problems, muted and rebooting too) / muted / muted while ok',
   ],
+  ['C', 'only the slaves of the cause line (C again: the next cause, then all)'],
   ['space', 'mark the slave under the cursor and move down'],
   ['a', 'mark every slave the filters show'],
   ['u', 'clear all marks'],
@@ -134,13 +136,16 @@ export function handleKey(store: ConsoleStore, input: string, key: KeyPress): Ke
   else if (input === '/') s.setMode('filter');
   else if (key.escape) {
     if (s.detailOpen) s.setDetailOpen(false);
+    else if (s.causeFilter !== null) s.clearCauseFilter();
     else if (s.filterText !== '') s.setFilterText('');
     else if (s.stateFilter !== 'all') s.setStateFilter('all');
     else if (s.notice !== null || s.own !== null) s.clearStatus();
     else return 'ignored';
   } else if (input === '0') s.setStateFilter('all');
-  else if (input === '1') s.setStateFilter('problems');
+  else if (input === '1') s.setStateFilter(nextProblemFilter(s.stateFilter));
   else if (input === '2') s.setStateFilter('muted');
+  else if (input === '3') s.setStateFilter('muted-healthy');
+  else if (input === 'C') s.nextCause();
   else if (input === ' ') s.toggleMark();
   else if (input === 'a') s.markVisible();
   else if (input === 'u') s.clearMarks();

@@ -1,7 +1,8 @@
 // The console's one store (vanilla zustand): slaves from the socket, the clock, and every view setting.
 // Sorting, filtering and grouping happen here when data or settings change, never in React render.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { compileFilter, matchesStateFilter, type StateFilter } from '../domain/filter.js';
+import { causesOf, type Cause } from '../domain/causes.js';
+import { compileFilter } from '../domain/filter.js';
 import {
   isRebootKind,
   type ActionRequest,
@@ -23,20 +24,30 @@ import {
   type KeyedKind,
 } from './action-form.js';
 import { mergeLog } from './action-words.js';
+import { followCause, nextCauseFilter, type CauseFilter } from './cause-filter.js';
 import {
   COMPARATORS,
   GROUPINGS,
   SORT_KEYS,
   groupKey,
+  groupOrder,
   retick,
   toRow,
   type Grouping,
   type Row,
   type SortKey,
 } from './rows.js';
+import { countTriage, matchesQuickFilter, type QuickFilter, type TriageCounts } from './triage.js';
 
 export type Line =
-  | { kind: 'group'; key: string; count: number; marked: number }
+  | {
+      kind: 'group';
+      key: string;
+      count: number;
+      marked: number;
+      /** The group's shown slaves per state. */
+      states: Partial<Record<SlaveState, number>>;
+    }
   | { kind: 'slave'; row: Row; index: number };
 
 export type Counts = Record<SlaveState, number> & { muted: number; total: number };
@@ -108,6 +119,12 @@ export interface ConsoleData {
   /** rowLines[i] is the line of visible[i]. */
   rowLines: number[];
   counts: Counts;
+  /** The counts split into unhandled and handled (muted, rebooting), and the muted slaves that are ok. */
+  triage: TriageCounts;
+  /** Many unhandled slaves of one master or pool that turned bad together, worst first. */
+  causes: Cause[];
+  /** The cause key's filter: only that cause's slaves; null shows every slave. */
+  causeFilter: CauseFilter | null;
   /** Marks the filters hide: the footer always says how many. */
   hiddenMarks: number;
   cursor: number;
@@ -119,7 +136,7 @@ export interface ConsoleData {
   marks: ReadonlySet<string>;
   filterText: string;
   filterError: string | null;
-  stateFilter: StateFilter;
+  stateFilter: QuickFilter;
   sort: SortKey;
   grouping: Grouping;
   mode: Mode;
@@ -163,7 +180,10 @@ export interface ConsoleActions {
   markVisible(): void;
   clearMarks(): void;
   setFilterText(text: string): void;
-  setStateFilter(f: StateFilter): void;
+  setStateFilter(f: QuickFilter): void;
+  /** The cause key: only the next cause's slaves (the first, then each next), then all again. */
+  nextCause(): void;
+  clearCauseFilter(): void;
   cycleSort(): void;
   setSort(k: SortKey): void;
   cycleGrouping(): void;
@@ -210,7 +230,20 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       const sorted = resort ? sortRows(s.slaves, s.sort, s.grouping) : s.sorted;
       const filter = compileFilter(s.filterText);
       const test = filter.ok ? filter.test : () => true;
-      const visible = sorted.filter((r) => matchesStateFilter(s.stateFilter, r) && test(r));
+      const causes = resort
+        ? causesOf(
+            sorted.map((r) => r.view),
+            s.now,
+            { policy: s.policy },
+          )
+        : s.causes;
+      const causeFilter = s.causeFilter && followCause(s.causeFilter, causes);
+      const visible = sorted.filter(
+        (r) =>
+          matchesQuickFilter(s.stateFilter, r) &&
+          test(r) &&
+          (causeFilter === null || causeFilter.names.has(r.name)),
+      );
       const lines = buildLines(visible, s.grouping, s.marks);
       const rowLines = rowLinesOf(lines);
       // The cursor follows its slave through re-sorts, except on the first row: there it stays,
@@ -226,6 +259,9 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
         lines,
         rowLines,
         counts,
+        triage: resort ? countTriage(s.slaves.values()) : s.triage,
+        causes,
+        causeFilter,
         hiddenMarks: hiddenMarks(s.marks, visible),
         cursor,
         cursorName: visible[cursor]?.name ?? null,
@@ -261,6 +297,9 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       lines: [],
       rowLines: [],
       counts: emptyCounts(),
+      triage: countTriage([]),
+      causes: [],
+      causeFilter: null,
       hiddenMarks: 0,
       cursor: 0,
       cursorName: null,
@@ -447,6 +486,18 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       setStateFilter(stateFilter) {
         update({ stateFilter }, false);
       },
+      nextCause() {
+        const s = get();
+        const causeFilter = nextCauseFilter(s.causeFilter, s.causes);
+        // Exactly the cause's slaves: no other filter may hide some of them.
+        update(
+          { causeFilter, ...(causeFilter ? { filterText: '', stateFilter: 'all' } : {}) },
+          false,
+        );
+      },
+      clearCauseFilter() {
+        update({ causeFilter: null }, false);
+      },
       cycleSort() {
         const s = get();
         update({ sort: SORT_KEYS[(SORT_KEYS.indexOf(s.sort) + 1) % SORT_KEYS.length]! }, true);
@@ -632,11 +683,11 @@ function sortRows(slaves: ReadonlyMap<string, Row>, sort: SortKey, grouping: Gro
   const compare = COMPARATORS[sort];
   const rows = [...slaves.values()];
   if (grouping === 'none') return rows.sort(compare);
-  return rows.sort((a, b) => {
-    const ga = groupKey(a, grouping)!;
-    const gb = groupKey(b, grouping)!;
-    return ga < gb ? -1 : ga > gb ? 1 : compare(a, b);
-  });
+  const order = groupOrder(rows, grouping);
+  return rows.sort(
+    (a, b) =>
+      order.get(groupKey(a, grouping)!)! - order.get(groupKey(b, grouping)!)! || compare(a, b),
+  );
 }
 
 function buildLines(visible: Row[], grouping: Grouping, marks: ReadonlySet<string>): Line[] {
@@ -645,11 +696,12 @@ function buildLines(visible: Row[], grouping: Grouping, marks: ReadonlySet<strin
   visible.forEach((row, index) => {
     const key = groupKey(row, grouping);
     if (key !== null && key !== header?.key) {
-      header = { kind: 'group', key, count: 0, marked: 0 };
+      header = { kind: 'group', key, count: 0, marked: 0, states: {} };
       lines.push(header);
     }
     if (header) {
       header.count++;
+      header.states[row.state] = (header.states[row.state] ?? 0) + 1;
       if (marks.has(row.name)) header.marked++;
     }
     lines.push({ kind: 'slave', row, index });

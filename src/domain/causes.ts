@@ -1,5 +1,6 @@
 // A likely common cause: many unhandled slaves of one master or pool that turned late, dead or
 // critical close together (a master down, a pool's network gone). The console, `corral ls --summary` and the API say it.
+import { oneLine } from './printable.js';
 import type { SlaveView } from './slave.js';
 import { freshnessOfView } from './slave.js';
 import { compareNames } from './sort.js';
@@ -92,7 +93,7 @@ export function causesOf(
 export function causeLine(cause: Cause, formatTime: (iso: string) => string): string {
   const who = cause.group === 'pool' ? `pool ${cause.name}` : cause.name;
   const what = `${who}: ${cause.count} slave${cause.count === 1 ? '' : 's'} ${cause.state} since ${formatTime(cause.since)}`;
-  return cause.message === null ? what : `${what}: ${cause.message}`;
+  return cause.message === null ? what : `${what}: ${oneLine(cause.message)}`;
 }
 
 function turnedOf(slave: CauseInput, policy: ThresholdPolicy, now: number): Turned | null {

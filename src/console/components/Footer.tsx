@@ -4,9 +4,8 @@ import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { BAD_STATUSES, countsWords } from '../action-words.js';
 import type { ConsoleState, ConsoleStore } from '../store.js';
+import { QUICK_FILTER_LABELS } from '../triage.js';
 import { tint, useColor } from './theme.js';
-
-const STATE_FILTER_LABELS = { all: 'all', problems: 'problems only', muted: 'muted only' } as const;
 
 export function Footer({ store }: { store: ConsoleStore }) {
   const color = useColor();
@@ -38,7 +37,7 @@ export function Footer({ store }: { store: ConsoleStore }) {
           </Text>
         ) : null}
         <Text>
-          {stateFilter !== 'all' ? `[${STATE_FILTER_LABELS[stateFilter]}]  ` : ''}
+          {stateFilter !== 'all' ? `[${QUICK_FILTER_LABELS[stateFilter]}]  ` : ''}
           {`showing ${shown} of ${total}  sort: ${sort}`}
           {grouping !== 'none' ? `  by ${grouping}` : ''}
           {'  '}

@@ -78,9 +78,15 @@ describe('console keys', () => {
   it('switches the quick state filters on digits', () => {
     const store = fedStore();
     handleKey(store, '1', {});
+    expect(store.getState().stateFilter).toBe('unhandled');
+    handleKey(store, '1', {});
     expect(store.getState().stateFilter).toBe('problems');
+    handleKey(store, '1', {});
+    expect(store.getState().stateFilter).toBe('unhandled');
     handleKey(store, '2', {});
     expect(store.getState().stateFilter).toBe('muted');
+    handleKey(store, '3', {});
+    expect(store.getState().stateFilter).toBe('muted-healthy');
     handleKey(store, '0', {});
     expect(store.getState().stateFilter).toBe('all');
   });
@@ -94,7 +100,8 @@ describe('console keys', () => {
     expect(s().cursor).toBe(2);
     handleKey(store, '1', {});
     handleKey(store, 'a', {});
-    expect(s().marks.size).toBe(7); // the problems: never, critical, dead, late, rebooting
+    // The unhandled problems: never, critical, 2 dead, late (not the muted dead, not the rebooting).
+    expect(s().marks.size).toBe(5);
     handleKey(store, 'u', {});
     expect(s().marks.size).toBe(0);
   });
