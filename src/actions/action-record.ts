@@ -6,6 +6,7 @@ import {
   type ActionTargetView,
   type ActionView,
 } from '../domain/protocol.js';
+import { outcomeOf } from '../domain/action-outcome.js';
 import type { PlannedAction } from './request.js';
 
 /** The shape the store keeps (epoch ms). */
@@ -18,6 +19,8 @@ export interface StoredActionLike {
   summary: string;
   finishedAt: number | null;
   targets: ActionTargetView[];
+  /** The operator whose cancel-reboot stopped this reboot; null when none did. */
+  cancelledBy?: string | null;
 }
 
 /** A new action from a plan: every target pending. */
@@ -45,6 +48,8 @@ export function toView(a: StoredActionLike): ActionView {
     targets: a.targets.map((t) => ({ ...t })),
     counts: countTargets(a.targets),
     finishedAt: a.finishedAt === null ? null : new Date(a.finishedAt).toISOString(),
+    outcome: outcomeOf(a.kind, a.targets, a.finishedAt !== null),
+    cancelledBy: a.cancelledBy ?? null,
   };
 }
 

@@ -253,6 +253,7 @@ export class ActionEngine {
         error: r.ok ? null : r.error,
       })),
       lines,
+      existing: [],
     };
   }
 

@@ -9,7 +9,7 @@ import type {
   RebootAttemptView,
   TargetStatus,
 } from '../domain/protocol.js';
-import { poolOf, type SlaveRecord } from '../domain/slave-record.js';
+import { poolOf, type SlaveReboot, type SlaveRecord } from '../domain/slave-record.js';
 import type { RebootStatus } from '../domain/state.js';
 import { methodsFor, type RebootSettings } from '../reboot/methods.js';
 import { valuesFor } from '../reboot/placeholders.js';
@@ -31,7 +31,7 @@ export interface RebootParts {
   /** What the collector knows of the slave; undefined if unknown. */
   slave: (name: string) => SlaveRecord | undefined;
   /** The slave's reboot status changed: it is the slave's state (`rebooting`, `needs-hands`). */
-  setStatus: (slave: string, status: RebootStatus | null) => void;
+  setStatus: (slave: string, status: SlaveReboot | null) => void;
   /** Records since when the slave needs hands (null: no longer), kept across restarts. */
   saveNeedsHands: (slave: string, since: number | null) => Promise<unknown>;
   saveAttempt: (actionId: number, attempt: RebootAttemptView) => Promise<unknown>;
@@ -56,6 +56,8 @@ export class RebootActions {
   private readonly byBulk = new Map<number, RebootBulk>();
   /** The bulk being submitted: its first events come before the scheduler tells its id. */
   private submitting: RebootBulk | null = null;
+  /** The bulk whose chain a slave is in (or ended needing hands in): who rebooted it. */
+  private readonly bySlave = new Map<string, RebootBulk>();
 
   constructor(
     private readonly parts: RebootParts,
@@ -85,7 +87,13 @@ export class RebootActions {
     const options = { includeMuted: plan.params.includeMuted ?? false };
     if (plan.dryRun) {
       const plans = this.scheduler.plan(targets, options);
-      return { dryRun: true, summary, targets: plans.map(planTarget), lines: describePlan(plans) };
+      return {
+        dryRun: true,
+        summary,
+        targets: plans.map(planTarget),
+        lines: describePlan(plans),
+        existing: [],
+      };
     }
     const run = await this.runs.begin(plan, summary, requestId);
     let finish!: () => void;
@@ -143,6 +151,7 @@ export class RebootActions {
             ? `${t.slave}: its reboot stops (a running command is killed)`
             : `${t.slave}: skipped: not rebooting`,
         ),
+        existing: [],
       };
     }
     // Like every action, it starts before it ends (consoles and the audit log see both).
@@ -179,7 +188,14 @@ export class RebootActions {
 
   /** The slave's state follows its chain; only "needs hands" is saved: a chain does not outlive the process. */
   private setStatus(slave: string, status: RebootStatus | null): void {
-    this.parts.setStatus(slave, status);
+    const bulk = status === null ? undefined : (this.submitting ?? this.bySlave.get(slave));
+    if (bulk) this.bySlave.set(slave, bulk);
+    else this.bySlave.delete(slave);
+    const action = bulk?.run.action;
+    this.parts.setStatus(
+      slave,
+      status && action ? { ...status, by: action.author, actionId: action.id } : null,
+    );
     if (status?.phase === 'rebooting') return;
     this.parts.saveNeedsHands(slave, status?.since ?? null).catch((err: Error) => {
       this.warn({ slave, reason: err.message }, 'cannot record that the slave needs hands');

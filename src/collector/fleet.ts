@@ -7,10 +7,11 @@ import {
   newRecord,
   recordState,
   toView,
+  type SlaveReboot,
   type SlaveRecord,
 } from '../domain/slave-record.js';
 import { compareByStateThenAge } from '../domain/sort.js';
-import type { RebootStatus, SlaveState } from '../domain/state.js';
+import type { SlaveState } from '../domain/state.js';
 import type { ThresholdPolicy } from '../domain/thresholds.js';
 
 export interface StateChange {
@@ -151,7 +152,7 @@ export class Fleet {
   }
 
   /** Sets a slave's reboot status (the reboot scheduler's); the state follows. */
-  setReboot(name: string, reboot: RebootStatus | null, now: number): StateChange | null {
+  setReboot(name: string, reboot: SlaveReboot | null, now: number): StateChange | null {
     const record = this.records.get(name);
     if (!record) return null;
     const next = { ...record, reboot };

@@ -298,7 +298,14 @@ export class Store implements StoreReads {
   private readSlaves(startsPerSlave: number): LoadedSlaves {
     const records = new Map<string, SlaveRecord>();
     const unreadable: string[] = [];
-    for (const row of this.db.prepare('SELECT * FROM slaves').iterate() as Iterable<SlaveRow>) {
+    // A slave that needs hands is shown with who rebooted it: its latest reboot action.
+    const rows = this.db.prepare(
+      `SELECT s.*, o.author AS reboot_by, o.id AS reboot_action FROM slaves s
+       LEFT JOIN actions o ON o.id = CASE WHEN s.needs_hands_since IS NULL THEN NULL ELSE
+         (SELECT MAX(t.action_id) FROM action_targets t JOIN actions a ON a.id = t.action_id
+          WHERE t.slave = s.name AND a.kind = 'reboot') END`,
+    );
+    for (const row of rows.iterate() as Iterable<SlaveRow>) {
       const starts = startsOf(row.starts);
       if (starts === null) unreadable.push(row.name);
       records.set(row.name, fromRow(row, (starts ?? []).slice(-startsPerSlave)));
@@ -450,6 +457,9 @@ interface SlaveRow {
   last_heartbeat_message: string | null;
   needs_hands_since: number | null;
   starts: string | null;
+  /** The latest reboot action's author and id, for a slave that needs hands. */
+  reboot_by: string | null;
+  reboot_action: number | null;
 }
 
 interface HeartbeatRow {
@@ -497,7 +507,15 @@ function fromRow(r: SlaveRow, starts: number[]): SlaveRecord {
     starts,
     inventory: null,
     reboot:
-      r.needs_hands_since === null ? null : { phase: 'needs-hands', since: r.needs_hands_since },
+      r.needs_hands_since === null
+        ? null
+        : {
+            phase: 'needs-hands',
+            since: r.needs_hands_since,
+            // An action pruned from the audit log leaves the reboot without its author.
+            by: r.reboot_by ?? 'unknown',
+            actionId: r.reboot_action ?? 0,
+          },
   };
 }
 

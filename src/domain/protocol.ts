@@ -83,7 +83,10 @@ export interface ActionRequest {
    * downtime: `comment` (required), `duration` (`2h`, `30d`) or `until` (ISO 8601 with a zone),
    * optional `start` (`now` or ISO 8601), `flexible` (boolean). ack: `comment` (required),
    * `sticky` (default true). reboot: `includeMuted` (default false: slaves muted in Nagios are
-   * skipped). The others take none.
+   * skipped). downtime, ack: `skipMuted` (default false): skip targets already in a downtime or
+   * acknowledged. ack: `reacknowledge` (default false: targets another operator acknowledged are
+   * skipped). cancel-downtime: `author` (only that operator's downtimes) and/or `actionId` (only
+   * the downtimes that downtime action made). The others take none.
    */
   params?: {
     comment?: string;
@@ -93,6 +96,10 @@ export interface ActionRequest {
     flexible?: boolean;
     sticky?: boolean;
     includeMuted?: boolean;
+    skipMuted?: boolean;
+    reacknowledge?: boolean;
+    author?: string;
+    actionId?: number;
   };
   /** Render the Nagios command lines (or a reboot's argv) without doing or recording anything. */
   dryRun?: boolean;
@@ -135,7 +142,22 @@ export interface ResolvedParams {
   durationSeconds?: number;
   sticky?: boolean;
   includeMuted?: boolean;
+  skipMuted?: boolean;
+  reacknowledge?: boolean;
+  /** cancel-downtime: only this operator's downtimes. */
+  author?: string;
+  /** cancel-downtime: only the downtimes this downtime action made. */
+  actionId?: number;
 }
+
+/**
+ * How a finished action went: `done` (every target it acted on went through; skipped ones aside),
+ * `partial` (some went through, some failed), `nothing` (every target skipped: nothing was done),
+ * `failed` (none went through), `cancelled` (a reboot stopped by an operator or the collector's
+ * shutdown before every slave was back).
+ */
+export const ACTION_OUTCOMES = ['done', 'partial', 'nothing', 'failed', 'cancelled'] as const;
+export type ActionOutcome = (typeof ACTION_OUTCOMES)[number];
 
 /** An audited action: who did what to which slaves, and how each went. */
 export interface ActionView {
@@ -152,6 +174,13 @@ export interface ActionView {
   counts: Record<TargetStatus, number>;
   /** Null while targets still wait for Nagios to confirm them. */
   finishedAt: string | null;
+  /** Null until `finishedAt`. */
+  outcome: ActionOutcome | null;
+  /**
+   * The operator whose `cancel-reboot` stopped this reboot (the first, if several did); null when
+   * nobody did, or when the collector's shutdown did (the targets' `error` says so).
+   */
+  cancelledBy: string | null;
 }
 
 /** One reboot command as the audit log keeps it (`GET /api/v1/actions/{id}` lists them). */
@@ -196,7 +225,36 @@ export interface DryRunView {
   summary: string;
   targets: ActionTargetView[];
   lines: string[];
+  /**
+   * What the targets already have that bears on the action, whose and until when: their
+   * downtimes in effect and acknowledgements, and reboots under way (for a `cancel-downtime`,
+   * exactly the downtimes it would remove). Targets the request skips because of these are
+   * `skipped`, with `error` saying whose.
+   */
+  existing: ExistingMute[];
 }
+
+/** A target's downtime, acknowledgement or reboot that was there before the action. */
+export type ExistingMute =
+  | {
+      slave: string;
+      kind: 'downtime';
+      by: string;
+      comment: string;
+      /** ISO 8601 UTC. */
+      start: string;
+      end: string;
+      downtimeId: number;
+    }
+  | { slave: string; kind: 'acknowledgement'; by: string; comment: string }
+  | {
+      slave: string;
+      kind: 'reboot';
+      by: string;
+      actionId: number;
+      phase: 'rebooting' | 'needs-hands';
+      since: string;
+    };
 
 export interface DryRunMessage extends DryRunView {
   type: 'dry-run';

@@ -11,6 +11,9 @@ import {
 } from './state.js';
 import { thresholdsFor, type ThresholdPolicy } from './thresholds.js';
 
+/** A reboot under way or ended in needs-hands, and who started it (the operator and the action). */
+export type SlaveReboot = RebootStatus & { by: string; actionId: number };
+
 /** Times are epoch milliseconds. */
 export interface SlaveRecord {
   name: string;
@@ -24,9 +27,11 @@ export interface SlaveRecord {
   /** Recent starts, oldest first, at most the configured history length. */
   starts: number[];
   inventory: InventoryEntry | null;
-  reboot?: RebootStatus | null;
+  reboot?: SlaveReboot | null;
   /** Who silenced the slave in Nagios (a downtime or an acknowledgement), read from status.dat. */
   muted?: Muting | null;
+  /** Every downtime in effect and the acknowledgement, ending first first. */
+  mutes?: Muting[];
 }
 
 export function newRecord(name: string, inventory: InventoryEntry | null = null): SlaveRecord {
@@ -115,12 +120,17 @@ export function toView(r: SlaveRecord, policy: ThresholdPolicy, now: number): Sl
       message: r.lastCritical.message,
     },
     muted: r.muted ?? null,
-    reboot: r.reboot
-      ? r.reboot.phase === 'rebooting'
-        ? { phase: 'rebooting', method: r.reboot.method, since: iso(r.reboot.since)! }
-        : { phase: 'needs-hands', since: iso(r.reboot.since)! }
-      : null,
+    mutes: r.mutes ?? [],
+    reboot: r.reboot ? rebootView(r.reboot) : null,
   };
+}
+
+function rebootView(r: SlaveReboot): SlaveView['reboot'] {
+  const { by, actionId } = r;
+  const since = iso(r.since)!;
+  return r.phase === 'rebooting'
+    ? { phase: 'rebooting', method: r.method, since, by, actionId }
+    : { phase: 'needs-hands', since, by, actionId };
 }
 
 /** The recent starts, newest first, each with the interval since the one before it. */

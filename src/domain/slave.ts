@@ -17,9 +17,13 @@ export type Muting =
     }
   | { kind: 'acknowledgement'; author: string; comment: string; sticky: boolean };
 
-/** The reboot engine's view of a slave; `since` is ISO 8601 UTC. */
+/**
+ * The reboot engine's view of a slave; `since` is ISO 8601 UTC. `by` is the operator who started
+ * the reboot and `actionId` that reboot's action (`GET /api/v1/actions/{id}`).
+ */
 export type RebootView =
-  { phase: 'rebooting'; method: string; since: string } | { phase: 'needs-hands'; since: string };
+  | { phase: 'rebooting'; method: string; since: string; by: string; actionId: number }
+  | { phase: 'needs-hands'; since: string; by: string; actionId: number };
 
 export interface SlaveView {
   name: string;
@@ -36,7 +40,13 @@ export interface SlaveView {
   ageSeconds: number | null;
   lastHeartbeat: { at: string; kind: HeartbeatKind; message: string | null } | null;
   lastCritical: { at: string; message: string | null } | null;
+  /** What mutes the slave, the one that counts most (see `mutes` for all of them). */
   muted: Muting | null;
+  /**
+   * Everything muting the slave: every downtime in effect and the acknowledgement, the one
+   * ending first first (an acknowledgement has no end: last). Empty when nothing mutes it.
+   */
+  mutes: Muting[];
   reboot: RebootView | null;
 }
 

@@ -208,6 +208,7 @@ describe.skipIf(!hasNagios)('NagiosBridge against a real Nagios', () => {
       lastHeartbeat: null,
       lastCritical: null,
       muted: null,
+      mutes: [],
       reboot: null,
     });
     await bridge.resubmit([view('linux-ix-080', 'dead', 30000), view('linux-ix-081', 'ok', 60)]);

@@ -61,7 +61,11 @@ describe('Fleet.setMuting', () => {
       message: null,
     });
     fleet.apply([start(NOW - 8 * 3600_000)], NOW);
-    fleet.setReboot('s1', { phase: 'rebooting', method: 'ssh', since: NOW - 60_000 }, NOW);
+    fleet.setReboot(
+      's1',
+      { phase: 'rebooting', method: 'ssh', since: NOW - 60_000, by: 'jdoe', actionId: 1 },
+      NOW,
+    );
     expect(fleet.apply([start(NOW - 61_000)], NOW)).toEqual([]);
     expect(fleet.view('s1', NOW)).toMatchObject({ state: 'rebooting' });
     expect(fleet.apply([start(NOW - 60_000)], NOW)).toEqual([

@@ -111,6 +111,7 @@ describe('console action panes', () => {
           lines: order.map(
             (n) => `[1] ACKNOWLEDGE_SVC_PROBLEM;${n};buildbot-start;2;1;1;jdoe;bug 42`,
           ),
+          existing: [],
         },
       ],
       T0,
@@ -211,6 +212,7 @@ describe('console action panes', () => {
           summary: 'jdoe rebooted 2 slaves (muted ones included)',
           targets: [],
           lines: ['snow-1 pdu: ["snmpset","-v2c","pdu1","outlet.7","i","3"]'],
+          existing: [],
         },
       ],
       T0,

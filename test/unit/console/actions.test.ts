@@ -137,6 +137,7 @@ describe('acting from the console', () => {
       summary: 'jdoe scheduled a 2h downtime on 1 slave',
       targets: [{ slave: target, status: 'pending' as const, error: null }],
       lines: [line],
+      existing: [],
     });
     store.getState().applyMessages([dry('someone-else')], T0);
     expect(store.getState().confirm?.dryRun?.status).toBe('waiting');

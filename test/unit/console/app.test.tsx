@@ -236,6 +236,8 @@ describe('console app', () => {
             targets: [{ slave: 'muted-dead', status: 'confirmed', error: null }],
             counts: { ...countTargets([]), confirmed: 4 },
             finishedAt: at(1),
+            outcome: 'done',
+            cancelledBy: null,
           },
         ],
       },
@@ -308,6 +310,8 @@ describe('console app', () => {
         targets: targets(status),
         counts: { ...countTargets([]), sent: 1 },
         finishedAt: null,
+        outcome: null,
+        cancelledBy: null,
       },
     });
     store.getState().applyMessages([action('sent', 'sent')], T0);

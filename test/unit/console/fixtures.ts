@@ -44,10 +44,17 @@ export function view(name: string, o: ViewOptions = {}): SlaveView {
         ? null
         : { at: iso(T0 - o.criticalAgo * 1000), message: 'cannot reach master' },
     muted: o.muted ?? null,
+    mutes: o.muted ? [o.muted] : [],
     reboot:
       o.rebootingSinceAgo === undefined
         ? null
-        : { phase: 'rebooting', method: 'ssh', since: iso(T0 - o.rebootingSinceAgo * 1000) },
+        : {
+            phase: 'rebooting',
+            method: 'ssh',
+            since: iso(T0 - o.rebootingSinceAgo * 1000),
+            by: 'jdoe',
+            actionId: 1,
+          },
   };
 }
 
@@ -117,6 +124,8 @@ export function actionView(o: Partial<ActionView> = {}): ActionView {
     targets,
     counts,
     finishedAt: null,
+    outcome: null,
+    cancelledBy: null,
     ...o,
   };
 }

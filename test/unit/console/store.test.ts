@@ -256,6 +256,8 @@ describe('console store: actions', () => {
       targets: targets.map(([slave, status]) => ({ slave, status, error: null })),
       counts: countTargets([]),
       finishedAt: null,
+      outcome: null,
+      cancelledBy: null,
     },
   });
 
@@ -303,7 +305,7 @@ describe('console store: actions', () => {
       .applyMessages(
         [
           action(2, 'started', [['dead-old', 'pending']]),
-          { type: 'dry-run', dryRun: true, summary: 'x', targets: [], lines: [] },
+          { type: 'dry-run', dryRun: true, summary: 'x', targets: [], lines: [], existing: [] },
           { type: 'something-newer' } as unknown as ActionMessage,
         ],
         T0 + 5000,

@@ -76,7 +76,13 @@ describe('applyHeartbeat', () => {
   it('a start after a reboot was issued ends the reboot', () => {
     let r: SlaveRecord = {
       ...applyHeartbeat(newRecord('s1'), hb('start', 0), 50),
-      reboot: { phase: 'rebooting' as const, method: 'ssh', since: T0 + 60_000 },
+      reboot: {
+        phase: 'rebooting' as const,
+        method: 'ssh',
+        since: T0 + 60_000,
+        by: 'jdoe',
+        actionId: 1,
+      },
     };
     expect(toView(r, DEFAULT_POLICY, T0 + 120_000).state).toBe('rebooting');
     r = applyHeartbeat(r, hb('start', 3), 50);

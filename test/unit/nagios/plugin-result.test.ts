@@ -15,6 +15,7 @@ const base: SlaveView = {
   lastHeartbeat: null,
   lastCritical: null,
   muted: null,
+  mutes: [],
   reboot: null,
 };
 
