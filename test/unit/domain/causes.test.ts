@@ -95,7 +95,13 @@ describe('causesOf', () => {
   it('leaves out rebooting slaves', () => {
     const rebooting = names(6).map((s) => ({
       ...critical(s, 60),
-      reboot: { phase: 'rebooting' as const, method: 'ssh', since: new Date(T0).toISOString() },
+      reboot: {
+        phase: 'rebooting' as const,
+        method: 'ssh',
+        since: new Date(T0).toISOString(),
+        by: 'alice',
+        actionId: 1,
+      },
     }));
     expect(causesOf(rebooting, T0)).toEqual([]);
   });
