@@ -54,7 +54,10 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['c', 'recheck: re-submit the current state, or force a check'],
   ['A  U', 'acknowledge the problem / remove the acknowledgement'],
   ['r  R', 'reboot (the configured methods, until the next start) / cancel the reboots'],
-  ['L', 'the action log: recent actions of every operator'],
+  [
+    'L',
+    'the action log: recent actions of every operator, from the newest (PgUp/PgDn: its targets)',
+  ],
   ['s', 'cycle the sort: state, next change, age, name, pool, master'],
   ['b', 'cycle grouping: none, by pool, by master'],
   ['Esc', 'close what is open, else clear the filter, else the status line'],
@@ -119,6 +122,8 @@ export function handleKey(store: ConsoleStore, input: string, key: KeyPress): Ke
     else if (key.downArrow || input === 'j') s.moveLogCursor(1);
     else if (input === 'g' || key.home) s.moveLogCursor(-Infinity);
     else if (input === 'G' || key.end) s.moveLogCursor(Infinity);
+    else if (key.pageDown || (key.ctrl && input === 'f')) s.scrollLog(10);
+    else if (key.pageUp || (key.ctrl && input === 'b')) s.scrollLog(-10);
     else return 'ignored';
     return 'handled';
   }
@@ -154,7 +159,7 @@ export function handleKey(store: ConsoleStore, input: string, key: KeyPress): Ke
     if (refusal) s.setNotice(refusal);
     else s.setMode('actions');
   } else if (ACTION_KEYS[input]) s.openAction(ACTION_KEYS[input]);
-  else if (input === 'L') s.setMode('log');
+  else if (input === 'L') s.openLog();
   else if (input === 's') s.cycleSort();
   else if (input === 'b') s.cycleGrouping();
   else if (input === '?') s.setMode('help');
@@ -208,13 +213,16 @@ function formKey(s: ConsoleState, input: string, key: KeyPress): KeyOutcome {
 
 /**
  * The confirmation: Enter/y sends, Esc/n gives up, v shows the exact Nagios lines or commands
- * (j/k scroll), m includes muted slaves in a reboot.
+ * (j/k scroll), m includes muted slaves in a reboot, s skips a downtime's or ack's targets already
+ * muted, o limits a cancel of downtimes to this operator's.
  */
 function confirmKey(s: ConsoleState, input: string, key: KeyPress): KeyOutcome {
   if (key.return || input === 'y') s.confirmAction();
   else if (key.escape || input === 'n') s.cancelAction();
   else if (input === 'v') s.toggleDryRun();
   else if (input === 'm' && s.confirm?.request.kind === 'reboot') s.toggleIncludeMuted();
+  else if (input === 's') s.toggleSkipMuted();
+  else if (input === 'o') s.toggleOnlyMine();
   else if (key.downArrow || input === 'j') s.scrollConfirm(1);
   else if (key.upArrow || input === 'k') s.scrollConfirm(-1);
   else if (key.pageDown) s.scrollConfirm(10);

@@ -24,6 +24,7 @@ import {
   type KeyedKind,
 } from './action-form.js';
 import { mergeLog } from './action-words.js';
+import { actionDetail } from './log-lines.js';
 import { followCause, nextCauseFilter, type CauseFilter } from './cause-filter.js';
 import {
   COMPARATORS,
@@ -162,6 +163,8 @@ export interface ConsoleData {
   logStatus: 'idle' | 'loading' | 'ready' | 'error';
   logError: string | null;
   logCursor: number;
+  /** First line shown of the selected action's targets. */
+  logScroll: number;
   /** One line for the operator (why a key did nothing, a send that failed); Esc clears it. */
   notice: string | null;
   /** Sends to the collector; false when not connected. The client installs it. */
@@ -202,12 +205,19 @@ export interface ConsoleActions {
   toggleDryRun(): void;
   /** In a reboot's confirmation: also reboot the slaves muted in Nagios, or not. */
   toggleIncludeMuted(): void;
+  /** In a downtime's or an ack's confirmation: skip the targets already muted, or not. */
+  toggleSkipMuted(): void;
+  /** In a cancel-downtime's confirmation: only this operator's downtimes, or everyone's. */
+  toggleOnlyMine(): void;
   scrollConfirm(delta: number): void;
   /** Sends the confirmed request; its progress then shows in the status line. */
   confirmAction(): void;
   cancelAction(): void;
   setLog(patch: { status: ConsoleData['logStatus']; actions?: ActionView[]; error?: string }): void;
   moveLogCursor(delta: number): void;
+  /** `L`: the action log, on the newest action. */
+  openLog(): void;
+  scrollLog(delta: number): void;
   setNotice(text: string | null): void;
   /** Esc in the table, last: forgets the notice and this console's last action's progress. */
   clearStatus(): void;
@@ -326,6 +336,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       logStatus: 'idle',
       logError: null,
       logCursor: 0,
+      logScroll: 0,
       notice: null,
       send: () => false,
 
@@ -589,6 +600,21 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
         // The exact commands depend on it: asked again when shown.
         set({ confirm: { ...c, request, dryRun: null, showLines: false, scroll: 0 } });
       },
+      toggleSkipMuted() {
+        const c = get().confirm;
+        if (c?.request.kind !== 'downtime' && c?.request.kind !== 'ack') return;
+        set({
+          confirm: withParams(c, { skipMuted: c.request.params?.skipMuted ? undefined : true }),
+        });
+      },
+      toggleOnlyMine() {
+        const s = get();
+        const c = s.confirm;
+        if (c?.request.kind !== 'cancel-downtime' || s.you === null) return;
+        set({
+          confirm: withParams(c, { author: c.request.params?.author ? undefined : s.you.name }),
+        });
+      },
       scrollConfirm(delta) {
         const c = get().confirm;
         if (!c?.dryRun) return;
@@ -631,7 +657,16 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       moveLogCursor(delta) {
         const s = get();
         const max = Math.max(s.log.length - 1, 0);
-        set({ logCursor: Math.min(Math.max(s.logCursor + delta, 0), max) });
+        set({ logCursor: Math.min(Math.max(s.logCursor + delta, 0), max), logScroll: 0 });
+      },
+      openLog() {
+        set({ mode: 'log', logCursor: 0, logScroll: 0 });
+      },
+      scrollLog(delta) {
+        const s = get();
+        const selected = s.log[s.logCursor];
+        const max = selected ? Math.max(actionDetail(selected).lines.length - 1, 0) : 0;
+        set({ logScroll: Math.min(Math.max(s.logScroll + delta, 0), max) });
       },
       setNotice(notice) {
         set({ notice });
@@ -666,6 +701,14 @@ export function actRefusal(
     return 'this collector is not wired to Nagios and has no reboot methods: it cannot take actions';
   }
   return null;
+}
+
+/** The confirmation with some parameters set or (undefined) dropped; its dry run is asked again. */
+function withParams(c: Confirmation, patch: NonNullable<ActionRequest['params']>): Confirmation {
+  const params = Object.fromEntries(
+    Object.entries({ ...c.request.params, ...patch }).filter(([, v]) => v !== undefined),
+  );
+  return { ...c, request: { ...c.request, params }, dryRun: null, showLines: false, scroll: 0 };
 }
 
 function newConfirmation(request: ActionRequest, hidden: number): Confirmation {

@@ -1,32 +1,42 @@
 // The action log: recent actions of every operator, newest first, one line each, and for the one
-// selected what is not confirmed yet and why.
+// selected every target not done with its whole reason, scrolled with PgUp/PgDn.
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
-import { BAD_STATUSES, logLine } from '../action-words.js';
-import type { ActionView } from '../../domain/protocol.js';
+import { logLine } from '../action-words.js';
+import { actionDetail } from '../log-lines.js';
 import type { ConsoleStore } from '../store.js';
 import { tint, useColor } from './theme.js';
-
-/** Lines under the list for the selected action's unsettled or failed targets. */
-const DETAIL_LINES = 3;
 
 export function ActionLogPane({ store, height }: { store: ConsoleStore; height: number }) {
   const color = useColor();
   const log = useStore(store, (s) => s.log);
   const cursor = useStore(store, (s) => s.logCursor);
+  const scroll = useStore(store, (s) => s.logScroll);
   const status = useStore(store, (s) => s.logStatus);
   const error = useStore(store, (s) => s.logError);
   const now = useStore(store, (s) => s.now);
-  const listRows = Math.max(height - 4 - DETAIL_LINES, 1);
+  const inner = Math.max(height - 2, 3);
+  const errorLines = status === 'error' ? 1 : 0;
+  // A third for the list, the rest for the selected action's targets.
+  const listRows = Math.max(Math.min(Math.max(log.length, 1), Math.floor(inner / 3)), 1);
+  const detailRows = Math.max(inner - 1 - errorLines - listRows - 1, 1);
   // The newest stay in view until the selection moves below the window.
-  const top0 = Math.max(0, cursor - listRows + 1);
+  const top = Math.max(0, cursor - listRows + 1);
   const selected = log[cursor];
+  const detail = selected ? actionDetail(selected) : null;
+  const from = detail ? Math.min(scroll, Math.max(detail.lines.length - detailRows, 0)) : 0;
+  const shown = detail ? detail.lines.slice(from, from + detailRows) : [];
+  const position =
+    detail && detail.lines.length > detailRows
+      ? `  (${from + 1}-${from + shown.length} of ${detail.lines.length} lines · PgUp/PgDn)`
+      : '';
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} height={height}>
       <Text bold wrap="truncate">
         Action log: every operator, newest first{' '}
         <Text dimColor>
-          {status === 'loading' ? '(loading the audit log…) ' : ''}j/k select · L/Esc close
+          {status === 'loading' ? '(loading the audit log…) ' : ''}j/k select · PgUp/PgDn scroll ·
+          L/Esc close
         </Text>
       </Text>
       {status === 'error' ? (
@@ -34,46 +44,27 @@ export function ActionLogPane({ store, height }: { store: ConsoleStore; height: 
           audit log unavailable: {error}; showing what was streamed since the console started
         </Text>
       ) : null}
-      {log.length === 0 ? <Text dimColor>no actions yet</Text> : null}
-      {log.slice(top0, top0 + listRows).map((a, i) => (
-        <Text key={a.id} wrap="truncate" inverse={top0 + i === cursor}>
-          {logLine(a, now)}
-        </Text>
-      ))}
-      <Box flexGrow={1} />
-      {selected ? <TargetDetail action={selected} color={color} /> : null}
-    </Box>
-  );
-}
-
-function TargetDetail({ action, color }: { action: ActionView; color: boolean }) {
-  // A reboot is done when the slave is back; a Nagios action when Nagios confirms it.
-  const reboot = action.kind === 'reboot';
-  const done = reboot ? 'back' : 'confirmed';
-  const unsettled = action.targets.filter((t) => t.status !== done);
-  if (unsettled.length === 0) {
-    return (
-      <Text wrap="truncate" color={tint(color, 'green')}>
-        {`#${action.id}: all ${action.targets.length} ${reboot ? 'back' : 'confirmed by Nagios'}`}
-      </Text>
-    );
-  }
-  const shown = unsettled.slice(0, DETAIL_LINES - 1);
-  return (
-    <Box flexDirection="column">
-      <Text wrap="truncate" bold>
-        {`#${action.id}: ${unsettled.length} of ${action.targets.length} not ${done}`}
-      </Text>
-      {shown.map((t) => (
+      <Box flexDirection="column" height={listRows}>
+        {log.length === 0 ? <Text dimColor>no actions yet</Text> : null}
+        {log.slice(top, top + listRows).map((a, i) => (
+          <Text key={a.id} wrap="truncate" inverse={top + i === cursor}>
+            {logLine(a, now)}
+          </Text>
+        ))}
+      </Box>
+      {detail ? (
         <Text
-          key={t.slave}
           wrap="truncate"
-          color={BAD_STATUSES.has(t.status) ? tint(color, 'red') : undefined}
+          bold
+          color={detail.lines.length === 0 ? tint(color, 'green') : undefined}
         >
-          {`  ${t.slave}: ${t.status}${t.error ? `: ${t.error}` : ''}`}
-          {unsettled.length > shown.length && t === shown[shown.length - 1]
-            ? `  (and ${unsettled.length - shown.length} more)`
-            : ''}
+          {detail.title}
+          <Text dimColor>{position}</Text>
+        </Text>
+      ) : null}
+      {shown.map((l, i) => (
+        <Text key={from + i} wrap="truncate" color={l.bad ? tint(color, 'red') : undefined}>
+          {`  ${l.text}`}
         </Text>
       ))}
     </Box>

@@ -2,7 +2,7 @@
 // are hidden); then the status line: a notice, the progress of this console's last action, or the keys.
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
-import { BAD_STATUSES, countsWords } from '../action-words.js';
+import { BAD_STATUSES, countsWords, outcomeMark } from '../action-words.js';
 import type { ConsoleState, ConsoleStore } from '../store.js';
 import { QUICK_FILTER_LABELS } from '../triage.js';
 import { tint, useColor } from './theme.js';
@@ -83,8 +83,7 @@ export function ownProgress(s: ConsoleState): { text: string; tone: string | nul
     };
   }
   const failure = action.targets.find((t) => BAD_STATUSES.has(t.status));
-  const bad = failure !== undefined;
-  const done = action.finishedAt !== null;
-  const text = `${done ? (bad ? '✖' : '✓') : '…'} ${action.summary} — ${countsWords(action)}${failure ? ` · ${failure.slave}: ${failure.error ?? failure.status}` : ''}${bad ? ' (L: the log)' : ''}`;
-  return { text, tone: bad ? 'red' : done ? 'green' : 'cyan' };
+  const { mark, tone, words } = outcomeMark(action);
+  const text = `${mark} ${words ? `${words}: ` : ''}${action.summary} — ${countsWords(action)}${failure ? ` · ${failure.slave}: ${failure.error ?? failure.status}` : ''}${failure || words ? ' (L: the log)' : ''}`;
+  return { text, tone: failure && tone === 'cyan' ? 'red' : tone };
 }

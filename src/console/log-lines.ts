@@ -1,0 +1,52 @@
+// The action log's detail of one action: every target not done, each with its whole reason (a
+// reboot's every method and how it ended, one per line), so the pane can scroll to the last one.
+import type { ActionView, TargetStatus } from '../domain/protocol.js';
+import { BAD_STATUSES, outcomeMark } from './action-words.js';
+
+export interface LogLine {
+  text: string;
+  /** Shown in red: a failure, or a slave that needs hands. */
+  bad: boolean;
+}
+
+export interface ActionDetail {
+  /** `#12: 12 of 33 not back`, `#12: all 33 confirmed by Nagios`, `#9: did nothing: 3 of 3 not back`. */
+  title: string;
+  lines: LogLine[];
+}
+
+/** What "done" is for a target of each kind. */
+function doneStatus(action: ActionView): TargetStatus {
+  if (action.kind === 'reboot') return 'back';
+  if (action.kind === 'cancel-reboot') return 'cancelled';
+  return 'confirmed';
+}
+
+const DONE_WORDS: Partial<Record<TargetStatus, string>> = {
+  back: 'back',
+  cancelled: 'cancelled',
+  confirmed: 'confirmed by Nagios',
+};
+
+export function actionDetail(action: ActionView): ActionDetail {
+  const done = doneStatus(action);
+  const notDone = action.targets.filter((t) => t.status !== done);
+  const { words } = outcomeMark(action);
+  const head = `#${action.id}: ${words ? `${words}: ` : ''}`;
+  const all = action.targets.length;
+  if (notDone.length === 0) return { title: `${head}all ${all} ${DONE_WORDS[done]}`, lines: [] };
+  const lines: LogLine[] = [];
+  for (const t of notDone) {
+    const bad = BAD_STATUSES.has(t.status);
+    // A reboot's reason lists each method it ran (`ssh: exited 0, no start within 25s; ipmi: ...`).
+    const parts = t.error === null ? [] : t.error.split('; ').filter((p) => p !== '');
+    if (parts.length <= 1) {
+      lines.push({ text: `${t.slave}: ${t.status}${parts[0] ? `: ${parts[0]}` : ''}`, bad });
+    } else {
+      lines.push({ text: `${t.slave}: ${t.status}`, bad });
+      for (const p of parts) lines.push({ text: `    ${p}`, bad });
+    }
+  }
+  const not = done === 'confirmed' ? 'not confirmed' : `not ${DONE_WORDS[done]}`;
+  return { title: `${head}${notDone.length} of ${all} ${not}`, lines };
+}
