@@ -10,13 +10,16 @@ import {
   getJson,
   type CollectorFlags,
 } from './collector-options.js';
+import type { Cause } from '../domain/causes.js';
 import { CliError } from './errors.js';
+import { summaryText } from './ls-summary.js';
 import { printJson, printOut } from './output.js';
 
 interface LsFlags extends CollectorFlags {
   state?: string;
   match?: string;
   json?: boolean;
+  summary?: boolean;
 }
 
 export function register(program: Command): void {
@@ -26,7 +29,11 @@ export function register(program: Command): void {
       .description("list slaves worst first (the console's order), as a table or --json")
       .option('--state <states>', `only these states, comma-separated (${SLAVE_STATES.join(', ')})`)
       .option('--match <regex>', 'only slaves whose name matches this regular expression')
-      .option('--json', "print the collector's JSON ({serverTime, slaves}) for scripts"),
+      .option('--json', "print the collector's JSON ({serverTime, slaves}) for scripts")
+      .option(
+        '--summary',
+        'slaves per state (unhandled, handled) and the causes: many slaves of one master or pool turned bad together',
+      ),
   ).action(async (flags: LsFlags) => {
     const states = parseStates(flags.state);
     const match = parseMatch(flags.match);
@@ -37,12 +44,23 @@ export function register(program: Command): void {
       `/api/v1/slaves${query}`,
     );
     const slaves = match ? body.slaves.filter((s) => match.test(s.name)) : body.slaves;
+    if (flags.summary) return printSummary(target, slaves, flags.json === true);
     if (flags.json) {
       printJson({ serverTime: body.serverTime, slaves });
     } else {
       printOut(table(slaves, Date.parse(body.serverTime)));
     }
   });
+}
+
+async function printSummary(
+  target: ReturnType<typeof collectorTarget>,
+  slaves: SlaveView[],
+  json: boolean,
+): Promise<void> {
+  const { causes } = await getJson<{ causes: Cause[] }>(target, '/api/v1/causes');
+  if (json) printJson({ causes });
+  else printOut(summaryText(slaves, causes));
 }
 
 function parseStates(text: string | undefined): string[] | null {
