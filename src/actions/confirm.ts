@@ -6,6 +6,7 @@ import {
   acknowledgementOf,
   downtimesOf,
   serviceKey,
+  type Downtime,
   type NagiosStatus,
 } from '../nagios/status-file.js';
 
@@ -17,7 +18,13 @@ export interface ActionFacts {
   params: ResolvedParams;
 }
 
-export function isConfirmed(a: ActionFacts, status: NagiosStatus, target: ServiceRef): boolean {
+/** `which`: the downtimes a cancel removes (all when not given). */
+export function isConfirmed(
+  a: ActionFacts,
+  status: NagiosStatus,
+  target: ServiceRef,
+  which: (d: Downtime) => boolean = () => true,
+): boolean {
   const service = status.services.get(serviceKey(target.host, target.service));
   switch (a.kind) {
     case 'downtime': {
@@ -34,7 +41,9 @@ export function isConfirmed(a: ActionFacts, status: NagiosStatus, target: Servic
     }
     case 'cancel-downtime':
       // Every downtime entered before the action is gone (a newer one is someone else's).
-      return downtimesOf(status, target.host, target.service).every((d) => d.entryTime > a.at);
+      return downtimesOf(status, target.host, target.service)
+        .filter(which)
+        .every((d) => d.entryTime > a.at);
     case 'ack':
       return acknowledgementOf(status, target.host, target.service)?.author === a.author;
     case 'remove-ack':

@@ -9,13 +9,15 @@ export function describeAction(
   params: ResolvedParams,
   targetCount: number,
   now: number,
+  /** cancel-downtime: whose downtimes it removes. */
+  owners: readonly string[] = [],
 ): string {
   const slaves = `${targetCount} slave${targetCount === 1 ? '' : 's'}`;
   switch (kind) {
     case 'downtime':
       return `${author} scheduled ${downtimePhrase(params, now)} on ${slaves}`;
     case 'cancel-downtime':
-      return `${author} cancelled the downtimes of ${slaves}`;
+      return `${author} cancelled ${whose(owners, params.actionId)}downtimes of ${slaves}`;
     case 'recheck':
       return `${author} re-submitted the current state of ${slaves} to Nagios`;
     case 'force-check':
@@ -29,6 +31,15 @@ export function describeAction(
     case 'cancel-reboot':
       return `${author} cancelled the reboots of ${slaves}`;
   }
+}
+
+/** `alice's `, `alice's and carol's `, `action 17's (alice's) `, or `the ` when nobody's. */
+function whose(owners: readonly string[], actionId: number | undefined): string {
+  const names = owners.map((o) => `${o}'s`);
+  const list =
+    names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  if (actionId !== undefined) return `action ${actionId}'s ${list === '' ? '' : `(${list}) `}`;
+  return list === '' ? 'the ' : `${list} `;
 }
 
 /** `a 30d downtime`, `a flexible 2h downtime`, `a 2h downtime from 2026-11-25T18:00:00Z`. */

@@ -7,6 +7,7 @@ import {
   isRebootKind,
   type ActionView,
   type DryRunView,
+  type ExistingMute,
   type TargetStatus,
 } from '../domain/protocol.js';
 import {
@@ -17,9 +18,20 @@ import {
 } from '../nagios/bridge.js';
 import type { SlaveView } from '../domain/slave.js';
 import { NagiosInputError } from '../nagios/commands.js';
-import type { NagiosStatus } from '../nagios/status-file.js';
+import {
+  downtimesOf as downtimesOfService,
+  type Downtime,
+  type NagiosStatus,
+} from '../nagios/status-file.js';
 import { isConfirmed, precheck } from './confirm.js';
 import { describeAction } from './describe.js';
+import {
+  downtimeChooser,
+  existingOf,
+  nothingToCancel,
+  skipReason,
+  type DowntimeActionFacts,
+} from './existing.js';
 import { ActionRuns, type ActionLedger, type ActionRun } from './action-run.js';
 import type { StoredActionLike } from './action-record.js';
 import { NO_REBOOT_METHODS, RebootActions, type RebootParts } from './reboots.js';
@@ -44,8 +56,10 @@ export interface EngineParts {
   reboot: RebootParts | null;
   /** The slave's reference for Nagios (name and inventory attributes); undefined if unknown. */
   slave: (name: string) => SlaveRef | undefined;
-  /** Current views, for re-submitting states. */
+  /** Current views, for re-submitting states and for what targets already have. */
   views: (names: readonly string[]) => SlaveView[];
+  /** A recorded action (for a cancel limited to one action's downtimes); undefined if none. */
+  action?: (id: number) => Pick<ActionView, 'author' | 'kind' | 'params'> | undefined;
   save: ActionLedger['save'];
   broadcast: ActionLedger['broadcast'];
   lastActionId: number;
@@ -59,6 +73,17 @@ interface Waiting {
   run: ActionRun;
   refs: Map<string, SlaveRef>;
   deadline: NodeJS.Timeout;
+  /** The downtimes a cancel removes. */
+  which: (d: Downtime) => boolean;
+}
+
+/** What a Nagios action finds before it acts: the targets it skips, and why. */
+interface Prepared {
+  skips: Map<string, string>;
+  existing: ExistingMute[];
+  /** cancel-downtime: the downtimes it removes, and their authors. */
+  which: (d: Downtime) => boolean;
+  owners: string[];
 }
 
 export class ActionEngine {
@@ -97,29 +122,49 @@ export class ActionEngine {
       author,
       known: (name) => this.parts.slave(name) !== undefined,
     });
-    const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
-    if (rebooting) return this.reboots!.submit(plan, summary, requestId);
-    return this.submitToNagios(nagios!, plan, summary, requestId);
+    if (rebooting) {
+      const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
+      const result = await this.reboots!.submit(plan, summary, requestId);
+      if (!('dryRun' in result)) return result;
+      const existing = this.parts.views(plan.targets).flatMap(existingOf);
+      return { ...result, existing };
+    }
+    return this.submitToNagios(nagios!, plan, requestId);
   }
 
   private async submitToNagios(
     nagios: NagiosForActions,
     plan: PlannedAction,
-    summary: string,
     requestId: string | undefined,
   ): Promise<ActionView | DryRunView> {
+    const prepared = this.prepare(nagios, plan);
+    const { skips, which } = prepared;
+    const summary = describeAction(
+      plan.author,
+      plan.kind,
+      plan.params,
+      plan.targets.length,
+      plan.at,
+      prepared.owners,
+    );
     const refs = new Map(plan.targets.map((name) => [name, this.parts.slave(name)!]));
-    if (plan.dryRun) return this.dryRun(plan, refs, summary);
+    const acting = new Map([...refs].filter(([name]) => !skips.has(name)));
+    if (plan.dryRun) return this.dryRun(plan, acting, summary, prepared);
 
     const run = await this.runs.begin(plan, summary, requestId);
     const action = run.action;
 
     // Whatever goes wrong, the recorded action ends with each target's result, never pending.
-    const outcome = await this.execute(nagios.bridge, plan, refs, nagios.status).catch(
+    const outcome = await this.execute(nagios.bridge, plan, acting, nagios.status, which).catch(
       (err: Error) =>
-        plan.targets.map((slave) => ({ slave, ok: false as const, error: err.message })),
+        [...acting.keys()].map((slave) => ({ slave, ok: false as const, error: err.message })),
     );
     const byName = new Map(action.targets.map((t) => [t.slave, t]));
+    for (const [slave, why] of skips) {
+      const t = byName.get(slave)!;
+      t.status = 'skipped';
+      t.error = why;
+    }
     for (const r of outcome) {
       const t = byName.get(r.slave)!;
       t.status = r.ok ? 'sent' : 'failed';
@@ -127,6 +172,7 @@ export class ActionEngine {
     }
     this.count(action, 'sent');
     this.count(action, 'failed');
+    this.count(action, 'skipped');
     await run.step('sent');
     const sent = action.targets.some((t) => t.status === 'sent');
     if (!sent || !nagios.hasStatusFile) {
@@ -135,7 +181,7 @@ export class ActionEngine {
     }
     const deadline = setTimeout(() => this.expire(action.id), this.parts.confirmWithinMs);
     deadline.unref();
-    this.waiting.set(action.id, { run, refs, deadline });
+    this.waiting.set(action.id, { run, refs, deadline, which });
     const status = nagios.status;
     if (status) this.confirm(status);
     return run.view();
@@ -163,6 +209,7 @@ export class ActionEngine {
     plan: PlannedAction,
     refs: Map<string, SlaveRef>,
     status: NagiosStatus | null,
+    which: (d: Downtime) => boolean,
   ): Promise<ActionOutcome['results']> {
     const refused = new Map<string, string>();
     const go: SlaveRef[] = [];
@@ -178,9 +225,9 @@ export class ActionEngine {
       if (why) refused.set(name, why);
       else go.push(ref);
     }
-    const results = go.length === 0 ? [] : (await this.call(bridge, plan, go)).results;
+    const results = go.length === 0 ? [] : (await this.call(bridge, plan, go, which)).results;
     const byName = new Map(results.map((r) => [r.slave, r]));
-    return plan.targets.map(
+    return [...refs.keys()].map(
       (slave) =>
         byName.get(slave) ??
         (refused.has(slave)
@@ -193,6 +240,7 @@ export class ActionEngine {
     bridge: NagiosBridge,
     plan: PlannedAction,
     slaves: SlaveRef[],
+    which: (d: Downtime) => boolean,
   ): Promise<ActionOutcome> {
     const p = plan.params;
     switch (plan.kind) {
@@ -206,7 +254,7 @@ export class ActionEngine {
           comment: p.comment!,
         });
       case 'cancel-downtime':
-        return bridge.cancelDowntimes(slaves).catch((err: Error) => ({
+        return bridge.cancelDowntimes(slaves, which).catch((err: Error) => ({
           results: slaves.map((s) => ({ slave: s.name, ok: false as const, error: err.message })),
           write: null,
         }));
@@ -234,6 +282,7 @@ export class ActionEngine {
     plan: PlannedAction,
     refs: Map<string, SlaveRef>,
     summary: string,
+    { skips, which, existing }: Prepared,
   ): Promise<DryRunView> {
     const lines: string[] = [];
     const recorder: LineWriter = {
@@ -243,17 +292,22 @@ export class ActionEngine {
       },
     };
     const nagios = this.parts.nagios!;
-    const results = await this.execute(nagios.dryRunBridge(recorder), plan, refs, nagios.status);
+    const bridge = nagios.dryRunBridge(recorder);
+    const results = await this.execute(bridge, plan, refs, nagios.status, which);
+    const byName = new Map(results.map((r) => [r.slave, r]));
     return {
       dryRun: true,
       summary,
-      targets: results.map((r) => ({
-        slave: r.slave,
-        status: r.ok ? 'pending' : 'failed',
-        error: r.ok ? null : r.error,
-      })),
+      targets: plan.targets.map((slave): DryRunView['targets'][number] => {
+        const skipped = skips.get(slave);
+        if (skipped !== undefined) return { slave, status: 'skipped', error: skipped };
+        const r = byName.get(slave)!;
+        return r.ok
+          ? { slave, status: 'pending', error: null }
+          : { slave, status: 'failed', error: r.error };
+      }),
       lines,
-      existing: [],
+      existing,
     };
   }
 
@@ -266,7 +320,7 @@ export class ActionEngine {
       for (const t of action.targets) {
         if (t.status !== 'sent') continue;
         // A sent target's service was worked out from the same reference when its line was built.
-        if (isConfirmed(action, status, bridge.targetOf(w.refs.get(t.slave)!))) {
+        if (isConfirmed(action, status, bridge.targetOf(w.refs.get(t.slave)!), w.which)) {
           t.status = 'confirmed';
           confirmed++;
         }
@@ -276,6 +330,64 @@ export class ActionEngine {
       if (!action.targets.some((t) => t.status === 'sent')) this.finish(w);
       else void w.run.step('progress');
     }
+  }
+
+  /**
+   * What the targets already have, and which of them the request skips: those already muted
+   * (`skipMuted`), acknowledged by another operator, or without the downtimes a limited cancel
+   * removes.
+   */
+  private prepare(nagios: NagiosForActions, plan: PlannedAction): Prepared {
+    const skips = new Map<string, string>();
+    if (plan.kind !== 'cancel-downtime') {
+      const views = this.parts.views(plan.targets);
+      for (const v of views) {
+        const why = skipReason(plan.kind, plan.params, plan.author, v);
+        if (why !== null) skips.set(v.name, why);
+      }
+      return { skips, existing: views.flatMap(existingOf), which: () => true, owners: [] };
+    }
+    const p = plan.params;
+    const which = downtimeChooser(p, p.actionId === undefined ? null : this.madeBy(p.actionId));
+    const limited = p.author !== undefined || p.actionId !== undefined;
+    const existing: ExistingMute[] = [];
+    const status = nagios.status;
+    for (const slave of plan.targets) {
+      const chosen = status ? this.downtimesOf(nagios, status, slave).filter(which) : [];
+      existing.push(...chosen.map((d) => downtimeExisting(slave, d)));
+      if (limited && status && chosen.length === 0) skips.set(slave, nothingToCancel(p));
+    }
+    const owners = [...new Set(existing.map((e) => e.by))].sort();
+    return { skips, existing, which, owners };
+  }
+
+  /** The slave's downtimes in status.dat; none when its name cannot be a Nagios service. */
+  private downtimesOf(nagios: NagiosForActions, status: NagiosStatus, slave: string): Downtime[] {
+    try {
+      const target = nagios.bridge.targetOf(this.parts.slave(slave)!);
+      return downtimesOfService(status, target.host, target.service);
+    } catch (err) {
+      if (err instanceof NagiosInputError) return []; // the target fails alone when sent
+      throw err;
+    }
+  }
+
+  /** The downtime action a cancel is limited to; refused when there is none. */
+  private madeBy(id: number): DowntimeActionFacts {
+    const made = this.parts.action?.(id);
+    if (made === undefined) {
+      throw new ActionRefused(
+        `params.actionId: there is no action ${id}: see the audit log (GET /api/v1/actions)`,
+        'params.actionId',
+      );
+    }
+    if (made.kind !== 'downtime') {
+      throw new ActionRefused(
+        `params.actionId: action ${id} is a ${made.kind}, not a downtime: give the id of the downtime action whose downtimes to cancel`,
+        'params.actionId',
+      );
+    }
+    return made;
   }
 
   private expire(id: number): void {
@@ -301,6 +413,18 @@ export class ActionEngine {
     const n = action.targets.filter((t) => t.status === outcome).length;
     if (n > 0) this.parts.onTargets?.(action.kind, outcome, n);
   }
+}
+
+function downtimeExisting(slave: string, d: Downtime): ExistingMute {
+  return {
+    slave,
+    kind: 'downtime',
+    by: d.author,
+    comment: d.comment,
+    start: new Date(d.start).toISOString(),
+    end: new Date(d.end).toISOString(),
+    downtimeId: d.id,
+  };
 }
 
 /** The request's kind, read before it is checked whole (to say which part of corral is missing). */

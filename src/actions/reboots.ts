@@ -23,6 +23,7 @@ import {
   type RebootTransition,
 } from '../reboot/scheduler.js';
 import type { ActionRun, ActionRuns } from './action-run.js';
+import { describeMutes, describeMuting } from './existing.js';
 import type { PlannedAction } from './request.js';
 
 /** What reboots need of the collector. */
@@ -38,6 +39,9 @@ export interface RebootParts {
   /** For tests: how commands run (default: the real runner). */
   run?: CommandRunner;
 }
+
+/** A reboot's dry run; the engine adds what the targets already have. */
+export type RebootDryRun = Omit<DryRunView, 'existing'>;
 
 /** Progress is streamed and recorded at most this often per action (a bulk moves in bursts). */
 const PROGRESS_EVERY_MS = 250;
@@ -81,7 +85,7 @@ export class RebootActions {
     plan: PlannedAction,
     summary: string,
     requestId?: string,
-  ): Promise<ActionView | DryRunView> {
+  ): Promise<ActionView | RebootDryRun> {
     if (plan.kind === 'cancel-reboot') return this.cancel(plan, summary, requestId);
     const targets = plan.targets.map((name) => this.targetOf(name));
     const options = { includeMuted: plan.params.includeMuted ?? false };
@@ -92,7 +96,6 @@ export class RebootActions {
         summary,
         targets: plans.map(planTarget),
         lines: describePlan(plans),
-        existing: [],
       };
     }
     const run = await this.runs.begin(plan, summary, requestId);
@@ -131,7 +134,7 @@ export class RebootActions {
     plan: PlannedAction,
     summary: string,
     requestId: string | undefined,
-  ): Promise<ActionView | DryRunView> {
+  ): Promise<ActionView | RebootDryRun> {
     const wouldCancel = (name: string) => {
       const status = this.parts.slave(name)?.reboot;
       return this.scheduler.isRebooting(name) || status?.phase === 'needs-hands';
@@ -151,12 +154,16 @@ export class RebootActions {
             ? `${t.slave}: its reboot stops (a running command is killed)`
             : `${t.slave}: skipped: not rebooting`,
         ),
-        existing: [],
       };
     }
     // Like every action, it starts before it ends (consoles and the audit log see both).
     const run = await this.runs.begin(plan, summary, requestId);
-    const inChain = new Set(this.scheduler.cancelSlaves(plan.targets));
+    // Each reboot stopped says who stopped it (its own action, and its targets' reasons).
+    for (const slave of plan.targets) {
+      const stopped = this.bySlave.get(slave)?.run.action;
+      if (stopped && this.scheduler.isRebooting(slave)) stopped.cancelledBy ??= plan.author;
+    }
+    const inChain = new Set(this.scheduler.cancelSlaves(plan.targets, plan.author));
     for (const t of run.action.targets) {
       if (inChain.has(t.slave)) {
         t.status = 'cancelled';
@@ -180,9 +187,12 @@ export class RebootActions {
       values: valuesFor(name, { pool, master, attributes: record.inventory?.attributes ?? {} }),
       methods: methodsFor(this.parts.settings, pool),
       // Muted in Nagios (downtime or acknowledgement): rebooted only when the operator says so.
-      muted: (record.muted ?? null) !== null,
+      muted: mutedWords(record),
       // A slave shown rebooting by a chain this collector no longer runs is not rebooted twice.
-      rebooting: record.reboot?.phase === 'rebooting',
+      rebooting:
+        record.reboot?.phase === 'rebooting'
+          ? `being rebooted by ${record.reboot.by} (action ${record.reboot.actionId})`
+          : null,
     };
   }
 
@@ -263,6 +273,12 @@ function statusOfTransition(e: RebootTransition): TargetStatus {
     default:
       return e.phase;
   }
+}
+
+/** Whose downtimes and acknowledgement mute the slave, in words; null when nothing does. */
+function mutedWords(record: SlaveRecord): string | null {
+  const muted = record.muted ?? null;
+  return describeMutes(record.mutes ?? []) ?? (muted === null ? null : describeMuting(muted));
 }
 
 function planTarget(p: SlavePlan): DryRunView['targets'][number] {

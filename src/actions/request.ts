@@ -57,6 +57,17 @@ const requestSchema = z.strictObject({
       flexible: z.boolean({ error: 'flexible must be true or false' }).optional(),
       sticky: z.boolean({ error: 'sticky must be true or false' }).optional(),
       includeMuted: z.boolean({ error: 'includeMuted must be true or false' }).optional(),
+      skipMuted: z.boolean({ error: 'skipMuted must be true or false' }).optional(),
+      reacknowledge: z.boolean({ error: 'reacknowledge must be true or false' }).optional(),
+      author: z
+        .string({ error: 'author must be an operator name' })
+        .refine(isAuthor, 'author must be an operator name (letters, digits, " ._@-")')
+        .optional(),
+      actionId: z
+        .number({ error: 'actionId must be an action number (GET /api/v1/actions)' })
+        .int('actionId must be a whole action number')
+        .positive('actionId must be an action number, 1 or more')
+        .optional(),
     })
     .optional(),
   dryRun: z.boolean({ error: 'dryRun must be true or false' }).optional(),
@@ -99,6 +110,15 @@ export function planAction(body: unknown, ctx: PlanContext): PlannedAction {
     params: resolve(request.kind, request.params ?? {}, ctx.now),
     dryRun: request.dryRun ?? false,
   };
+}
+
+function isAuthor(name: string): boolean {
+  try {
+    checkAuthor(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function checkTargets(targets: readonly string[], known: (name: string) => boolean): string[] {

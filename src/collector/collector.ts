@@ -173,6 +173,7 @@ async function assemble(
       return record && slaveRef(record);
     },
     views: (names) => queries.views(names, Date.now()),
+    action: (id) => queries.action(id)?.action,
     save: (action) => writer.saveAction(action),
     broadcast: (message) => {
       if (message.type === 'action') auditAction(message, metrics, log);

@@ -7,6 +7,7 @@ import {
   newRecord,
   recordState,
   toView,
+  type SlaveMutes,
   type SlaveReboot,
   type SlaveRecord,
 } from '../domain/slave-record.js';
@@ -137,13 +138,13 @@ export class Fleet {
     return changes;
   }
 
-  /** Applies who muted which slave in Nagios (null: nothing mutes it); returns how many changed. */
-  setMuting(muting: ReadonlyMap<string, Muting | null>): number {
+  /** Applies who muted which slave in Nagios; returns how many changed. */
+  setMuting(muting: ReadonlyMap<string, SlaveMutes>): number {
     let changed = 0;
-    for (const [name, muted] of muting) {
+    for (const [name, { muted, mutes }] of muting) {
       const record = this.records.get(name);
-      if (!record || sameMuting(record.muted ?? null, muted)) continue;
-      this.records.set(name, { ...record, muted });
+      if (!record || sameMutes(record, muted, mutes)) continue;
+      this.records.set(name, { ...record, muted, mutes });
       this.markChanged(name);
       changed++;
     }
@@ -241,8 +242,12 @@ export class Fleet {
   }
 }
 
-function sameMuting(a: Muting | null, b: Muting | null): boolean {
-  return a === b || (a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b));
+function sameMutes(r: SlaveRecord, muted: Muting | null, mutes: Muting[]): boolean {
+  const before = r.mutes ?? [];
+  if ((r.muted ?? null) === null && muted === null && before.length === 0 && mutes.length === 0) {
+    return true; // the common case, without JSON
+  }
+  return JSON.stringify([r.muted ?? null, before]) === JSON.stringify([muted, mutes]);
 }
 
 /** Field by field: a reload compares every slave of the inventory, so no JSON per entry. */

@@ -4,8 +4,8 @@
 // back, and a slave never heard from gets its CRITICAL once its critical threshold has passed.
 // It is also what the actions and a slave's detail see of Nagios.
 import type { Heartbeat } from '../domain/heartbeat.js';
-import type { Muting, NagiosView } from '../domain/slave.js';
-import { poolOf, recordState, type SlaveRecord } from '../domain/slave-record.js';
+import type { NagiosView } from '../domain/slave.js';
+import { poolOf, recordState, type SlaveMutes, type SlaveRecord } from '../domain/slave-record.js';
 import type { Thresholds } from '../domain/state.js';
 import { thresholdsFor } from '../domain/thresholds.js';
 import {
@@ -17,7 +17,7 @@ import {
 import { CommandFileWriter } from '../nagios/command-file.js';
 import { NagiosInputError, type ServiceRef } from '../nagios/commands.js';
 import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
-import { mutingOf } from '../nagios/muting.js';
+import { mutesOf, NOT_MUTED } from '../nagios/muting.js';
 import { NeverHeard } from '../nagios/never-heard.js';
 import { serviceView } from '../nagios/service-view.js';
 import {
@@ -404,14 +404,14 @@ export class NagiosLink {
   }
 
   /** Muting for every slave, with downtimes and comments indexed once (not scanned per slave). */
-  private mutingOfAll(status: NagiosStatus): Map<string, Muting | null> {
+  private mutingOfAll(status: NagiosStatus): Map<string, SlaveMutes> {
     const downtimes = groupBy(status.downtimes);
     const comments = groupBy(status.comments);
-    const out = new Map<string, Muting | null>();
+    const out = new Map<string, SlaveMutes>();
     for (const record of this.fleet.all()) {
       const target = this.targetOf(slaveRef(record));
       if (target === null) {
-        out.set(record.name, null); // no service in Nagios: nothing there mutes it
+        out.set(record.name, NOT_MUTED); // no service in Nagios: nothing there mutes it
         continue;
       }
       const key = serviceKey(target.host, target.service);
@@ -420,7 +420,7 @@ export class NagiosLink {
         downtimes: downtimes.get(key) ?? [],
         comments: comments.get(key) ?? [],
       };
-      out.set(record.name, mutingOf(own, target));
+      out.set(record.name, mutesOf(own, target));
     }
     return out;
   }

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 
 /** The schema this program writes. Raise it with a new entry in `UPGRADES`, never edit one. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS heartbeats (
@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS actions (
   kind TEXT NOT NULL,
   params TEXT NOT NULL,
   summary TEXT NOT NULL,
-  finished_at INTEGER
+  finished_at INTEGER,
+  cancelled_by TEXT
 );
 CREATE TABLE IF NOT EXISTS action_targets (
   action_id INTEGER NOT NULL REFERENCES actions (id),
@@ -97,6 +98,18 @@ const UPGRADES: ReadonlyArray<{ to: number; up: (db: Database.Database) => void 
       }
       db.exec('DROP INDEX IF EXISTS heartbeats_by_slave');
       db.exec(TABLES);
+    },
+  },
+  {
+    // Who cancelled a reboot (an operator's cancel-reboot), so others see whose it was.
+    to: 2,
+    up(db) {
+      const columns = (
+        db.prepare('PRAGMA table_info(actions)').all() as Array<{ name: string }>
+      ).map((c) => c.name);
+      if (!columns.includes('cancelled_by')) {
+        db.exec('ALTER TABLE actions ADD COLUMN cancelled_by TEXT');
+      }
     },
   },
 ];

@@ -158,9 +158,10 @@ export class Store implements StoreReads {
       if (through !== null) setThrough.run(through);
     });
     const upsertAction = this.db.prepare(
-      `INSERT INTO actions (id, at, author, kind, params, summary, finished_at)
-       VALUES (@id, @at, @author, @kind, @params, @summary, @finishedAt)
-       ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at`,
+      `INSERT INTO actions (id, at, author, kind, params, summary, finished_at, cancelled_by)
+       VALUES (@id, @at, @author, @kind, @params, @summary, @finishedAt, @cancelledBy)
+       ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at,
+         cancelled_by = excluded.cancelled_by`,
     );
     const upsertTarget = this.db.prepare(
       `INSERT INTO action_targets (action_id, position, slave, status, error) VALUES (?, ?, ?, ?, ?)
@@ -168,7 +169,11 @@ export class Store implements StoreReads {
     );
     this.saveActionTx = this.db.transaction((a: StoredAction) => {
       const { targets: _targets, ...row } = a;
-      upsertAction.run({ ...row, params: JSON.stringify(a.params) });
+      upsertAction.run({
+        ...row,
+        params: JSON.stringify(a.params),
+        cancelledBy: a.cancelledBy ?? null,
+      });
       a.targets.forEach((t, i) => upsertTarget.run(a.id, i, t.slave, t.status, t.error));
     });
   }
@@ -261,6 +266,7 @@ export class Store implements StoreReads {
       params: JSON.parse(r.params) as ResolvedParams,
       summary: r.summary,
       finishedAt: r.finished_at,
+      cancelledBy: r.cancelled_by,
       targets: targets.all(r.id) as ActionTargetView[],
     }));
   }
@@ -419,6 +425,8 @@ export interface StoredAction {
   summary: string;
   finishedAt: number | null;
   targets: ActionTargetView[];
+  /** The operator whose cancel-reboot stopped this reboot. */
+  cancelledBy?: string | null;
 }
 
 interface ActionRow {
@@ -429,6 +437,7 @@ interface ActionRow {
   params: string;
   summary: string;
   finished_at: number | null;
+  cancelled_by: string | null;
 }
 
 interface AttemptRow {

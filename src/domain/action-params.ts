@@ -28,11 +28,25 @@ export class ActionParamsError extends Error {
 export function resolveParams(kind: ActionKind, p: ActionParams, nowMs: number): ResolvedParams {
   switch (kind) {
     case 'downtime':
-      return { comment: requiredComment(p.comment), ...resolveWindow(p, nowMs) };
+      return {
+        comment: requiredComment(p.comment),
+        ...resolveWindow(p, nowMs),
+        ...(p.skipMuted ? { skipMuted: true } : {}),
+      };
     case 'ack':
-      return { comment: requiredComment(p.comment), sticky: p.sticky ?? true };
+      return {
+        comment: requiredComment(p.comment),
+        sticky: p.sticky ?? true,
+        ...(p.skipMuted ? { skipMuted: true } : {}),
+        ...(p.reacknowledge ? { reacknowledge: true } : {}),
+      };
     case 'reboot':
       return { includeMuted: p.includeMuted ?? false };
+    case 'cancel-downtime':
+      return {
+        ...(p.author === undefined ? {} : { author: p.author }),
+        ...(p.actionId === undefined ? {} : { actionId: p.actionId }),
+      };
     default:
       return {};
   }

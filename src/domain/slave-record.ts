@@ -14,6 +14,12 @@ import { thresholdsFor, type ThresholdPolicy } from './thresholds.js';
 /** A reboot under way or ended in needs-hands, and who started it (the operator and the action). */
 export type SlaveReboot = RebootStatus & { by: string; actionId: number };
 
+/** What mutes a slave: `muted` the one that counts most, `mutes` everything in effect. */
+export interface SlaveMutes {
+  muted: Muting | null;
+  mutes: Muting[];
+}
+
 /** Times are epoch milliseconds. */
 export interface SlaveRecord {
   name: string;

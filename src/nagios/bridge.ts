@@ -21,7 +21,7 @@ import {
 } from './commands.js';
 import { serviceFor, type NagiosMapping } from './mapping.js';
 import { pluginResult } from './plugin-result.js';
-import { downtimesOf, StatusFileReader, type NagiosStatus } from './status-file.js';
+import { downtimesOf, StatusFileReader, type Downtime, type NagiosStatus } from './status-file.js';
 
 /** A slave as the bridge needs it: its name and the inventory attributes that may override its host/service. */
 export interface SlaveRef {
@@ -141,12 +141,20 @@ export class NagiosBridge {
     return this.run(slaves, (target) => [scheduleServiceDowntime(now, target, d)]);
   }
 
-  /** Cancels every downtime of the slaves' services, by the ids status.dat lists now. */
-  async cancelDowntimes(slaves: readonly SlaveRef[]): Promise<ActionOutcome> {
+  /**
+   * Cancels the downtimes of the slaves' services (every one, or those `which` picks), by the ids
+   * status.dat lists now.
+   */
+  async cancelDowntimes(
+    slaves: readonly SlaveRef[],
+    which: (d: Downtime) => boolean = () => true,
+  ): Promise<ActionOutcome> {
     const status = await this.currentStatus();
     const now = this.clock();
     return this.run(slaves, (target) => {
-      const ids = downtimesOf(status, target.host, target.service).map((d) => d.id);
+      const ids = downtimesOf(status, target.host, target.service)
+        .filter(which)
+        .map((d) => d.id);
       if (ids.length === 0) throw new NagiosInputError('slave', target.host, 'it has no downtime');
       return ids.map((id) => deleteServiceDowntime(now, id));
     });

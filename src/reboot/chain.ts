@@ -24,7 +24,8 @@ export type ChainEvent =
   | { type: 'wait-expired' }
   /** A `start` heartbeat with its time; one older than the chain's beginning is not proof. */
   | { type: 'started'; at: number }
-  | { type: 'cancelled' };
+  /** By an operator (`by`), or by the collector stopping (no `by`). */
+  | { type: 'cancelled'; by?: string };
 
 export interface Chain {
   slave: string;
@@ -32,10 +33,14 @@ export interface Chain {
   /** When the reboot was asked for: only a start at or after it proves the slave came back. */
   begunAt: number;
   state: ChainState;
+  /** What each method run so far did (`ssh: exited 0, no new start within 25s`), in order. */
+  tried: readonly string[];
 }
 
 export interface Step {
   state: ChainState;
+  /** What the methods did after this step (the chain's next `tried`). */
+  tried: readonly string[];
   /** For the audit log and progress; one line, says what happened and what comes next. */
   reason: string;
   /** Whether the event changed anything; an event that does not fit the phase is ignored. */
@@ -43,15 +48,30 @@ export interface Step {
 }
 
 export function newChain(slave: string, methods: readonly RebootMethod[], now: number): Chain {
-  return { slave, methods, begunAt: now, state: { phase: 'queued', index: 0, since: now } };
+  return {
+    slave,
+    methods,
+    begunAt: now,
+    state: { phase: 'queued', index: 0, since: now },
+    tried: [],
+  };
 }
 
 /** The next state of a chain after `event` at `now`. */
 export function step(chain: Chain, event: ChainEvent, now: number): Step {
+  const next = stepState(chain, event, now);
+  return { ...next, tried: next.tried ?? chain.tried };
+}
+
+type StepResult = Omit<Step, 'tried'> & { tried?: readonly string[] };
+
+function stepState(chain: Chain, event: ChainEvent, now: number): StepResult {
   const s = chain.state;
   if (s.phase === 'done') return ignored(s, `already ${s.outcome}`);
   if (event.type === 'cancelled') {
-    return moved({ phase: 'done', outcome: 'cancelled', since: now }, 'cancelled by the operator');
+    const why =
+      event.by === undefined ? 'cancelled: the collector stopped' : `cancelled by ${event.by}`;
+    return moved({ phase: 'done', outcome: 'cancelled', since: now }, story(chain, why));
   }
   if (event.type === 'started') {
     if (event.at < chain.begunAt) return ignored(s, 'a start from before the reboot');
@@ -73,7 +93,7 @@ export function step(chain: Chain, event: ChainEvent, now: number): Step {
       return escalate(
         chain,
         s.index,
-        `${method.name}: no new start within ${secs(method.waitMs)}`,
+        `${method.name}: exited 0, no new start within ${secs(method.waitMs)}`,
         now,
       );
   }
@@ -85,14 +105,16 @@ function afterRun(
   method: RebootMethod,
   event: ChainEvent,
   now: number,
-): Step {
+): StepResult {
   const s = chain.state;
   let what: string;
   if (event.type === 'exited') {
     if (method.hands) {
+      // A hands step without a command ran nothing: saying "exited 0" would be made up.
+      const ran = method.argv.length === 0 ? '' : ` ${exitText(event)};`;
       return moved(
         { phase: 'done', outcome: 'needs-hands', since: now },
-        `${method.name}: ${exitText(event)}; the slave needs hands`,
+        story(chain, `${method.name}:${ran} the slave needs hands`),
       );
     }
     if (event.code === 0) {
@@ -106,7 +128,10 @@ function afterRun(
     if (method.hands) {
       return moved(
         { phase: 'done', outcome: 'needs-hands', since: now },
-        `${method.name}: timed out after ${secs(method.timeoutMs)}; the slave needs hands`,
+        story(
+          chain,
+          `${method.name}: timed out after ${secs(method.timeoutMs)}; the slave needs hands`,
+        ),
       );
     }
     what = `timed out after ${secs(method.timeoutMs)}`;
@@ -116,16 +141,31 @@ function afterRun(
   return escalate(chain, index, `${method.name}: ${what}`, now);
 }
 
-/** After method `index` did not bring the slave back: the next method, or needs hands. */
-function escalate(chain: Chain, index: number, what: string, now: number): Step {
+/**
+ * After method `index` did not bring the slave back: the next method, or needs hands. What it
+ * did joins the chain's story, which the final reason tells whole.
+ */
+function escalate(chain: Chain, index: number, what: string, now: number): StepResult {
   const next = chain.methods[index + 1];
+  const tried = [...chain.tried, what];
   if (next === undefined) {
-    return moved(
-      { phase: 'done', outcome: 'needs-hands', since: now },
-      `${what}; every method was tried, the slave needs hands`,
-    );
+    return {
+      ...moved(
+        { phase: 'done', outcome: 'needs-hands', since: now },
+        [...tried, 'every method was tried, the slave needs hands'].join('; '),
+      ),
+      tried,
+    };
   }
-  return moved({ phase: 'queued', index: index + 1, since: now }, `${what}; next: ${next.name}`);
+  return {
+    ...moved({ phase: 'queued', index: index + 1, since: now }, `${what}; next: ${next.name}`),
+    tried,
+  };
+}
+
+/** An ending's reason after what the methods before it did. */
+function story(chain: Chain, ending: string): string {
+  return [...chain.tried, ending].join('; ');
 }
 
 function exitText(event: {
@@ -142,8 +182,16 @@ function secs(ms: number): string {
   return `${Math.round(ms / 1000)}s`;
 }
 
-const moved = (state: ChainState, reason: string): Step => ({ state, reason, changed: true });
-const ignored = (state: ChainState, reason: string): Step => ({ state, reason, changed: false });
+const moved = (state: ChainState, reason: string): StepResult => ({
+  state,
+  reason,
+  changed: true,
+});
+const ignored = (state: ChainState, reason: string): StepResult => ({
+  state,
+  reason,
+  changed: false,
+});
 
 /**
  * The slave's reboot status while its chain runs: `rebooting` with the method it is at (queued

@@ -7,10 +7,13 @@ import { fillArgv, PlaceholderError, type PlaceholderValues } from './placeholde
 export interface RebootTarget {
   values: PlaceholderValues;
   methods: readonly RebootMethod[];
-  /** In a Nagios downtime (or acknowledged): rebooted only when the operator says so. */
-  muted: boolean;
-  /** Already in a reboot chain (this collector's, or shown as `rebooting`). */
-  rebooting: boolean;
+  /**
+   * Whose downtime or acknowledgement mutes it (`in alice's downtime until ...`), null when
+   * nothing does: a muted slave is rebooted only when the operator says so.
+   */
+  muted: string | null;
+  /** Whose reboot it is already in (`being rebooted by alice (action 42)`), null when none. */
+  rebooting: string | null;
 }
 
 export interface PlannedStep {
@@ -36,12 +39,12 @@ export function planReboot(targets: readonly RebootTarget[], options: PlanOption
     const slave = t.values.slave;
     if (seen.has(slave)) return { slave, action: 'skip', reason: 'listed twice' };
     seen.add(slave);
-    if (t.rebooting) return { slave, action: 'skip', reason: 'already rebooting' };
-    if (t.muted && !options.includeMuted) {
+    if (t.rebooting !== null) return { slave, action: 'skip', reason: `already ${t.rebooting}` };
+    if (t.muted !== null && !options.includeMuted) {
       return {
         slave,
         action: 'skip',
-        reason: 'muted in Nagios (include muted slaves to reboot it)',
+        reason: `muted in Nagios: ${t.muted} (include muted slaves to reboot it)`,
       };
     }
     if (t.methods.length === 0) {

@@ -127,7 +127,9 @@ export class RebootScheduler {
   /** What a bulk would do, without doing it: the dry run. */
   plan(targets: readonly RebootTarget[], options: { includeMuted: boolean }): SlavePlan[] {
     return planReboot(
-      targets.map((t) => (this.chains.has(t.values.slave) ? { ...t, rebooting: true } : t)),
+      targets.map((t) =>
+        this.chains.has(t.values.slave) ? { ...t, rebooting: t.rebooting ?? 'rebooting' } : t,
+      ),
       options,
     );
   }
@@ -185,13 +187,16 @@ export class RebootScheduler {
     if (entry) this.apply(entry, { type: 'started', at });
   }
 
-  /** Cancels these slaves' reboots, whichever bulk they are in; returns the slaves it cancelled. */
-  cancelSlaves(slaves: Iterable<string>): string[] {
+  /**
+   * Cancels these slaves' reboots for operator `by`, whichever bulk they are in; returns the
+   * slaves it cancelled.
+   */
+  cancelSlaves(slaves: Iterable<string>, by: string): string[] {
     const cancelled: string[] = [];
     for (const slave of slaves) {
       const entry = this.chains.get(slave);
       if (!entry) continue;
-      this.apply(entry, { type: 'cancelled' });
+      this.apply(entry, { type: 'cancelled', by });
       cancelled.push(slave);
     }
     return cancelled;
@@ -221,7 +226,7 @@ export class RebootScheduler {
     const before = entry.chain.state;
     const next = step(entry.chain, event, this.clock.now());
     if (!next.changed) return;
-    entry.chain = { ...entry.chain, state: next.state };
+    entry.chain = { ...entry.chain, state: next.state, tried: next.tried };
     entry.lastReason = next.reason;
     const status = statusOf(entry.chain);
     this.options.onStatus(entry.chain.slave, status);

@@ -16,6 +16,7 @@ import {
   type RunningCollector,
 } from '../../support/collector.js';
 import { UNVERSIONED_SCHEMA } from '../../support/unversioned-schema.js';
+import { SCHEMA_VERSION } from '../../../src/collector/schema.js';
 
 let dir: string | null = null;
 let running: RunningCollector | null = null;
@@ -177,7 +178,7 @@ describe('collector startup on a database it cannot trust', () => {
     ]);
     await running.stop();
     const upgraded = new Database(path.join(dir, 'corral.db'), { readonly: true });
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(1);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     upgraded.close();
   });
 

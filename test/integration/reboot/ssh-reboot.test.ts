@@ -106,8 +106,8 @@ function target(
   return {
     values: valuesFor(slave, { attributes: { host: '127.0.0.1', ...attributes } }),
     methods,
-    muted: false,
-    rebooting: false,
+    muted: null,
+    rebooting: null,
   };
 }
 

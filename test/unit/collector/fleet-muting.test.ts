@@ -2,6 +2,7 @@
 // delta, unchanged ones are not; committed heartbeats keep the muting and end a reboot they prove.
 import { describe, expect, it } from 'vitest';
 import type { Muting } from '../../../src/domain/slave.js';
+import type { SlaveMutes } from '../../../src/domain/slave-record.js';
 import { DEFAULT_POLICY } from '../../../src/domain/thresholds.js';
 import { Fleet } from '../../../src/collector/fleet.js';
 import { mergeInventories } from '../../../src/collector/inventory.js';
@@ -28,22 +29,24 @@ function fleetOf(...names: string[]): Fleet {
 describe('Fleet.setMuting', () => {
   it('marks only the slaves whose muting changed, and shows it in their view', () => {
     const fleet = fleetOf('s1', 's2');
+    const acked: SlaveMutes = { muted: ack, mutes: [ack] };
+    const none: SlaveMutes = { muted: null, mutes: [] };
     expect(
       fleet.setMuting(
         new Map([
-          ['s1', ack],
-          ['s2', null],
+          ['s1', acked],
+          ['s2', none],
         ]),
       ),
     ).toBe(1);
     expect(fleet.takeChanges().changed).toEqual(['s1']);
-    expect(fleet.view('s1', NOW)?.muted).toEqual(ack);
-    expect(fleet.setMuting(new Map([['s1', { ...ack }]]))).toBe(0);
+    expect(fleet.view('s1', NOW)).toMatchObject({ muted: ack, mutes: [ack] });
+    expect(fleet.setMuting(new Map([['s1', { muted: { ...ack }, mutes: [{ ...ack }] }]]))).toBe(0);
     expect(
       fleet.setMuting(
         new Map([
-          ['s1', null],
-          ['unknown', ack],
+          ['s1', none],
+          ['unknown', acked],
         ]),
       ),
     ).toBe(1);
@@ -76,12 +79,12 @@ describe('Fleet.setMuting', () => {
 
   it('a committed heartbeat keeps the muting', () => {
     const fleet = fleetOf('s1');
-    fleet.setMuting(new Map([['s1', ack]]));
+    fleet.setMuting(new Map([['s1', { muted: ack, mutes: [ack] }]]));
     fleet.apply(
       [{ slave: 's1', kind: 'start', at: NOW, master: null, pool: null, message: null }],
       NOW,
     );
-    expect(fleet.view('s1', NOW)).toMatchObject({ state: 'ok', muted: ack });
+    expect(fleet.view('s1', NOW)).toMatchObject({ state: 'ok', muted: ack, mutes: [ack] });
   });
 });
 

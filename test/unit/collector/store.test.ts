@@ -191,13 +191,29 @@ describe('Store', () => {
     const first = applyHeartbeat(newRecord('s1'), start('s1', t), 50);
     store.writeHeartbeats([{ heartbeats: [start('s1', t)], now: t }]);
     store.writeSummaries([slaveUpdate(first)], 1);
+    // Who rebooted it: the latest reboot action naming it, read back with the status.
+    const reboot = (id: number, author: string, status: 'needs-hands' | 'back') => ({
+      id,
+      at: t,
+      author,
+      kind: 'reboot' as const,
+      params: {},
+      summary: `${author} rebooted 1 slave`,
+      finishedAt: t + 1000,
+      targets: [{ slave: 's1', status, error: null }],
+    });
+    store.saveAction(reboot(1, 'alice', 'back'));
+    store.saveAction(reboot(2, 'bob', 'needs-hands'));
     store.setNeedsHands('s1', t + 1000);
     store.setNeedsHands('nobody', t); // no row: nothing to mark
     store.close();
 
     store = new Store(file);
     const [loaded] = store.loadSlaves(50).slaves;
-    expect(loaded).toMatchObject({ name: 's1', reboot: { phase: 'needs-hands', since: t + 1000 } });
+    expect(loaded).toMatchObject({
+      name: 's1',
+      reboot: { phase: 'needs-hands', since: t + 1000, by: 'bob', actionId: 2 },
+    });
     expect(store.loadSlaves(50).slaves).toHaveLength(1);
     // A start after it: the record loses its reboot status, and so does the row.
     const back = applyHeartbeat({ ...loaded!, inventory: null }, start('s1', t + 5000), 50);
@@ -229,7 +245,13 @@ describe('Store', () => {
       { name: 'old-1', lastStart: 1000, reboot: null },
     ]);
     store.setNeedsHands('old-1', 2000);
-    expect(store.loadSlaves(50).slaves[0]!.reboot).toEqual({ phase: 'needs-hands', since: 2000 });
+    // No reboot action names it (pruned): the status stays, its author unknown.
+    expect(store.loadSlaves(50).slaves[0]!.reboot).toEqual({
+      phase: 'needs-hands',
+      since: 2000,
+      by: 'unknown',
+      actionId: 0,
+    });
     store.close();
   });
 

@@ -24,10 +24,10 @@ const hands = method('hands', { argv: [], hands: true });
 
 /** Applies events in turn (each at its time) and returns the chain with the last step. */
 function run(chain: Chain, ...events: Array<[ChainEvent, number]>) {
-  let last = { state: chain.state, reason: '', changed: false };
+  let last = { state: chain.state, reason: '', changed: false, tried: chain.tried };
   for (const [event, now] of events) {
     last = step(chain, event, now);
-    chain = { ...chain, state: last.state };
+    chain = { ...chain, state: last.state, tried: last.tried };
   }
   return { chain, ...last };
 }
@@ -100,7 +100,7 @@ describe('a chain', () => {
       [{ type: 'wait-expired' }, T0 + 900_000],
     );
     expect(r.state).toEqual({ phase: 'queued', index: 1, since: T0 + 900_000 });
-    expect(r.reason).toBe('ssh: no new start within 900s; next: ipmi');
+    expect(r.reason).toBe('ssh: exited 0, no new start within 900s; next: ipmi');
   });
 
   test('the last method failing exhausts the chain: needs hands, since then', () => {
@@ -113,8 +113,9 @@ describe('a chain', () => {
       [{ type: 'wait-expired' }, T0 + 600_002],
     );
     expect(r.state).toEqual({ phase: 'done', outcome: 'needs-hands', since: T0 + 600_002 });
+    // The whole story, each method and what it did, not only the last step.
     expect(r.reason).toBe(
-      'ipmi: no new start within 600s; every method was tried, the slave needs hands',
+      'ssh: exited 1; ipmi: exited 0, no new start within 600s; every method was tried, the slave needs hands',
     );
     expect(statusOf(r.chain)).toEqual({ phase: 'needs-hands', since: T0 + 600_002 });
   });
@@ -140,9 +141,27 @@ describe('a chain', () => {
     expect(statusOf(running.chain)).toEqual({ phase: 'needs-hands', since: T0 + 2 });
     const failed = run(running.chain, [{ type: 'exited', code: 3 }, T0 + 3]);
     expect(failed.state).toEqual({ phase: 'done', outcome: 'needs-hands', since: T0 + 3 });
-    expect(failed.reason).toBe('hands: exited 3; the slave needs hands');
+    expect(failed.reason).toBe('ssh: timed out after 30s; hands: exited 3; the slave needs hands');
     const timedOut = run(running.chain, [{ type: 'timed-out' }, T0 + 3]);
     expect(timedOut.state).toMatchObject({ outcome: 'needs-hands' });
+  });
+
+  test('a hands step without a command says the slave needs hands, after what was tried', () => {
+    const r = run(
+      newChain('s1', [ssh, ipmi, hands], T0),
+      [{ type: 'slot' }, T0],
+      [{ type: 'exited', code: 0 }, T0],
+      [{ type: 'wait-expired' }, T0 + 900_000],
+      [{ type: 'slot' }, T0 + 900_001],
+      [{ type: 'exited', code: 0 }, T0 + 900_002],
+      [{ type: 'wait-expired' }, T0 + 1_500_002],
+      [{ type: 'slot' }, T0 + 1_500_003],
+      [{ type: 'exited', code: 0 }, T0 + 1_500_003],
+    );
+    expect(r.state).toMatchObject({ phase: 'done', outcome: 'needs-hands' });
+    expect(r.reason).toBe(
+      'ssh: exited 0, no new start within 900s; ipmi: exited 0, no new start within 600s; hands: the slave needs hands',
+    );
   });
 
   test('a start while queued: back without any reboot run', () => {
@@ -179,10 +198,12 @@ describe('a chain', () => {
       if (phase === 'waiting') events.push([{ type: 'exited', code: 0 }, T0]);
       const before = run(newChain('s1', [ssh], T0), ...events);
       expect(before.state.phase).toBe(phase);
-      const r = run(before.chain, [{ type: 'cancelled' }, T0 + 9]);
+      const r = run(before.chain, [{ type: 'cancelled', by: 'bob' }, T0 + 9]);
       expect(r.state).toEqual({ phase: 'done', outcome: 'cancelled', since: T0 + 9 });
-      expect(r.reason).toBe('cancelled by the operator');
+      expect(r.reason).toBe('cancelled by bob');
       expect(statusOf(r.chain)).toBeNull();
+      const stopped = run(before.chain, [{ type: 'cancelled' }, T0 + 9]);
+      expect(stopped.reason).toBe('cancelled: the collector stopped');
     },
   );
 

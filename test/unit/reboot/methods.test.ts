@@ -52,12 +52,17 @@ test('describePlan prints each argv as JSON (one string per argument), skips and
       {
         values: valuesFor('a', { attributes: { mgmt_host: 'a mgmt; x' } }),
         methods: [ipmi, m('hands', { argv: [], hands: true })],
-        muted: false,
-        rebooting: false,
+        muted: null,
+        rebooting: null,
       },
-      { values: valuesFor('b', {}), methods: [ipmi], muted: false, rebooting: false },
-      { values: valuesFor('c', {}), methods: [ipmi], muted: true, rebooting: false },
-      { values: valuesFor('d', {}), methods: [], muted: false, rebooting: false },
+      { values: valuesFor('b', {}), methods: [ipmi], muted: null, rebooting: null },
+      {
+        values: valuesFor('c', {}),
+        methods: [ipmi],
+        muted: "in alice's downtime until 2026-12-25 05:12 UTC",
+        rebooting: null,
+      },
+      { values: valuesFor('d', {}), methods: [], muted: null, rebooting: null },
     ],
     { includeMuted: false },
   );
@@ -65,7 +70,7 @@ test('describePlan prints each argv as JSON (one string per argument), skips and
     'a ipmi: ["ipmitool","-H","a mgmt; x"]',
     'a hands: (marks the slave as needing hands)',
     'b: FAILS: b: no value for {mgmt_host} (add the attribute "mgmt_host" to the slave in the inventory); nothing was run for this slave',
-    'c: skipped: muted in Nagios (include muted slaves to reboot it)',
+    "c: skipped: muted in Nagios: in alice's downtime until 2026-12-25 05:12 UTC (include muted slaves to reboot it)",
     'd: FAILS: no reboot methods are configured for its pool',
   ]);
 });

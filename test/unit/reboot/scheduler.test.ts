@@ -114,7 +114,7 @@ function target(
   methods: RebootMethod[],
   extra: Partial<RebootTarget> = {},
 ): RebootTarget {
-  return { values: valuesFor(slave, {}), methods, muted: false, rebooting: false, ...extra };
+  return { values: valuesFor(slave, {}), methods, muted: null, rebooting: null, ...extra };
 }
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `s${String(i).padStart(3, '0')}`);
@@ -187,7 +187,9 @@ describe('RebootScheduler', () => {
     const done = await bulk.done;
     expect(h.statuses.get('a')).toEqual({ phase: 'needs-hands', since: h.clock.t });
     expect(done.slaves[0]).toMatchObject({ outcome: 'needs-hands' });
-    expect(done.slaves[0]!.reason).toMatch(/pdu: no new start within 120s; every method was tried/);
+    expect(done.slaves[0]!.reason).toBe(
+      'ssh: timed out after 30s; pdu: exited 0, no new start within 120s; every method was tried, the slave needs hands',
+    );
     expect(done.allBack).toBe(false);
     expect(h.attempts().map((a) => a.outcome)).toEqual(['timed-out', 'ok']);
   });
@@ -234,7 +236,7 @@ describe('RebootScheduler', () => {
         target('a', [m('ssh')]),
         target('b', [m('ssh')]),
         target('b', [m('ssh')]),
-        target('c', [m('ssh')], { rebooting: true }),
+        target('c', [m('ssh')], { rebooting: 'being rebooted by alice (action 1)' }),
       ],
       { includeMuted: false },
     );
@@ -242,7 +244,7 @@ describe('RebootScheduler', () => {
       'already rebooting',
       'reboot',
       'listed twice',
-      'already rebooting',
+      'already being rebooted by alice (action 1)',
     ]);
     expect(h.runs.map((r) => r.argv[1])).toEqual(['a', 'b']);
     first.cancel();
@@ -259,7 +261,10 @@ describe('RebootScheduler', () => {
 
   test('muted slaves are skipped unless the operator includes them', async () => {
     const h = harness(4);
-    const targets = [target('a', [m('ssh')], { muted: true }), target('b', [m('ssh')])];
+    const targets = [
+      target('a', [m('ssh')], { muted: 'acknowledged by bob' }),
+      target('b', [m('ssh')]),
+    ];
     const skipped = h.scheduler.submit(targets, { includeMuted: false });
     expect(skipped.plans[0]).toMatchObject({
       action: 'skip',
@@ -303,7 +308,10 @@ describe('RebootScheduler', () => {
   test('dry run: the exact argv per slave and method, and nothing runs', () => {
     const h = harness(4);
     const plans = h.scheduler.plan(
-      [target('a', [m('ssh'), m('pdu')]), target('b', [m('ssh')], { muted: true })],
+      [
+        target('a', [m('ssh'), m('pdu')]),
+        target('b', [m('ssh')], { muted: 'acknowledged by bob' }),
+      ],
       { includeMuted: false },
     );
     expect(plans).toEqual([
