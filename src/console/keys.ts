@@ -77,6 +77,17 @@ export function handleKey(store: ConsoleStore, input: string, key: KeyPress): Ke
     }
     return outcome;
   }
+  // While typing, text and a Tab or Enter read together (a loaded machine) are still a field
+  // change or a submit: split them, or the Tab or Enter would be typed away.
+  if (typing && input.length > 1 && /[\t\r]/.test(input)) {
+    let outcome: KeyOutcome = 'ignored';
+    for (const part of input.split(/([\t\r])/)) {
+      if (part === '') continue;
+      const press = part === '\t' ? { tab: true } : part === '\r' ? { return: true } : {};
+      if (handleKey(store, part, press) === 'handled') outcome = 'handled';
+    }
+    return outcome;
+  }
   const s = store.getState();
   if (key.ctrl && input === 'c') return 'quit';
 

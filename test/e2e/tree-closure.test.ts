@@ -154,6 +154,8 @@ describe.skipIf(!tmux || !hasNagios)('a tree closure, two operators, a real Nagi
     await bob.until((s) => s.includes('a comment is required'), "bob's missing comment");
     await bob.press('Tab');
     await bob.type('bob: bm05');
+    // Typed keys and Enter read together under load would be one string: wait for the text.
+    await bob.until((s) => s.includes('bob: bm05▏'), "bob's comment");
     await bob.press('Enter');
     await bob.until((s) => s.includes('on 8 slaves?'), "bob's confirmation");
     expect(bob.capture()).not.toContain("alice's downtime");
@@ -165,6 +167,8 @@ describe.skipIf(!tmux || !hasNagios)('a tree closure, two operators, a real Nagi
     await alice.until((s) => s.includes('a comment is required'), "alice's missing comment");
     await alice.press('Tab');
     await alice.type('alice: bm05 is down');
+    // Typed keys and Enter read together under load would be one string: wait for the text.
+    await alice.until((s) => s.includes('alice: bm05 is down▏'), "alice's comment");
     await alice.press('Enter');
     await alice.until((s) => s.includes('on 8 slaves?'), "alice's confirmation");
     await alice.press('Enter');

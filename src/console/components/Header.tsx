@@ -31,7 +31,7 @@ export function Header({ store, zone }: { store: ConsoleStore; zone: string }) {
         ))}
         <Text dimColor={counts.muted === 0}>muted {counts.muted}</Text>
         {triage.mutedHealthy > 0 ? (
-          <Text color={tint(color, 'yellow')}>{` (${triage.mutedHealthy} while ok: 3)`}</Text>
+          <Text color={tint(color, 'yellow')}>{` · ${triage.mutedHealthy} muted while ok (3)`}</Text>
         ) : null}
         <Text dimColor>{`  of ${counts.total}`}</Text>
       </Text>

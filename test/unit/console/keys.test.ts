@@ -113,6 +113,17 @@ describe('console keys', () => {
     expect(store.getState().cursor).toBe(3);
   });
 
+  it('in a form, keeps a Tab or Enter read together with typed text', () => {
+    const store = fedStore();
+    store.getState().applyMessages([{ ...hello(), you: { name: 'jdoe', role: 'operator' } }], T0);
+    handleKey(store, 'd', {});
+    expect(store.getState().mode).toBe('form');
+    // Tab, the comment and Enter arrive as one read.
+    handleKey(store, '\track 4\r', {});
+    expect(store.getState().mode).toBe('confirm');
+    expect(store.getState().confirm?.request.params?.comment).toBe('rack 4');
+  });
+
   it('cycles sort and grouping, opens help and the action menu, and quits', () => {
     const store = fedStore();
     const s = () => store.getState();
