@@ -17,7 +17,7 @@ type Existing =
   | { kind: 'acknowledgement'; by: string; comment: string }
   | { kind: 'reboot'; by: string; actionId: number; phase: 'rebooting' | 'needs-hands' };
 
-/** The kinds a slave's mutes bear on, and the words for them. */
+/** The kinds a slave's downtimes and acknowledgement bear on. */
 const MUTE_KINDS = new Set<ActionRequest['kind']>([
   'downtime',
   'ack',
@@ -119,9 +119,10 @@ function lineOf(
         : skipWords(request);
     return `${n} already acknowledged by ${e.by === you ? 'you' : e.by}${why}${skip}`;
   }
+  if (request.kind === 'cancel-reboot') {
+    return `cancels ${whose} reboot #${e.actionId} of ${n} (${e.phase === 'rebooting' ? 'rebooting' : 'needing hands'})`;
+  }
   const doing = e.phase === 'rebooting' ? 'being rebooted' : 'needing hands after a reboot';
-  if (request.kind === 'cancel-reboot')
-    return `cancels ${whose} reboot #${e.actionId} of ${n} (${doing.replace('being rebooted', 'rebooting')})`;
   return `${n} ${doing} by ${e.by === you ? 'you' : e.by} (#${e.actionId}): skipped`;
 }
 
