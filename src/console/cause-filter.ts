@@ -1,6 +1,7 @@
-// The cause key's filter: exactly the slaves of one cause, following it as slaves join or leave it
-// (a cause is named by its group and state, so it keeps its name as it grows).
-import type { Cause } from '../domain/causes.js';
+// The console's causes, from the rows it holds, and the cause key's filter: exactly the slaves of
+// one cause, following it as slaves join or leave it (a cause is named by its group and state).
+import { causesOfTurned, turnedOf, type Cause, type Turned } from '../domain/causes.js';
+import type { Row } from './rows.js';
 
 export interface CauseFilter {
   /** `master bm05 critical`: which cause, as long as it lasts. */
@@ -33,4 +34,15 @@ export function nextCauseFilter(
   const at = current === null ? -1 : causes.findIndex((c) => causeKey(c) === current.key);
   const next = causes[at + 1];
   return next === undefined ? null : filterOf(next);
+}
+
+/** The causes among the rows, from the states and times they already hold (no dates parsed again). */
+export function causesOfRows(rows: Iterable<Row>): Cause[] {
+  const turned: Turned[] = [];
+  for (const row of rows) {
+    if (row.muted) continue;
+    const t = turnedOf(row.view, row.state, row.freshness, row.thresholds);
+    if (t !== null) turned.push(t);
+  }
+  return causesOfTurned(turned);
 }

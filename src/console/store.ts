@@ -1,7 +1,7 @@
 // The console's one store (vanilla zustand): slaves from the socket, the clock, and every view setting.
 // Sorting, filtering and grouping happen here when data or settings change, never in React render.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { causesOf, type Cause } from '../domain/causes.js';
+import type { Cause } from '../domain/causes.js';
 import { compileFilter } from '../domain/filter.js';
 import {
   isRebootKind,
@@ -25,7 +25,7 @@ import {
 } from './action-form.js';
 import { mergeLog } from './action-words.js';
 import { actionDetail } from './log-lines.js';
-import { followCause, nextCauseFilter, type CauseFilter } from './cause-filter.js';
+import { causesOfRows, followCause, nextCauseFilter, type CauseFilter } from './cause-filter.js';
 import {
   COMPARATORS,
   GROUPINGS,
@@ -240,13 +240,7 @@ export function createConsoleStore(url: string, localNow = Date.now()): ConsoleS
       const sorted = resort ? sortRows(s.slaves, s.sort, s.grouping) : s.sorted;
       const filter = compileFilter(s.filterText);
       const test = filter.ok ? filter.test : () => true;
-      const causes = resort
-        ? causesOf(
-            sorted.map((r) => r.view),
-            s.now,
-            { policy: s.policy },
-          )
-        : s.causes;
+      const causes = resort ? causesOfRows(s.slaves.values()) : s.causes;
       const causeFilter = s.causeFilter && followCause(s.causeFilter, causes);
       const visible = sorted.filter(
         (r) =>

@@ -4,7 +4,7 @@ import { oneLine } from './printable.js';
 import type { SlaveView } from './slave.js';
 import { freshnessOfView } from './slave.js';
 import { compareNames } from './sort.js';
-import { stateOf, stateRank, type SlaveState } from './state.js';
+import { stateOf, stateRank, type Freshness, type SlaveState, type Thresholds } from './state.js';
 import { DEFAULT_POLICY, thresholdsFor, type ThresholdPolicy } from './thresholds.js';
 
 export type CauseState = 'late' | 'dead' | 'critical';
@@ -42,8 +42,11 @@ export type CauseInput = Pick<
   'name' | 'pool' | 'master' | 'lastStart' | 'lastCritical' | 'muted' | 'reboot'
 >;
 
-interface Turned {
+/** A slave that turned late, dead or critical, unmuted: what causes are made of. */
+export interface Turned {
   name: string;
+  pool: string | null;
+  master: string | null;
   state: CauseState;
   /** Epoch ms at which the slave entered its state. */
   at: number;
@@ -64,24 +67,61 @@ export function causesOf(
   options: CauseOptions = {},
 ): Cause[] {
   const policy = options.policy ?? DEFAULT_POLICY;
+  const turned: Turned[] = [];
+  for (const slave of slaves) {
+    if (slave.muted !== null) continue;
+    const freshness = freshnessOfView(slave);
+    const thresholds = thresholdsFor(policy, slave.pool);
+    const t = turnedOf(slave, stateOf(freshness, thresholds, now), freshness, thresholds);
+    if (t !== null) turned.push(t);
+  }
+  return causesOfTurned(turned, options);
+}
+
+/**
+ * A slave in its state (computed at the caller's clock) as causes count it: null unless it is
+ * late, dead or critical. The console calls this with the state and freshness it already holds.
+ */
+export function turnedOf(
+  slave: {
+    name: string;
+    pool: string | null;
+    master: string | null;
+    lastCritical: { message: string | null } | null;
+  },
+  state: SlaveState,
+  freshness: Freshness,
+  thresholds: Thresholds,
+): Turned | null {
+  if (!CAUSE_STATES.has(state)) return null;
+  const { name, pool, master } = slave;
+  if (state === 'critical') {
+    const message = slave.lastCritical?.message ?? null;
+    return { name, pool, master, state, at: freshness.lastCritical!, message };
+  }
+  const after = state === 'late' ? thresholds.warningSeconds : thresholds.criticalSeconds;
+  const at = freshness.lastStart! + after * 1000;
+  return { name, pool, master, state: state as CauseState, at, message: null };
+}
+
+/** The causes among these turned slaves (already unmuted), worst first: see causesOf. */
+export function causesOfTurned(turned: readonly Turned[], options: CauseOptions = {}): Cause[] {
   const minSlaves = options.minSlaves ?? CAUSE_MIN_SLAVES;
   const gapMs = (options.gapSeconds ?? CAUSE_GAP_SECONDS) * 1000;
   const byGroup = new Map<string, { group: Cause['group']; name: string; turned: Turned[] }>();
-  for (const slave of slaves) {
-    const turned = turnedOf(slave, policy, now);
-    if (turned === null) continue;
+  for (const t of turned) {
     for (const group of ['master', 'pool'] as const) {
-      const name = slave[group];
+      const name = t[group];
       if (name === null) continue;
-      const key = `${group}\u0000${name}\u0000${turned.state}`;
+      const key = `${group}\u0000${name}\u0000${t.state}`;
       let entry = byGroup.get(key);
       if (entry === undefined) byGroup.set(key, (entry = { group, name, turned: [] }));
-      entry.turned.push(turned);
+      entry.turned.push(t);
     }
   }
   const found: Cause[] = [];
-  for (const { group, name, turned } of byGroup.values()) {
-    for (const cluster of clusters(turned, gapMs)) {
+  for (const { group, name, turned: members } of byGroup.values()) {
+    for (const cluster of clusters(members, gapMs)) {
       if (cluster.length >= minSlaves) found.push(causeOf(group, name, cluster));
     }
   }
@@ -94,29 +134,6 @@ export function causeLine(cause: Cause, formatTime: (iso: string) => string): st
   const who = cause.group === 'pool' ? `pool ${cause.name}` : cause.name;
   const what = `${who}: ${cause.count} slave${cause.count === 1 ? '' : 's'} ${cause.state} since ${formatTime(cause.since)}`;
   return cause.message === null ? what : `${what}: ${oneLine(cause.message)}`;
-}
-
-function turnedOf(slave: CauseInput, policy: ThresholdPolicy, now: number): Turned | null {
-  if (slave.muted !== null) return null;
-  const freshness = freshnessOfView(slave);
-  const thresholds = thresholdsFor(policy, slave.pool);
-  const state = stateOf(freshness, thresholds, now);
-  if (!CAUSE_STATES.has(state)) return null;
-  if (state === 'critical') {
-    return {
-      name: slave.name,
-      state,
-      at: freshness.lastCritical!,
-      message: slave.lastCritical!.message,
-    };
-  }
-  const after = state === 'late' ? thresholds.warningSeconds : thresholds.criticalSeconds;
-  return {
-    name: slave.name,
-    state: state as CauseState,
-    at: freshness.lastStart! + after * 1000,
-    message: null,
-  };
 }
 
 /** Runs of slaves each turning within `gapMs` of the one before. */
