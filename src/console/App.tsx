@@ -1,23 +1,23 @@
 // The console's screen: header, banner, table (or help), a pane (detail, action menu, form,
 // confirmation or action log), footer.
 // It fills the terminal minus one line (a full-height Ink frame clears the screen on every update).
-import { Box, useApp, useInput, useStdout, type Key } from 'ink';
+import { Box, useApp, useStdin, useStdout } from 'ink';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { ActionFormPane, FORM_PANE_LINES } from './components/ActionFormPane.js';
 import { ActionLogPane } from './components/ActionLogPane.js';
 import { ACTION_MENU_LINES, ActionMenu } from './components/ActionMenu.js';
 import { ConfirmPane } from './components/ConfirmPane.js';
-import { Banner } from './components/Banner.js';
+import { Banner, bannerHeight } from './components/Banner.js';
 import { CauseLine, hasCauseLine } from './components/CauseLine.js';
 import { DetailPane } from './components/DetailPane.js';
-import { Footer } from './components/Footer.js';
+import { Footer, footerHeight } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { SlaveTable } from './components/SlaveTable.js';
 import { ColorContext } from './components/theme.js';
 import { zoneName } from './format.js';
-import { handleKey } from './keys.js';
+import { createKeyInput } from './keys.js';
 import { columnsFor } from './layout.js';
 import type { ConsoleStore } from './store.js';
 
@@ -34,21 +34,23 @@ export interface AppProps {
 }
 
 const HEADER_LINES = 2;
-const FOOTER_LINES = 2;
 
 export function App({ store, size, color = true }: AppProps) {
   const { exit } = useApp();
   const terminal = useTerminalSize(size);
   const mode = useStore(store, (s) => s.mode);
   const detailOpen = useStore(store, (s) => s.detailOpen);
-  const banner = useStore(store, (s) => s.connection.status !== 'connected');
+  // The banner wraps a long problem over several lines: the table gives up as many.
+  const banner = useStore(store, (s) => bannerHeight(s, terminal.columns));
+  // So does the footer for a long message (an action refused, an error from the collector).
+  const footer = useStore(store, (s) => footerHeight(s, terminal.columns));
   const cause = useStore(store, hasCauseLine);
   const zone = useMemo(() => zoneName(), []);
 
   const height = Math.max(terminal.rows - 1, 8);
   const paneHeight = paneHeightFor(mode, detailOpen, height);
   const tableHeight = Math.max(
-    height - HEADER_LINES - (banner ? 1 : 0) - (cause ? 1 : 0) - 1 - FOOTER_LINES - paneHeight,
+    height - HEADER_LINES - banner - (cause ? 1 : 0) - 1 - footer - paneHeight,
     1,
   );
   const withAction = useStore(
@@ -62,19 +64,13 @@ export function App({ store, size, color = true }: AppProps) {
 
   useEffect(() => store.getState().setPageSize(tableHeight), [store, tableHeight]);
 
-  const onKey = useCallback(
-    (input: string, key: Key) => {
-      if (handleKey(store, input, key) === 'quit') exit();
-    },
-    [store, exit],
-  );
-  useInput(onKey);
+  useKeys(store, exit);
 
   return (
     <ColorContext.Provider value={color}>
       <Box flexDirection="column" width={terminal.columns} height={height}>
         <Header store={store} zone={zone} />
-        <Banner store={store} />
+        <Banner store={store} columns={terminal.columns} />
         {cause ? <CauseLine store={store} width={terminal.columns} /> : null}
         {mode === 'help' ? (
           <HelpOverlay height={tableHeight + 1} />
@@ -88,11 +84,11 @@ export function App({ store, size, color = true }: AppProps) {
         ) : mode === 'confirm' ? (
           <ConfirmPane store={store} height={paneHeight} />
         ) : mode === 'log' ? (
-          <ActionLogPane store={store} height={paneHeight} />
+          <ActionLogPane store={store} height={paneHeight} width={terminal.columns} />
         ) : detailOpen ? (
-          <DetailPane store={store} height={paneHeight} zone={zone} />
+          <DetailPane store={store} height={paneHeight} width={terminal.columns} zone={zone} />
         ) : null}
-        <Footer store={store} />
+        <Footer store={store} columns={terminal.columns} />
       </Box>
     </ColorContext.Provider>
   );
@@ -106,6 +102,29 @@ function paneHeightFor(mode: string, detailOpen: boolean, height: number): numbe
   if (mode === 'confirm' || mode === 'log')
     return Math.max(Math.min(20, height - 12), Math.min(8, half));
   return detailOpen ? Math.min(14, half) : 0;
+}
+
+/**
+ * Key input, taken before Ink's useInput: useInput hands a text run as one input ("snow\r" is
+ * one call, its Enter kept as a character), so the console reads what Ink read (each text run or
+ * escape sequence, a lone Esc after Ink's wait) and splits it into keys itself (keys.ts).
+ */
+function useKeys(store: ConsoleStore, exit: () => void): void {
+  const { internal_eventEmitter: input, setRawMode } = useStdin();
+  useEffect(() => {
+    setRawMode(true);
+    return () => setRawMode(false);
+  }, [setRawMode]);
+  useEffect(() => {
+    const take = createKeyInput(store);
+    const onInput = (chunk: string) => {
+      if (take(chunk) === 'quit') exit();
+    };
+    input.on('input', onInput);
+    return () => {
+      input.off('input', onInput);
+    };
+  }, [input, store, exit]);
 }
 
 function useTerminalSize(fixed: Size | undefined): Size {

@@ -1,5 +1,6 @@
 // The action log's detail of one action: every target not done, each with its whole reason (a
-// reboot's every method and how it ended, one per line), so the pane can scroll to the last one.
+// reboot's every method and how it ended, one per line, a long one wrapped), so the pane can
+// scroll to the last one.
 import type { ActionView, TargetStatus } from '../domain/protocol.js';
 import { BAD_STATUSES, outcomeMark } from './action-words.js';
 
@@ -49,4 +50,42 @@ export function actionDetail(action: ActionView): ActionDetail {
   }
   const not = done === 'confirmed' ? 'not confirmed' : `not ${DONE_WORDS[done]}`;
   return { title: `${head}${notDone.length} of ${all} ${not}`, lines };
+}
+
+/** The part of an action's detail a pane of `rows` lines shows, each line wrapped to `width`. */
+export interface DetailWindow {
+  /** Index of the first detail line shown (the store's scroll, kept so the last one fits). */
+  from: number;
+  /** Detail lines shown, whole. */
+  count: number;
+  /** What is drawn: the shown lines wrapped, continuations indented under their line. */
+  rows: LogLine[];
+}
+
+/**
+ * The detail lines from `scroll` on that fit in `rows` pane lines, each wrapped at `width` so a
+ * long reason is read whole; scrolled no further than the last lines filling the pane.
+ */
+export function detailWindow(
+  lines: readonly LogLine[],
+  scroll: number,
+  rows: number,
+  _width: number,
+): DetailWindow {
+  const wrapped = lines.map((l) => [{ text: `  ${l.text}`, bad: l.bad }]);
+  // The furthest start that still fills the pane from there to the last line.
+  let last = wrapped.length;
+  for (let used = 0; last > 0 && used + wrapped[last - 1]!.length <= rows; last--) {
+    used += wrapped[last - 1]!.length;
+  }
+  const from = Math.max(Math.min(scroll, last, wrapped.length - 1), 0);
+  const shown: LogLine[] = [];
+  let count = 0;
+  for (const entry of wrapped.slice(from)) {
+    // A line longer than the pane is still shown, cut, when it is the first.
+    if (shown.length + entry.length > rows && count > 0) break;
+    shown.push(...entry.slice(0, rows - shown.length));
+    count++;
+  }
+  return { from, count, rows: shown };
 }

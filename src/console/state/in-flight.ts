@@ -1,0 +1,17 @@
+// What is in flight on each slave, said in a few words (`downtime sent`), from the unfinished actions.
+import { isRebootKind, type ActionView } from '../../domain/protocol.js';
+
+/** Each slave's unsettled target in the newest unfinished action: `downtime sent`. */
+export function inFlightOf(actions: ReadonlyMap<number, ActionView>): Map<string, string> {
+  const out = new Map<string, string>();
+  const newestFirst = [...actions.values()].sort((a, b) => b.id - a.id);
+  for (const a of newestFirst) {
+    // A reboot in flight is in the slave's own state (`reboot ssh 2m`), said better there.
+    if (isRebootKind(a.kind)) continue;
+    for (const t of a.targets) {
+      if (out.has(t.slave)) continue;
+      if (t.status === 'pending' || t.status === 'sent') out.set(t.slave, `${a.kind} ${t.status}`);
+    }
+  }
+  return out;
+}
