@@ -3,6 +3,7 @@
 // scroll to the last one.
 import type { ActionView, TargetStatus } from '../domain/protocol.js';
 import { BAD_STATUSES, outcomeMark } from './action-words.js';
+import { wrapText } from './wrap.js';
 
 export interface LogLine {
   text: string;
@@ -70,9 +71,18 @@ export function detailWindow(
   lines: readonly LogLine[],
   scroll: number,
   rows: number,
-  _width: number,
+  width: number,
 ): DetailWindow {
-  const wrapped = lines.map((l) => [{ text: `  ${l.text}`, bad: l.bad }]);
+  const wrapped = lines.map((l) => {
+    // A line's own indent (a reboot's methods under their slave) stays; its continuations go
+    // two further in.
+    const indent = `  ${/^ */.exec(l.text)![0]}`;
+    const room = Math.max(width - indent.length - 2, 10);
+    return wrapText(l.text.trimStart(), room).map((text, i) => ({
+      text: `${i === 0 ? indent : `${indent}  `}${text}`,
+      bad: l.bad,
+    }));
+  });
   // The furthest start that still fills the pane from there to the last line.
   let last = wrapped.length;
   for (let used = 0; last > 0 && used + wrapped[last - 1]!.length <= rows; last--) {
