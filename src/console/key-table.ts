@@ -170,7 +170,11 @@ export const KEY_TABLE: readonly KeyRow[] = [
     mode: 'table',
     keys: ch('C'),
     does: 'only the slaves of the cause line (C again: the next cause, then all)',
-    run: (s) => s.nextCause(),
+    run: (s) => {
+      if (s.causes.length === 0 && s.causeFilter === null) {
+        s.setNotice('no cause line now: C shows the slaves of one when many turned bad together');
+      } else s.nextCause();
+    },
   },
   {
     mode: 'table',

@@ -91,6 +91,15 @@ describe('console keys', () => {
     expect(store.getState().stateFilter).toBe('all');
   });
 
+  it('says why C does nothing when there is no cause, and changes nothing', () => {
+    const store = fedStore();
+    expect(store.getState().causes).toEqual([]);
+    handleKey(store, 'C', {});
+    expect(store.getState().notice).toMatch(/^no cause line now/);
+    expect(store.getState().causeFilter).toBeNull();
+    expect(store.getState().visible).toHaveLength(store.getState().slaves.size);
+  });
+
   it('marks with space (moving down), a and u', () => {
     const store = fedStore();
     const s = () => store.getState();
