@@ -9,11 +9,14 @@ import {
   getJson,
   type CollectorFlags,
 } from './collector-options.js';
+import type { Cause } from '../domain/causes.js';
+import { summaryText } from './ls-summary.js';
 import { printJson, printOut } from './output.js';
 import { addNarrowOptions, narrowing, type NarrowFlags } from './targets.js';
 
 interface LsFlags extends CollectorFlags, NarrowFlags {
   json?: boolean;
+  summary?: boolean;
 }
 
 export function register(program: Command): void {
@@ -22,7 +25,12 @@ export function register(program: Command): void {
       program
         .command('ls')
         .description("list slaves worst first (the console's order), as a table or --json"),
-    ).option('--json', "print the collector's JSON ({serverTime, slaves}) for scripts"),
+    )
+      .option('--json', "print the collector's JSON ({serverTime, slaves}) for scripts")
+      .option(
+        '--summary',
+        'slaves per state (unhandled, handled) and the causes: many slaves of one master or pool turned bad together',
+      ),
   ).action(async (flags: LsFlags) => {
     const narrow = narrowing(flags);
     const target = collectorTarget(flags);
@@ -31,12 +39,23 @@ export function register(program: Command): void {
       '/api/v1/slaves',
     );
     const slaves = narrow === null ? body.slaves : body.slaves.filter(narrow);
+    if (flags.summary) return printSummary(target, slaves, flags.json === true);
     if (flags.json) {
       printJson({ serverTime: body.serverTime, slaves });
     } else {
       printOut(table(slaves, Date.parse(body.serverTime)));
     }
   });
+}
+
+async function printSummary(
+  target: ReturnType<typeof collectorTarget>,
+  slaves: SlaveView[],
+  json: boolean,
+): Promise<void> {
+  const { causes } = await getJson<{ causes: Cause[] }>(target, '/api/v1/causes');
+  if (json) printJson({ causes });
+  else printOut(summaryText(slaves, causes));
 }
 
 /** A plain table, one slave a line, times in the local zone (named in the header). */

@@ -161,6 +161,12 @@ export function createApi(parts: ApiParts) {
     });
   }
 
+  function listCauses(req: IncomingMessage, res: ServerResponse) {
+    authorize(req, 'view');
+    const now = Date.now();
+    send(res, 200, { serverTime: new Date(now).toISOString(), causes: queries.causes(now) });
+  }
+
   function showSlave(req: IncomingMessage, res: ServerResponse, name: string) {
     authorize(req, 'view');
     const now = Date.now();
@@ -244,6 +250,10 @@ export function createApi(parts: ApiParts) {
     if (p === '/api/v1/slaves') {
       allow(method, 'GET');
       return listSlaves(req, res, url);
+    }
+    if (p === '/api/v1/causes') {
+      allow(method, 'GET');
+      return listCauses(req, res);
     }
     if (p === '/api/v1/actions') {
       if (method === 'POST') return postAction(req, res);

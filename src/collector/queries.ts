@@ -1,5 +1,6 @@
 // What the collector answers about slaves and actions, the same over HTTP and the stream: the slaves
 // as they stand, one slave's detail, and the audit log, with an action under way shown as it is now.
+import { causesOf, type Cause } from '../domain/causes.js';
 import type { ActionView, RebootAttemptView } from '../domain/protocol.js';
 import { startHistory } from '../domain/slave-record.js';
 import type { MonitoringView, SlaveDetail, SlaveView } from '../domain/slave.js';
@@ -27,6 +28,12 @@ export class Queries {
   slaves(now: number, states: ReadonlySet<SlaveState> | null = null): SlaveView[] {
     const all = this.parts.fleet.views(now);
     return states === null ? all : all.filter((s) => states.has(s.state));
+  }
+
+  /** Many unhandled slaves of one master or pool turned bad together (`GET /api/v1/causes`), worst first. */
+  causes(now: number): Cause[] {
+    const { fleet } = this.parts;
+    return causesOf(fleet.views(now), now, { policy: fleet.policy });
   }
 
   /** One slave as it stands; undefined when it is neither heard from nor in the inventory. */

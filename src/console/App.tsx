@@ -9,6 +9,7 @@ import { ActionLogPane } from './components/ActionLogPane.js';
 import { ACTION_MENU_LINES, ActionMenu } from './components/ActionMenu.js';
 import { ConfirmPane } from './components/ConfirmPane.js';
 import { Banner, bannerHeight } from './components/Banner.js';
+import { CauseLine, hasCauseLine } from './components/CauseLine.js';
 import { DetailPane } from './components/DetailPane.js';
 import { Footer, footerHeight } from './components/Footer.js';
 import { Header } from './components/Header.js';
@@ -43,11 +44,15 @@ export function App({ store, size, color = true }: AppProps) {
   const banner = useStore(store, (s) => bannerHeight(s, terminal.columns));
   // So does the footer for a long message (an action refused, an error from the collector).
   const footer = useStore(store, (s) => footerHeight(s, terminal.columns));
+  const cause = useStore(store, hasCauseLine);
   const zone = useMemo(() => zoneName(), []);
 
   const height = Math.max(terminal.rows - 1, 8);
   const paneHeight = paneHeightFor(mode, detailOpen, height);
-  const tableHeight = Math.max(height - HEADER_LINES - banner - 1 - footer - paneHeight, 1);
+  const tableHeight = Math.max(
+    height - HEADER_LINES - banner - (cause ? 1 : 0) - 1 - footer - paneHeight,
+    1,
+  );
   const withAction = useStore(
     store,
     (s) => s.inFlight.size > 0 || s.counts.rebooting > 0 || s.counts['needs-hands'] > 0,
@@ -66,6 +71,7 @@ export function App({ store, size, color = true }: AppProps) {
       <Box flexDirection="column" width={terminal.columns} height={height}>
         <Header store={store} zone={zone} />
         <Banner store={store} columns={terminal.columns} />
+        {cause ? <CauseLine store={store} width={terminal.columns} /> : null}
         {mode === 'help' ? (
           <HelpOverlay height={tableHeight + 1} />
         ) : (
@@ -78,7 +84,7 @@ export function App({ store, size, color = true }: AppProps) {
         ) : mode === 'confirm' ? (
           <ConfirmPane store={store} height={paneHeight} />
         ) : mode === 'log' ? (
-          <ActionLogPane store={store} height={paneHeight} />
+          <ActionLogPane store={store} height={paneHeight} width={terminal.columns} />
         ) : detailOpen ? (
           <DetailPane store={store} height={paneHeight} width={terminal.columns} zone={zone} />
         ) : null}

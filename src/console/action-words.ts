@@ -58,6 +58,42 @@ export const BAD_STATUSES: ReadonlySet<TargetStatus> = new Set([
   'needs-hands',
 ]);
 
+export interface OutcomeMark {
+  mark: string;
+  /** An Ink colour; null for none. */
+  tone: string | null;
+  /** `did nothing`, `cancelled by bob`; empty when the counts say it all (done, failed). */
+  words: string;
+}
+
+/**
+ * From the collector's `outcome` (and `cancelledBy`); from the targets when the collector is
+ * older and says none, as before.
+ */
+export function outcomeMark(action: ActionView): OutcomeMark {
+  if (action.finishedAt === null) return { mark: '…', tone: 'cyan', words: '' };
+  switch (action.outcome ?? fallbackOutcome(action)) {
+    case 'done':
+      return { mark: '✓', tone: 'green', words: '' };
+    case 'nothing':
+      return { mark: '○', tone: 'yellow', words: 'did nothing' };
+    case 'cancelled':
+      return {
+        mark: '⊘',
+        tone: 'yellow',
+        words: action.cancelledBy ? `cancelled by ${action.cancelledBy}` : 'cancelled',
+      };
+    case 'partial':
+    case 'failed':
+      // The counts say what failed.
+      return { mark: '✖', tone: 'red', words: '' };
+  }
+}
+
+function fallbackOutcome(action: ActionView): 'done' | 'failed' {
+  return action.targets.some((t) => BAD_STATUSES.has(t.status)) ? 'failed' : 'done';
+}
+
 /** `46 confirmed · 2 failed`. */
 export function countsWords(action: ActionView): string {
   return COUNT_ORDER.filter((s) => action.counts[s] > 0)
@@ -65,9 +101,11 @@ export function countsWords(action: ActionView): string {
     .join(' · ');
 }
 
+/** `05:12 CET ○ did nothing: bob rebooted 3 slaves — 3 skipped`: the mark never a tick for nothing done. */
 export function logLine(action: ActionView, nowMs: number): string {
   const counts = countsWords(action);
-  return `${formatWhen(Date.parse(action.at), nowMs)} ${action.summary}${counts ? ` — ${counts}` : ''}`;
+  const { mark, words } = outcomeMark(action);
+  return `${formatWhen(Date.parse(action.at), nowMs)} ${mark} ${words ? `${words}: ` : ''}${action.summary}${counts ? ` — ${counts}` : ''}`;
 }
 
 /** Newest first, one entry per action id, the further-along version of each kept. */

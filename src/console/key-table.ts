@@ -14,6 +14,7 @@ import {
 } from './action-form.js';
 import { fieldText, type KeyPress } from './key-splitter.js';
 import { actRefusal, type ConsoleState, type Mode } from './store.js';
+import { nextProblemFilter, type QuickFilter } from './triage.js';
 
 export type KeyOutcome = 'quit' | 'handled' | 'ignored';
 
@@ -73,9 +74,18 @@ const actionWords = (...keys: string[]): string =>
 /** An action key: its form, or its confirmation, on the marks or the cursor row. */
 const openByKey = (s: ConsoleState, input: string): void => s.openAction(ACTION_KEYS.get(input)!);
 
+/** The digit keys' quick filters; `1` again shows every problem, handled ones too. */
+function quickFilterOf(s: ConsoleState, input: string): QuickFilter {
+  if (input === '1') return nextProblemFilter(s.stateFilter);
+  if (input === '2') return 'muted';
+  if (input === '3') return 'muted-healthy';
+  return 'all';
+}
+
 /** Esc in the table: the innermost thing open or set goes first. */
 function escapeInTable(s: ConsoleState): KeyOutcome | void {
   if (s.detailOpen) s.setDetailOpen(false);
+  else if (s.causeFilter !== null) s.clearCauseFilter();
   else if (s.filterText !== '') s.setFilterText('');
   else if (s.stateFilter !== 'all') s.setStateFilter('all');
   else if (s.notice !== null || s.own !== null) s.clearStatus();
@@ -152,10 +162,19 @@ export const KEY_TABLE: readonly KeyRow[] = [
   },
   {
     mode: 'table',
-    keys: ch('0', '1', '2'),
-    does: 'show all / problems only (never, critical, dead, late, needs hands, rebooting) / muted only',
-    run: (s, input) =>
-      s.setStateFilter(input === '1' ? 'problems' : input === '2' ? 'muted' : 'all'),
+    keys: ch('0', '1', '2', '3'),
+    does: 'show all / unhandled problems (1 again: all problems, muted and rebooting too) / muted / muted while ok',
+    run: (s, input) => s.setStateFilter(quickFilterOf(s, input)),
+  },
+  {
+    mode: 'table',
+    keys: ch('C'),
+    does: 'only the slaves of the cause line (C again: the next cause, then all)',
+    run: (s) => {
+      if (s.causes.length === 0 && s.causeFilter === null) {
+        s.setNotice('no cause line now: C shows the slaves of one when many turned bad together');
+      } else s.nextCause();
+    },
   },
   {
     mode: 'table',
@@ -216,10 +235,7 @@ export const KEY_TABLE: readonly KeyRow[] = [
     keys: ch('L'),
     does: 'the action log: recent actions of every operator, the newest selected',
     footer: 'log',
-    run: (s) => {
-      s.moveLogCursor(-Infinity);
-      s.setMode('log');
-    },
+    run: (s) => s.openLog(),
   },
   {
     mode: 'table',
@@ -231,13 +247,13 @@ export const KEY_TABLE: readonly KeyRow[] = [
   {
     mode: 'table',
     keys: ch('b'),
-    does: 'cycle grouping: none, by pool, by master',
+    does: 'cycle grouping: none, by pool, by master (the worst group first, a count per state in each)',
     run: (s) => s.cycleGrouping(),
   },
   {
     mode: 'table',
     keys: named('escape'),
-    does: 'close the detail pane, else clear the filter, else the quick filter, else the status line',
+    does: 'close the detail pane, else clear the cause filter (C), else the filter, else the quick filter, else the status line',
     run: escapeInTable,
   },
   {
@@ -414,6 +430,25 @@ export const KEY_TABLE: readonly KeyRow[] = [
   },
   {
     mode: 'confirm',
+    keys: ch('s'),
+    does: 'in a downtime or an ack: skip the targets already muted, or not',
+    run: (s) => {
+      const kind = s.confirm?.request.kind;
+      if (kind !== 'downtime' && kind !== 'ack') return 'ignored';
+      s.toggleSkipMuted();
+    },
+  },
+  {
+    mode: 'confirm',
+    keys: ch('o'),
+    does: "in a cancel of downtimes: only yours, or everyone's",
+    run: (s) => {
+      if (s.confirm?.request.kind !== 'cancel-downtime') return 'ignored';
+      s.toggleOnlyMine();
+    },
+  },
+  {
+    mode: 'confirm',
     keys: [...named('upArrow', 'downArrow', 'pageUp', 'pageDown'), ...ch('k', 'j')],
     does: 'scroll the exact lines',
     run: (s, input, key) =>
@@ -441,6 +476,12 @@ export const KEY_TABLE: readonly KeyRow[] = [
     keys: [...ch('g', 'G'), ...named('home', 'end')],
     does: 'the newest / oldest action',
     run: (s, input, key) => s.moveLogCursor(key.home || input === 'g' ? -Infinity : Infinity),
+  },
+  {
+    mode: 'log',
+    keys: [...named('pageUp', 'pageDown'), { ctrl: 'b' }, { ctrl: 'f' }],
+    does: "scroll the selected action's targets",
+    run: (s, input, key) => s.scrollLog(key.pageUp || input === 'b' ? -10 : 10),
   },
   {
     mode: 'log',

@@ -3,13 +3,16 @@ import type { Filterable } from '../domain/filter.js';
 import { freshnessOfView, type SlaveView } from '../domain/slave.js';
 import { compareByStateThenAge, compareNames } from '../domain/sort.js';
 import {
+  SLAVE_STATES,
   nextTransition,
   stateOf,
+  stateRank,
   type Freshness,
   type SlaveState,
   type Thresholds,
 } from '../domain/state.js';
 import { thresholdsFor, type ThresholdPolicy } from '../domain/thresholds.js';
+import { isUnhandledProblem } from './triage.js';
 
 export interface Row extends Filterable {
   view: SlaveView;
@@ -79,6 +82,47 @@ export function groupKey(row: Row, grouping: Grouping): string | null {
   if (grouping === 'pool') return row.pool ?? '(no pool)';
   if (grouping === 'master') return row.master ?? '(no master)';
   return null;
+}
+
+/** How bad a group is: its unhandled problems that changed (never-heard slaves rarely do), its worst one, its never-heard ones. */
+interface GroupBadness {
+  problems: number;
+  worst: number;
+  never: number;
+}
+
+/**
+ * Group keys in order, worst group first: most unhandled problems (late, dead, critical, needs
+ * hands), then the worst of them, then most never heard from, then by name. Muted and rebooting
+ * slaves are handled and weigh nothing, so a pool in a long downtime sinks.
+ */
+export function groupOrder(rows: Iterable<Row>, grouping: Grouping): Map<string, number> {
+  const badness = new Map<string, GroupBadness>();
+  for (const row of rows) {
+    const key = groupKey(row, grouping);
+    if (key === null) continue;
+    let b = badness.get(key);
+    if (b === undefined) badness.set(key, (b = { problems: 0, worst: Infinity, never: 0 }));
+    if (!isUnhandledProblem(row)) continue;
+    if (row.state === 'never') b.never++;
+    else {
+      b.problems++;
+      b.worst = Math.min(b.worst, stateRank(row.state));
+    }
+  }
+  const keys = [...badness.keys()].sort((a, b) => {
+    const x = badness.get(a)!;
+    const y = badness.get(b)!;
+    return y.problems - x.problems || x.worst - y.worst || y.never - x.never || compareNames(a, b);
+  });
+  return new Map(keys.map((k, i) => [k, i]));
+}
+
+/** `199 critical · 3 dead · 10 ok`: a group's slaves per state, worst first. */
+export function stateBreakdown(counts: Partial<Record<SlaveState, number>>): string {
+  return SLAVE_STATES.filter((s) => (counts[s] ?? 0) > 0)
+    .map((s) => `${counts[s]} ${s}`)
+    .join(' · ');
 }
 
 /** Every row at a later time: the same map when no state changed, so nothing re-renders. */

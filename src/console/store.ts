@@ -4,6 +4,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ActionView, AnyServerMessage, ClientMessage } from '../domain/protocol.js';
 import { mergeLog } from './action-words.js';
+import { actionDetail } from './log-lines.js';
 import { retickAll } from './rows.js';
 import { actionFlowSlice, type ActionFlowActions } from './state/action-flow.js';
 import {
@@ -50,6 +51,10 @@ export interface PaneActions {
   setDetail(d: DetailState | null): void;
   setLog(patch: { status: ConsoleData['logStatus']; actions?: ActionView[]; error?: string }): void;
   moveLogCursor(delta: number): void;
+  /** `L`: the action log, on the newest action. */
+  openLog(): void;
+  /** PgUp/PgDn in the log: scrolls the selected action's targets. */
+  scrollLog(delta: number): void;
   setNotice(text: string | null): void;
   /** Esc in the table, last: forgets the notice and this console's last action's progress. */
   clearStatus(): void;
@@ -126,7 +131,16 @@ function paneSlice({ get, set }: SliceTools): PaneActions {
     moveLogCursor(delta) {
       const s = get();
       const max = Math.max(s.log.length - 1, 0);
-      set({ logCursor: Math.min(Math.max(s.logCursor + delta, 0), max) });
+      set({ logCursor: Math.min(Math.max(s.logCursor + delta, 0), max), logScroll: 0 });
+    },
+    openLog() {
+      set({ mode: 'log', logCursor: 0, logScroll: 0 });
+    },
+    scrollLog(delta) {
+      const s = get();
+      const selected = s.log[s.logCursor];
+      const max = selected ? Math.max(actionDetail(selected).lines.length - 1, 0) : 0;
+      set({ logScroll: Math.min(Math.max(s.logScroll + delta, 0), max) });
     },
     setNotice(notice) {
       set({ notice });

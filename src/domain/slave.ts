@@ -110,7 +110,9 @@ export interface MonitoringView extends ServiceView {
 export type NagiosView = MonitoringView;
 
 /** The inputs of stateOf for a slave as received over the wire, so consoles compute states as the collector does. */
-export function freshnessOfView(v: SlaveView): Freshness {
+export function freshnessOfView(
+  v: Pick<SlaveView, 'lastStart' | 'lastCritical' | 'reboot'>,
+): Freshness {
   return {
     lastStart: v.lastStart === null ? null : Date.parse(v.lastStart),
     lastCritical: v.lastCritical === null ? null : Date.parse(v.lastCritical.at),

@@ -199,7 +199,7 @@ describe.skipIf(!tmux || !hasNagios)('acting from corral console on a real Nagio
     // Every console sees it in the action log, the viewer's too.
     await viewer.press('L');
     await viewer.until(
-      (s) => /\d\d:\d\d \S+ jdoe scheduled a 2h downtime on 3 slaves — 3 confirmed/.test(s),
+      (s) => /\d\d:\d\d \S+ ✓ jdoe scheduled a 2h downtime on 3 slaves — 3 confirmed/.test(s),
       'the action in the viewer log',
     );
     await viewer.until((s) => s.includes('all 3 confirmed by Nagios'), 'the selected action');

@@ -5,6 +5,7 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { chainWords, confirmTitle, requestWords } from '../action-words.js';
+import { alreadyThere, alreadyThereKeys } from '../already-there.js';
 import type { ConsoleStore } from '../store.js';
 import { tint, useColor } from './theme.js';
 
@@ -17,6 +18,7 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
   const now = useStore(store, (s) => s.now);
   const chains = useStore(store, (s) => s.reboot);
   const slaves = useStore(store, (s) => s.slaves);
+  const you = useStore(store, (s) => s.you?.name ?? null);
   if (!confirm) return null;
   const { request, hidden, dryRun } = confirm;
   const reboot = request.kind === 'reboot';
@@ -38,6 +40,7 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
       );
     }
   }
+  const found = alreadyThere(request, slaves, you, now);
   const what = reboot ? 'commands' : 'Nagios command lines';
   const body: ReactNode[] = [
     <Text key="names" wrap="truncate">
@@ -54,6 +57,7 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
         {d}
       </Text>
     )),
+    ...alreadyThereText(found.lines, color),
   ];
   if (confirm.showLines && dryRun) {
     const room = Math.max(height - 4 - body.length - 1, 1);
@@ -99,7 +103,7 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
       {body}
       <Box flexGrow={1} />
       <Text dimColor wrap="truncate">
-        {`Enter/y ${reboot ? 'reboot' : 'send'} · Esc/n cancel · v ${confirm.showLines ? 'hide' : 'show'} the exact ${what}${reboot ? ' (dry run)' : ''}${muted > 0 ? ' · m muted in or out' : ''}`}
+        {`Enter/y ${reboot ? 'reboot' : 'send'} · Esc/n cancel · v ${confirm.showLines ? 'hide' : 'show'} the exact ${what}${reboot ? ' (dry run)' : ''}${muted > 0 ? ' · m muted in or out' : ''}${alreadyThereKeys(request, found)}`}
       </Text>
     </Box>
   );
@@ -110,4 +114,26 @@ export function namesLine(names: readonly string[]): string {
   const first = names.slice(0, NAMES_SHOWN).join(', ');
   const rest = names.length - NAMES_SHOWN;
   return rest > 0 ? `${first} and ${rest} more` : first;
+}
+
+/** At most this many lines say what the targets already have; the rest are counted. */
+const ALREADY_LINES = 4;
+
+function alreadyThereText(lines: string[], color: boolean): ReactNode[] {
+  const shown = lines.length > ALREADY_LINES ? lines.slice(0, ALREADY_LINES - 1) : lines;
+  const rest = lines.length - shown.length;
+  return [
+    ...shown.map((line) => (
+      <Text key={`already:${line}`} wrap="truncate" color={tint(color, 'yellow')}>
+        {line}
+      </Text>
+    )),
+    ...(rest > 0
+      ? [
+          <Text key="already:more" dimColor>
+            {`and ${rest} more (v: the dry run lists each)`}
+          </Text>,
+        ]
+      : []),
+  ];
 }

@@ -4,9 +4,10 @@
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
-import { BAD_STATUSES, countsWords } from '../action-words.js';
+import { BAD_STATUSES, countsWords, outcomeMark } from '../action-words.js';
 import { keyLine } from '../key-table.js';
 import type { ConsoleState, ConsoleStore, Mode } from '../store.js';
+import { QUICK_FILTER_LABELS } from '../triage.js';
 import { wrapText } from '../wrap.js';
 import { tint, useColor } from './theme.js';
 
@@ -20,7 +21,6 @@ const MODE_KEYS: Record<Mode, string> = {
   actions: keyLine('actions', ' · '),
   help: keyLine('help', ' · '),
 };
-const STATE_FILTER_LABELS = { all: 'all', problems: 'problems only', muted: 'muted only' } as const;
 
 /**
  * What the status line must say whole: a notice, this console's last action (its progress or why it
@@ -72,7 +72,7 @@ export function Footer({ store, columns }: { store: ConsoleStore; columns: numbe
           </Text>
         ) : null}
         <Text>
-          {stateFilter !== 'all' ? `[${STATE_FILTER_LABELS[stateFilter]}]  ` : ''}
+          {stateFilter !== 'all' ? `[${QUICK_FILTER_LABELS[stateFilter]}]  ` : ''}
           {`showing ${shown} of ${total}  sort: ${sort}`}
           {grouping !== 'none' ? `  by ${grouping}` : ''}
           {'  '}
@@ -117,8 +117,7 @@ export function ownProgress(s: ConsoleState): { text: string; tone: string | nul
     };
   }
   const failure = action.targets.find((t) => BAD_STATUSES.has(t.status));
-  const bad = failure !== undefined;
-  const done = action.finishedAt !== null;
-  const text = `${done ? (bad ? '✖' : '✓') : '…'} ${action.summary} — ${countsWords(action)}${failure ? ` · ${failure.slave}: ${failure.error ?? failure.status}` : ''}${bad ? ' (L: the log)' : ''}`;
-  return { text, tone: bad ? 'red' : done ? 'green' : 'cyan' };
+  const { mark, tone, words } = outcomeMark(action);
+  const text = `${mark} ${words ? `${words}: ` : ''}${action.summary} — ${countsWords(action)}${failure ? ` · ${failure.slave}: ${failure.error ?? failure.status}` : ''}${failure || words ? ' (L: the log)' : ''}`;
+  return { text, tone: failure && tone === 'cyan' ? 'red' : tone };
 }

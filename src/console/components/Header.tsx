@@ -1,11 +1,13 @@
 // The top two lines: where we are connected, as whom, what the collector is wired to (and whether
-// it is reachable now), the server's clock, and counts per state.
+// it is reachable now), the server's clock, and counts per state (unhandled, then the handled ones
+// dimmed).
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import type { MonitoringLink } from '../../domain/protocol.js';
-import { SLAVE_STATES } from '../../domain/state.js';
+import { SLAVE_STATES, type SlaveState } from '../../domain/state.js';
 import { STATE_COLORS, formatClock } from '../format.js';
 import type { ConsoleStore } from '../store.js';
+import type { TriageCounts } from '../triage.js';
 import { tint, useColor } from './theme.js';
 
 const STATUS_COLORS = { connected: 'green', connecting: 'yellow', disconnected: 'red' } as const;
@@ -28,6 +30,7 @@ export function Header({ store, zone }: { store: ConsoleStore; zone: string }) {
   const you = useStore(store, (s) => s.you);
   const now = useStore(store, (s) => s.now);
   const counts = useStore(store, (s) => s.counts);
+  const triage = useStore(store, (s) => s.triage);
   const link = monitoringLabel(useStore(store, (s) => s.monitoring));
   return (
     <Box flexDirection="column">
@@ -50,18 +53,36 @@ export function Header({ store, zone }: { store: ConsoleStore; zone: string }) {
       </Text>
       <Text wrap="truncate">
         {SLAVE_STATES.map((state) => (
-          <Text
-            key={state}
-            color={counts[state] > 0 ? tint(color, STATE_COLORS[state]) : undefined}
-            dimColor={counts[state] === 0}
-          >
-            {state} {counts[state]}
-            {'  '}
-          </Text>
+          <StateCount key={state} state={state} triage={triage} color={color} />
         ))}
         <Text dimColor={counts.muted === 0}>muted {counts.muted}</Text>
+        {triage.mutedHealthy > 0 ? (
+          <Text
+            color={tint(color, 'yellow')}
+          >{` · ${triage.mutedHealthy} muted while ok (3)`}</Text>
+        ) : null}
         <Text dimColor>{`  of ${counts.total}`}</Text>
       </Text>
     </Box>
+  );
+}
+
+/**
+ * `critical 16 +199 handled`: the unhandled count in the state's colour, the handled ones (muted,
+ * rebooting) dimmed after it; rebooting and ok are shown whole.
+ */
+function StateCount(props: { state: SlaveState; triage: TriageCounts; color: boolean }) {
+  const { state, triage, color } = props;
+  const whole = state === 'rebooting' || state === 'ok';
+  const handled = triage.handled[state];
+  const shown = whole ? triage.unhandled[state] + handled : triage.unhandled[state];
+  return (
+    <Text>
+      <Text color={shown > 0 ? tint(color, STATE_COLORS[state]) : undefined} dimColor={shown === 0}>
+        {state} {shown}
+      </Text>
+      {!whole && handled > 0 ? <Text dimColor>{` +${handled} handled`}</Text> : null}
+      {'  '}
+    </Text>
   );
 }

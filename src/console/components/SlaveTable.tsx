@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { truncate } from '../format.js';
 import type { Column } from '../layout.js';
+import { stateBreakdown } from '../rows.js';
 import type { ConsoleStore, Line } from '../store.js';
 import { SlaveRow } from './SlaveRow.js';
 import { tint, useColor } from './theme.js';
@@ -90,7 +91,7 @@ function GroupHeader({ line, color }: { line: Extract<Line, { kind: 'group' }>; 
   const marked = line.marked > 0 ? `, ${line.marked} marked` : '';
   return (
     <Text bold color={tint(color, 'blue')} wrap="truncate">
-      ── {line.key} ({line.count}
+      ── {line.key} ({line.count}: {stateBreakdown(line.states)}
       {marked})
     </Text>
   );

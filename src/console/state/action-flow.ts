@@ -28,6 +28,10 @@ export interface ActionFlowActions {
   toggleDryRun(): void;
   /** In a reboot's confirmation: also reboot the slaves muted in Nagios, or not. */
   toggleIncludeMuted(): void;
+  /** In a downtime's or an ack's confirmation: skip the targets already muted, or not. */
+  toggleSkipMuted(): void;
+  /** In a cancel-downtime's confirmation: only this operator's downtimes, or everyone's. */
+  toggleOnlyMine(): void;
   scrollConfirm(delta: number): void;
   /** Sends the confirmed request; its progress then shows in the status line. */
   confirmAction(): void;
@@ -107,6 +111,21 @@ export function actionFlowSlice({ get, set }: SliceTools): ActionFlowActions {
       // The exact commands depend on it: asked again when shown.
       set({ confirm: { ...c, request, dryRun: null, showLines: false, scroll: 0 } });
     },
+    toggleSkipMuted() {
+      const c = get().confirm;
+      if (c?.request.kind !== 'downtime' && c?.request.kind !== 'ack') return;
+      set({
+        confirm: withParams(c, { skipMuted: c.request.params?.skipMuted ? undefined : true }),
+      });
+    },
+    toggleOnlyMine() {
+      const s = get();
+      const c = s.confirm;
+      if (c?.request.kind !== 'cancel-downtime' || s.you === null) return;
+      set({
+        confirm: withParams(c, { author: c.request.params?.author ? undefined : s.you.name }),
+      });
+    },
     scrollConfirm(delta) {
       const c = get().confirm;
       if (!c?.dryRun) return;
@@ -167,6 +186,14 @@ export function actRefusal(
 export function targetsOf(s: Pick<ConsoleData, 'marks' | 'sorted' | 'cursorName'>): string[] {
   if (s.marks.size > 0) return s.sorted.filter((r) => s.marks.has(r.name)).map((r) => r.name);
   return s.cursorName !== null ? [s.cursorName] : [];
+}
+
+/** The confirmation with some parameters set or (undefined) dropped; its dry run is asked again. */
+function withParams(c: Confirmation, patch: NonNullable<ActionRequest['params']>): Confirmation {
+  const params = Object.fromEntries(
+    Object.entries({ ...c.request.params, ...patch }).filter(([, v]) => v !== undefined),
+  );
+  return { ...c, request: { ...c.request, params }, dryRun: null, showLines: false, scroll: 0 };
 }
 
 export function newConfirmation(request: ActionRequest, hidden: number): Confirmation {

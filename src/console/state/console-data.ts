@@ -1,6 +1,6 @@
 // What the console's store holds (its data, not its actions) and the state a new store starts from.
 // The types keep their old home's names: store.ts re-exports them.
-import type { StateFilter } from '../../domain/filter.js';
+import type { Cause } from '../../domain/causes.js';
 import type {
   ActionRequest,
   ActionTargetView,
@@ -14,10 +14,19 @@ import type { SlaveDetail } from '../../domain/slave.js';
 import { SLAVE_STATES, type SlaveState } from '../../domain/state.js';
 import { DEFAULT_POLICY, type ThresholdPolicy } from '../../domain/thresholds.js';
 import type { ActionForm } from '../action-form.js';
+import type { CauseFilter } from '../cause-filter.js';
 import type { Grouping, Row, SortKey } from '../rows.js';
+import { countTriage, type QuickFilter, type TriageCounts } from '../triage.js';
 
 export type Line =
-  | { kind: 'group'; key: string; count: number; marked: number }
+  | {
+      kind: 'group';
+      key: string;
+      count: number;
+      marked: number;
+      /** The group's shown slaves per state. */
+      states: Partial<Record<SlaveState, number>>;
+    }
   | { kind: 'slave'; row: Row; index: number };
 
 export type Counts = Record<SlaveState, number> & { muted: number; total: number };
@@ -80,6 +89,10 @@ export interface DerivedView {
   /** rowLines[i] is the line of visible[i]. */
   rowLines: number[];
   counts: Counts;
+  /** The counts split into unhandled and handled (muted, rebooting), and the muted slaves that are ok. */
+  triage: TriageCounts;
+  /** Many unhandled slaves of one master or pool that turned bad together, worst first. */
+  causes: Cause[];
   /** Marks the filters hide: the footer always says how many. */
   hiddenMarks: number;
   filterError: string | null;
@@ -104,7 +117,9 @@ export interface ConsoleData extends DerivedView {
   /** Marked slave names; filters never prune them, only a slave leaving the collector does. */
   marks: ReadonlySet<string>;
   filterText: string;
-  stateFilter: StateFilter;
+  stateFilter: QuickFilter;
+  /** The cause key's filter: only that cause's slaves, following the cause; null shows every slave. */
+  causeFilter: CauseFilter | null;
   sort: SortKey;
   grouping: Grouping;
   mode: Mode;
@@ -132,6 +147,8 @@ export interface ConsoleData extends DerivedView {
   logStatus: 'idle' | 'loading' | 'ready' | 'error';
   logError: string | null;
   logCursor: number;
+  /** First line shown of the selected action's targets. */
+  logScroll: number;
   /** One line for the operator (why a key did nothing, a send that failed); Esc clears it. */
   notice: string | null;
   /** Sends to the collector; false when not connected. The client installs it. */
@@ -160,6 +177,8 @@ export function initialData(url: string, localNow: number): ConsoleData {
     lines: [],
     rowLines: [],
     counts: emptyCounts(),
+    triage: countTriage([]),
+    causes: [],
     hiddenMarks: 0,
     cursor: 0,
     cursorName: null,
@@ -169,6 +188,7 @@ export function initialData(url: string, localNow: number): ConsoleData {
     filterText: '',
     filterError: null,
     stateFilter: 'all',
+    causeFilter: null,
     sort: 'state',
     grouping: 'none',
     mode: 'table',
@@ -187,6 +207,7 @@ export function initialData(url: string, localNow: number): ConsoleData {
     logStatus: 'idle',
     logError: null,
     logCursor: 0,
+    logScroll: 0,
     notice: null,
     send: () => false,
   };

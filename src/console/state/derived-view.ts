@@ -1,7 +1,16 @@
 // The table as the operator sees it, derived from the slaves and the view settings: sorted,
 // filtered, grouped into lines, counted, with the cursor and the window placed. Pure.
-import { compileFilter, matchesStateFilter } from '../../domain/filter.js';
-import { COMPARATORS, groupKey, type Grouping, type Row, type SortKey } from '../rows.js';
+import { compileFilter } from '../../domain/filter.js';
+import { causesOfRows, followCause } from '../cause-filter.js';
+import {
+  COMPARATORS,
+  groupKey,
+  groupOrder,
+  type Grouping,
+  type Row,
+  type SortKey,
+} from '../rows.js';
+import { countTriage, matchesQuickFilter } from '../triage.js';
 import {
   emptyCounts,
   type ConsoleData,
@@ -22,14 +31,22 @@ export interface ViewChange {
   fromTop?: boolean;
 }
 
-export type PlacedView = DerivedView & Pick<ConsoleData, 'cursor' | 'cursorName' | 'top'>;
+export type PlacedView = DerivedView &
+  Pick<ConsoleData, 'cursor' | 'cursorName' | 'top' | 'causeFilter'>;
 
 /** Re-sorts (when asked), filters, groups and places the cursor and the window: the one derivation. */
 export function deriveView(s: ConsoleData, change: ViewChange): PlacedView {
   const sorted = change.resort ? sortRows(s.slaves, s.sort, s.grouping) : s.sorted;
   const filter = compileFilter(s.filterText);
   const test = filter.ok ? filter.test : () => true;
-  const visible = sorted.filter((r) => matchesStateFilter(s.stateFilter, r) && test(r));
+  const causes = change.resort ? causesOfRows(s.slaves.values()) : s.causes;
+  const causeFilter = s.causeFilter && followCause(s.causeFilter, causes);
+  const visible = sorted.filter(
+    (r) =>
+      matchesQuickFilter(s.stateFilter, r) &&
+      test(r) &&
+      (causeFilter === null || causeFilter.names.has(r.name)),
+  );
   const lines = buildLines(visible, s.grouping, s.marks);
   const rowLines = rowLinesOf(lines);
   // The cursor follows its slave through re-sorts, except on the first row: there it stays,
@@ -46,6 +63,9 @@ export function deriveView(s: ConsoleData, change: ViewChange): PlacedView {
     lines,
     rowLines,
     counts: change.resort ? countRows(s.slaves) : s.counts,
+    triage: change.resort ? countTriage(s.slaves.values()) : s.triage,
+    causes,
+    causeFilter,
     hiddenMarks: hiddenMarks(s.marks, visible),
     cursor,
     cursorName: visible[cursor]?.name ?? null,
@@ -54,7 +74,7 @@ export function deriveView(s: ConsoleData, change: ViewChange): PlacedView {
   };
 }
 
-/** Every row in the sort's order, grouped rows together (groups by name). */
+/** Every row in the sort's order, grouped rows together, the worst group first (groupOrder). */
 export function sortRows(
   slaves: ReadonlyMap<string, Row>,
   sort: SortKey,
@@ -63,14 +83,14 @@ export function sortRows(
   const compare = COMPARATORS[sort];
   const rows = [...slaves.values()];
   if (grouping === 'none') return rows.sort(compare);
-  return rows.sort((a, b) => {
-    const ga = groupKey(a, grouping)!;
-    const gb = groupKey(b, grouping)!;
-    return ga < gb ? -1 : ga > gb ? 1 : compare(a, b);
-  });
+  const order = groupOrder(rows, grouping);
+  return rows.sort(
+    (a, b) =>
+      order.get(groupKey(a, grouping)!)! - order.get(groupKey(b, grouping)!)! || compare(a, b),
+  );
 }
 
-/** The visible rows with a header line before each group, counting its rows and marks. */
+/** The visible rows with a header line before each group, counting its rows, marks and states. */
 export function buildLines(
   visible: readonly Row[],
   grouping: Grouping,
@@ -81,11 +101,12 @@ export function buildLines(
   visible.forEach((row, index) => {
     const key = groupKey(row, grouping);
     if (key !== null && key !== header?.key) {
-      header = { kind: 'group', key, count: 0, marked: 0 };
+      header = { kind: 'group', key, count: 0, marked: 0, states: {} };
       lines.push(header);
     }
     if (header) {
       header.count++;
+      header.states[row.state] = (header.states[row.state] ?? 0) + 1;
       if (marks.has(row.name)) header.marked++;
     }
     lines.push({ kind: 'slave', row, index });

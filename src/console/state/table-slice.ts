@@ -1,6 +1,8 @@
-// The table's part of the store: the cursor and its window, marks, filters, sort and grouping.
-import type { StateFilter } from '../../domain/filter.js';
+// The table's part of the store: the cursor and its window, marks, filters (the cause's too), sort
+// and grouping.
+import { nextCauseFilter } from '../cause-filter.js';
 import { GROUPINGS, SORT_KEYS, type SortKey } from '../rows.js';
+import type { QuickFilter } from '../triage.js';
 import type { SliceTools } from './slice.js';
 import { windowTop } from './visible-window.js';
 
@@ -12,7 +14,10 @@ export interface TableActions {
   markVisible(): void;
   clearMarks(): void;
   setFilterText(text: string): void;
-  setStateFilter(f: StateFilter): void;
+  setStateFilter(f: QuickFilter): void;
+  /** The cause key: only the next cause's slaves (the first, then each next), then all again. */
+  nextCause(): void;
+  clearCauseFilter(): void;
   cycleSort(): void;
   setSort(k: SortKey): void;
   cycleGrouping(): void;
@@ -70,6 +75,16 @@ export function tableSlice({ get, set, update }: SliceTools): TableActions {
     setStateFilter(stateFilter) {
       if (stateFilter !== get().stateFilter)
         update({ stateFilter }, { resort: false, fromTop: true });
+    },
+    nextCause() {
+      const s = get();
+      const causeFilter = nextCauseFilter(s.causeFilter, s.causes);
+      // Exactly the cause's slaves: no other filter may hide some of them.
+      const others = causeFilter ? { filterText: '', stateFilter: 'all' as const } : {};
+      update({ causeFilter, ...others }, { resort: false, fromTop: true });
+    },
+    clearCauseFilter() {
+      update({ causeFilter: null }, { resort: false, fromTop: true });
     },
     cycleSort() {
       update({ sort: next(SORT_KEYS, get().sort) }, { resort: true, fromTop: true });

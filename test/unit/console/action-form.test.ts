@@ -217,7 +217,7 @@ describe('actions in words', () => {
     });
     expect(countsWords(a)).toBe('1 confirmed · 1 sent, waiting for Nagios · 1 failed');
     expect(logLine(a, NOW)).toBe(
-      '12:00 UTC jdoe scheduled a 2h downtime on 3 slaves — 1 confirmed · 1 sent, waiting for Nagios · 1 failed',
+      '12:00 UTC … jdoe scheduled a 2h downtime on 3 slaves — 1 confirmed · 1 sent, waiting for Nagios · 1 failed',
     );
     expect(formatWhen(NOW - DAY, NOW)).toBe('11-24 12:00 UTC');
   });

@@ -170,7 +170,7 @@ describe('console action panes', () => {
     await ui.press('L');
     await ui.until((t) => t.includes('Action log: every operator, newest first'), 'the log');
     expect(ui.plain()).toMatch(
-      /\d\d:\d\d \S+ jdoe re-submitted the current state of 2 slaves to Nagios — 1 confirmed · 1 failed/,
+      /\d\d:\d\d \S+ ✖ jdoe re-submitted the current state of 2 slaves to Nagios — 1 confirmed · 1 failed/,
     );
     expect(ui.plain()).toContain('#4: 1 of 2 not confirmed');
     expect(ui.plain()).toContain('talos-1: failed: Nagios is not reading /var/nagios.cmd');

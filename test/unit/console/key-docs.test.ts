@@ -44,7 +44,7 @@ describe('the key table', () => {
   it('says what Esc does in the table as the dispatcher does it, and lists U', () => {
     const esc = helpEntries('table').find(([k]) => k === 'Esc');
     expect(esc?.[1]).toBe(
-      'close the detail pane, else clear the filter, else the quick filter, else the status line',
+      'close the detail pane, else clear the cause filter (C), else the filter, else the quick filter, else the status line',
     );
     expect(helpEntries('table').some(([k]) => k.split(' ').includes('U'))).toBe(true);
   });

@@ -78,11 +78,26 @@ describe('console keys', () => {
   it('switches the quick state filters on digits', () => {
     const store = fedStore();
     handleKey(store, '1', {});
+    expect(store.getState().stateFilter).toBe('unhandled');
+    handleKey(store, '1', {});
     expect(store.getState().stateFilter).toBe('problems');
+    handleKey(store, '1', {});
+    expect(store.getState().stateFilter).toBe('unhandled');
     handleKey(store, '2', {});
     expect(store.getState().stateFilter).toBe('muted');
+    handleKey(store, '3', {});
+    expect(store.getState().stateFilter).toBe('muted-healthy');
     handleKey(store, '0', {});
     expect(store.getState().stateFilter).toBe('all');
+  });
+
+  it('says why C does nothing when there is no cause, and changes nothing', () => {
+    const store = fedStore();
+    expect(store.getState().causes).toEqual([]);
+    handleKey(store, 'C', {});
+    expect(store.getState().notice).toMatch(/^no cause line now/);
+    expect(store.getState().causeFilter).toBeNull();
+    expect(store.getState().visible).toHaveLength(store.getState().slaves.size);
   });
 
   it('marks with space (moving down), a and u', () => {
@@ -94,7 +109,8 @@ describe('console keys', () => {
     expect(s().cursor).toBe(2);
     handleKey(store, '1', {});
     handleKey(store, 'a', {});
-    expect(s().marks.size).toBe(7); // the problems: never, critical, dead, late, rebooting
+    // The unhandled problems: never, critical, 2 dead, late (not the muted dead, not the rebooting).
+    expect(s().marks.size).toBe(5);
     handleKey(store, 'u', {});
     expect(s().marks.size).toBe(0);
   });
@@ -105,6 +121,17 @@ describe('console keys', () => {
     take('jj ');
     expect([...store.getState().marks]).toEqual(['muted-dead']);
     expect(store.getState().cursor).toBe(3);
+  });
+
+  it('in a form, keeps a Tab or Enter read together with typed text', () => {
+    const store = fedStore();
+    store.getState().applyMessages([{ ...hello(), you: { name: 'jdoe', role: 'operator' } }], T0);
+    handleKey(store, 'd', {});
+    expect(store.getState().mode).toBe('form');
+    // Tab, the comment and Enter arrive as one read: the splitter takes them apart.
+    createKeyInput(store)('\track 4\r');
+    expect(store.getState().mode).toBe('confirm');
+    expect(store.getState().confirm?.request.params?.comment).toBe('rack 4');
   });
 
   it('ends the filter on an Enter typed in the same chunk, and runs the keys after it', () => {

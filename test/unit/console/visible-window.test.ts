@@ -12,7 +12,7 @@ function linesOf(spec: string): Line[] {
   let index = 0;
   return [...spec].map((c) =>
     c === 'H'
-      ? { kind: 'group', key: `g${index}`, count: 1, marked: 0 }
+      ? { kind: 'group', key: `g${index}`, count: 1, marked: 0, states: {} }
       : { kind: 'slave', row: toRow(view(c), DEFAULT_POLICY, T0), index: index++ },
   );
 }
