@@ -17,7 +17,7 @@ import { SlaveTable } from './components/SlaveTable.js';
 import { ColorContext } from './components/theme.js';
 import { zoneName } from './format.js';
 import { handleKey } from './keys.js';
-import { columnsFor } from './layout.js';
+import { useColumns } from './use-columns.js';
 import type { ConsoleStore } from './store.js';
 
 export interface Size {
@@ -49,14 +49,7 @@ export function App({ store, size, color = true }: AppProps) {
     height - HEADER_LINES - (banner ? 1 : 0) - 1 - FOOTER_LINES - paneHeight,
     1,
   );
-  const withAction = useStore(
-    store,
-    (s) => s.inFlight.size > 0 || s.counts.rebooting > 0 || s.counts['needs-hands'] > 0,
-  );
-  const columns = useMemo(
-    () => columnsFor(terminal.columns, zone, withAction),
-    [terminal.columns, zone, withAction],
-  );
+  const columns = useColumns(store, terminal.columns, zone);
 
   useEffect(() => store.getState().setPageSize(tableHeight), [store, tableHeight]);
 

@@ -4,6 +4,7 @@ import { ActionParamsError, resolveParams } from '../domain/action-params.js';
 import { formatDuration } from '../domain/duration.js';
 import type {
   ActionRequest,
+  ActionTargetView,
   ActionView,
   RebootChains,
   ResolvedParams,
@@ -57,6 +58,11 @@ export const BAD_STATUSES: ReadonlySet<TargetStatus> = new Set([
   'unconfirmed',
   'needs-hands',
 ]);
+
+/** What the ACTION column says of an action in flight on one slave, with its author: `downtime sent jdoe`. */
+export function inFlightWords(action: ActionView, target: ActionTargetView): string {
+  return `${action.kind} ${target.status} ${action.author}`;
+}
 
 /** `46 confirmed · 2 failed`. */
 export function countsWords(action: ActionView): string {

@@ -22,7 +22,7 @@ import {
   type ActionForm,
   type KeyedKind,
 } from './action-form.js';
-import { mergeLog } from './action-words.js';
+import { inFlightWords, mergeLog } from './action-words.js';
 import {
   COMPARATORS,
   GROUPINGS,
@@ -128,7 +128,7 @@ export interface ConsoleData {
   serverError: string | null;
   /** Actions not finished yet, by id, as the collector streams them. */
   actions: ReadonlyMap<number, ActionView>;
-  /** What is in flight on each slave (`downtime sent`), from the unfinished actions. */
+  /** What is in flight on each slave (`downtime sent jdoe`), from the unfinished actions. */
   inFlight: ReadonlyMap<string, string>;
   /**
    * Whether the collector is wired to Nagios, so it takes downtimes, rechecks and acks (hello's
@@ -694,7 +694,7 @@ function inFlightOf(actions: ReadonlyMap<number, ActionView>): Map<string, strin
     if (isRebootKind(a.kind)) continue;
     for (const t of a.targets) {
       if (out.has(t.slave)) continue;
-      if (t.status === 'pending' || t.status === 'sent') out.set(t.slave, `${a.kind} ${t.status}`);
+      if (t.status === 'pending' || t.status === 'sent') out.set(t.slave, inFlightWords(a, t));
     }
   }
   return out;
