@@ -76,7 +76,7 @@ export function App({ store, size, color = true }: AppProps) {
         ) : mode === 'form' ? (
           <ActionFormPane store={store} />
         ) : mode === 'confirm' ? (
-          <ConfirmPane store={store} height={paneHeight} />
+          <ConfirmPane store={store} height={paneHeight} width={terminal.columns} />
         ) : mode === 'log' ? (
           <ActionLogPane store={store} height={paneHeight} />
         ) : detailOpen ? (
