@@ -13,11 +13,13 @@ import { DetailPane } from './components/DetailPane.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
+import { PaintedTable } from './components/PaintedTable.js';
 import { SlaveTable } from './components/SlaveTable.js';
 import { ColorContext } from './components/theme.js';
 import { zoneName } from './format.js';
 import { handleKey } from './keys.js';
 import { useColumns } from './use-columns.js';
+import type { Screen } from './screen.js';
 import type { ConsoleStore } from './store.js';
 
 export interface Size {
@@ -30,12 +32,14 @@ export interface AppProps {
   /** A fixed size (tests); otherwise the terminal's, following resizes. */
   size?: Size;
   color?: boolean;
+  /** The terminal's screen (run.ts): the table is drawn there, outside Ink. Tests leave it out. */
+  screen?: Screen;
 }
 
 const HEADER_LINES = 2;
 const FOOTER_LINES = 2;
 
-export function App({ store, size, color = true }: AppProps) {
+export function App({ store, size, color = true, screen }: AppProps) {
   const { exit } = useApp();
   const terminal = useTerminalSize(size);
   const mode = useStore(store, (s) => s.mode);
@@ -55,9 +59,11 @@ export function App({ store, size, color = true }: AppProps) {
 
   const onKey = useCallback(
     (input: string, key: Key) => {
-      if (handleKey(store, input, key) === 'quit') exit();
+      const outcome = handleKey(store, input, key);
+      if (outcome === 'quit') exit();
+      else if (outcome === 'redraw') screen?.redraw();
     },
-    [store, exit],
+    [store, exit, screen],
   );
   useInput(onKey);
 
@@ -68,6 +74,8 @@ export function App({ store, size, color = true }: AppProps) {
         <Banner store={store} />
         {mode === 'help' ? (
           <HelpOverlay height={tableHeight + 1} />
+        ) : screen ? (
+          <PaintedTable store={store} screen={screen} columns={columns} height={tableHeight} />
         ) : (
           <SlaveTable store={store} columns={columns} height={tableHeight} />
         )}

@@ -31,7 +31,7 @@ export interface KeyPress {
   tab?: boolean;
 }
 
-export type KeyOutcome = 'quit' | 'handled' | 'ignored';
+export type KeyOutcome = 'quit' | 'redraw' | 'handled' | 'ignored';
 
 /** Every key the console knows, for the help overlay (one source, so help never drifts). */
 export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
@@ -56,6 +56,7 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['s', 'cycle the sort: state, next change, age, name, pool, master'],
   ['b', 'cycle grouping: none, by pool, by master'],
   ['Esc', 'close what is open, else clear the filter, else the status line'],
+  ['Ctrl-L', 'draw the whole screen again'],
   ['?', 'this help'],
   ['q  Ctrl-C', 'quit'],
 ];
@@ -74,6 +75,8 @@ export function handleKey(store: ConsoleStore, input: string, key: KeyPress): Ke
   }
   const s = store.getState();
   if (key.ctrl && input === 'c') return 'quit';
+  // Ctrl-L, as in less and vim: the screen is drawn whole again (after a stray write garbled it).
+  if (key.ctrl && input === 'l') return 'redraw';
 
   if (s.mode === 'help') {
     if (input === 'q') return 'quit';

@@ -8,6 +8,7 @@ import { App } from './App.js';
 import { connectClient } from './client.js';
 import { colorAllowed } from './components/theme.js';
 import { startDetailFetcher } from './detail.js';
+import { AUTOWRAP_ON, Screen } from './screen.js';
 import { endpointsFor } from './endpoints.js';
 import { startLogFetcher } from './log-fetcher.js';
 import { createConsoleStore } from './store.js';
@@ -70,14 +71,17 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   const restore = () => {
     if (restored) return;
     restored = true;
-    process.stdout.write(LEAVE_ALT_SCREEN + SHOW_CURSOR);
+    screen.close();
+    process.stdout.write(AUTOWRAP_ON + LEAVE_ALT_SCREEN + SHOW_CURSOR);
   };
   process.stdout.write(ENTER_ALT_SCREEN);
-  const ink = render(createElement(App, { store, color: colorAllowed() }), {
+  // Ink lays out and draws all but the table; the screen composes both and writes only the lines
+  // that changed. Debug mode hands the screen each frame whole, as soon as React commits it.
+  const screen = new Screen(process.stdout);
+  const ink = render(createElement(App, { store, color: colorAllowed(), screen }), {
+    stdout: screen.inkStdout as unknown as NodeJS.WriteStream,
+    debug: true,
     exitOnCtrlC: false,
-    // Not incrementalRendering: in Ink 6.8 it moves up one line too few when the frame is shorter
-    // than the terminal (as ours must be), and the screen drifts down a line on every frame.
-    incrementalRendering: false,
     patchConsole: false,
   });
 
