@@ -67,6 +67,9 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   const stopTicker = startTicker(store);
   const stopDetail = startDetailFetcher({ store, http: endpoints.http, token, ca });
   const stopLog = startLogFetcher({ store, http: endpoints.http, token, ca });
+  // Ink lays out and draws all but the table; the screen composes both and writes only the lines
+  // that changed. Debug mode hands the screen each frame whole, as soon as React commits it.
+  const screen = new Screen(process.stdout);
   let restored = false;
   const restore = () => {
     if (restored) return;
@@ -75,9 +78,6 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
     process.stdout.write(AUTOWRAP_ON + LEAVE_ALT_SCREEN + SHOW_CURSOR);
   };
   process.stdout.write(ENTER_ALT_SCREEN);
-  // Ink lays out and draws all but the table; the screen composes both and writes only the lines
-  // that changed. Debug mode hands the screen each frame whole, as soon as React commits it.
-  const screen = new Screen(process.stdout);
   const ink = render(createElement(App, { store, color: colorAllowed(), screen }), {
     stdout: screen.inkStdout as unknown as NodeJS.WriteStream,
     debug: true,
