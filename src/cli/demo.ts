@@ -52,54 +52,101 @@ async function runDemo(slaves: number, speed: number): Promise<number> {
   const { runConsole } = await loadConsole();
   const { terminalProblem } = await import('../console/run.js');
   const { simulate } = await import('../simulator/simulate.js');
-  const { SLOW_POOL } = await import('../simulator/farm.js');
+  const { SLOW_POOL, inventoryOf, makeFarm } = await import('../simulator/farm.js');
+  const { startDemoNagios } = await import('./demo-nagios.js');
   const dir = mkdtempSync(path.join(tmpdir(), 'corral-demo-'));
-  const inventory = path.join(dir, 'inventory.yaml');
-  const port = await freePort();
-  const settings = await settingsFrom(undefined, {
-    listen: `127.0.0.1:${port}`,
-    db: path.join(dir, 'corral.db'),
-    inventory,
-  });
-  settings.reboot = demoReboots(`http://127.0.0.1:${port}`);
-  // The demo farm's slow pool idles for a day or more on purpose.
-  settings.thresholds.pools[SLOW_POOL.name] = {
-    warningSeconds: parseDuration(SLOW_POOL.warning)!,
-    criticalSeconds: parseDuration(SLOW_POOL.critical)!,
-  };
-  const collector = await startEmbedded(settings, path.join(dir, 'collector.log'));
+  // Whatever happens from here, the demo leaves nothing behind: its processes and its temp dirs.
   const stopSimulator = new AbortController();
-  const farm = simulate({
-    url: collector.url,
-    slaves,
-    speed,
-    seed: 42,
-    inventoryFile: inventory,
-    signal: stopSimulator.signal,
-    say: () => {},
-  });
-  // The farm's inventory is written before its first heartbeat; load it now rather than on the watch.
-  await collector.reloadInventory();
-  const stop = async () => {
-    stopSimulator.abort();
-    await farm.catch(() => {});
-    await collector.close();
-    rmSync(dir, { recursive: true, force: true });
+  let farm: Promise<void> = Promise.resolve();
+  let collector: Awaited<ReturnType<typeof startEmbedded>> | null = null;
+  let nagios: import('../nagios/private-instance.js').PrivateNagios | null = null;
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      stopSimulator.abort();
+      await farm.catch(() => {});
+      await collector?.close();
+      await nagios?.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  // The last resort when the process ends without `stop` (process.exit elsewhere): synchronous.
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
+  // A signal stops the demo whole (the console, once running, restores the terminal first).
+  const onSignal = (signal: NodeJS.Signals) =>
+    void stop().finally(() => process.exit(128 + (SIGNAL_NUMBERS[signal] ?? 15)));
+  const signals = Object.keys(SIGNAL_NUMBERS) as NodeJS.Signals[];
+  for (const s of signals) process.on(s, onSignal);
+  const stopOnSignals = () => {
+    for (const s of signals) process.off(s, onSignal);
   };
-  if (terminalProblem()) {
-    // Headless (a pipe, CI): keep the farm running for `corral console` or `corral ls` elsewhere.
-    console.log(
-      `corral demo: collector at ${collector.url} with ${slaves} simulated slaves; Ctrl-C stops it`,
-    );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+  try {
+    const inventory = path.join(dir, 'inventory.yaml');
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const settings = await settingsFrom(undefined, {
+      listen: `127.0.0.1:${port}`,
+      db: path.join(dir, 'corral.db'),
+      inventory,
     });
+    settings.reboot = demoReboots(url);
+    // The demo farm's slow pool idles for a day or more on purpose.
+    settings.thresholds.pools[SLOW_POOL.name] = {
+      warningSeconds: parseDuration(SLOW_POOL.warning)!,
+      criticalSeconds: parseDuration(SLOW_POOL.critical)!,
+    };
+    // The same farm simulate() makes (same size and seed): its names become Nagios's services.
+    const demoNagios = await startDemoNagios({
+      slaves: inventoryOf(makeFarm(slaves, SEED)).map((e) => ({ ...e, attributes: {} })),
+      thresholds: settings.thresholds,
+      collectorUrl: url,
+    });
+    nagios = demoNagios.running;
+    if (demoNagios.running) settings.nagios = demoNagios.settings;
+    collector = await startEmbedded(
+      settings,
+      path.join(dir, 'collector.log'),
+      demoNagios.running ? {} : { noMonitoring: demoNagios.why },
+    );
+    farm = simulate({
+      url: collector.url,
+      slaves,
+      speed,
+      seed: SEED,
+      inventoryFile: inventory,
+      signal: stopSimulator.signal,
+      say: () => {},
+    });
+    // The farm's inventory is written before its first heartbeat; load it now rather than on the watch.
+    await collector.reloadInventory();
+    if (terminalProblem()) {
+      // Headless (a pipe, CI): keep the farm running for `corral console` or `corral ls` elsewhere.
+      console.log(
+        `corral demo: collector at ${collector.url} with ${slaves} simulated slaves${nagios ? `, Nagios in ${nagios.dir}` : ''}; Ctrl-C stops it`,
+      );
+      if (!nagios && 'why' in demoNagios) console.log(`corral demo: no Nagios: ${demoNagios.why}`);
+      await new Promise<never>(() => {}); // until a signal: onSignal stops the demo and exits
+    }
+  } catch (err) {
+    stopOnSignals();
     await stop();
-    return 0;
+    throw err;
   }
-  return runConsole({ url: collector.url, onExit: stop });
+  // The console restores the terminal on a signal, then calls stop; ours stay on until the end: a
+  // second SIGHUP (a closed tmux sends more than one) must find a handler, not kill us mid-stop.
+  try {
+    return await runConsole({ url: collector.url, onExit: stop });
+  } finally {
+    stopOnSignals();
+  }
 }
+
+const SEED = 42;
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGTERM: 15,
+};
 
 /**
  * The demo's reboot chain: a make-believe `ssh` whose slave comes back 3 s later (it posts the
@@ -148,7 +195,11 @@ async function settingsFrom(config: string | undefined, overrides: Overrides) {
   }
 }
 
-async function startEmbedded(settings: import('../collector/config.js').Settings, logFile: string) {
+async function startEmbedded(
+  settings: import('../collector/config.js').Settings,
+  logFile: string,
+  options: import('../collector/collector.js').CollectorOptions = {},
+) {
   const { startCollector } = await import('../collector/collector.js');
   const { createLogger } = await import('../collector/logger.js');
   const { databaseDirProblem } = await import('../collector/database-dir.js');
@@ -156,7 +207,7 @@ async function startEmbedded(settings: import('../collector/config.js').Settings
   if (dbProblem !== null) throw new CliError(dbProblem);
   try {
     // The console owns the terminal: the collector logs to a file.
-    return await startCollector(settings, createLogger({ file: logFile }));
+    return await startCollector(settings, createLogger({ file: logFile }), options);
   } catch (err) {
     throw new CliError((err as Error).message);
   }

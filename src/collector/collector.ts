@@ -16,6 +16,7 @@ import { Hub } from './hub.js';
 import { InventorySources } from './inventory-sources.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { MonitoringStatus, nagiosLinkHealth } from './monitoring-status.js';
 import { NagiosLink, slaveRef } from './nagios-link.js';
 import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
@@ -39,12 +40,21 @@ export interface Collector {
 const TICK_MS = 1000;
 const PRUNE_MS = 3600_000;
 
-export async function startCollector(settings: Settings, log: Logger): Promise<Collector> {
+export interface CollectorOptions {
+  /** Why no monitoring is wired, for the consoles' header (the demo's missing Nagios). */
+  noMonitoring?: string;
+}
+
+export async function startCollector(
+  settings: Settings,
+  log: Logger,
+  options: CollectorOptions = {},
+): Promise<Collector> {
   // Whatever startup opened, closed again in reverse if it fails: a thread or watcher left
   // behind would keep a collector that never listens alive, deaf to SIGTERM.
   const undo: Array<() => unknown> = [];
   try {
-    return await assemble(settings, log, undo);
+    return await assemble(settings, log, undo, options);
   } catch (err) {
     for (const step of undo.reverse()) {
       try {
@@ -61,6 +71,7 @@ async function assemble(
   settings: Settings,
   log: Logger,
   undo: Array<() => unknown>,
+  options: CollectorOptions,
 ): Promise<Collector> {
   const { host, port } = parseListen(settings.listen);
   // The main thread reads; a writer thread commits (so an fsync never stalls the event loop).
@@ -190,6 +201,14 @@ async function assemble(
     inFlight: (id) => actions.inFlight(id),
     ...(link && { nagiosView: (name: string) => link.serviceView(name) }),
   });
+  // Read again each tick; consoles hear of a change in a `monitoring` message.
+  const monitoring = new MonitoringStatus(
+    () =>
+      link === null
+        ? { backend: 'none', problem: options.noMonitoring ?? null }
+        : nagiosLinkHealth(health),
+    (current) => hub.broadcast({ type: 'monitoring', monitoring: current }),
+  );
   const hub = new Hub(
     fleet,
     queries,
@@ -197,6 +216,7 @@ async function assemble(
     settings,
     metrics,
     log,
+    () => monitoring.current,
   );
   undo.push(() => hub.close());
   const connections = new ConnectionLimit(settings.http, metrics, log);
@@ -226,6 +246,7 @@ async function assemble(
     const changes = fleet.tick(now);
     for (const c of changes) log.info(c, 'state changed');
     link?.afterTick(changes, now);
+    monitoring.refresh(now);
   }, TICK_MS);
   // Reads status.dat, then sends Nagios the late and dead slaves: crossings made while stopped.
   void link?.start();

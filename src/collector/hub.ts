@@ -11,6 +11,7 @@ import {
   type DryRunView,
   type DeltaMessage,
   type HelloMessage,
+  type MonitoringLink,
   type ServerMessage,
   type SnapshotMessage,
 } from '../domain/protocol.js';
@@ -57,6 +58,8 @@ export class Hub {
     private readonly settings: Settings,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    /** The monitoring link as it stands now, for `hello`. */
+    private readonly monitoring: () => MonitoringLink,
   ) {
     // An action request may name thousands of slaves: as much as an HTTP body may carry.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: settings.limits.bodyBytes });
@@ -100,6 +103,7 @@ export class Hub {
       nagios: this.settings.nagios.commandFile !== null,
       actions: this.settings.nagios.commandFile !== null, // `nagios` as older consoles read it
       reboot: rebootChains(this.settings.reboot),
+      monitoring: this.monitoring(),
     };
     this.send(c, JSON.stringify(hello));
     this.sendSnapshot(c);

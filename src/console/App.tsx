@@ -1,25 +1,25 @@
 // The console's screen: header, banner, table (or help), a pane (detail, action menu, form,
 // confirmation or action log), footer.
 // It fills the terminal minus one line (a full-height Ink frame clears the screen on every update).
-import { Box, useApp, useInput, useStdout, type Key } from 'ink';
+import { Box, useApp, useStdin, useStdout } from 'ink';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { ActionFormPane, FORM_PANE_LINES } from './components/ActionFormPane.js';
 import { ActionLogPane } from './components/ActionLogPane.js';
 import { ACTION_MENU_LINES, ActionMenu } from './components/ActionMenu.js';
 import { ConfirmPane } from './components/ConfirmPane.js';
-import { Banner } from './components/Banner.js';
+import { Banner, bannerHeight } from './components/Banner.js';
 import { DetailPane } from './components/DetailPane.js';
-import { Footer } from './components/Footer.js';
+import { Footer, footerHeight } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { PaintedTable } from './components/PaintedTable.js';
 import { SlaveTable } from './components/SlaveTable.js';
 import { ColorContext } from './components/theme.js';
 import { zoneName } from './format.js';
-import { handleKey } from './keys.js';
-import { useColumns } from './use-columns.js';
+import { createKeyInput } from './keys.js';
 import type { Screen } from './screen.js';
+import { useColumns } from './use-columns.js';
 import type { ConsoleStore } from './store.js';
 
 export interface Size {
@@ -37,41 +37,32 @@ export interface AppProps {
 }
 
 const HEADER_LINES = 2;
-const FOOTER_LINES = 2;
 
 export function App({ store, size, color = true, screen }: AppProps) {
   const { exit } = useApp();
   const terminal = useTerminalSize(size);
   const mode = useStore(store, (s) => s.mode);
   const detailOpen = useStore(store, (s) => s.detailOpen);
-  const banner = useStore(store, (s) => s.connection.status !== 'connected');
+  // The banner wraps a long problem over several lines: the table gives up as many.
+  const banner = useStore(store, (s) => bannerHeight(s, terminal.columns));
+  // So does the footer for a long message (an action refused, an error from the collector).
+  const footer = useStore(store, (s) => footerHeight(s, terminal.columns));
   const zone = useMemo(() => zoneName(), []);
 
   const height = Math.max(terminal.rows - 1, 8);
   const paneHeight = paneHeightFor(mode, detailOpen, height);
-  const tableHeight = Math.max(
-    height - HEADER_LINES - (banner ? 1 : 0) - 1 - FOOTER_LINES - paneHeight,
-    1,
-  );
+  const tableHeight = Math.max(height - HEADER_LINES - banner - 1 - footer - paneHeight, 1);
   const columns = useColumns(store, terminal.columns, zone);
 
   useEffect(() => store.getState().setPageSize(tableHeight), [store, tableHeight]);
 
-  const onKey = useCallback(
-    (input: string, key: Key) => {
-      const outcome = handleKey(store, input, key);
-      if (outcome === 'quit') exit();
-      else if (outcome === 'redraw') screen?.redraw();
-    },
-    [store, exit, screen],
-  );
-  useInput(onKey);
+  useKeys(store, exit, screen);
 
   return (
     <ColorContext.Provider value={color}>
       <Box flexDirection="column" width={terminal.columns} height={height}>
         <Header store={store} zone={zone} />
-        <Banner store={store} />
+        <Banner store={store} columns={terminal.columns} />
         {mode === 'help' ? (
           <HelpOverlay height={tableHeight + 1} />
         ) : screen ? (
@@ -88,9 +79,9 @@ export function App({ store, size, color = true, screen }: AppProps) {
         ) : mode === 'log' ? (
           <ActionLogPane store={store} height={paneHeight} />
         ) : detailOpen ? (
-          <DetailPane store={store} height={paneHeight} zone={zone} />
+          <DetailPane store={store} height={paneHeight} width={terminal.columns} zone={zone} />
         ) : null}
-        <Footer store={store} />
+        <Footer store={store} columns={terminal.columns} />
       </Box>
     </ColorContext.Provider>
   );
@@ -104,6 +95,31 @@ function paneHeightFor(mode: string, detailOpen: boolean, height: number): numbe
   if (mode === 'confirm' || mode === 'log')
     return Math.max(Math.min(20, height - 12), Math.min(8, half));
   return detailOpen ? Math.min(14, half) : 0;
+}
+
+/**
+ * Key input, taken before Ink's useInput: useInput hands a text run as one input ("snow\r" is
+ * one call, its Enter kept as a character), so the console reads what Ink read (each text run or
+ * escape sequence, a lone Esc after Ink's wait) and splits it into keys itself (keys.ts).
+ */
+function useKeys(store: ConsoleStore, exit: () => void, screen: Screen | undefined): void {
+  const { internal_eventEmitter: input, setRawMode } = useStdin();
+  useEffect(() => {
+    setRawMode(true);
+    return () => setRawMode(false);
+  }, [setRawMode]);
+  useEffect(() => {
+    const take = createKeyInput(store);
+    const onInput = (chunk: string) => {
+      const outcome = take(chunk);
+      if (outcome === 'quit') exit();
+      else if (outcome === 'redraw') screen?.redraw();
+    };
+    input.on('input', onInput);
+    return () => {
+      input.off('input', onInput);
+    };
+  }, [input, store, exit, screen]);
 }
 
 function useTerminalSize(fixed: Size | undefined): Size {

@@ -3,12 +3,14 @@
 import { DOWNTIME_TOO_LONG, MAX_DOWNTIME_SECONDS } from '../domain/downtime-window.js';
 import { parseDuration } from '../domain/duration.js';
 import type { ActionKind, ActionRequest } from '../domain/protocol.js';
+import { fieldText } from './key-splitter.js';
 
 /** The forms the keys open: `c` is recheck with a choice to force, `A` acknowledge. */
 export type FormKind = 'downtime' | 'ack' | 'recheck';
 /** What an action key opens: a form, else (nothing to fill in) the confirmation. */
 export type KeyedKind = Exclude<ActionKind, 'force-check'>;
 export type FieldKey = 'length' | 'comment' | 'flexible' | 'sticky' | 'force';
+export type TextFieldKey = 'length' | 'comment';
 
 export interface FormValues {
   /** A duration (`2h`, `30d`) or an end time (`18:00`, `2026-11-26 18:00`, ISO 8601 with a zone). */
@@ -28,6 +30,11 @@ export interface ActionForm {
   hidden: number;
   values: FormValues;
   focus: number;
+  /**
+   * The text fields still holding their default (or a quick choice): shown selected, and the
+   * first key typed there replaces the value instead of adding to it.
+   */
+  pristine: readonly TextFieldKey[];
   /** Set once Enter was pressed: problems then show in red, not as hints. */
   tried: boolean;
 }
@@ -42,7 +49,11 @@ export function isFormKind(kind: KeyedKind): kind is FormKind {
   return Object.hasOwn(FIELDS, kind);
 }
 
-export const TEXT_FIELDS: ReadonlySet<FieldKey> = new Set(['length', 'comment']);
+export const TEXT_FIELDS: ReadonlySet<FieldKey> = new Set<TextFieldKey>(['length', 'comment']);
+
+function isTextField(key: FieldKey): key is TextFieldKey {
+  return TEXT_FIELDS.has(key);
+}
 
 /** The quick choices ←/→ cycle through on the length field. */
 export const QUICK_LENGTHS = ['2h', '1d', '7d', '30d'] as const;
@@ -54,6 +65,7 @@ export function newForm(kind: FormKind, targets: string[], hidden: number): Acti
     hidden,
     values: { length: '2h', comment: '', flexible: false, sticky: true, force: false },
     focus: 0,
+    pristine: ['length'],
     tried: false,
   };
 }
@@ -67,29 +79,52 @@ export function moveFocus(form: ActionForm, delta: number): ActionForm {
   return { ...form, focus: (form.focus + delta + n) % n };
 }
 
+/** A text field's new value, no longer a default. */
+function edited(form: ActionForm, key: TextFieldKey, value: string): ActionForm {
+  const pristine = form.pristine.filter((k) => k !== key);
+  return { ...form, pristine, values: { ...form.values, [key]: value } };
+}
+
+/** Typing: replaces a default, else adds to the end. */
 export function typeText(form: ActionForm, text: string): ActionForm {
   const key = focusedField(form);
-  if (key !== 'length' && key !== 'comment') return form;
-  // Control characters would end a Nagios command line: they never enter the form.
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\x00-\x1f\x7f]/g, '');
-  return { ...form, values: { ...form.values, [key]: form.values[key] + clean } };
+  if (!isTextField(key)) return form;
+  // Control characters would end a Nagios command line: they never enter the form (the key
+  // splitter already keeps them out; this holds whoever calls).
+  const clean = fieldText(text);
+  if (clean === '') return form;
+  const before = form.pristine.includes(key) ? '' : form.values[key];
+  return edited(form, key, before + clean);
 }
 
+/** Backspace: edits the value, a default too (what is left is then the operator's). */
 export function deleteChar(form: ActionForm): ActionForm {
   const key = focusedField(form);
-  if (key !== 'length' && key !== 'comment') return form;
-  return { ...form, values: { ...form.values, [key]: form.values[key].slice(0, -1) } };
+  if (!isTextField(key)) return form;
+  return edited(form, key, form.values[key].slice(0, -1));
 }
 
-/** ←/→: the next quick length, or flips a yes/no field. */
+/** Ctrl-U: empties the field, as in a shell. */
+export function clearField(form: ActionForm): ActionForm {
+  const key = focusedField(form);
+  return isTextField(key) ? edited(form, key, '') : form;
+}
+
+/** The quick length ← (-1) or → (1) gives from this value. */
+export function quickLength(length: string, delta: 1 | -1): string {
+  const at = QUICK_LENGTHS.indexOf(length.trim() as (typeof QUICK_LENGTHS)[number]);
+  const n = QUICK_LENGTHS.length;
+  const next = at < 0 ? (delta > 0 ? 0 : n - 1) : (at + delta + n) % n;
+  return QUICK_LENGTHS[next]!;
+}
+
+/** ←/→: the next quick length (selected, as a default is), or flips a yes/no field. */
 export function cycleChoice(form: ActionForm, delta: 1 | -1): ActionForm {
   const key = focusedField(form);
   if (key === 'length') {
-    const at = QUICK_LENGTHS.indexOf(form.values.length as (typeof QUICK_LENGTHS)[number]);
-    const n = QUICK_LENGTHS.length;
-    const next = at < 0 ? (delta > 0 ? 0 : n - 1) : (at + delta + n) % n;
-    return { ...form, values: { ...form.values, length: QUICK_LENGTHS[next]! } };
+    const pristine = [...form.pristine.filter((k) => k !== 'length'), 'length' as const];
+    const length = quickLength(form.values.length, delta);
+    return { ...form, pristine, values: { ...form.values, length } };
   }
   if (key === 'comment') return form;
   return { ...form, values: { ...form.values, [key]: !form.values[key] } };
@@ -172,6 +207,13 @@ export function formProblems(form: ActionForm, nowMs: number): Partial<Record<Fi
     out.comment = 'a comment is required: say why (Nagios and the audit log keep it)';
   }
   return out;
+}
+
+/** The index of the first field that keeps the form from going on, or null when it can go. */
+export function fieldNeedingInput(form: ActionForm, nowMs: number): number | null {
+  const problems = formProblems(form, nowMs);
+  const at = FIELDS[form.kind].findIndex((key) => problems[key] !== undefined);
+  return at < 0 ? null : at;
 }
 
 export function actionKindOf(form: ActionForm): ActionKind {

@@ -58,7 +58,7 @@ const MESSAGE_MIN = 16;
 /** First dropped first: the least needed to decide what to do next. */
 const DROP_ORDER: ColumnKey[] = ['message', 'started', 'action', 'master', 'pool', 'muted', 'next'];
 
-/** What the rows need; `action` is what is in flight on each slave (`downtime sent · jdoe`). */
+/** What the rows need; `action` is what is in flight on each slave (`downtime sent jdoe`). */
 export function columnNeeds(
   rows: readonly Row[],
   inFlight: ReadonlyMap<string, string>,

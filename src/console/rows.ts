@@ -80,3 +80,13 @@ export function groupKey(row: Row, grouping: Grouping): string | null {
   if (grouping === 'master') return row.master ?? '(no master)';
   return null;
 }
+
+/** Every row at a later time: the same map when no state changed, so nothing re-renders. */
+export function retickAll(slaves: ReadonlyMap<string, Row>, now: number): ReadonlyMap<string, Row> {
+  let changed: Map<string, Row> | null = null;
+  for (const [name, row] of slaves) {
+    const next = retick(row, now);
+    if (next !== row) (changed ??= new Map(slaves)).set(name, next);
+  }
+  return changed ?? slaves;
+}

@@ -8,9 +8,9 @@ import { App } from './App.js';
 import { connectClient } from './client.js';
 import { colorAllowed } from './components/theme.js';
 import { startDetailFetcher } from './detail.js';
-import { AUTOWRAP_ON, Screen } from './screen.js';
 import { endpointsFor } from './endpoints.js';
 import { startLogFetcher } from './log-fetcher.js';
+import { AUTOWRAP_ON, Screen } from './screen.js';
 import { createConsoleStore } from './store.js';
 import { startTicker } from './ticker.js';
 
@@ -27,6 +27,10 @@ export interface RunConsoleOptions {
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
+// A paste then arrives marked, and the console takes it as text: its newlines are no Enter, its
+// letters no commands (src/console/key-splitter.ts).
+const BRACKETED_PASTE_ON = '\x1b[?2004h';
+const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 
 /** Why this process cannot run the console, or null when it can. */
 export function terminalProblem(
@@ -75,9 +79,9 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
     if (restored) return;
     restored = true;
     screen.close();
-    process.stdout.write(AUTOWRAP_ON + LEAVE_ALT_SCREEN + SHOW_CURSOR);
+    process.stdout.write(BRACKETED_PASTE_OFF + AUTOWRAP_ON + LEAVE_ALT_SCREEN + SHOW_CURSOR);
   };
-  process.stdout.write(ENTER_ALT_SCREEN);
+  process.stdout.write(ENTER_ALT_SCREEN + BRACKETED_PASTE_ON);
   const ink = render(createElement(App, { store, color: colorAllowed(), screen }), {
     stdout: screen.inkStdout as unknown as NodeJS.WriteStream,
     debug: true,
@@ -115,12 +119,14 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
     leave(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
   };
   const onCrash = (err: unknown) => {
-    if (!leaving) {
+    const first = !leaving;
+    // The terminal restored first: said on the alternate screen, the line would vanish with it.
+    leave(1);
+    if (first) {
       process.stderr.write(
         `corral: the console failed: ${printable(err instanceof Error ? err.message : String(err))}\n`,
       );
     }
-    leave(1);
   };
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
   for (const s of signals) process.on(s, onSignal);

@@ -23,6 +23,31 @@ export interface HelloMessage {
   actions?: boolean;
   /** The reboot chains (method names, in order) when reboot methods are configured, else null. */
   reboot?: RebootChains | null;
+  /** The monitoring system this collector is wired to and whether it is reachable now. */
+  monitoring?: MonitoringLink;
+}
+
+/** The monitoring systems a collector can be wired to; `none` when it is wired to none. */
+export type MonitoringBackend = 'nagios' | 'icinga2' | 'nagios-remote' | 'none';
+
+/**
+ * The collector's link to its monitoring system, as it stands now: in `hello`, and in a
+ * `monitoring` message whenever it changes.
+ */
+export interface MonitoringLink {
+  backend: MonitoringBackend;
+  /** Whether an action or a result sent now would reach it (command file writable, status fresh). */
+  reachable: boolean;
+  /** One printable line naming what is wrong and what to do; null when all is well. */
+  problem: string | null;
+  /** When it became unreachable (ISO 8601 UTC); null while reachable. */
+  since: string | null;
+}
+
+/** Sent whenever the monitoring link changes (unreachable, back, a different problem). */
+export interface MonitoringMessage {
+  type: 'monitoring';
+  monitoring: MonitoringLink;
 }
 
 /** Method names in the order they are tried: the default chain and the pools' own. */
@@ -204,7 +229,8 @@ export interface DryRunMessage extends DryRunView {
 }
 
 /** The stream itself: what every console handles. */
-export type ServerMessage = HelloMessage | SnapshotMessage | DeltaMessage | ErrorMessage;
+export type ServerMessage =
+  HelloMessage | SnapshotMessage | DeltaMessage | ErrorMessage | MonitoringMessage;
 
 /** Besides the stream, the answers and progress of actions (a console that acts handles these too). */
 export type ActionServerMessage = ActionMessage | DryRunMessage;

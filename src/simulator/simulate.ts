@@ -85,12 +85,15 @@ async function send(opts: SimulateOptions, beats: HeartbeatInput[]): Promise<num
   }
 }
 
+/** Resolves after `ms`, or at once on abort; its abort listener goes with it (a tick's must not pile up). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -132,7 +132,7 @@ describe.skipIf(!tmux || !hasNagios)('acting from corral console on a real Nagio
     await op.press('Enter');
     await op.until((s) => s.includes('3 marked (2 hidden by filter)'), 'hidden marks');
 
-    // The form: default 2h, the comment required before going on.
+    // The form: default 2h; Enter goes on to the comment, required before going further.
     await op.press('d');
     await op.until(
       (s) => s.includes('Schedule a downtime on 3 slaves (2 of them hidden by the current filter)'),
@@ -140,8 +140,9 @@ describe.skipIf(!tmux || !hasNagios)('acting from corral console on a real Nagio
     );
     expect(op.capture()).toMatch(/for \/ until +2h/);
     await op.press('Enter');
-    await op.until((s) => s.includes('a comment is required'), 'the missing comment');
-    await op.press('Tab');
+    await op.until((s) => /▸ comment .*a comment is required/.test(s), 'the missing comment');
+    await op.press('Enter');
+    await op.until((s) => /▸ comment .*a comment is required/.test(s), 'still the comment');
     await op.type(COMMENT);
     await op.press('Enter');
 

@@ -116,7 +116,7 @@ describe.skipIf(!tmux)('corral console in a terminal', () => {
 
     // Help lists the keys; any key closes it.
     await t.press('?');
-    await t.until((s) => s.includes('keys (any key closes)') && s.includes('q  Ctrl-C'), 'help');
+    await t.until((s) => s.includes('keys (any key closes)') && s.includes('q Ctrl-C'), 'help');
     await t.press('j');
     await t.until((s) => !s.includes('keys (any key closes)'), 'help closed');
 

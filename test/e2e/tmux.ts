@@ -19,6 +19,15 @@ export interface Terminal {
   /** Sends keys one at a time, as a person types: tmux key names (Enter, Escape, Space, C-c) or literal text. */
   press(...keys: string[]): Promise<void>;
   type(text: string): Promise<void>;
+  /**
+   * Sends a whole sequence at full speed, in one send-keys: tmux key names (Enter, Left) and
+   * literal words (a pattern, a comment), as a fast typist or a paste gives them.
+   */
+  burst(...keys: string[]): void;
+  /** Sends text exactly as given (CR, LF and escapes included) in one send-keys -l. */
+  burstLiteral(text: string): void;
+  /** Pastes text as a terminal does: bracketed when the program asked for it (tmux paste-buffer -p). */
+  paste(text: string): void;
   /** Polls the screen until the check passes. */
   until(check: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   resize(columns: number, rows: number): void;
@@ -83,6 +92,16 @@ export function openTerminal(
     },
     async type(text) {
       for (const ch of text) await this.press(ch);
+    },
+    burst(...keys) {
+      tmux('send-keys', '-t', 'e2e', ...keys);
+    },
+    burstLiteral(text) {
+      tmux('send-keys', '-t', 'e2e', '-l', text);
+    },
+    paste(text) {
+      tmux('set-buffer', '-b', 'e2e-paste', '--', text);
+      tmux('paste-buffer', '-p', '-d', '-b', 'e2e-paste', '-t', 'e2e');
     },
     async until(check, what, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;

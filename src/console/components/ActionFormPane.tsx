@@ -4,10 +4,10 @@ import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import {
   FIELDS,
-  QUICK_LENGTHS,
   actionKindOf,
   formProblems,
   parseLength,
+  quickLength,
   type ActionForm,
   type FieldKey,
 } from '../action-form.js';
@@ -16,7 +16,8 @@ import { formatDuration } from '../../domain/duration.js';
 import type { ConsoleStore } from '../store.js';
 import { tint, useColor } from './theme.js';
 
-export const FORM_PANE_LINES = 8;
+/** The border, the title and at most three fields (the form's keys are in the footer). */
+export const FORM_PANE_LINES = 6;
 
 const TITLES = {
   downtime: 'Schedule a downtime',
@@ -51,15 +52,13 @@ export function ActionFormPane({ store }: { store: ConsoleStore }) {
           label={LABELS[key]}
           focused={i === form.focus}
           value={valueText(form, key)}
+          selected={form.pristine.some((k) => k === key)}
           hint={problems[key] ?? hintFor(form, key, now)}
           problem={problems[key] !== undefined}
           tried={form.tried}
           color={color}
         />
       ))}
-      <Text dimColor wrap="truncate">
-        Tab/↑↓ field · ←→ choose · Enter review · Esc cancel
-      </Text>
     </Box>
   );
 }
@@ -68,6 +67,8 @@ function Field(p: {
   label: string;
   focused: boolean;
   value: string;
+  /** A default not edited yet: drawn selected, as the first key typed replaces it. */
+  selected: boolean;
   hint: string;
   problem: boolean;
   tried: boolean;
@@ -79,9 +80,10 @@ function Field(p: {
       <Text bold={p.focused} inverse={p.focused}>
         {(p.focused ? '▸ ' : '  ') + p.label.padEnd(12)}
       </Text>{' '}
-      <Text bold>{p.value}</Text>
-      {p.focused && p.value !== '' && !p.value.startsWith('[') ? '▏' : ''}
-      {p.focused && p.value === '' ? '▏' : ''}
+      <Text bold inverse={p.focused && p.selected}>
+        {p.value}
+      </Text>
+      {p.focused && !p.value.startsWith('[') ? '▏' : ''}
       {'  '}
       <Text color={hintColor ? tint(p.color, hintColor) : undefined} dimColor={!p.problem}>
         {p.hint}
@@ -110,7 +112,8 @@ function hintFor(form: ActionForm, key: FieldKey, now: number): string {
   if (key === 'length') {
     const length = parseLength(form.values.length, now);
     if (!length.ok) return length.problem;
-    const choices = `(←→ ${QUICK_LENGTHS.join(' ')}, or a time)`;
+    const v = form.values.length;
+    const choices = `(← ${quickLength(v, -1)} → ${quickLength(v, 1)}, or type 45m, 18:00)`;
     return length.kind === 'duration'
       ? `until ${formatWhen(length.endMs, now)} ${choices}`
       : `for ${formatDuration(length.seconds)} ${choices}`;

@@ -4,19 +4,35 @@ import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { BAD_STATUSES, logLine } from '../action-words.js';
 import type { ActionView } from '../../domain/protocol.js';
-import type { ConsoleStore } from '../store.js';
+import type { ConsoleData, ConsoleStore } from '../store.js';
 import { tint, useColor } from './theme.js';
 
 /** Lines under the list for the selected action's unsettled or failed targets. */
 const DETAIL_LINES = 3;
 
 export function ActionLogPane({ store, height }: { store: ConsoleStore; height: number }) {
-  const color = useColor();
   const log = useStore(store, (s) => s.log);
   const cursor = useStore(store, (s) => s.logCursor);
   const status = useStore(store, (s) => s.logStatus);
   const error = useStore(store, (s) => s.logError);
   const now = useStore(store, (s) => s.now);
+  return (
+    <ActionLog log={log} cursor={cursor} status={status} error={error} now={now} height={height} />
+  );
+}
+
+export interface ActionLogProps {
+  log: readonly ActionView[];
+  cursor: number;
+  status: ConsoleData['logStatus'];
+  error: string | null;
+  now: number;
+  height: number;
+}
+
+/** The log as drawn, from what it is given. */
+export function ActionLog({ log, cursor, status, error, now, height }: ActionLogProps) {
+  const color = useColor();
   const listRows = Math.max(height - 4 - DETAIL_LINES, 1);
   // The newest stay in view until the selection moves below the window.
   const top0 = Math.max(0, cursor - listRows + 1);

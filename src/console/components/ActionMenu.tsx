@@ -1,19 +1,11 @@
-// The `x` menu: the actions, their keys, and exactly which slaves they would touch.
+// The `x` menu: the actions and their keys (from the key table), and exactly which slaves they
+// would touch.
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
+import { ACTIONS } from '../key-table.js';
 import type { ConsoleStore } from '../store.js';
 
-export const MENU = [
-  ['d', 'schedule a downtime'],
-  ['D', 'cancel the downtimes'],
-  ['c', 'recheck: re-submit the current state, or force a check'],
-  ['A', 'acknowledge the problem'],
-  ['U', 'remove the acknowledgement'],
-  ['r', 'reboot: the configured methods, in order, until the next buildbot start'],
-  ['R', 'cancel the reboots (stops the commands running)'],
-] as const;
-
-export const ACTION_MENU_LINES = MENU.length + 4;
+export const ACTION_MENU_LINES = ACTIONS.length + 4;
 
 export function ActionMenu({ store }: { store: ConsoleStore }) {
   const marked = useStore(store, (s) => s.marks.size);
@@ -26,10 +18,10 @@ export function ActionMenu({ store }: { store: ConsoleStore }) {
           ? `Actions on the ${marked} marked slave${marked === 1 ? '' : 's'}${hidden > 0 ? ` (${hidden} hidden by filter)` : ''}`
           : `Actions on ${cursorName ?? 'the slave under the cursor'} (nothing marked)`}
       </Text>
-      {MENU.map(([key, what]) => (
+      {ACTIONS.map(({ key, does }) => (
         <Text key={key} wrap="truncate">
           {'  '}
-          <Text bold>{key}</Text> {what}
+          <Text bold>{key}</Text> {does}
         </Text>
       ))}
       <Text dimColor>Esc closes</Text>

@@ -1,57 +1,91 @@
-// The detail pane for the slave under the cursor: its cycle (recent starts and intervals),
-// its last messages, why it is muted, what is in flight and what was done to it.
+// The detail pane for the slave under the cursor: its cycle (recent starts and intervals, drawn
+// as a sparkline), its last messages, why it is muted, what is in flight and what was done to it.
+// Long lines wrap within the pane's rows instead of being cut at the edge.
 import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { formatAge } from '../../domain/duration.js';
 import type { ActionView } from '../../domain/protocol.js';
 import type { NagiosView, SlaveDetail, StartRecord } from '../../domain/slave.js';
 import { STATE_COLORS, STATE_MARKS, formatAction, formatRowAge, formatStamp } from '../format.js';
 import type { Row } from '../rows.js';
-import type { ConsoleStore } from '../store.js';
+import { OFF_SCALE, sparkline } from '../sparkline.js';
+import type { ConsoleStore, DetailState } from '../store.js';
+import { fitEntries, wrapText } from '../wrap.js';
 import { tint, useColor } from './theme.js';
+
+/** The starts column's width (`11-25 04:12  6h02m`); the messages and actions take the rest. */
+const STARTS_WIDTH = 26;
+const STAMP_WIDTH = 13;
+/** Lines a wrapped status line (muted, Nagios, in flight, cycle) may take before it is cut. */
+const STATUS_LINES = 3;
 
 export function DetailPane({
   store,
   height,
+  width,
   zone,
 }: {
   store: ConsoleStore;
   height: number;
+  width: number;
   zone: string;
 }) {
-  const color = useColor();
   const row = useStore(store, (s) => s.visible[s.cursor] ?? null);
   const detail = useStore(store, (s) => s.detail);
   const now = useStore(store, (s) => s.now);
   const inFlight = useStore(store, (s) => (row ? (s.inFlight.get(row.name) ?? null) : null));
+  return (
+    <DetailView
+      row={row}
+      detail={detail}
+      now={now}
+      inFlight={inFlight}
+      height={height}
+      width={width}
+      zone={zone}
+    />
+  );
+}
+
+export interface DetailViewProps {
+  /** The slave under the cursor; null when there is none. */
+  row: Row | null;
+  /** The fetched detail: used only when it is this row's. */
+  detail: DetailState | null;
+  now: number;
+  /** What is in flight on the slave (`downtime sent jdoe`). */
+  inFlight: string | null;
+  /** Lines, its top border included. */
+  height: number;
+  /** Columns. */
+  width: number;
+  zone: string;
+}
+
+/** The pane as drawn, from what it is given. */
+export function DetailView({ row, detail, now, inFlight, height, width, zone }: DetailViewProps) {
+  const color = useColor();
   if (row === null) {
     return (
-      <Box
-        height={height}
-        borderStyle="single"
-        borderTop
-        borderBottom={false}
-        borderLeft={false}
-        borderRight={false}
-      >
+      <Frame height={height} width={width}>
         <Text dimColor>no slave under the cursor</Text>
-      </Box>
+      </Frame>
     );
   }
   const mine = detail !== null && detail.name === row.name ? detail : null;
   const data = mine?.status === 'ready' ? mine.data : null;
-  // Header, muted, Nagios (when wired), in flight, and the section titles.
-  const listRows = Math.max(height - (data?.nagios !== undefined ? 6 : 5), 1);
+  const action = [inFlight, formatAction(row, now)].filter(Boolean).join(', ');
+  const status = [
+    mutedLine(row, zone),
+    ...(data?.nagios !== undefined ? [nagiosLine(data.nagios, zone)] : []),
+    action ? `in flight: ${action}` : 'nothing in flight',
+    ...(data !== null ? [cycleSummary(data.starts)] : []),
+  ].flatMap((text) => fitEntries([wrapText(text, width)], STATUS_LINES));
+  // Under the top border, the slave's line and the status lines: the starts, messages and actions.
+  const listRows = Math.max(height - 2 - status.length, 2);
   return (
-    <Box
-      flexDirection="column"
-      height={height}
-      borderStyle="single"
-      borderTop
-      borderBottom={false}
-      borderLeft={false}
-      borderRight={false}
-    >
+    <Frame height={height} width={width}>
       <Text wrap="truncate">
         <Text bold>{row.name}</Text>{' '}
         <Text color={tint(color, STATE_COLORS[row.state])} bold>
@@ -61,15 +95,11 @@ export function DetailPane({
         {row.lastStart !== null ? `  last start ${formatStamp(row.lastStart)} ${zone}` : ''}
         {row.view.firstSeen ? `  first seen ${formatStamp(Date.parse(row.view.firstSeen))}` : ''}
       </Text>
-      <Text wrap="truncate">{mutedLine(row, zone)}</Text>
-      {data?.nagios !== undefined ? (
-        <Text wrap="truncate">{nagiosLine(data.nagios, zone)}</Text>
-      ) : null}
-      <Text wrap="truncate">
-        {inFlight || formatAction(row, now)
-          ? `in flight: ${[inFlight, formatAction(row, now)].filter(Boolean).join(', ')}`
-          : 'nothing in flight'}
-      </Text>
+      {status.map((line, i) => (
+        <Text key={i} wrap="truncate">
+          {line}
+        </Text>
+      ))}
       {mine?.status === 'error' ? (
         <Text color={tint(color, 'red')} wrap="truncate">
           history unavailable: {mine.error}
@@ -77,18 +107,47 @@ export function DetailPane({
       ) : data === null ? (
         <Text dimColor>loading history…</Text>
       ) : (
-        <History detail={data} rows={listRows} zone={zone} />
+        <History detail={data} rows={listRows} width={width} zone={zone} />
       )}
+    </Frame>
+  );
+}
+
+function Frame({
+  height,
+  width,
+  children,
+}: {
+  height: number;
+  width: number;
+  children: ReactNode;
+}) {
+  return (
+    <Box
+      flexDirection="column"
+      height={height}
+      width={width}
+      overflow="hidden"
+      borderStyle="single"
+      borderTop
+      borderBottom={false}
+      borderLeft={false}
+      borderRight={false}
+    >
+      {children}
     </Box>
   );
 }
 
-/** `Nagios: WARNING no buildbot start for 6h02m (checked 19:30 UTC) · 2 downtimes · 1 comment` */
+/**
+ * `Nagios: WARNING no buildbot start for 6h02m (checked 19:30 UTC) · 2 downtimes · 1 comment`:
+ * the state once, though the plugin's output starts with it too.
+ */
 export function nagiosLine(n: NagiosView | null, zone: string): string {
   if (n === null) return 'Nagios: no such service (corral nagios-config defines it)';
   const checked = n.lastCheck ? ` (checked ${formatStamp(Date.parse(n.lastCheck))} ${zone})` : '';
   const head =
-    n.state === null ? 'Nagios: no result yet' : `Nagios: ${n.state} ${n.output}${checked}`;
+    n.state === null ? 'Nagios: no result yet' : `Nagios: ${n.state} ${withoutState(n)}${checked}`;
   const extra = [
     n.downtimes.length > 1 ? `${n.downtimes.length} downtimes` : '',
     n.acknowledgement && n.downtimes.length > 0 ? 'also acknowledged' : '',
@@ -97,6 +156,12 @@ export function nagiosLine(n: NagiosView | null, zone: string): string {
       : '',
   ].filter(Boolean);
   return [head, ...extra].join(' · ');
+}
+
+/** The plugin's output without the state it opens with (`OK - buildbot started 2m ago`). */
+function withoutState(n: NagiosView): string {
+  const prefix = n.state === null ? null : new RegExp(`^${n.state}\\b\\s*[-:]?\\s*`);
+  return prefix ? n.output.replace(prefix, '') : n.output;
 }
 
 function mutedLine(row: Row, zone: string): string {
@@ -109,48 +174,72 @@ function mutedLine(row: Row, zone: string): string {
   return `downtime by ${m.author}, ${when}${m.inEffect ? '' : ' (not yet in effect)'}: ${m.comment}`;
 }
 
-function History({ detail, rows, zone }: { detail: SlaveDetail; rows: number; zone: string }) {
-  // The right column shares its lines: messages first, then the actions.
-  const messageRows = Math.max(1, Math.min(detail.messages.length, Math.floor((rows - 2) / 2)));
-  const actionRows = Math.max(1, rows - 2 - messageRows);
+function History({
+  detail,
+  rows,
+  width,
+  zone,
+}: {
+  detail: SlaveDetail;
+  rows: number;
+  width: number;
+  zone: string;
+}) {
+  const { messages, actions } = rightColumn(detail, rows, width - STARTS_WIDTH);
   return (
-    <Box flexDirection="column">
-      <Text wrap="truncate" dimColor>
-        {cycleSummary(detail.starts)}
-      </Text>
-      <Box>
-        <Box flexDirection="column" width={34}>
-          <Text bold>{`starts (${zone})`.padEnd(17)}interval</Text>
-          {detail.starts.length === 0 ? <Text dimColor>none yet</Text> : null}
-          {detail.starts.slice(0, rows - 1).map((s) => (
-            <Text key={s.at}>
-              {formatStamp(Date.parse(s.at)).padEnd(17)}
-              {s.intervalSeconds === null ? '' : formatAge(s.intervalSeconds)}
-            </Text>
-          ))}
-        </Box>
-        <Box flexDirection="column" flexGrow={1}>
-          <Text bold>{`last messages (${zone})`}</Text>
-          {detail.messages.length === 0 ? <Text dimColor>none</Text> : null}
-          {detail.messages.slice(0, messageRows).map((m) => (
-            <Text key={`${m.at}${m.message}`} wrap="truncate">
-              {formatStamp(Date.parse(m.at))} {m.kind}: {m.message}
-            </Text>
-          ))}
-          <Text bold>{`recent actions (${zone})`}</Text>
-          {detail.actions.length === 0 ? (
-            <Text dimColor>no actions yet</Text>
-          ) : (
-            detail.actions.slice(0, actionRows).map((a) => (
-              <Text key={a.id} wrap="truncate">
-                {actionLine(a, detail.name)}
-              </Text>
-            ))
-          )}
-        </Box>
+    <Box>
+      <Box flexDirection="column" width={STARTS_WIDTH}>
+        <Text bold wrap="truncate">
+          {`starts (${zone}) `.padEnd(STAMP_WIDTH)}interval
+        </Text>
+        {detail.starts.length === 0 ? <Text dimColor>none yet</Text> : null}
+        {detail.starts.slice(0, rows - 1).map((s) => (
+          <Text key={s.at}>
+            {formatStamp(Date.parse(s.at)).padEnd(STAMP_WIDTH)}
+            {s.intervalSeconds === null ? '' : formatAge(s.intervalSeconds)}
+          </Text>
+        ))}
+      </Box>
+      <Box flexDirection="column" flexGrow={1}>
+        <Text bold>{`last messages (${zone})`}</Text>
+        {detail.messages.length === 0 ? <Text dimColor>none</Text> : null}
+        {messages.map((line, i) => (
+          <Text key={i} wrap="truncate">
+            {line}
+          </Text>
+        ))}
+        <Text bold>{`recent actions (${zone})`}</Text>
+        {detail.actions.length === 0 ? <Text dimColor>no actions yet</Text> : null}
+        {actions.map((line, i) => (
+          <Text key={i} wrap="truncate">
+            {line}
+          </Text>
+        ))}
       </Box>
     </Box>
   );
+}
+
+/**
+ * The right column's lines: the messages take up to half of the rows under the two titles, the
+ * actions the rest, each entry wrapped to the column and shown whole.
+ */
+export function rightColumn(
+  detail: Pick<SlaveDetail, 'name' | 'messages' | 'actions'>,
+  rows: number,
+  width: number,
+): { messages: string[]; actions: string[] } {
+  const wrap = (text: string) => wrapText(text, Math.max(width, 10));
+  const room = Math.max(rows - 2, 2);
+  const messages = fitEntries(
+    detail.messages.map((m) => wrap(`${formatStamp(Date.parse(m.at))} ${m.kind}: ${m.message}`)),
+    Math.max(1, Math.floor(room / 2)),
+  );
+  const actions = fitEntries(
+    detail.actions.map((a) => wrap(actionLine(a, detail.name))),
+    Math.max(1, room - Math.max(messages.length, 1)),
+  );
+  return { messages, actions };
 }
 
 /** `11-25 04:12 jdoe downtime: confirmed (jdoe scheduled a 30d downtime on 48 slaves)` */
@@ -160,15 +249,20 @@ export function actionLine(a: ActionView, slave: string): string {
   return `${formatStamp(Date.parse(a.at))} ${a.author} ${a.kind}: ${outcome} · ${a.summary}`;
 }
 
-/** How regular the slave's cycle is: median, shortest and longest interval between starts. */
+/**
+ * How regular the slave's cycle is: the intervals between starts as a sparkline (oldest first),
+ * then their median, shortest and longest.
+ */
 export function cycleSummary(starts: StartRecord[]): string {
-  const intervals = starts
-    .map((s) => s.intervalSeconds)
-    .filter((i): i is number => i !== null)
-    .sort((a, b) => a - b);
+  const oldestFirst = starts.map((s) => s.intervalSeconds).reverse();
+  // The oldest start known has no interval before it: that is the history's edge, not a gap.
+  while (oldestFirst[0] === null) oldestFirst.shift();
+  const intervals = oldestFirst.filter((i): i is number => i !== null).sort((a, b) => a - b);
   if (intervals.length === 0) return 'cycle: not enough starts to tell';
   const median = intervals[Math.floor(intervals.length / 2)]!;
-  return `cycle: median ${formatAge(median)}, shortest ${formatAge(intervals[0]!)}, longest ${formatAge(
+  const line = sparkline(oldestFirst);
+  const legend = line.includes(OFF_SCALE) ? ` (${OFF_SCALE}: over 3 medians)` : '';
+  return `cycle ${line}  median ${formatAge(median)}, shortest ${formatAge(intervals[0]!)}, longest ${formatAge(
     intervals[intervals.length - 1]!,
-  )} over ${intervals.length} interval${intervals.length === 1 ? '' : 's'}`;
+  )} over ${intervals.length} interval${intervals.length === 1 ? '' : 's'}${legend}`;
 }

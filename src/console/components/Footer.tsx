@@ -1,14 +1,46 @@
 // The bottom lines: filter prompt, view settings, what is shown, and the marks (always with how many
 // are hidden); then the status line: a notice, the progress of this console's last action, or the keys.
+// A message is shown whole, wrapped over as many lines as it takes; the keys are cut to fit.
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import { BAD_STATUSES, countsWords } from '../action-words.js';
-import type { ConsoleState, ConsoleStore } from '../store.js';
+import { keyLine } from '../key-table.js';
+import type { ConsoleState, ConsoleStore, Mode } from '../store.js';
+import { wrapText } from '../wrap.js';
 import { tint, useColor } from './theme.js';
 
+/** Each mode's keys, from the key table: the footer always shows what the keys do now. */
+const MODE_KEYS: Record<Mode, string> = {
+  table: keyLine('table'),
+  filter: keyLine('filter', ' · '),
+  form: keyLine('form', ' · '),
+  confirm: keyLine('confirm', ' · '),
+  log: keyLine('log', ' · '),
+  actions: keyLine('actions', ' · '),
+  help: keyLine('help', ' · '),
+};
 const STATE_FILTER_LABELS = { all: 'all', problems: 'problems only', muted: 'muted only' } as const;
 
-export function Footer({ store }: { store: ConsoleStore }) {
+/**
+ * What the status line must say whole: a notice, this console's last action (its progress or why it
+ * was refused), an error from the collector (dimmed); null when it shows the keys. Pure.
+ */
+export function statusMessage(s: ConsoleState): { text: string; tone: string | null } | null {
+  if (s.notice) return { text: s.notice, tone: 'yellow' };
+  const progress = s.mode === 'filter' ? null : ownProgress(s);
+  if (progress) return progress;
+  if (s.serverError) return { text: `collector: ${s.serverError}`, tone: 'dim' };
+  return null;
+}
+
+/** The footer's lines at this width: the view line, then the status message wrapped (or the keys). */
+export function footerHeight(s: ConsoleState, columns: number): number {
+  const message = statusMessage(s);
+  return 1 + (message === null ? 1 : wrapText(message.text, columns).length);
+}
+
+export function Footer({ store, columns }: { store: ConsoleStore; columns: number }) {
   const color = useColor();
   const mode = useStore(store, (s) => s.mode);
   const filterText = useStore(store, (s) => s.filterText);
@@ -20,11 +52,13 @@ export function Footer({ store }: { store: ConsoleStore }) {
   const total = useStore(store, (s) => s.counts.total);
   const marked = useStore(store, (s) => s.marks.size);
   const hidden = useStore(store, (s) => s.hiddenMarks);
-  const serverError = useStore(store, (s) => s.serverError);
-  const notice = useStore(store, (s) => s.notice);
   // Primitives only: a selector returning a fresh object would re-render forever.
-  const progressText = useStore(store, (s) => ownProgress(s)?.text ?? null);
-  const progressTone = useStore(store, (s) => ownProgress(s)?.tone ?? null);
+  const message = useStore(store, (s) => statusMessage(s)?.text ?? null);
+  const tone = useStore(store, (s) => statusMessage(s)?.tone ?? null);
+  const lines = useMemo(
+    () => (message === null ? [] : wrapText(message, columns)),
+    [message, columns],
+  );
   const editing = mode === 'filter';
   return (
     <Box flexDirection="column">
@@ -49,21 +83,20 @@ export function Footer({ store }: { store: ConsoleStore }) {
           </Text>
         ) : null}
       </Text>
-      {notice ? (
-        <Text wrap="truncate" color={tint(color, 'yellow')}>
-          {notice}
-        </Text>
-      ) : progressText && !editing ? (
-        <Text wrap="truncate" color={progressTone ? tint(color, progressTone) : undefined}>
-          {progressText}
-        </Text>
+      {lines.length > 0 ? (
+        lines.map((line, i) => (
+          <Text
+            key={i}
+            wrap="truncate"
+            dimColor={tone === 'dim'}
+            color={tone && tone !== 'dim' ? tint(color, tone) : undefined}
+          >
+            {line}
+          </Text>
+        ))
       ) : (
         <Text wrap="truncate" dimColor>
-          {serverError
-            ? `collector: ${serverError}`
-            : editing
-              ? 'type to filter · /regex/ · Enter keep · Esc clear'
-              : '? help  / filter  space mark  x act  d downtime  c recheck  A ack  r reboot  L log  s sort  Enter detail  q quit'}
+          {MODE_KEYS[mode]}
         </Text>
       )}
     </Box>

@@ -1,17 +1,32 @@
-// The help overlay: every key, from the dispatcher's own list.
+// The help overlay: every key of the table, then each pane's key line, all from the key table.
 import { Box, Text } from 'ink';
-import { KEY_HELP } from '../keys.js';
+import { helpEntries, keyLine } from '../key-table.js';
+
+const ENTRIES = helpEntries('table');
+const KEYS_WIDTH = Math.max(...ENTRIES.map(([k]) => k.length)) + 2;
+const PANES = [
+  ['filter', keyLine('filter', ' · ')],
+  ['form', keyLine('form', ' · ')],
+  ['confirmation', keyLine('confirm', ' · ')],
+  ['action log', keyLine('log', ' · ')],
+] as const;
 
 /** `height` is the most it may take; it takes what its lines need. */
 export function HelpOverlay({ height }: { height: number }) {
-  const width = Math.max(...KEY_HELP.map(([k]) => k.length)) + 2;
+  const room = Math.max(height - 3, 0);
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
       <Text bold>corral console: keys (any key closes)</Text>
-      {KEY_HELP.slice(0, Math.max(height - 3, 0)).map(([keys, what]) => (
+      {ENTRIES.slice(0, room).map(([keys, what]) => (
         <Text key={keys} wrap="truncate">
-          <Text bold>{keys.padEnd(width)}</Text>
+          <Text bold>{keys.padEnd(KEYS_WIDTH)}</Text>
           {what}
+        </Text>
+      ))}
+      {PANES.slice(0, Math.max(room - ENTRIES.length, 0)).map(([pane, line]) => (
+        <Text key={pane} wrap="truncate" dimColor>
+          {`in the ${pane}: `.padEnd(KEYS_WIDTH)}
+          {line}
         </Text>
       ))}
     </Box>

@@ -13,8 +13,8 @@ export interface SlaveTableProps {
   height: number;
 }
 
+/** The table on the store: picks the window's lines and what they show. */
 export function SlaveTable({ store, columns, height }: SlaveTableProps) {
-  const color = useColor();
   const lines = useStore(store, (s) => s.lines);
   const top = useStore(store, (s) => s.top);
   const cursor = useStore(store, (s) => s.cursor);
@@ -23,50 +23,75 @@ export function SlaveTable({ store, columns, height }: SlaveTableProps) {
   const now = useStore(store, (s) => s.now);
   const stale = useStore(store, (s) => s.connection.status !== 'connected');
   const total = useStore(store, (s) => s.counts.total);
-  const window = lines.slice(top, top + height);
   return (
-    <Box flexDirection="column" height={height + 1}>
+    <SlaveLines
+      window={lines.slice(top, top + height)}
+      columns={columns}
+      height={height}
+      now={now}
+      cursor={cursor}
+      marks={marks}
+      inFlight={inFlight}
+      stale={stale}
+      empty={total === 0 ? 'no slaves yet' : 'no slave matches the filters'}
+    />
+  );
+}
+
+export interface SlaveLinesProps {
+  /** The lines in the window, first to last. */
+  window: readonly Line[];
+  columns: Column[];
+  height: number;
+  now: number;
+  /** Index in the visible rows of the slave under the cursor. */
+  cursor: number;
+  marks: ReadonlySet<string>;
+  inFlight: ReadonlyMap<string, string>;
+  /** Not connected: the rows are what was last heard. */
+  stale: boolean;
+  /** What the table says when it has no line to show. */
+  empty: string;
+}
+
+/** The column titles and the window's lines, from what it is given. */
+export function SlaveLines(p: SlaveLinesProps) {
+  const color = useColor();
+  return (
+    <Box flexDirection="column" height={p.height + 1}>
       <Text bold wrap="truncate">
-        {columns.map((c) => truncate(c.title, c.width)).join(' ')}
+        {p.columns.map((c) => truncate(c.title, c.width)).join(' ')}
       </Text>
-      {window.length === 0 ? (
-        <Text dimColor>{total === 0 ? '  no slaves yet' : '  no slave matches the filters'}</Text>
+      {p.window.length === 0 ? (
+        <Text dimColor>{`  ${p.empty}`}</Text>
       ) : (
-        window.map((line) => renderLine(line, columns, now, cursor, marks, inFlight, stale, color))
+        p.window.map((line) =>
+          line.kind === 'group' ? (
+            <GroupHeader key={`group:${line.key}`} line={line} color={color} />
+          ) : (
+            <SlaveRow
+              key={line.row.name}
+              row={line.row}
+              columns={p.columns}
+              now={p.now}
+              selected={line.index === p.cursor}
+              marked={p.marks.has(line.row.name)}
+              action={p.inFlight.get(line.row.name) ?? null}
+              stale={p.stale}
+            />
+          ),
+        )
       )}
     </Box>
   );
 }
 
-function renderLine(
-  line: Line,
-  columns: Column[],
-  now: number,
-  cursor: number,
-  marks: ReadonlySet<string>,
-  inFlight: ReadonlyMap<string, string>,
-  stale: boolean,
-  color: boolean,
-) {
-  if (line.kind === 'group') {
-    const marked = line.marked > 0 ? `, ${line.marked} marked` : '';
-    return (
-      <Text key={`group:${line.key}`} bold color={tint(color, 'blue')} wrap="truncate">
-        ── {line.key} ({line.count}
-        {marked})
-      </Text>
-    );
-  }
+function GroupHeader({ line, color }: { line: Extract<Line, { kind: 'group' }>; color: boolean }) {
+  const marked = line.marked > 0 ? `, ${line.marked} marked` : '';
   return (
-    <SlaveRow
-      key={line.row.name}
-      row={line.row}
-      columns={columns}
-      now={now}
-      selected={line.index === cursor}
-      marked={marks.has(line.row.name)}
-      action={inFlight.get(line.row.name) ?? null}
-      stale={stale}
-    />
+    <Text bold color={tint(color, 'blue')} wrap="truncate">
+      ── {line.key} ({line.count}
+      {marked})
+    </Text>
   );
 }

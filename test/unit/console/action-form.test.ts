@@ -9,6 +9,8 @@ import {
   parseLength,
   parseLocalTime,
   typeText,
+  clearField,
+  fieldNeedingInput,
 } from '../../../src/console/action-form.js';
 import {
   countsWords,
@@ -50,8 +52,9 @@ describe('the action form', () => {
     f = typeText(f, '9x');
     expect(formProblems(f, NOW).length).toMatch(/"9x" is not a duration or a time/);
     f = moveFocus(f, 1);
-    f = typeText(f, 'rack\n4;\x1b[2Jmove');
-    expect(f.values.comment).toBe('rack4;[2Jmove');
+    // A newline is a space between words, an escape sequence goes whole.
+    f = typeText(f, 'rack\n4;\x1b[2Jmove\u009b');
+    expect(f.values.comment).toBe('rack 4;move');
     // Tab from the last field wraps to the first; the comment stays.
     f = moveFocus(moveFocus(f, 1), 1);
     expect(f.focus).toBe(0);
@@ -59,8 +62,38 @@ describe('the action form', () => {
     expect(formRequest(f, NOW)).toEqual({
       kind: 'downtime',
       targets: ['a'],
-      params: { comment: 'rack4;[2Jmove', duration: '90m' },
+      params: { comment: 'rack 4;move', duration: '90m' },
     });
+  });
+
+  it('the first key typed replaces a default or a quick choice; Backspace and Ctrl-U edit them', () => {
+    let f = newForm('downtime', ['a'], 0);
+    expect(f.pristine).toEqual(['length']);
+    f = typeText(f, '3');
+    expect(f.values.length).toBe('3');
+    expect(f.pristine).toEqual([]);
+    f = typeText(f, '0d');
+    expect(f.values.length).toBe('30d');
+    f = cycleChoice(f, 1);
+    expect(f.values.length).toBe('2h');
+    expect(typeText(f, '45m').values.length).toBe('45m');
+    expect(typeText(deleteChar(f), '30m').values.length).toBe('230m');
+    expect(clearField(f).values.length).toBe('');
+    expect(typeText(clearField(f), '1d').values.length).toBe('1d');
+    // Nothing typed (a control alone) leaves the default as it was.
+    expect(typeText(f, '\x1b')).toBe(f);
+    // The comment has no default: typing adds to it.
+    const c = typeText(typeText(moveFocus(f, 1), 'rack'), ' 4');
+    expect(c.values.comment).toBe('rack 4');
+  });
+
+  it('says which field keeps the form from going on', () => {
+    let f = newForm('downtime', ['a'], 0);
+    expect(fieldNeedingInput(f, NOW)).toBe(1);
+    f = typeText(moveFocus(f, 1), 'why');
+    expect(fieldNeedingInput(f, NOW)).toBeNull();
+    f = typeText(moveFocus(f, -1), 'soon');
+    expect(fieldNeedingInput(f, NOW)).toBe(0);
   });
 
   it('a yes/no field flips with ←/→ and never takes text', () => {

@@ -88,19 +88,35 @@ describe('acting from the console', () => {
     expect(form.hidden).toBe(2);
   });
 
-  it('the form: defaults, typing, Backspace, the empty comment blocks Enter, Esc gives up', () => {
+  it('the form: a typed length replaces the default, Backspace edits it, Enter goes on, the empty comment blocks, Esc gives up', () => {
     const { store, sent } = fedStore();
     press(store, 'd');
     const s = () => store.getState();
     expect(s().form?.values.length).toBe('2h');
+    // The first key typed replaces the default: 30d, not 2h30d.
+    press(store, '3', '0', 'd');
+    expect(s().form?.values.length).toBe('30d');
+    // Backspace edits (a default too): what is left is the operator's, and typing adds to it.
+    press(store, BACKSPACE, 'h');
+    expect(s().form?.values.length).toBe('30h');
+    press(store, { leftArrow: true });
+    expect(s().form?.values.length).toBe('30d');
+    // A quick choice is selected as a default is: typing replaces it.
+    press(store, '7', 'd');
+    expect(s().form?.values.length).toBe('7d');
+    press(store, ESC);
+    press(store, 'd', BACKSPACE, BACKSPACE, '3', '0', 'd');
+    expect(s().form?.values.length).toBe('30d');
+    // Enter on a good length goes on to the comment, which is still empty: no red yet.
+    press(store, ENTER);
+    expect(s().mode).toBe('form');
+    expect(s().form?.focus).toBe(1);
+    expect(s().form?.tried).toBe(false);
     press(store, ENTER);
     expect(s().mode).toBe('form');
     expect(s().form?.tried).toBe(true);
-    press(store, BACKSPACE, '3', '0', 'd', { rightArrow: true });
-    expect(s().form?.values.length).toBe('2h');
-    press(store, BACKSPACE, BACKSPACE, '3', '0', 'd', { tab: true });
-    // Typed fast, keys arrive as one string: in a text field it is text, not commands.
-    handleKey(store, 'q a d x', {});
+    // Text that reaches the dispatcher whole (a paste) is text in a text field, not commands.
+    handleKey(store, 'q a d x', { paste: true });
     expect(s().form?.values).toMatchObject({ length: '30d', comment: 'q a d x' });
     expect(s().mode).toBe('form');
     press(store, ESC);
@@ -233,6 +249,41 @@ describe('acting from the console', () => {
     press(store, 'k', ESC);
     expect(store.getState().logCursor).toBe(0);
     expect(store.getState().mode).toBe('table');
+  });
+
+  it('L opens on the newest action; D there cancels the downtimes of the selected downtime', () => {
+    const { store, sent } = fedStore();
+    const s = () => store.getState();
+    const on = (...slaves: string[]) =>
+      slaves.map((slave) => ({ slave, status: 'confirmed' as const, error: null }));
+    s().setLog({
+      status: 'ready',
+      actions: [
+        actionView({ id: 3, kind: 'recheck', targets: on('late-1') }),
+        actionView({ id: 2, kind: 'downtime', targets: on('dead-old', 'dead-young', 'crit-1') }),
+      ],
+    });
+    press(store, 'L', 'j', ESC);
+    // Reopened, the newest is selected again: a recheck, whose downtimes D cannot cancel.
+    press(store, 'L', 'D');
+    expect(s().mode).toBe('log');
+    expect(s().notice).toMatch(/D here cancels a downtime/);
+    // The downtime's slaves, in screen order, the ones the filter hides counted.
+    s().setFilterText('young');
+    press(store, 'j', 'D');
+    expect(s().mode).toBe('confirm');
+    expect(s().confirm?.request).toEqual({
+      kind: 'cancel-downtime',
+      targets: ['crit-1', 'dead-old', 'dead-young'],
+    });
+    expect(s().confirm?.hidden).toBe(2);
+    press(store, ENTER);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        kind: 'cancel-downtime',
+        targets: ['crit-1', 'dead-old', 'dead-young'],
+      }),
+    ]);
   });
 
   it('r reboots the marks: m takes muted slaves in, v asks for the exact commands, y sends', () => {

@@ -2,7 +2,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { App, type Size } from '../../../src/console/App.js';
-import { KEY_HELP } from '../../../src/console/keys.js';
+import { helpEntries } from '../../../src/console/key-table.js';
 import { createConsoleStore, type ConsoleStore } from '../../../src/console/store.js';
 import { HOUR, T0, delta, downtime, farm, hello, snapshot, view } from './fixtures.js';
 import { countTargets } from '../../../src/domain/protocol.js';
@@ -20,6 +20,7 @@ afterAll(() => {
 });
 
 const SIZE: Size = { columns: 120, rows: 30 };
+const KEY_HELP = helpEntries('table');
 const ESC = '\x1b';
 let cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -134,6 +135,19 @@ describe('console app', () => {
     expect(ui.plain()).toContain('showing 9 of 9');
   });
 
+  it('takes a filter, its Enter and the keys after it written in one go, and a bracketed paste as text', async () => {
+    const store = fedStore();
+    const ui = show(store);
+    await ui.until((t) => t.includes('never-1'), 'the table');
+    // Ink hands `young\r` to its input hooks as one input; the console splits it into keys.
+    await ui.press('/young\ra');
+    await ui.until((t) => t.includes('2 marked'), 'the marks after the filter');
+    expect(ui.plain()).toContain('/young  showing 2 of 9');
+    expect(store.getState().mode).toBe('table');
+    await ui.press(`u/${ESC}[200~dead${ESC}[31m\r\nx${ESC}[201~`);
+    await ui.until((t) => t.includes('/youngdead x▏'), 'the pasted filter, still editing');
+    expect(store.getState().mode).toBe('filter');
+  });
   it('says how many marks are hidden by the filter, and keeps marks through updates', async () => {
     const store = fedStore();
     const ui = show(store);
@@ -208,12 +222,13 @@ describe('console app', () => {
         },
       },
     });
-    await ui.until((t) => t.includes('cycle: median'), 'the history');
+    await ui.until((t) => t.includes('median 6h02m'), 'the history');
     expect(ui.plain()).toMatch(
       /Nagios: CRITICAL no buildbot start for 10h00m \(checked \d\d-\d\d \d\d:\d\d \S+\) · 2 downtimes · 1 comment, latest by asmith/,
     );
+    // The intervals oldest first as a sparkline, then the numbers.
     expect(ui.plain()).toContain(
-      'cycle: median 6h02m, shortest 5h00m, longest 6h02m over 2 intervals',
+      'cycle ▇█  median 6h02m, shortest 5h00m, longest 6h02m over 2 intervals',
     );
     expect(ui.plain()).toContain('critical: cannot reach bm01');
     expect(ui.plain()).toContain('nothing in flight');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handleKey } from '../../../src/console/keys.js';
+import { createKeyInput, handleKey } from '../../../src/console/keys.js';
 import { createConsoleStore, type ConsoleStore } from '../../../src/console/store.js';
 import { T0, farm, hello, snapshot } from './fixtures.js';
 
@@ -99,11 +99,111 @@ describe('console keys', () => {
     expect(s().marks.size).toBe(0);
   });
 
-  it('takes keys typed faster than they are read one by one', () => {
+  it('takes every key of a chunk typed faster than it is read, in order', () => {
     const store = fedStore();
-    handleKey(store, 'jj ', {});
+    const take = createKeyInput(store);
+    take('jj ');
     expect([...store.getState().marks]).toEqual(['muted-dead']);
     expect(store.getState().cursor).toBe(3);
+  });
+
+  it('ends the filter on an Enter typed in the same chunk, and runs the keys after it', () => {
+    const store = fedStore();
+    const s = () => store.getState();
+    const take = createKeyInput(store);
+    // What `send-keys /`, `send-keys -l dead` and `send-keys Enter a` give in one read.
+    take('/dead\ra');
+    expect(s().filterText).toBe('dead');
+    expect(s().mode).toBe('table');
+    expect([...s().marks].sort()).toEqual(['dead-old', 'dead-young', 'muted-dead']);
+    // LF and CRLF are one Enter each, never a character of the filter.
+    take('u/young\r\n');
+    expect(s().filterText).toBe('deadyoung');
+    expect(s().mode).toBe('table');
+    take('/\x7f\x7f\x7f\x7f\x7f\n');
+    expect(s().filterText).toBe('dead');
+  });
+
+  it('takes Esc and arrows typed together with other keys one by one', () => {
+    const store = fedStore();
+    const s = () => store.getState();
+    const take = createKeyInput(store);
+    take('/dead\x1bj');
+    expect(s().filterText).toBe('');
+    expect(s().mode).toBe('table');
+    expect(s().cursor).toBe(1);
+    take('\x1b[B\x1b[Bk\x1bOB');
+    expect(s().cursor).toBe(3);
+    // No Alt keys: ESC and a letter read in one go is Esc, then the letter.
+    take('\x1bk');
+    expect(s().cursor).toBe(2);
+  });
+
+  it('keeps every control out of the filter and the form, and a paste out of the table', () => {
+    const store = fedStore();
+    const s = () => store.getState();
+    const take = createKeyInput(store);
+    take('/\x1b[200~de\x1b[31mad\x1b]0;title\x07\r\n\x1b[201~');
+    expect(s().filterText).toBe('dead');
+    // A paste is text: its newline did not end the filter.
+    expect(s().mode).toBe('filter');
+    take('\x00\x1c\u009b\u202e\r');
+    expect(s().filterText).toBe('dead');
+    expect(s().mode).toBe('table');
+    // In the table a paste is no command: `a` and `d` in it neither mark nor open a form.
+    take('\x1b[200~ad\x1b[201~');
+    expect(s().marks.size).toBe(0);
+    expect(s().mode).toBe('table');
+    take('d\x1b[200~rack\r\n4\x1b[2J\x1b[201~');
+    expect(s().form?.values.length).toBe('rack 4');
+  });
+
+  it('runs a whole downtime typed in one chunk: filter, mark, form, confirmation', () => {
+    const store = fedStore();
+    const sent: unknown[] = [];
+    store.getState().setSender((m) => sent.push(m) > 0);
+    const take = createKeyInput(store);
+    take('/dead\rad30d\rrack move\r\r');
+    expect(store.getState().mode).toBe('table');
+    expect(sent).toEqual([
+      expect.objectContaining({
+        kind: 'downtime',
+        targets: ['muted-dead', 'dead-old', 'dead-young'],
+        params: { comment: 'rack move', duration: '30d' },
+      }),
+    ]);
+  });
+
+  it('drops the keys after a quit, and Ctrl-C quits from any mode', () => {
+    const store = fedStore();
+    expect(createKeyInput(store)('q/')).toBe('quit');
+    expect(store.getState().mode).toBe('table');
+    expect(createKeyInput(store)('/de\x03x')).toBe('quit');
+    expect(store.getState().filterText).toBe('de');
+  });
+
+  it('asks for a redraw on Ctrl-L in every mode, after the other keys of its chunk, and changes nothing', () => {
+    const store = fedStore();
+    const s = () => store.getState();
+    const take = createKeyInput(store);
+    expect(take('\x0c')).toBe('redraw');
+    expect(take('j\x0cj')).toBe('redraw');
+    expect(s().cursor).toBe(2);
+    // In the filter prompt Ctrl-L is no letter of the filter; in help it does not close help.
+    expect(take('/de\x0c')).toBe('redraw');
+    expect(s().filterText).toBe('de');
+    expect(s().mode).toBe('filter');
+    take('\r?');
+    expect(s().mode).toBe('help');
+    expect(take('\x0c')).toBe('redraw');
+    expect(s().mode).toBe('help');
+    take('xd');
+    expect(s().mode).toBe('form');
+    expect(take('\x0c')).toBe('redraw');
+    expect(s().mode).toBe('form');
+    expect(s().form?.values.length).toBe('2h');
+    // Nothing to do is still no redraw.
+    expect(take('\x1b[<0;1;1M')).toBe('ignored');
   });
 
   it('cycles sort and grouping, opens help and the action menu, and quits', () => {

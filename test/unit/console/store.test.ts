@@ -355,3 +355,28 @@ describe('console store: grouping and window', () => {
     expect(s().cursor).toBe(0);
   });
 });
+
+describe('console store: each store owns its state', () => {
+  it('two stores in one process number their requests apart, each from its first', () => {
+    const ids = (store: ConsoleStore) => {
+      const sent: string[] = [];
+      store.getState().setSender((m) => {
+        if (m.type === 'action') sent.push(m.requestId);
+        return true;
+      });
+      store.getState().moveTo(3);
+      store.getState().openAction('recheck');
+      store.getState().submitForm();
+      store.getState().toggleDryRun();
+      store.getState().confirmAction();
+      return sent;
+    };
+    const a = ids(fedStore());
+    const b = ids(fedStore());
+    expect(a).toHaveLength(2);
+    expect(b).toHaveLength(2);
+    expect(a[0]).toMatch(/-1$/);
+    expect(b[0]).toMatch(/-1$/);
+    expect(a[0]!.replace(/-1$/, '')).not.toBe(b[0]!.replace(/-1$/, ''));
+  });
+});
