@@ -125,23 +125,3 @@ export function truncateMiddle(text: string, width: number): string {
   const tail = Math.floor((width - 1) / 2);
   return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`;
 }
-
-/**
- * A line broken into lines of at most `width` cells, at a space where one falls in the second
- * half of the line, else anywhere; the lines after the first are indented by two: nothing is cut.
- */
-export function wrapLine(text: string, width: number): string[] {
-  if (width < 8 || text.length <= width) return [text];
-  const out: string[] = [];
-  let rest = text;
-  let room = width;
-  while (rest.length > room) {
-    const space = rest.lastIndexOf(' ', room);
-    const at = space > room / 2 ? space : room;
-    out.push(rest.slice(0, at));
-    rest = rest.slice(space === at ? at + 1 : at);
-    room = width - 2;
-  }
-  out.push(rest);
-  return out.map((line, i) => (i === 0 ? line : `  ${line}`));
-}

@@ -5,9 +5,10 @@
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { chainWords, confirmTitle, requestWords } from '../action-words.js';
-import { truncateMiddle, wrapLine } from '../format.js';
+import { truncateMiddle } from '../format.js';
 import type { ActionRequest } from '../../domain/protocol.js';
 import type { Confirmation, ConsoleStore } from '../store.js';
+import { wrapText } from '../wrap.js';
 import { tint, useColor } from './theme.js';
 
 /** How many names the confirmation spells out before `and 43 more`, when they fit. */
@@ -15,6 +16,9 @@ export const NAMES_SHOWN = 5;
 
 /** The round border and the padding on each side. */
 const FRAME_COLUMNS = 4;
+
+/** A wrapped line's continuation is indented by this much, so each line reads as one. */
+const HANGING = 2;
 
 interface PaneLine {
   text: string;
@@ -61,12 +65,13 @@ export function ConfirmPane({
       : { text: 'none of them hidden by the filter' },
     ...details.map((text) => ({ text })),
   ];
-  const head = said.flatMap((l) => wrapLine(l.text, room).map((text) => ({ ...l, text })));
-  const hint = wrapLine(
+  const head = said.flatMap((l) => wrapText(l.text, room, HANGING).map((text) => ({ ...l, text })));
+  const hint = wrapText(
     `Enter/y ${reboot ? 'reboot' : 'send'} · Esc/n cancel · v ${confirm.showLines ? 'hide' : 'show'} ${what.offer}${muted > 0 ? ' · m muted in or out' : ''}`,
     room,
+    HANGING,
   );
-  const title = wrapLine(confirmTitle(request, now), room);
+  const title = wrapText(confirmTitle(request, now), room, HANGING);
   // Inside the border: the title, what is said above, the dry run, the hint at the bottom.
   const free = Math.max(height - 2 - title.length - head.length - hint.length, 1);
   const body = confirm.showLines && dryRun ? dryRunLines(confirm, what, room, free) : [];
@@ -120,7 +125,7 @@ function dryRunLines(
     return [{ text: `asking the collector for the ${what.title.toLowerCase()}…`, tone: 'dim' }];
   }
   if (dryRun.status === 'error') {
-    return wrapLine(`the collector refused: ${dryRun.error}`, room).map((text) => ({
+    return wrapText(`the collector refused: ${dryRun.error}`, room, HANGING).map((text) => ({
       text,
       tone: 'red',
     }));
@@ -132,7 +137,7 @@ function dryRunLines(
     })),
     ...dryRun.lines.map((text) => ({ text })),
   ];
-  const wrapped = lines.map((l) => wrapLine(l.text, room).map((text) => ({ ...l, text })));
+  const wrapped = lines.map((l) => wrapText(l.text, room, HANGING).map((text) => ({ ...l, text })));
   const fits = Math.max(free - 1, 1);
   // The last start that still fills the pane: scrolling stops with the last line in view.
   let last = wrapped.length;

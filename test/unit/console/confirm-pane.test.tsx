@@ -97,8 +97,10 @@ describe.each(WIDTHS)('the confirmation at %i columns', (columns) => {
     const text = pane.join('\n');
     expect(text).toContain('Nagios command lines (3) 1-');
     // The first line whole, across its wrapped parts.
-    const first = pane.findIndex((l) => l.startsWith('[1795579200] SCHEDULE_SVC_DOWNTIME'));
-    // Wrapped at a space (dropped) or anywhere, the parts after the first indented by two.
+    const first = pane.findIndex((l) => l.startsWith('[1795579200]'));
+    // Wrapped at a space (dropped) or inside a word too long for a line, the parts after the
+    // first indented by two.
+    expect(pane[first + 1]).toMatch(/^ {2}\S/);
     const joined = pane.slice(first, first + 4).join('');
     expect(joined.replace(/\s+/g, '')).toContain(lines[0]!.replace(/\s+/g, ''));
     for (const line of pane) expect(line).not.toMatch(/…$/);
