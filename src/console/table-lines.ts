@@ -23,11 +23,7 @@ export function tableLines(
   const out = [paint.style.bold(columns.map((c) => truncate(c.title, c.width)).join(' '))];
   const window = s.lines.slice(s.top, s.top + height);
   const stale = s.connection.status !== 'connected';
-  if (window.length === 0) {
-    out.push(
-      paint.style.dim(s.counts.total === 0 ? '  no slaves yet' : '  no slave matches the filters'),
-    );
-  }
+  if (window.length === 0) out.push(paint.style.dim(`  ${emptyTableText(s.counts.total)}`));
   for (const line of window) out.push(lineOf(line, s, columns, width, stale, paint));
   while (out.length < height + 1) out.push('');
   return out;
@@ -42,9 +38,7 @@ function lineOf(
   paint: Paint,
 ): string {
   if (line.kind === 'group') {
-    const marked = line.marked > 0 ? `, ${line.marked} marked` : '';
-    const text = truncate(`── ${line.key} (${line.count}${marked})`, width).trimEnd();
-    return paint.style.bold(paint.color.blue(text));
+    return paint.style.bold(paint.color.blue(truncate(groupTitle(line), width).trimEnd()));
   }
   return rowLine(
     {
@@ -58,6 +52,17 @@ function lineOf(
     },
     paint,
   );
+}
+
+/** A group's header line: `── talos-r3-fed (12, 3 marked)`. */
+export function groupTitle(line: Extract<Line, { kind: 'group' }>): string {
+  const marked = line.marked > 0 ? `, ${line.marked} marked` : '';
+  return `── ${line.key} (${line.count}${marked})`;
+}
+
+/** What the table says when it has no line to show. */
+export function emptyTableText(total: number): string {
+  return total === 0 ? 'no slaves yet' : 'no slave matches the filters';
 }
 
 /** Whether the table would draw the same lines for both (the fields it shows are the same objects). */

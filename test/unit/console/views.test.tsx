@@ -5,9 +5,11 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActionLog } from '../../../src/console/components/ActionLogPane.js';
 import { SlaveLines } from '../../../src/console/components/SlaveTable.js';
+import { paintFor } from '../../../src/console/components/theme.js';
 import { columnNeeds, columnsFor } from '../../../src/console/layout.js';
 import { toRow } from '../../../src/console/rows.js';
-import type { Line } from '../../../src/console/store.js';
+import { emptyCounts, type Line } from '../../../src/console/store.js';
+import { tableLines, type TableData } from '../../../src/console/table-lines.js';
 import { DEFAULT_POLICY } from '../../../src/domain/thresholds.js';
 import { T0, actionView, view } from './fixtures.js';
 
@@ -54,6 +56,26 @@ describe('views drawn from props', () => {
     expect(shown[2]).toMatch(/^\S.*a-1/);
     expect(shown[3]).toMatch(/^ {2}✓ OK\s+a-2/);
     expect(table({ window: [] })[1]).toBe('  no slave matches the filters');
+  });
+
+  it('the screen draws the same group header and empty table as SlaveLines', () => {
+    const data: TableData = {
+      lines: window,
+      top: 0,
+      cursor: 1,
+      marks: new Set(['a-1']),
+      inFlight,
+      now: T0,
+      connection: { status: 'connected', since: T0, error: null, retryAt: null },
+      counts: { ...emptyCounts(), ok: 2, total: 2 },
+    };
+    const painted = (d: TableData) =>
+      tableLines(d, columns, 4, paintFor(false)).map((l) => stripVTControlCharacters(l));
+    expect(painted(data)[1]).toBe(table()[1]);
+    expect(painted({ ...data, lines: [] })[1]).toBe(table({ window: [] })[1]);
+    expect(painted({ ...data, lines: [], counts: { ...data.counts, total: 0 } })[1]).toBe(
+      '  no slaves yet',
+    );
   });
 
   it('ActionLog: newest first, the selected action and what is not settled in it', () => {
