@@ -53,6 +53,7 @@ export interface KeyRow {
 const ch = (...chars: string[]): Binding[] => chars.map((c) => ({ char: c }));
 const named = (...names: NamedKey[]): Binding[] => names.map((n) => ({ named: n }));
 const quit = (): KeyOutcome => 'quit';
+const openHelp = (s: ConsoleState): void => s.setMode('help');
 
 /** The action keys, in the table and in the `x` menu (which lists them with these words). */
 export const ACTIONS: ReadonlyArray<{ key: string; kind: KeyedKind; does: string }> = [
@@ -253,7 +254,7 @@ export const KEY_TABLE: readonly KeyRow[] = [
     keys: ch('?'),
     does: 'this help (any key closes it)',
     footer: 'help',
-    run: (s) => s.setMode('help'),
+    run: openHelp,
   },
   { mode: 'table', keys: ch('q'), does: 'quit', footer: 'quit', run: quit },
 
@@ -498,16 +499,35 @@ export function rowsOf(mode: Mode): KeyRow[] {
   return KEY_TABLE.filter((r) => r.mode === mode || (mode === 'table' && r.mode === 'any'));
 }
 
-/** The key line of a mode: `/ filter  space mark  x act …`, the first key of each row that has a word. */
-export function keyLine(mode: Mode, separator = '  '): string {
-  return rowsOf(mode)
-    .filter((r) => r.footer !== undefined)
-    .map((r) => {
-      if (r.keys.some((b) => 'text' in b)) return r.footer;
-      const keys = r.keys.slice(0, r.footerKeys ?? 1).map(keyName);
-      return `${keys.join('')} ${r.footer}`;
-    })
-    .join(separator);
+/**
+ * The key line of a mode: `/ filter  space mark  x act …`, the first key of each row that has a
+ * word. Within `width`: whole keys, as many as fit in order, and the help key always (help lists
+ * the ones left out); never a key cut in half.
+ */
+export function keyLine(mode: Mode, separator = '  ', width = Infinity): string {
+  const rows = rowsOf(mode).filter((r) => r.footer !== undefined);
+  const all = rows.map(footerText);
+  if (all.join(separator).length <= width) return all.join(separator);
+  const help = rows.filter((r) => r.run === openHelp).map(footerText);
+  let room = help.reduce((left, text) => left - text.length - separator.length, width);
+  const kept: string[] = [];
+  for (const r of rows) {
+    if (r.run === openHelp) continue;
+    const text = footerText(r);
+    room -= (kept.length === 0 ? 0 : separator.length) + text.length;
+    if (room < 0) break;
+    kept.push(text);
+  }
+  return [...kept, ...help].join(separator);
+}
+
+/** A row in the key line: `space mark`, `←→ choose`, or the words alone for typed text. */
+function footerText(r: KeyRow): string {
+  if (r.keys.some((b) => 'text' in b)) return r.footer!;
+  return `${r.keys
+    .slice(0, r.footerKeys ?? 1)
+    .map(keyName)
+    .join('')} ${r.footer}`;
 }
 
 /**
