@@ -1,10 +1,12 @@
 // End to end: what the console draws line by line (only the lines that changed) is what a full
 // redraw draws. Keys at full speed (j, k, PageDown, a filter, each sequence in one send-keys) while
-// the simulator's heartbeats arrive; then the screen is compared with the one Ctrl-L draws, every
-// line again. A stale line or a line in the wrong row shows as a difference.
+// the simulator's heartbeats arrive; then a stray write lands on the terminal and the screen is
+// compared with the one Ctrl-L draws, every line again. A stale line, a line in the wrong row or the
+// stray write left standing shows as a difference.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlaveView } from '../../src/domain/slave.js';
 import {
@@ -112,7 +114,11 @@ describe.skipIf(!tmux)('the console screen', () => {
       expect(posted.status).toBe(202);
       await t.until((s) => s.includes(marker), 'the marker heartbeat');
       const before = screen();
-      // Ctrl-L draws every line again (test/unit/console/screen.test.ts shows it does).
+      // Something else writes to the terminal, on the last row (the console's frame leaves it
+      // alone): only Ctrl-L, which draws every line again, takes it away.
+      const tty = String(keys('display-message', '-p', '-t', 'e2e', '#{pane_tty}')).trim();
+      writeFileSync(tty, `\x1b[40;1Hstray write ${attempt}`);
+      await t.until((s) => s.includes(`stray write ${attempt}`), 'the stray write');
       send('C-l');
       // Polled until equal: tmux may take the redraw in several reads. A tick between the two
       // captures changes the clock and the ages: then compare again. At the deadline the difference shows.
