@@ -14,11 +14,13 @@ import { DetailPane } from './components/DetailPane.js';
 import { Footer, footerHeight } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
+import { PaintedTable } from './components/PaintedTable.js';
 import { SlaveTable } from './components/SlaveTable.js';
 import { ColorContext } from './components/theme.js';
 import { zoneName } from './format.js';
 import { createKeyInput } from './keys.js';
-import { columnsFor } from './layout.js';
+import type { Screen } from './screen.js';
+import { useColumns } from './use-columns.js';
 import type { ConsoleStore } from './store.js';
 
 export interface Size {
@@ -31,11 +33,13 @@ export interface AppProps {
   /** A fixed size (tests); otherwise the terminal's, following resizes. */
   size?: Size;
   color?: boolean;
+  /** The terminal's screen (run.ts): the table is drawn there, outside Ink. Tests leave it out. */
+  screen?: Screen;
 }
 
 const HEADER_LINES = 2;
 
-export function App({ store, size, color = true }: AppProps) {
+export function App({ store, size, color = true, screen }: AppProps) {
   const { exit } = useApp();
   const terminal = useTerminalSize(size);
   const mode = useStore(store, (s) => s.mode);
@@ -53,18 +57,11 @@ export function App({ store, size, color = true }: AppProps) {
     height - HEADER_LINES - banner - (cause ? 1 : 0) - 1 - footer - paneHeight,
     1,
   );
-  const withAction = useStore(
-    store,
-    (s) => s.inFlight.size > 0 || s.counts.rebooting > 0 || s.counts['needs-hands'] > 0,
-  );
-  const columns = useMemo(
-    () => columnsFor(terminal.columns, zone, withAction),
-    [terminal.columns, zone, withAction],
-  );
+  const columns = useColumns(store, terminal.columns, zone);
 
   useEffect(() => store.getState().setPageSize(tableHeight), [store, tableHeight]);
 
-  useKeys(store, exit);
+  useKeys(store, exit, screen);
 
   return (
     <ColorContext.Provider value={color}>
@@ -74,6 +71,8 @@ export function App({ store, size, color = true }: AppProps) {
         {cause ? <CauseLine store={store} width={terminal.columns} /> : null}
         {mode === 'help' ? (
           <HelpOverlay height={tableHeight + 1} />
+        ) : screen ? (
+          <PaintedTable store={store} screen={screen} columns={columns} height={tableHeight} />
         ) : (
           <SlaveTable store={store} columns={columns} height={tableHeight} />
         )}
@@ -82,7 +81,7 @@ export function App({ store, size, color = true }: AppProps) {
         ) : mode === 'form' ? (
           <ActionFormPane store={store} />
         ) : mode === 'confirm' ? (
-          <ConfirmPane store={store} height={paneHeight} />
+          <ConfirmPane store={store} height={paneHeight} width={terminal.columns} />
         ) : mode === 'log' ? (
           <ActionLogPane store={store} height={paneHeight} width={terminal.columns} />
         ) : detailOpen ? (
@@ -109,7 +108,7 @@ function paneHeightFor(mode: string, detailOpen: boolean, height: number): numbe
  * one call, its Enter kept as a character), so the console reads what Ink read (each text run or
  * escape sequence, a lone Esc after Ink's wait) and splits it into keys itself (keys.ts).
  */
-function useKeys(store: ConsoleStore, exit: () => void): void {
+function useKeys(store: ConsoleStore, exit: () => void, screen: Screen | undefined): void {
   const { internal_eventEmitter: input, setRawMode } = useStdin();
   useEffect(() => {
     setRawMode(true);
@@ -118,13 +117,15 @@ function useKeys(store: ConsoleStore, exit: () => void): void {
   useEffect(() => {
     const take = createKeyInput(store);
     const onInput = (chunk: string) => {
-      if (take(chunk) === 'quit') exit();
+      const outcome = take(chunk);
+      if (outcome === 'quit') exit();
+      else if (outcome === 'redraw') screen?.redraw();
     };
     input.on('input', onInput);
     return () => {
       input.off('input', onInput);
     };
-  }, [input, store, exit]);
+  }, [input, store, exit, screen]);
 }
 
 function useTerminalSize(fixed: Size | undefined): Size {

@@ -4,6 +4,7 @@ import { ActionParamsError, resolveParams } from '../domain/action-params.js';
 import { formatDuration } from '../domain/duration.js';
 import type {
   ActionRequest,
+  ActionTargetView,
   ActionView,
   RebootChains,
   ResolvedParams,
@@ -92,6 +93,11 @@ export function outcomeMark(action: ActionView): OutcomeMark {
 
 function fallbackOutcome(action: ActionView): 'done' | 'failed' {
   return action.targets.some((t) => BAD_STATUSES.has(t.status)) ? 'failed' : 'done';
+}
+
+/** What the ACTION column says of an action in flight on one slave, with its author: `downtime sent jdoe`. */
+export function inFlightWords(action: ActionView, target: ActionTargetView): string {
+  return `${action.kind} ${target.status} ${action.author}`;
 }
 
 /** `46 confirmed · 2 failed`. */

@@ -1,5 +1,6 @@
 // How the console writes times, countdowns and state marks: local time zone, said out loud.
 import { formatAge } from '../domain/duration.js';
+import type { Muting } from '../domain/slave.js';
 import type { SlaveState } from '../domain/state.js';
 import type { Row } from './rows.js';
 
@@ -58,24 +59,65 @@ export const STATE_COLORS: Record<SlaveState, string> = {
   ok: 'green',
 };
 
-/** The muted marker: `DT→11-25 14:00` for a downtime (its end), `ACK jdoe` for an acknowledgement. */
-export function formatMuted(row: Row): string {
-  const m = row.view.muted;
-  if (m === null) return '';
-  if (m.kind === 'downtime') return `DT→${formatStamp(Date.parse(m.end))}`;
-  return `ACK ${m.author}`;
+/** Every downtime in effect and the acknowledgement, ending first; `muted` alone from older collectors. */
+export function mutesOf(row: Row): readonly Muting[] {
+  const v = row.view as Row['view'] & { mutes?: readonly Muting[] };
+  return v.mutes ?? (v.muted ? [v.muted] : []);
 }
 
-/** What is in flight on the slave (reboots today; the actions of issue 4 later). */
+/**
+ * The muted marker: `DT→11-25 14:00` for a downtime (when the last one ends, `×2` when there are
+ * two), `ACK jdoe` for an acknowledgement, both when both: `DT→11-25 14:00 ACK jdoe`.
+ */
+export function formatMuted(row: Row): string {
+  const mutes = mutesOf(row);
+  const downtimes = mutes.filter((m) => m.kind === 'downtime');
+  const ack = mutes.find((m) => m.kind === 'acknowledgement');
+  const parts: string[] = [];
+  if (downtimes.length > 0) {
+    const last = Math.max(...downtimes.map((d) => Date.parse(d.end)));
+    parts.push(`DT→${formatStamp(last)}${downtimes.length > 1 ? ` ×${downtimes.length}` : ''}`);
+  }
+  if (ack) parts.push(`ACK ${ack.author}`);
+  return parts.join(' ');
+}
+
+/** What is in flight on the slave and who started it: `reboot ssh 2m jdoe`, `needs hands 5m`. */
 export function formatAction(row: Row, now: number): string {
   const r = row.view.reboot;
   if (r === null) return '';
   const since = formatAge((now - Date.parse(r.since)) / 1000);
-  return r.phase === 'rebooting' ? `reboot ${r.method} ${since}` : `needs hands ${since}`;
+  const what = r.phase === 'rebooting' ? `reboot ${r.method} ${since}` : `needs hands ${since}`;
+  return r.by ? `${what} ${r.by}` : what;
 }
 
+/** Whether the slave's last critical heartbeat still counts (no start since): its message is news. */
+export function hasCurrentCritical(row: Row): boolean {
+  const f = row.freshness;
+  return f.lastCritical !== null && (f.lastStart === null || f.lastCritical > f.lastStart);
+}
+
+/** The last critical message while it counts, on one line (it arrives printable), or ''. */
+export function criticalMessage(row: Row): string {
+  if (!hasCurrentCritical(row)) return '';
+  return (row.view.lastCritical?.message ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Cut at the end with `…`, padded to `width`. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
   if (text.length <= width) return text.padEnd(width);
   return `${text.slice(0, Math.max(width - 1, 0))}…`;
+}
+
+/**
+ * Cut in the middle with `…`, padded to `width`: slave names differ at their end
+ * (`bld-linux64-ec2-101`, `-102`), so both ends stay.
+ */
+export function truncateMiddle(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text.padEnd(width);
+  if (width < 5) return truncate(text, width);
+  const tail = Math.floor((width - 1) / 2);
+  return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`;
 }

@@ -16,7 +16,8 @@ import { fieldText, type KeyPress } from './key-splitter.js';
 import { actRefusal, type ConsoleState, type Mode } from './store.js';
 import { nextProblemFilter, type QuickFilter } from './triage.js';
 
-export type KeyOutcome = 'quit' | 'handled' | 'ignored';
+/** `redraw`: the screen is drawn whole again (run by App, which owns the screen). */
+export type KeyOutcome = 'quit' | 'redraw' | 'handled' | 'ignored';
 
 /** The keys that have names; each is one field of KeyPress. */
 export type NamedKey =
@@ -53,6 +54,7 @@ export interface KeyRow {
 const ch = (...chars: string[]): Binding[] => chars.map((c) => ({ char: c }));
 const named = (...names: NamedKey[]): Binding[] => names.map((n) => ({ named: n }));
 const quit = (): KeyOutcome => 'quit';
+const openHelp = (s: ConsoleState): void => s.setMode('help');
 
 /** The action keys, in the table and in the `x` menu (which lists them with these words). */
 export const ACTIONS: ReadonlyArray<{ key: string; kind: KeyedKind; does: string }> = [
@@ -123,6 +125,13 @@ function goOn(s: ConsoleState, form: Form): void {
 
 export const KEY_TABLE: readonly KeyRow[] = [
   { mode: 'any', keys: [{ ctrl: 'c' }], does: 'quit', run: quit },
+  // As in less and vim, in every mode (help's any-key row comes after it).
+  {
+    mode: 'any',
+    keys: [{ ctrl: 'l' }],
+    does: 'draw the whole screen again (after something else wrote over it)',
+    run: () => 'redraw',
+  },
 
   // The table.
   {
@@ -261,7 +270,7 @@ export const KEY_TABLE: readonly KeyRow[] = [
     keys: ch('?'),
     does: 'this help (any key closes it)',
     footer: 'help',
-    run: (s) => s.setMode('help'),
+    run: openHelp,
   },
   { mode: 'table', keys: ch('q'), does: 'quit', footer: 'quit', run: quit },
 
@@ -531,25 +540,47 @@ export function rowsOf(mode: Mode): KeyRow[] {
   return KEY_TABLE.filter((r) => r.mode === mode || (mode === 'table' && r.mode === 'any'));
 }
 
-/** The key line of a mode: `/ filter  space mark  x act …`, the first key of each row that has a word. */
-export function keyLine(mode: Mode, separator = '  '): string {
-  return rowsOf(mode)
-    .filter((r) => r.footer !== undefined)
-    .map((r) => {
-      if (r.keys.some((b) => 'text' in b)) return r.footer;
-      const keys = r.keys.slice(0, r.footerKeys ?? 1).map(keyName);
-      return `${keys.join('')} ${r.footer}`;
-    })
-    .join(separator);
+/**
+ * The key line of a mode: `/ filter  space mark  x act …`, the first key of each row that has a
+ * word. Within `width`: whole keys, as many as fit in order, and the help key always (help lists
+ * the ones left out); never a key cut in half.
+ */
+export function keyLine(mode: Mode, separator = '  ', width = Infinity): string {
+  const rows = rowsOf(mode).filter((r) => r.footer !== undefined);
+  const all = rows.map(footerText);
+  if (all.join(separator).length <= width) return all.join(separator);
+  const help = rows.filter((r) => r.run === openHelp).map(footerText);
+  let room = help.reduce((left, text) => left - text.length - separator.length, width);
+  const kept: string[] = [];
+  for (const r of rows) {
+    if (r.run === openHelp) continue;
+    const text = footerText(r);
+    room -= (kept.length === 0 ? 0 : separator.length) + text.length;
+    if (room < 0) break;
+    kept.push(text);
+  }
+  return [...kept, ...help].join(separator);
 }
 
-/** Help's lines: each key of the table with what it does, Ctrl-C joined to q. */
+/** A row in the key line: `space mark`, `←→ choose`, or the words alone for typed text. */
+function footerText(r: KeyRow): string {
+  if (r.keys.some((b) => 'text' in b)) return r.footer!;
+  return `${r.keys
+    .slice(0, r.footerKeys ?? 1)
+    .map(keyName)
+    .join('')} ${r.footer}`;
+}
+
+/**
+ * Help's lines: each key of the mode with what it does; the table's end with the keys of every
+ * mode (Ctrl-L), Ctrl-C joined to q.
+ */
 export function helpEntries(mode: Mode = 'table'): Array<readonly [string, string]> {
-  return rowsOf(mode)
-    .filter((r) => r.mode === mode)
-    .map((r) => {
-      const keys = r.keys.map(keyName);
-      if (mode === 'table' && r.run === quit) keys.push('Ctrl-C');
-      return [keys.join(' '), r.does] as const;
-    });
+  const everywhere =
+    mode === 'table' ? KEY_TABLE.filter((r) => r.mode === 'any' && r.run !== quit) : [];
+  return [...KEY_TABLE.filter((r) => r.mode === mode), ...everywhere].map((r) => {
+    const keys = r.keys.map(keyName);
+    if (mode === 'table' && r.run === quit) keys.push('Ctrl-C');
+    return [keys.join(' '), r.does] as const;
+  });
 }

@@ -43,7 +43,8 @@ export function createKeyInput(store: ConsoleStore): (chunk: string) => KeyOutco
     for (const { input, key } of split.keys) {
       const one = handleKey(store, input, key);
       if (one === 'quit') return 'quit';
-      if (one === 'handled') outcome = 'handled';
+      // A redraw waits for the chunk's other keys: the screen is drawn once, as they left it.
+      if (one === 'redraw' || (one === 'handled' && outcome === 'ignored')) outcome = one;
     }
     return outcome;
   };

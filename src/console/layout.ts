@@ -1,4 +1,7 @@
-// Which table columns fit the terminal: narrow terminals drop columns in a fixed order instead of wrapping.
+// Which table columns fit the terminal, and how wide: widths follow the rows shown (a name column
+// as long as the longest name), narrow terminals drop columns in a fixed order instead of wrapping.
+import { formatAction, formatMuted, hasCurrentCritical } from './format.js';
+import type { Row } from './rows.js';
 
 export const COLUMN_KEYS = [
   'mark',
@@ -11,6 +14,7 @@ export const COLUMN_KEYS = [
   'next',
   'muted',
   'action',
+  'message',
 ] as const;
 export type ColumnKey = (typeof COLUMN_KEYS)[number];
 
@@ -20,44 +24,106 @@ export interface Column {
   width: number;
 }
 
-const WIDTHS: Record<ColumnKey, number> = {
-  mark: 2,
-  state: 9,
-  name: 24,
-  pool: 16,
-  master: 10,
+/** What the rows shown need: the longest text of each column whose width follows the data. */
+export interface ColumnNeeds {
+  name: number;
+  pool: number;
+  master: number;
+  /** 0: no row shown is muted (the column is left out). */
+  muted: number;
+  /** 0: nothing in flight on a row shown (the column is left out). */
+  action: number;
+  /** Whether a row shown has a critical message that still counts. */
+  message: boolean;
+}
+
+/** Columns whose width is the same whatever the rows: their longest text. */
+const FIXED: Record<'mark' | 'state' | 'age' | 'started' | 'next', number> = {
+  mark: 1,
+  // `↻ REBOOT`
+  state: 8,
+  // `~47h59m`
   age: 7,
-  started: 12,
-  next: 13,
-  muted: 14,
-  action: 16,
+  // `11-24 22:10`
+  started: 11,
+  // `LATE in 47h59m`, `DEAD in 6h59m`: NEXT is never cut once its column is shown.
+  next: 14,
 };
 
-/** First dropped first: the least needed to decide what to do next. */
-const DROP_ORDER: ColumnKey[] = ['started', 'action', 'master', 'pool', 'muted', 'next'];
-
-const NAME_MAX = 40;
+/** Past these a column is cut with `…`: long names still leave room for the rest. */
+const CAP = { name: 40, pool: 20, master: 16, muted: 28, action: 28 };
 const NAME_MIN = 8;
+const MESSAGE_MIN = 16;
+
+/** First dropped first: the least needed to decide what to do next. */
+const DROP_ORDER: ColumnKey[] = ['message', 'started', 'action', 'master', 'pool', 'muted', 'next'];
+
+/** What the rows need; `action` is what is in flight on each slave (`downtime sent jdoe`). */
+export function columnNeeds(
+  rows: readonly Row[],
+  inFlight: ReadonlyMap<string, string>,
+  now: number,
+): ColumnNeeds {
+  const needs: ColumnNeeds = { name: 0, pool: 0, master: 0, muted: 0, action: 0, message: false };
+  for (const row of rows) {
+    needs.name = Math.max(needs.name, row.name.length);
+    needs.pool = Math.max(needs.pool, row.pool?.length ?? 1);
+    needs.master = Math.max(needs.master, row.master?.length ?? 1);
+    if (row.muted) needs.muted = Math.max(needs.muted, formatMuted(row).length);
+    const action = inFlight.get(row.name) ?? formatAction(row, now);
+    // Room for the reboot's clock to grow (`1s` to `59m59s` is 4 characters more).
+    if (action) needs.action = Math.max(needs.action, action.length + (row.view.reboot ? 4 : 0));
+    if (!needs.message && hasCurrentCritical(row)) needs.message = true;
+  }
+  return needs;
+}
 
 /**
- * The columns that fit in `width` cells, the name column taking what is left (up to a limit).
- * The action column only appears while something is in flight somewhere: it is empty otherwise.
+ * The columns that fit in `width` cells. Each takes what its data needs (at least its title, at
+ * most its cap); when they do not all fit, columns go in DROP_ORDER, then the name is squeezed.
+ * The message column takes the room left over.
  */
-export function columnsFor(width: number, zone: string, withAction: boolean): Column[] {
-  const keys = new Set<ColumnKey>(COLUMN_KEYS);
-  if (!withAction) keys.delete('action');
-  const used = () => [...keys].reduce((sum, k) => sum + WIDTHS[k] + 1, 0);
+export function columnsFor(width: number, zone: string, needs: ColumnNeeds): Column[] {
+  const widths = new Map<ColumnKey, number>();
+  for (const key of COLUMN_KEYS) {
+    const w = naturalWidth(key, zone, needs);
+    if (w > 0) widths.set(key, w);
+  }
+  const used = () => [...widths.values()].reduce((sum, w) => sum + w + 1, -1);
   for (const key of DROP_ORDER) {
     if (used() <= width) break;
-    keys.delete(key);
+    widths.delete(key);
   }
-  // The name takes what is left; a terminal narrower than the kept columns squeezes it.
-  const nameWidth = Math.min(Math.max(WIDTHS.name + width - used(), NAME_MIN), NAME_MAX);
-  return COLUMN_KEYS.filter((k) => keys.has(k)).map((key) => ({
+  const name = widths.get('name')!;
+  if (used() > width) widths.set('name', Math.max(name - (used() - width), NAME_MIN));
+  if (widths.has('message')) widths.set('message', widths.get('message')! + width - used());
+  return COLUMN_KEYS.filter((k) => widths.has(k)).map((key) => ({
     key,
     title: titleOf(key, zone),
-    width: key === 'name' ? nameWidth : WIDTHS[key],
+    width: widths.get(key)!,
   }));
+}
+
+/** The width a column wants; 0 leaves it out. */
+function naturalWidth(key: ColumnKey, zone: string, needs: ColumnNeeds): number {
+  const title = titleOf(key, zone).length;
+  switch (key) {
+    case 'mark':
+    case 'state':
+    case 'age':
+    case 'next':
+    case 'started':
+      return Math.max(FIXED[key], title);
+    case 'name':
+    case 'pool':
+    case 'master':
+      return Math.min(Math.max(needs[key], title), CAP[key]);
+    case 'muted':
+    case 'action':
+      return needs[key] === 0 ? 0 : Math.min(Math.max(needs[key], title), CAP[key]);
+    case 'message':
+      return needs.message ? MESSAGE_MIN : 0;
+  }
 }
 
 function titleOf(key: ColumnKey, zone: string): string {
@@ -66,12 +132,8 @@ function titleOf(key: ColumnKey, zone: string): string {
       return '';
     case 'started':
       return `STARTED ${zone}`;
-    case 'next':
-      return 'NEXT';
     case 'muted':
       return `MUTED ${zone}`;
-    case 'action':
-      return 'ACTION';
     default:
       return key.toUpperCase();
   }

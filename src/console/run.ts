@@ -10,6 +10,7 @@ import { colorAllowed } from './components/theme.js';
 import { startDetailFetcher } from './detail.js';
 import { endpointsListFor, type Endpoints } from './endpoints.js';
 import { startLogFetcher } from './log-fetcher.js';
+import { AUTOWRAP_ON, Screen } from './screen.js';
 import { createConsoleStore } from './store.js';
 import { startTicker } from './ticker.js';
 
@@ -100,18 +101,21 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   };
   const stopDetail = startDetailFetcher(panes);
   const stopLog = startLogFetcher(panes);
+  // Ink lays out and draws all but the table; the screen composes both and writes only the lines
+  // that changed. Debug mode hands the screen each frame whole, as soon as React commits it.
+  const screen = new Screen(process.stdout);
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
-    process.stdout.write(BRACKETED_PASTE_OFF + LEAVE_ALT_SCREEN + SHOW_CURSOR);
+    screen.close();
+    process.stdout.write(BRACKETED_PASTE_OFF + AUTOWRAP_ON + LEAVE_ALT_SCREEN + SHOW_CURSOR);
   };
   process.stdout.write(ENTER_ALT_SCREEN + BRACKETED_PASTE_ON);
-  const ink = render(createElement(App, { store, color: colorAllowed() }), {
+  const ink = render(createElement(App, { store, color: colorAllowed(), screen }), {
+    stdout: screen.inkStdout as unknown as NodeJS.WriteStream,
+    debug: true,
     exitOnCtrlC: false,
-    // Not incrementalRendering: in Ink 6.8 it moves up one line too few when the frame is shorter
-    // than the terminal (as ours must be), and the screen drifts down a line on every frame.
-    incrementalRendering: false,
     patchConsole: false,
   });
 

@@ -1,33 +1,40 @@
 // Long text laid out in a pane's lines instead of cut at the edge: wrapped at spaces, and whole
 // entries fitted into the rows a pane has.
 
-/** The text in lines of at most `width` characters, broken at spaces (a longer word is split). */
-export function wrapText(text: string, width: number): string[] {
+/**
+ * The text in lines of at most `width` characters, broken at spaces (a longer word is split).
+ * With `indent`, the lines after the first start with that many spaces: a hanging indent that
+ * shows where one entry (an exact Nagios line) ends and the next begins.
+ */
+export function wrapText(text: string, width: number, indent = 0): string[] {
   if (width < 1) return [text];
+  const pad = ' '.repeat(indent < width ? indent : 0);
   const lines: string[] = [];
+  // The room of the line being built: the first has the whole width.
+  const room = () => (lines.length === 0 ? width : width - pad.length);
   let line = '';
   for (const word of text.split(' ')) {
     let rest = word;
-    while (rest.length > width) {
-      const room = line === '' ? width : width - line.length - 1;
-      if (room < 1) {
+    while (rest.length > room()) {
+      const left = line === '' ? room() : room() - line.length - 1;
+      if (left < 1) {
         lines.push(line);
         line = '';
         continue;
       }
-      lines.push(line === '' ? rest.slice(0, room) : `${line} ${rest.slice(0, room)}`);
+      lines.push(line === '' ? rest.slice(0, left) : `${line} ${rest.slice(0, left)}`);
       line = '';
-      rest = rest.slice(room);
+      rest = rest.slice(left);
     }
     if (line === '') line = rest;
-    else if (line.length + 1 + rest.length <= width) line = `${line} ${rest}`;
+    else if (line.length + 1 + rest.length <= room()) line = `${line} ${rest}`;
     else {
       lines.push(line);
       line = rest;
     }
   }
   lines.push(line);
-  return lines;
+  return lines.map((l, i) => (i === 0 ? l : pad + l));
 }
 
 /**

@@ -31,6 +31,8 @@ export interface Terminal {
   /** Polls the screen until the check passes. */
   until(check: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   resize(columns: number, rows: number): void;
+  /** tmux's arguments that reach this terminal's server (`-L socket`), for commands of its own. */
+  tmuxArgs(): string[];
   /** The pane's title, as the programs in it set it (OSC 0/2). */
   title(): string;
   /** The pid of the command running in the terminal (a child of the pane's shell). */
@@ -132,6 +134,9 @@ export function openTerminal(
     },
     resize(columns, rows) {
       tmux('resize-window', '-t', 'e2e', '-x', String(columns), '-y', String(rows));
+    },
+    tmuxArgs() {
+      return ['-L', socket];
     },
     close() {
       spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });

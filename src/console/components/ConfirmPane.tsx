@@ -1,18 +1,40 @@
-// The confirmation before an action is sent: how many slaves, the first names, how many the
-// filter hides, what it does in words and local times (for a reboot: the method chain and the
-// muted slaves), and on request the exact Nagios lines or commands (the dry run).
+// The confirmation before an action is sent: how many slaves, the first names (always with how many
+// more), how many the filter hides, what it does in words and local times (for a reboot: the method
+// chain and the muted slaves), and on request the dry run: the exact Nagios lines or commands, or
+// which reboots a cancel stops. Long lines wrap to the pane's width: nothing is cut.
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { chainWords, confirmTitle, requestWords } from '../action-words.js';
 import { alreadyThere, alreadyThereKeys } from '../already-there.js';
-import type { ConsoleStore } from '../store.js';
+import { truncateMiddle } from '../format.js';
+import type { ActionRequest } from '../../domain/protocol.js';
+import type { Confirmation, ConsoleStore } from '../store.js';
+import { wrapText } from '../wrap.js';
 import { tint, useColor } from './theme.js';
 
-/** How many names the confirmation spells out before `and 43 more`. */
+/** How many names the confirmation spells out before `and 43 more`, when they fit. */
 export const NAMES_SHOWN = 5;
 
-export function ConfirmPane({ store, height }: { store: ConsoleStore; height: number }) {
+/** The round border and the padding on each side. */
+const FRAME_COLUMNS = 4;
+
+/** A wrapped line's continuation is indented by this much, so each line reads as one. */
+const HANGING = 2;
+
+interface PaneLine {
+  text: string;
+  tone?: 'red' | 'yellow' | 'dim' | 'bold';
+}
+
+export function ConfirmPane({
+  store,
+  height,
+  width,
+}: {
+  store: ConsoleStore;
+  height: number;
+  width: number;
+}) {
   const color = useColor();
   const confirm = useStore(store, (s) => s.confirm);
   const now = useStore(store, (s) => s.now);
@@ -20,18 +42,14 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
   const slaves = useStore(store, (s) => s.slaves);
   const you = useStore(store, (s) => s.you?.name ?? null);
   if (!confirm) return null;
+  const room = Math.max(width - FRAME_COLUMNS, 20);
   const { request, hidden, dryRun } = confirm;
   const reboot = request.kind === 'reboot';
   const [, ...details] = requestWords(request, now);
   const muted = reboot ? request.targets.filter((name) => slaves.get(name)?.muted).length : 0;
   if (reboot && chains) {
-    const rows = request.targets.map((name) => slaves.get(name));
-    details.unshift(
-      ...chainWords(
-        chains,
-        rows.map((r) => r?.view.pool ?? null),
-      ),
-    );
+    const pools = request.targets.map((name) => slaves.get(name)?.view.pool ?? null);
+    details.unshift(...chainWords(chains, pools));
     if (muted > 0) {
       details.push(
         request.params?.includeMuted
@@ -41,99 +59,141 @@ export function ConfirmPane({ store, height }: { store: ConsoleStore; height: nu
     }
   }
   const found = alreadyThere(request, slaves, you, now);
-  const what = reboot ? 'commands' : 'Nagios command lines';
-  const body: ReactNode[] = [
-    <Text key="names" wrap="truncate">
-      {request.targets.length === 1 ? 'slave: ' : 'slaves: '}
-      {namesLine(request.targets)}
-    </Text>,
-    <Text key="hidden" wrap="truncate" color={hidden > 0 ? tint(color, 'yellow') : undefined}>
-      {hidden > 0
-        ? `${hidden} of them hidden by the current filter`
-        : 'none of them hidden by the filter'}
-    </Text>,
-    ...details.map((d) => (
-      <Text key={d} wrap="truncate">
-        {d}
-      </Text>
-    )),
-    ...alreadyThereText(found.lines, color),
+  const what = dryRunWords(request.kind);
+  const prefix = request.targets.length === 1 ? 'slave: ' : 'slaves: ';
+  const said: PaneLine[] = [
+    { text: `${prefix}${namesLine(request.targets, room - prefix.length)}` },
+    hidden > 0
+      ? { text: `${hidden} of them hidden by the current filter`, tone: 'yellow' }
+      : { text: 'none of them hidden by the filter' },
+    ...details.map((text) => ({ text })),
+    ...alreadyThereLines(found.lines),
   ];
-  if (confirm.showLines && dryRun) {
-    const room = Math.max(height - 4 - body.length - 1, 1);
-    if (dryRun.status === 'waiting') {
-      body.push(
-        <Text key="dry" dimColor>
-          {`asking the collector for the exact ${what}…`}
-        </Text>,
-      );
-    } else if (dryRun.status === 'error') {
-      body.push(
-        <Text key="dry" color={tint(color, 'red')} wrap="truncate">
-          the collector refused: {dryRun.error}
-        </Text>,
-      );
-    } else {
-      const lines = [
-        ...dryRun.failing.map((t) => `would fail: ${t.slave}: ${t.error ?? 'no reason given'}`),
-        ...dryRun.lines,
-      ];
-      const from = Math.min(confirm.scroll, Math.max(lines.length - room, 0));
-      body.push(
-        <Text key="dry" bold wrap="truncate">
-          {`${what[0]!.toUpperCase()}${what.slice(1)} (${dryRun.lines.length}) ${from + 1}-${Math.min(from + room, lines.length)} of ${lines.length}  j/k scroll · v hides`}
-        </Text>,
-        ...lines.slice(from, from + room).map((l, i) => (
-          <Text
-            key={`l${from + i}`}
-            wrap="truncate"
-            color={l.startsWith('would fail') ? tint(color, 'red') : undefined}
-          >
-            {l}
-          </Text>
-        )),
-      );
-    }
-  }
+  const head = said.flatMap((l) => wrapText(l.text, room, HANGING).map((text) => ({ ...l, text })));
+  const hint = wrapText(
+    `Enter/y ${reboot ? 'reboot' : 'send'} · Esc/n cancel · v ${confirm.showLines ? 'hide' : 'show'} ${what.offer}${muted > 0 ? ' · m muted in or out' : ''}${alreadyThereKeys(request, found)}`,
+    room,
+    HANGING,
+  );
+  const title = wrapText(confirmTitle(request, now), room, HANGING);
+  // Inside the border: the title, what is said above, the dry run, the hint at the bottom.
+  const free = Math.max(height - 2 - title.length - head.length - hint.length, 1);
+  const body = confirm.showLines && dryRun ? dryRunLines(confirm, what, room, free) : [];
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} height={height}>
-      <Text bold wrap="truncate">
-        {confirmTitle(request, now)}
-      </Text>
-      {body}
+      {title.map((t, i) => (
+        <Text key={`t${i}`} bold wrap="truncate">
+          {t}
+        </Text>
+      ))}
+      {[...head, ...body].map((l, i) => (
+        <Text
+          key={`b${i}`}
+          wrap="truncate"
+          bold={l.tone === 'bold'}
+          dimColor={l.tone === 'dim'}
+          color={l.tone === 'red' || l.tone === 'yellow' ? tint(color, l.tone) : undefined}
+        >
+          {l.text}
+        </Text>
+      ))}
       <Box flexGrow={1} />
-      <Text dimColor wrap="truncate">
-        {`Enter/y ${reboot ? 'reboot' : 'send'} · Esc/n cancel · v ${confirm.showLines ? 'hide' : 'show'} the exact ${what}${reboot ? ' (dry run)' : ''}${muted > 0 ? ' · m muted in or out' : ''}${alreadyThereKeys(request, found)}`}
-      </Text>
+      {hint.map((h, i) => (
+        <Text key={`h${i}`} dimColor wrap="truncate">
+          {h}
+        </Text>
+      ))}
     </Box>
   );
 }
 
-/** `a, b, c, d, e and 43 more` */
-export function namesLine(names: readonly string[]): string {
-  const first = names.slice(0, NAMES_SHOWN).join(', ');
-  const rest = names.length - NAMES_SHOWN;
-  return rest > 0 ? `${first} and ${rest} more` : first;
+/** What a dry run shows for each kind: Nagios lines, the reboot commands, or the reboots a cancel stops. */
+function dryRunWords(kind: ActionRequest['kind']): { title: string; offer: string } {
+  if (kind === 'reboot') return { title: 'Commands', offer: 'the exact commands (dry run)' };
+  // A cancel runs no command and writes no Nagios line: its dry run says which reboots stop.
+  if (kind === 'cancel-reboot') {
+    return { title: 'Reboots it stops', offer: 'which reboots it stops (dry run)' };
+  }
+  return { title: 'Nagios command lines', offer: 'the exact Nagios command lines' };
+}
+
+/** The dry run's lines from the scroll position, wrapped, within `free` lines of the pane. */
+function dryRunLines(
+  confirm: Confirmation,
+  what: { title: string },
+  room: number,
+  free: number,
+): PaneLine[] {
+  const dryRun = confirm.dryRun!;
+  if (dryRun.status === 'waiting') {
+    return [{ text: `asking the collector for the ${what.title.toLowerCase()}…`, tone: 'dim' }];
+  }
+  if (dryRun.status === 'error') {
+    return wrapText(`the collector refused: ${dryRun.error}`, room, HANGING).map((text) => ({
+      text,
+      tone: 'red',
+    }));
+  }
+  const lines: PaneLine[] = [
+    ...dryRun.failing.map((t) => ({
+      text: `would fail: ${t.slave}: ${t.error ?? 'no reason given'}`,
+      tone: 'red' as const,
+    })),
+    ...dryRun.lines.map((text) => ({ text })),
+  ];
+  const wrapped = lines.map((l) => wrapText(l.text, room, HANGING).map((text) => ({ ...l, text })));
+  const fits = Math.max(free - 1, 1);
+  // The last start that still fills the pane: scrolling stops with the last line in view.
+  let last = wrapped.length;
+  for (let used = 0; last > 0 && used + wrapped[last - 1]!.length <= fits; last--) {
+    used += wrapped[last - 1]!.length;
+  }
+  const from = Math.min(confirm.scroll, last);
+  const shown: PaneLine[] = [];
+  let to = from;
+  while (to < wrapped.length && shown.length + wrapped[to]!.length <= fits) {
+    shown.push(...wrapped[to]!);
+    to++;
+  }
+  // A single line longer than the pane: its start, the rest when scrolled to.
+  if (to === from && from < wrapped.length) {
+    shown.push(...wrapped[from]!.slice(0, fits));
+    to++;
+  }
+  const range = lines.length === 0 ? 'none' : `${from + 1}-${to} of ${lines.length}`;
+  return [
+    {
+      text: `${what.title} (${dryRun.lines.length}) ${range}  j/k scroll · v hides`,
+      tone: 'bold',
+    },
+    ...shown,
+  ];
+}
+
+/**
+ * `a, b, c, d, e and 43 more` in at most `width` characters: fewer names when they do not fit,
+ * the first one cut in the middle if even it does not, and always how many more.
+ */
+export function namesLine(names: readonly string[], width = Infinity): string {
+  for (let k = Math.min(NAMES_SHOWN, names.length); k >= 1; k--) {
+    const rest = names.length - k;
+    const text = `${names.slice(0, k).join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`;
+    if (text.length <= width) return text;
+  }
+  const tail = names.length > 1 ? ` and ${names.length - 1} more` : '';
+  return `${truncateMiddle(names[0] ?? '', Math.max(width - tail.length, 1)).trimEnd()}${tail}`;
 }
 
 /** At most this many lines say what the targets already have; the rest are counted. */
 const ALREADY_LINES = 4;
 
-function alreadyThereText(lines: string[], color: boolean): ReactNode[] {
+function alreadyThereLines(lines: string[]): PaneLine[] {
   const shown = lines.length > ALREADY_LINES ? lines.slice(0, ALREADY_LINES - 1) : lines;
   const rest = lines.length - shown.length;
   return [
-    ...shown.map((line) => (
-      <Text key={`already:${line}`} wrap="truncate" color={tint(color, 'yellow')}>
-        {line}
-      </Text>
-    )),
+    ...shown.map((text): PaneLine => ({ text, tone: 'yellow' })),
     ...(rest > 0
-      ? [
-          <Text key="already:more" dimColor>
-            {`and ${rest} more (v: the dry run lists each)`}
-          </Text>,
-        ]
+      ? [{ text: `and ${rest} more (v: the dry run lists each)`, tone: 'dim' as const }]
       : []),
   ];
 }

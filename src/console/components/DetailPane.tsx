@@ -54,7 +54,7 @@ export interface DetailViewProps {
   /** The fetched detail: used only when it is this row's. */
   detail: DetailState | null;
   now: number;
-  /** What is in flight on the slave (`downtime sent`). */
+  /** What is in flight on the slave (`downtime sent jdoe`). */
   inFlight: string | null;
   /** Lines, its top border included. */
   height: number;

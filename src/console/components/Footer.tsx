@@ -1,6 +1,6 @@
 // The bottom lines: filter prompt, view settings, what is shown, and the marks (always with how many
 // are hidden); then the status line: a notice, the progress of this console's last action, or the keys.
-// A message is shown whole, wrapped over as many lines as it takes; the keys are cut to fit.
+// A message is shown whole, wrapped over as many lines as it takes; the keys, whole, as many as fit.
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
@@ -11,16 +11,8 @@ import { QUICK_FILTER_LABELS } from '../triage.js';
 import { wrapText } from '../wrap.js';
 import { tint, useColor } from './theme.js';
 
-/** Each mode's keys, from the key table: the footer always shows what the keys do now. */
-const MODE_KEYS: Record<Mode, string> = {
-  table: keyLine('table'),
-  filter: keyLine('filter', ' · '),
-  form: keyLine('form', ' · '),
-  confirm: keyLine('confirm', ' · '),
-  log: keyLine('log', ' · '),
-  actions: keyLine('actions', ' · '),
-  help: keyLine('help', ' · '),
-};
+/** Between the keys of the table's line, and of a pane's (fewer, so set apart more plainly). */
+const separatorOf = (mode: Mode): string => (mode === 'table' ? '  ' : ' · ');
 
 /**
  * What the status line must say whole: a notice, this console's last action (its progress or why it
@@ -59,6 +51,8 @@ export function Footer({ store, columns }: { store: ConsoleStore; columns: numbe
     () => (message === null ? [] : wrapText(message, columns)),
     [message, columns],
   );
+  // The keys from the key table, as many whole ones as the width takes: what the keys do now.
+  const keys = useMemo(() => keyLine(mode, separatorOf(mode), columns), [mode, columns]);
   const editing = mode === 'filter';
   return (
     <Box flexDirection="column">
@@ -96,7 +90,7 @@ export function Footer({ store, columns }: { store: ConsoleStore; columns: numbe
         ))
       ) : (
         <Text wrap="truncate" dimColor>
-          {MODE_KEYS[mode]}
+          {keys}
         </Text>
       )}
     </Box>

@@ -1,4 +1,5 @@
-// One slave as a table line: mark, state, name, pool, master, age, start, next change, muted, action.
+// One slave as a table line: mark, state, name, pool, master, age, start, next change, muted, action,
+// the critical message.
 // The line is one pre-styled string: one Ink node a row keeps a frame as cheap as a bare list's.
 import { Text } from 'ink';
 import { memo, useMemo } from 'react';
@@ -10,7 +11,9 @@ import {
   formatNext,
   formatRowAge,
   formatStamp,
+  criticalMessage,
   truncate,
+  truncateMiddle,
 } from '../format.js';
 import type { Column } from '../layout.js';
 import type { Row } from '../rows.js';
@@ -22,7 +25,7 @@ export interface SlaveRowProps {
   now: number;
   selected: boolean;
   marked: boolean;
-  /** An action in flight on the slave (`downtime sent`), from the collector's action messages. */
+  /** An action in flight on the slave (`downtime sent jdoe`), from the collector's action messages. */
   action: string | null;
   stale: boolean;
 }
@@ -37,19 +40,17 @@ export function rowLine(
   { row, columns, now, selected, marked, action, stale }: SlaveRowProps,
   paint: Paint,
 ): string {
-  const muted = row.muted;
   // Bold and dim share one reset code (SGR 22): a bold cell would end a dimmed row's dimness.
-  const dimmed = muted || stale;
+  const dimmed = row.muted || stale;
   const bold = (text: string) => (dimmed ? text : paint.style.bold(text));
   const cells = columns.map((c) => {
-    const text = truncate(cellText(c.key, row, now, marked, stale, action), c.width);
-    if (c.key === 'state') {
-      // Muted rows drop the alarm colour: dimmed, as Nagios greys out what is silenced.
-      return muted ? text : bold(paint.color[colorName(row)](text));
-    }
+    const raw = cellText(c.key, row, now, marked, stale, action);
+    const text = c.key === 'name' ? truncateMiddle(raw, c.width) : truncate(raw, c.width);
+    // A muted row keeps its state's colour, dimmed with the row: a muted CRIT still reads as one.
+    if (c.key === 'state') return bold(paint.color[colorName(row)](text));
     if (c.key === 'mark' && marked) return bold(paint.color.cyan(text));
-    if (c.key === 'next' && row.state === 'late' && !muted) return paint.color.yellow(text);
-    if (c.key === 'action' && action !== null) return paint.color.cyan(text);
+    if (c.key === 'next' && row.state === 'late') return paint.color.yellow(text);
+    if (c.key === 'action' && raw !== '') return paint.color.cyan(text);
     return text;
   });
   // Trailing blanks cost Ink per character every frame; only the cursor bar needs the full width.
@@ -95,5 +96,7 @@ function cellText(
       return formatMuted(row);
     case 'action':
       return action ?? formatAction(row, now);
+    case 'message':
+      return criticalMessage(row);
   }
 }

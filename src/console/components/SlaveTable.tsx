@@ -3,8 +3,8 @@ import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import { truncate } from '../format.js';
 import type { Column } from '../layout.js';
-import { stateBreakdown } from '../rows.js';
 import type { ConsoleStore, Line } from '../store.js';
+import { emptyTableText, groupTitle } from '../table-lines.js';
 import { SlaveRow } from './SlaveRow.js';
 import { tint, useColor } from './theme.js';
 
@@ -34,7 +34,7 @@ export function SlaveTable({ store, columns, height }: SlaveTableProps) {
       marks={marks}
       inFlight={inFlight}
       stale={stale}
-      empty={total === 0 ? 'no slaves yet' : 'no slave matches the filters'}
+      empty={emptyTableText(total)}
     />
   );
 }
@@ -88,11 +88,9 @@ export function SlaveLines(p: SlaveLinesProps) {
 }
 
 function GroupHeader({ line, color }: { line: Extract<Line, { kind: 'group' }>; color: boolean }) {
-  const marked = line.marked > 0 ? `, ${line.marked} marked` : '';
   return (
     <Text bold color={tint(color, 'blue')} wrap="truncate">
-      ── {line.key} ({line.count}: {stateBreakdown(line.states)}
-      {marked})
+      {groupTitle(line)}
     </Text>
   );
 }

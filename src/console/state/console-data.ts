@@ -128,7 +128,7 @@ export interface ConsoleData extends DerivedView {
   serverError: string | null;
   /** Actions not finished yet, by id, as the collector streams them. */
   actions: ReadonlyMap<number, ActionView>;
-  /** What is in flight on each slave (`downtime sent`), from the unfinished actions. */
+  /** What is in flight on each slave (`downtime sent jdoe`), from the unfinished actions. */
   inFlight: ReadonlyMap<string, string>;
   /**
    * Whether the collector is wired to Nagios, so it takes downtimes, rechecks and acks (hello's

@@ -101,8 +101,9 @@ describe('console app', () => {
     expect(line('dead-old')).toContain(`${ESC}[31m`);
     expect(line('late-1')).toContain(`${ESC}[33m`);
     expect(line('never-1')).toContain(`${ESC}[35m`);
+    // Muted rows are dimmed but keep their state's colour: a muted DEAD still reads as one.
     expect(line('muted-dead')).toContain(`${ESC}[2m`);
-    expect(line('muted-dead')).not.toContain(`${ESC}[31m`);
+    expect(line('muted-dead')).toContain(`${ESC}[31m✖ DEAD`);
     const plain = show(fedStore(), SIZE, false);
     await plain.until((t) => t.includes('never-1'), 'the table');
     expect(plain.frame()).not.toMatch(new RegExp(`${ESC}\\[(3[0-7]|9[0-7])m`));

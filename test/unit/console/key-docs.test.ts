@@ -73,4 +73,13 @@ describe('the key table', () => {
       true,
     );
   });
+
+  it('fits the footer to a width: whole keys in order, the help key always', () => {
+    const full = keyLine('table');
+    expect(keyLine('table', '  ', full.length)).toBe(full);
+    expect(keyLine('table', '  ', full.length - 1)).toBe(full.replace(/ {2}q quit$/, ''));
+    expect(keyLine('table', '  ', 20)).toBe('Enter detail  ? help');
+    expect(keyLine('table', '  ', 19)).toBe('? help');
+    expect(keyLine('log', ' · ', 30)).toBe('Esc close · ↑↓ select');
+  });
 });

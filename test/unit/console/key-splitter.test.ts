@@ -37,10 +37,11 @@ describe('the key splitter', () => {
       { input: '', key: { backspace: true } },
       { input: '', key: { delete: true } },
     ]);
-    expect(keys('\x03\x15\x02')).toEqual([
+    expect(keys('\x03\x15\x02\x0c')).toEqual([
       { input: 'c', key: { ctrl: true } },
       { input: 'u', key: { ctrl: true } },
       { input: 'b', key: { ctrl: true } },
+      { input: 'l', key: { ctrl: true } },
     ]);
   });
 

@@ -209,6 +209,30 @@ describe('console keys', () => {
     expect(store.getState().filterText).toBe('de');
   });
 
+  it('asks for a redraw on Ctrl-L in every mode, after the other keys of its chunk, and changes nothing', () => {
+    const store = fedStore();
+    const s = () => store.getState();
+    const take = createKeyInput(store);
+    expect(take('\x0c')).toBe('redraw');
+    expect(take('j\x0cj')).toBe('redraw');
+    expect(s().cursor).toBe(2);
+    // In the filter prompt Ctrl-L is no letter of the filter; in help it does not close help.
+    expect(take('/de\x0c')).toBe('redraw');
+    expect(s().filterText).toBe('de');
+    expect(s().mode).toBe('filter');
+    take('\r?');
+    expect(s().mode).toBe('help');
+    expect(take('\x0c')).toBe('redraw');
+    expect(s().mode).toBe('help');
+    take('xd');
+    expect(s().mode).toBe('form');
+    expect(take('\x0c')).toBe('redraw');
+    expect(s().mode).toBe('form');
+    expect(s().form?.values.length).toBe('2h');
+    // Nothing to do is still no redraw.
+    expect(take('\x1b[<0;1;1M')).toBe('ignored');
+  });
+
   it('cycles sort and grouping, opens help and the action menu, and quits', () => {
     const store = fedStore();
     const s = () => store.getState();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { endpointsFor } from '../../../src/console/endpoints.js';
-import { columnsFor } from '../../../src/console/layout.js';
+import { columnsFor, type ColumnNeeds } from '../../../src/console/layout.js';
 import { rowLine } from '../../../src/console/components/SlaveRow.js';
 import { paintFor } from '../../../src/console/components/theme.js';
 import { toRow } from '../../../src/console/rows.js';
@@ -33,53 +33,6 @@ describe('console endpoints', () => {
   });
 });
 
-describe('console layout', () => {
-  const keys = (width: number, withAction = true) =>
-    columnsFor(width, 'UTC', withAction).map((c) => c.key);
-  const total = (width: number, withAction = true) =>
-    columnsFor(width, 'UTC', withAction).reduce((s, c) => s + c.width + 1, 0);
-
-  it('keeps every column on a wide terminal and gives the name the spare room', () => {
-    expect(keys(200)).toEqual([
-      'mark',
-      'state',
-      'name',
-      'pool',
-      'master',
-      'age',
-      'started',
-      'next',
-      'muted',
-      'action',
-    ]);
-    expect(columnsFor(200, 'UTC', true).find((c) => c.key === 'name')!.width).toBe(40);
-  });
-
-  it('drops columns in order as the terminal narrows, never wider than the terminal', () => {
-    // With something in flight, the action outranks the start time at 120 columns.
-    expect(keys(120)).toContain('action');
-    expect(keys(120)).not.toContain('started');
-    expect(keys(100)).not.toContain('action');
-    expect(keys(60)).toEqual(['mark', 'state', 'name', 'age', 'next']);
-    expect(keys(40)).toEqual(['mark', 'state', 'name', 'age']);
-    for (const w of [200, 132, 120, 100, 80, 60, 50]) {
-      expect(total(w)).toBeLessThanOrEqual(w + 1);
-      expect(total(w, false)).toBeLessThanOrEqual(w + 1);
-    }
-  });
-
-  it('leaves the action column out while nothing is in flight', () => {
-    expect(keys(200, false)).not.toContain('action');
-    expect(keys(120, false)).toContain('started');
-  });
-
-  it('names the time zone in the start column', () => {
-    expect(columnsFor(200, 'CET', false).find((c) => c.key === 'started')!.title).toBe(
-      'STARTED CET',
-    );
-  });
-});
-
 describe('console terminal check', () => {
   it('wants a terminal on both sides and points at corral ls otherwise', () => {
     expect(terminalProblem({ isTTY: true }, { isTTY: true })).toBeNull();
@@ -90,12 +43,14 @@ describe('console terminal check', () => {
   });
 });
 
+const NEEDS: ColumnNeeds = { name: 12, pool: 12, master: 4, muted: 0, action: 0, message: false };
+
 describe('console row line', () => {
   const line = (stale: boolean, selected = false) =>
     rowLine(
       {
         row: toRow(view('dead-1', { ago: 8 * HOUR }), DEFAULT_POLICY, T0),
-        columns: columnsFor(120, 'UTC', false),
+        columns: columnsFor(120, 'UTC', NEEDS),
         now: T0,
         selected,
         marked: true,
@@ -115,7 +70,7 @@ describe('console row line', () => {
 
   it('draws the cursor bar across the full width, in one inverse span; other rows end at their text', () => {
     const plain = (s: string) => s.replace(new RegExp(`${'\x1b'}\\[[0-9;]*m`, 'g'), '');
-    const columns = columnsFor(120, 'UTC', false);
+    const columns = columnsFor(120, 'UTC', NEEDS);
     const width = columns.reduce((sum, c) => sum + c.width, 0) + columns.length - 1;
     const bar = line(false, true);
     expect(plain(bar)).toHaveLength(width);

@@ -142,8 +142,8 @@ describe('server messages applied', () => {
     ]);
     expect(s1.data.own?.actionId).toBe(5);
     expect(Object.fromEntries(s1.data.inFlight)).toEqual({
-      'late-1': 'downtime sent',
-      'crit-1': 'downtime pending',
+      'late-1': 'downtime sent jdoe',
+      'crit-1': 'downtime pending jdoe',
     });
     const finished = { ...started, finishedAt: new Date(T0).toISOString() };
     const s2 = after(s1.data, [{ type: 'action', event: 'finished', action: finished }]);

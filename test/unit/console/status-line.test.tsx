@@ -64,3 +64,28 @@ test('a notice as long, whole; once cleared the keys come back on one line', asy
   const after = await frameUntil(store, (l) => l.some((x) => x.startsWith('Enter detail')));
   expect(statusOf(after)).toHaveLength(1);
 });
+
+test('the keys line fits the width with whole keys, and always offers help', async () => {
+  for (const columns of [60, 100, 130]) {
+    const store = fedStore();
+    const r = render(<App store={store} size={{ columns, rows: 24 }} color={false} />);
+    cleanup.push(() => r.unmount());
+    const lines = () => stripVTControlCharacters(r.lastFrame() ?? '').split('\n');
+    const deadline = Date.now() + 5000;
+    while (!lines().some((l) => l.startsWith('Enter detail'))) {
+      if (Date.now() > deadline) throw new Error(`no keys line:\n${lines().join('\n')}`);
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    const keys = lines()
+      .find((l) => l.startsWith('Enter detail'))!
+      .trimEnd();
+    expect(keys.length).toBeLessThanOrEqual(columns);
+    expect(keys).not.toContain('…');
+    expect(keys).toMatch(/ \? help( {2}q quit)?$/);
+    // Whole keys only: each word after two spaces is a key and its word, as the table writes them.
+    const full =
+      'Enter detail  / filter  space mark  a mark all  x act  d downtime  c recheck  A ack  r reboot  L log  s sort  ? help  q quit';
+    for (const part of keys.split('  ')) expect(full.split('  ')).toContain(part);
+    if (columns >= full.length) expect(keys).toBe(full);
+  }
+});

@@ -273,7 +273,7 @@ describe('console store: actions', () => {
       ],
       T0,
     );
-    expect(s().inFlight.get('dead-old')).toBe('downtime pending');
+    expect(s().inFlight.get('dead-old')).toBe('downtime pending jdoe');
     s().applyMessages(
       [
         action(1, 'sent', [
@@ -283,7 +283,7 @@ describe('console store: actions', () => {
       ],
       T0,
     );
-    expect(s().inFlight.get('dead-old')).toBe('downtime sent');
+    expect(s().inFlight.get('dead-old')).toBe('downtime sent jdoe');
     expect(s().inFlight.has('late-1')).toBe(false);
     s().applyMessages(
       [

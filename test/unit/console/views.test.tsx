@@ -5,9 +5,11 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActionLog } from '../../../src/console/components/ActionLogPane.js';
 import { SlaveLines } from '../../../src/console/components/SlaveTable.js';
-import { columnsFor } from '../../../src/console/layout.js';
+import { paintFor } from '../../../src/console/components/theme.js';
+import { columnNeeds, columnsFor } from '../../../src/console/layout.js';
 import { toRow } from '../../../src/console/rows.js';
-import type { Line } from '../../../src/console/store.js';
+import { emptyCounts, type Line } from '../../../src/console/store.js';
+import { tableLines, type TableData } from '../../../src/console/table-lines.js';
 import { DEFAULT_POLICY } from '../../../src/domain/thresholds.js';
 import { T0, actionView, view } from './fixtures.js';
 
@@ -29,16 +31,18 @@ describe('views drawn from props', () => {
     { kind: 'slave', row: row('a-1'), index: 0 },
     { kind: 'slave', row: row('a-2'), index: 1 },
   ];
+  const inFlight = new Map([['a-2', 'downtime sent jdoe']]);
+  const columns = columnsFor(100, 'UTC', columnNeeds([row('a-1'), row('a-2')], inFlight, T0));
   const table = (over: Partial<Parameters<typeof SlaveLines>[0]> = {}) =>
     lines(
       <SlaveLines
         window={window}
-        columns={columnsFor(100, 'UTC', true)}
+        columns={columns}
         height={4}
         now={T0}
         cursor={1}
         marks={new Set(['a-1'])}
-        inFlight={new Map([['a-2', 'downtime sent']])}
+        inFlight={inFlight}
         stale={false}
         empty="no slave matches the filters"
         {...over}
@@ -50,8 +54,28 @@ describe('views drawn from props', () => {
     expect(shown[0]).toMatch(/STATE\s+NAME/);
     expect(shown[1]).toBe('── bm05 (2: 2 ok, 1 marked)');
     expect(shown[2]).toMatch(/^\S.*a-1/);
-    expect(shown[3]).toMatch(/^ {3}✓ OK\s+a-2/);
+    expect(shown[3]).toMatch(/^ {2}✓ OK\s+a-2/);
     expect(table({ window: [] })[1]).toBe('  no slave matches the filters');
+  });
+
+  it('the screen draws the same group header and empty table as SlaveLines', () => {
+    const data: TableData = {
+      lines: window,
+      top: 0,
+      cursor: 1,
+      marks: new Set(['a-1']),
+      inFlight,
+      now: T0,
+      connection: { status: 'connected', since: T0, error: null, retryAt: null },
+      counts: { ...emptyCounts(), ok: 2, total: 2 },
+    };
+    const painted = (d: TableData) =>
+      tableLines(d, columns, 4, paintFor(false)).map((l) => stripVTControlCharacters(l));
+    expect(painted(data)[1]).toBe(table()[1]);
+    expect(painted({ ...data, lines: [] })[1]).toBe(table({ window: [] })[1]);
+    expect(painted({ ...data, lines: [], counts: { ...data.counts, total: 0 } })[1]).toBe(
+      '  no slaves yet',
+    );
   });
 
   it('ActionLog: newest first, the selected action and what is not settled in it', () => {

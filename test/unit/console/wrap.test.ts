@@ -25,11 +25,24 @@ describe('wrapText', () => {
     expect(wrapText('x', 0)).toEqual(['x']);
   });
 
+  it('indents the lines after the first by `indent`, within the same width', () => {
+    expect(wrapText('SCHEDULE_SVC_DOWNTIME;host;svc;jdoe;rack move', 16, 2)).toEqual([
+      'SCHEDULE_SVC_DOW',
+      '  NTIME;host;svc',
+      '  ;jdoe;rack',
+      '  move',
+    ]);
+    expect(wrapText('abcde fghij klm', 11, 2)).toEqual(['abcde fghij', '  klm']);
+    // An indent as wide as the line is none: every line still holds something.
+    expect(wrapText('abc def', 3, 3)).toEqual(['abc', 'def']);
+  });
+
   it('never gives a line longer than the width', () => {
     const text =
       'no start within 25 s after ssh ran; ipmi ran: exit 0; hands needed for bld-linux64-ec2-101';
     for (const width of [1, 2, 7, 13, 40]) {
       for (const line of wrapText(text, width)) expect(line.length).toBeLessThanOrEqual(width);
+      for (const line of wrapText(text, width, 2)) expect(line.length).toBeLessThanOrEqual(width);
     }
   });
 });
