@@ -147,6 +147,7 @@ export async function startPrivateNagios(opts: PrivateNagiosOptions): Promise<Pr
       proc.kill('SIGKILL');
       await exited;
     }
+    await groupGone(proc.pid);
   };
   const cleanup = async () => {
     await stop();
@@ -204,4 +205,23 @@ async function wholeStatus(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Ends what is left of a stopped Nagios's process group: its workers inherit the command FIFO's
+ * read end, and while one lives a writer is not told that Nagios is gone.
+ */
+async function groupGone(pid: number | undefined): Promise<void> {
+  if (pid === undefined) return;
+  const signal = (sig: NodeJS.Signals | 0): boolean => {
+    try {
+      process.kill(-pid, sig);
+      return true;
+    } catch {
+      return false; // ESRCH: no process is left in the group
+    }
+  };
+  if (!signal('SIGKILL')) return;
+  const deadline = Date.now() + STOP_WITHIN_MS;
+  while (signal(0) && Date.now() < deadline) await sleep(20, false, { ref: false });
 }

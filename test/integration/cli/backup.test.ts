@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { Store } from '../../../src/collector/store.js';
+import { SCHEMA_VERSION } from '../../../src/collector/schema.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CORRAL_BIN,
@@ -70,7 +71,7 @@ describe('corral backup', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(
-        `^backed up ${live.dbPath} to ${file}: \\d+ slaves, \\d+ heartbeats, 0 actions, [\\d.]+ MB, schema 1, in [\\d.]+ s\\n$`,
+        `^backed up ${live.dbPath} to ${file}: \\d+ slaves, \\d+ heartbeats, 0 actions, [\\d.]+ MB, schema ${SCHEMA_VERSION}, in [\\d.]+ s\\n$`,
       ),
     );
     // Heartbeats kept arriving while it ran: the copy was taken from a database being written.
