@@ -1,7 +1,7 @@
 // A private Nagios Core 4 in a temp dir of its own (the demo's, the tests'): every path inside that
 // dir, intervals in seconds, run as whoever we are; stopped and its dir removed on every way out.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -137,6 +137,7 @@ export async function startPrivateNagios(opts: PrivateNagiosOptions): Promise<Pr
   const stop = async () => {
     const proc = child;
     if (proc === null) return;
+    const family = childrenOf(proc.pid);
     proc.kill('SIGTERM');
     const done = await Promise.race([
       exited.then(() => true),
@@ -147,7 +148,7 @@ export async function startPrivateNagios(opts: PrivateNagiosOptions): Promise<Pr
       proc.kill('SIGKILL');
       await exited;
     }
-    await groupGone(proc.pid);
+    await ended(family);
   };
   const cleanup = async () => {
     await stop();
@@ -208,20 +209,40 @@ async function wholeStatus(file: string): Promise<boolean> {
 }
 
 /**
- * Ends what is left of a stopped Nagios's process group: its workers inherit the command FIFO's
- * read end, and while one lives a writer is not told that Nagios is gone.
+ * A stopped Nagios's children: its workers (each in its own process group) keep the command FIFO's
+ * read end, and while one lives a writer is not told that Nagios is gone. Linux's /proc.
  */
-async function groupGone(pid: number | undefined): Promise<void> {
-  if (pid === undefined) return;
-  const signal = (sig: NodeJS.Signals | 0): boolean => {
+function childrenOf(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      process.kill(-pid, sig);
+      // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked: not a child any more.
+    }
+  }
+  return children;
+}
+
+/** Kills what is left of them and waits until they are gone (within the stop bound). */
+async function ended(pids: readonly number[]): Promise<void> {
+  const alive = (pid: number, sig: NodeJS.Signals | 0): boolean => {
+    try {
+      process.kill(pid, sig);
       return true;
     } catch {
-      return false; // ESRCH: no process is left in the group
+      return false; // ESRCH: gone
     }
   };
-  if (!signal('SIGKILL')) return;
+  let left = pids.filter((pid) => alive(pid, 'SIGKILL'));
   const deadline = Date.now() + STOP_WITHIN_MS;
-  while (signal(0) && Date.now() < deadline) await sleep(20, false, { ref: false });
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(20, false, { ref: false });
+    left = left.filter((pid) => alive(pid, 0));
+  }
 }
