@@ -1,13 +1,13 @@
 // Nagios Core on this host as a monitoring backend: results and actions as external command lines
 // through the command file, read back from status.dat (parsed in its own thread), each target
 // prechecked against what status.dat shows and confirmed from it.
-import { precheck } from '../nagios/confirm.js';
 import type { Logger } from 'pino';
 import { downtimeMatches } from '../domain/downtime-match.js';
 import type { MonitoringView } from '../domain/slave.js';
 import type { SlaveMutes } from '../domain/slave-record.js';
 import { NagiosBridge, type ActionOutcome, type LineWriter } from '../nagios/bridge.js';
 import { CommandFileWriter } from '../nagios/command-file.js';
+import { precheck } from '../nagios/confirm.js';
 import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
 import type { NagiosSettings } from '../nagios/settings.js';
 import type { NagiosStatus } from '../nagios/status-file.js';
