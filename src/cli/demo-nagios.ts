@@ -1,12 +1,12 @@
 // The demo's Nagios: a private Nagios Core (in a temp dir) with objects for the demo farm's slaves,
 // and the collector's `nagios:` settings that point at it; or, without it, the line consoles show.
 import { fileURLToPath } from 'node:url';
-import type { NagiosSettings } from '../collector/config.js';
 import type { InventoryEntry } from '../domain/inventory.js';
 import { oneLine } from '../domain/printable.js';
 import type { ThresholdPolicy } from '../domain/thresholds.js';
 import { generateNagiosConfig } from '../nagios/config-generator.js';
 import { DEFAULT_MAPPING } from '../nagios/mapping.js';
+import type { NagiosSettings } from '../nagios/settings.js';
 import {
   NAGIOS_BIN,
   PLUGIN_DIR,

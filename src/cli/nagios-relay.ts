@@ -31,7 +31,7 @@ async function runRelayUntilSignal(opts: RelayFlags): Promise<void> {
   const { Metrics } = await import('../collector/metrics.js');
   const { NagiosMonitor } = await import('../monitoring/nagios.js');
   const { NagiosRelay } = await import('../relay/relay.js');
-  const { RELAY_PATH } = await import('../relay/messages.js');
+  const { RELAY_PATH } = await import('../monitoring/relay-messages.js');
   const target = collectorTarget(opts);
   let nagios;
   try {

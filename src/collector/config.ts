@@ -9,6 +9,7 @@ import type { ThresholdPolicy } from '../domain/thresholds.js';
 import { NagiosInputError } from '../nagios/commands.js';
 import { accessProblem } from '../nagios/file-access.js';
 import { checkMapping, DEFAULT_MAPPING } from '../nagios/mapping.js';
+import type { NagiosSettings } from '../nagios/settings.js';
 import type { RebootSettings } from '../reboot/methods.js';
 import { readTlsFiles, TlsFileError, type TlsSettings } from './tls-files.js';
 import {
@@ -34,21 +35,6 @@ export interface TokenSetting {
   name: string;
   role: Role;
   token: string;
-}
-
-export interface NagiosSettings {
-  commandFile: string | null;
-  statusFile: string | null;
-  objectCacheFile: string | null;
-  /** Host name template, `{slave}` is replaced by the slave's name. */
-  host: string;
-  service: string;
-  /** How long an action waits for status.dat to show it before its targets are unconfirmed. */
-  confirmWithinSeconds: number;
-  /** Nagios's status_update_interval: status.dat older than 3 of these means Nagios is not writing it. */
-  statusIntervalSeconds: number;
-  /** Nagios is on another host: its relay (`corral nagios-relay`) connects in with a `relay` token. */
-  relay: boolean;
 }
 
 export interface Settings {

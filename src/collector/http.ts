@@ -21,7 +21,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Queries } from './queries.js';
 import { UnlistedCap } from './unlisted-cap.js';
-import { RELAY_PATH } from '../relay/messages.js';
+import { RELAY_PATH } from '../monitoring/relay-messages.js';
 
 export interface ApiParts {
   settings: Settings;

@@ -1,12 +1,13 @@
 // The one seam between corral and a monitoring system: what the results feed, the action engine and
 // a slave's detail ask of monitoring, in corral's words. Nagios on this host, Icinga 2's REST API and
 // a Nagios on another host (through its relay) each implement it; nothing above it knows which.
+import type { ActionFacts } from '../domain/action-facts.js';
 import type { DowntimeMatch } from '../domain/downtime-match.js';
-import type { ActionKind, MonitoringBackend, ResolvedParams } from '../domain/protocol.js';
+import type { MonitoringBackend } from '../domain/protocol.js';
 import type { MonitoringView } from '../domain/slave.js';
 import type { SlaveMutes } from '../domain/slave-record.js';
 
-export type { MonitoringBackend };
+export type { ActionFacts, MonitoringBackend };
 
 /** A slave as a backend needs it: its name and the inventory attributes that may map it elsewhere. */
 export interface SlaveRef {
@@ -62,17 +63,6 @@ export interface ActOutcome {
   answers: Answer[];
   /** A preview's exact requests (Nagios: the command lines); empty when acting. */
   lines: string[];
-}
-
-/** An action as the engine recorded it, for `confirmed`: who, what, when it was handed over. */
-export interface ActionFacts {
-  kind: ActionKind;
-  author: string;
-  /** When the action was handed to the backend, epoch ms. */
-  at: number;
-  params: ResolvedParams;
-  /** cancel-downtime: the downtimes it removes (all when undefined). */
-  cancels?: DowntimeMatch;
 }
 
 /**

@@ -1,10 +1,10 @@
 // What a Nagios's status.dat shows of each slave, in the seam's words: whether it has a service,
 // the service itself, who mutes it, and whether an action shows done. Shared by Nagios on this host
 // and Nagios on another host (whose relay sends status.dat's contents over).
-import { isConfirmed } from '../actions/confirm.js';
 import type { ServiceView } from '../domain/slave.js';
 import type { SlaveMutes } from '../domain/slave-record.js';
 import { NagiosInputError, type ServiceRef } from '../nagios/commands.js';
+import { isConfirmed } from '../nagios/confirm.js';
 import { serviceFor, type NagiosMapping } from '../nagios/mapping.js';
 import { mutesOf, NOT_MUTED } from '../nagios/muting.js';
 import { serviceView } from '../nagios/service-view.js';

@@ -4,23 +4,13 @@
 // contents come back, so muting, the detail and confirmation work as with a local Nagios.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { Health } from '../collector/health.js';
-import type { Logger } from '../collector/logger.js';
 import type { MonitoringView } from '../domain/slave.js';
 import type { SlaveMutes } from '../domain/slave-record.js';
 import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
 import type { NagiosStatus } from '../nagios/status-file.js';
-import {
-  problemOf,
-  relayMessageSchema,
-  statusFromWire,
-  type RelayAnswer,
-  type RelayMessage,
-  type RelayRequest,
-  type RelayResult,
-  type RelayTarget,
-} from '../relay/messages.js';
+import type { HealthParts } from './health-parts.js';
 import type {
   ActionFacts,
   ActOutcome,
@@ -33,6 +23,16 @@ import type {
   SlaveRef,
 } from './monitor.js';
 import { NagiosReadBack } from './nagios-read-back.js';
+import {
+  problemOf,
+  relayMessageSchema,
+  statusFromWire,
+  type RelayAnswer,
+  type RelayMessage,
+  type RelayRequest,
+  type RelayResult,
+  type RelayTarget,
+} from './relay-messages.js';
 
 /** A request the relay has not answered in this long fails (actions must fail within 20 s). */
 const ANSWER_WITHIN_MS = 20_000;
@@ -74,7 +74,7 @@ export class NagiosRemoteMonitor implements Monitor {
 
   constructor(
     settings: { host: string; service: string },
-    private readonly healthParts: Health,
+    private readonly healthParts: HealthParts,
     private readonly log: Logger,
   ) {
     this.mapping = checkMapping({ hostTemplate: settings.host, service: settings.service });

@@ -1,19 +1,17 @@
 // Nagios Core on this host as a monitoring backend: results and actions as external command lines
 // through the command file, read back from status.dat (parsed in its own thread), each target
 // prechecked against what status.dat shows and confirmed from it.
-import { precheck } from '../actions/confirm.js';
-import type { Health } from '../collector/health.js';
-import type { Logger } from '../collector/logger.js';
-import type { Metrics } from '../collector/metrics.js';
-import type { NagiosSettings } from '../collector/config.js';
-import { NagiosWatch } from '../collector/nagios-watch.js';
+import type { Logger } from 'pino';
 import { downtimeMatches } from '../domain/downtime-match.js';
 import type { MonitoringView } from '../domain/slave.js';
 import type { SlaveMutes } from '../domain/slave-record.js';
 import { NagiosBridge, type ActionOutcome, type LineWriter } from '../nagios/bridge.js';
 import { CommandFileWriter } from '../nagios/command-file.js';
+import { precheck } from '../nagios/confirm.js';
 import { checkMapping, type NagiosMapping } from '../nagios/mapping.js';
+import type { NagiosSettings } from '../nagios/settings.js';
 import type { NagiosStatus } from '../nagios/status-file.js';
+import type { HealthParts } from './health-parts.js';
 import type {
   ActionFacts,
   ActOutcome,
@@ -26,6 +24,7 @@ import type {
   SlaveRef,
 } from './monitor.js';
 import { NagiosReadBack } from './nagios-read-back.js';
+import { NagiosWatch, type WatchMetrics } from './nagios-watch.js';
 
 export class NagiosMonitor implements Monitor {
   readonly backend = 'nagios' as const;
@@ -40,8 +39,8 @@ export class NagiosMonitor implements Monitor {
 
   constructor(
     readonly settings: NagiosSettings & { commandFile: string },
-    private readonly healthParts: Health,
-    metrics: Metrics,
+    private readonly healthParts: HealthParts,
+    metrics: WatchMetrics,
     log: Logger,
   ) {
     this.mapping = checkMapping({ hostTemplate: settings.host, service: settings.service });
@@ -240,7 +239,7 @@ function answersOf(results: ActionOutcome['results']): Answer[] {
 }
 
 /** The link as the command file's and status.dat's health say it: both problems, in one line. */
-export function nagiosLinkHealth(health: Health): LinkHealth {
+export function nagiosLinkHealth(health: HealthParts): LinkHealth {
   const shown = health
     .report()
     .problems.filter((p) => p.part === 'nagios-commands' || p.part === 'nagios-status')

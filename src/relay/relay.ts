@@ -2,12 +2,10 @@
 // connects out to the collector with a `relay` token. It builds every command line itself, from the
 // names and text it is sent (checked again here), answers per target, and sends status.dat's
 // contents whenever they change. It never runs anything else: no remote command execution.
+import type { Logger } from 'pino';
 import { WebSocket, type RawData } from 'ws';
-import type { Logger } from '../collector/logger.js';
 import type { Answer, MonitorAction, PassiveResult, SlaveRef } from '../monitoring/monitor.js';
 import type { NagiosMonitor } from '../monitoring/nagios.js';
-import { authHeaders } from '../net/auth-header.js';
-import { failureReason, type CaFile } from '../net/failure.js';
 import {
   problemOf,
   RELAY_PROTOCOL,
@@ -19,7 +17,9 @@ import {
   type RelayMessage,
   type RelayRequest,
   type RelayTarget,
-} from './messages.js';
+} from '../monitoring/relay-messages.js';
+import { authHeaders } from '../net/auth-header.js';
+import { failureReason, type CaFile } from '../net/failure.js';
 
 const FIRST_RETRY_MS = 500;
 const LAST_RETRY_MS = 15_000;

@@ -1,18 +1,11 @@
 // Whether Nagios shows an action done on one target, read from status.dat, and what makes a target
 // fail before anything is sent (Nagios has no such service; an OK service has nothing to acknowledge).
 // The Nagios backends' answers to the seam's `confirmed` and their precheck.
+import type { ActionFacts } from '../domain/action-facts.js';
 import { downtimeMatches } from '../domain/downtime-match.js';
 import type { ActionKind } from '../domain/protocol.js';
-import type { ActionFacts } from '../monitoring/monitor.js';
-import type { ServiceRef } from '../nagios/commands.js';
-import {
-  acknowledgementOf,
-  downtimesOf,
-  serviceKey,
-  type NagiosStatus,
-} from '../nagios/status-file.js';
-
-export type { ActionFacts };
+import type { ServiceRef } from './commands.js';
+import { acknowledgementOf, downtimesOf, serviceKey, type NagiosStatus } from './status-file.js';
 
 export function isConfirmed(a: ActionFacts, status: NagiosStatus, target: ServiceRef): boolean {
   const service = status.services.get(serviceKey(target.host, target.service));

@@ -1,6 +1,7 @@
 // Whether Nagios is there, told truthfully: every second it reads status.dat (in its own thread) and
 // probes the command file, puts each problem on /healthz and in the log once (until it changes), and
 // says when Nagios is back (a new program_start, or the command file read again after failures).
+import type { Logger } from 'pino';
 import type { LineWriter } from '../nagios/bridge.js';
 import {
   CommandFileError,
@@ -9,9 +10,7 @@ import {
 } from '../nagios/command-file.js';
 import { accessProblem } from '../nagios/file-access.js';
 import type { NagiosStatus } from '../nagios/status-file.js';
-import type { Health, HealthPart } from './health.js';
-import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import type { HealthParts, MonitoringPart } from './health-parts.js';
 import { StatusThread } from './status-thread.js';
 
 const POLL_MS = 1000;
@@ -21,6 +20,11 @@ export const STALE_INTERVALS = 3;
 export interface WatchOptions {
   statusFile: string | null;
   statusIntervalSeconds: number;
+}
+
+/** The one metric the watch counts (the collector's Metrics has it). */
+export interface WatchMetrics {
+  nagiosWriteFailures: { inc(labels: { problem: string }): void };
 }
 
 export interface WatchEvents {
@@ -60,8 +64,8 @@ export class NagiosWatch implements LineWriter {
   constructor(
     private readonly options: WatchOptions,
     private readonly commands: CommandFileWriter,
-    private readonly health: Health,
-    private readonly metrics: Metrics,
+    private readonly health: HealthParts,
+    private readonly metrics: WatchMetrics,
     private readonly log: Logger,
     private readonly events: WatchEvents,
   ) {
@@ -167,7 +171,7 @@ export class NagiosWatch implements LineWriter {
   }
 
   /** Health now; the log only when the problem changed, so a Nagios down for hours is one line. */
-  private report(part: HealthPart, problem: string | null): void {
+  private report(part: MonitoringPart, problem: string | null): void {
     const before = this.health.problemOf(part);
     this.health.set(part, problem);
     if (problem === before) return;
@@ -177,6 +181,6 @@ export class NagiosWatch implements LineWriter {
   }
 }
 
-function partName(part: HealthPart): string {
+function partName(part: MonitoringPart): string {
   return part === 'nagios-status' ? "Nagios's status.dat" : "Nagios's command file";
 }

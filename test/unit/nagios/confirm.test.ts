@@ -1,6 +1,7 @@
 // When status.dat shows an action done on a target, and what fails a target before it is sent.
 import { describe, expect, it } from 'vitest';
-import { isConfirmed, precheck, type ActionFacts } from '../../../src/actions/confirm.js';
+import type { ActionFacts } from '../../../src/domain/action-facts.js';
+import { isConfirmed, precheck } from '../../../src/nagios/confirm.js';
 import { parseStatus } from '../../../src/nagios/status-file.js';
 
 const T = { host: 's1', service: 'buildbot-start' };

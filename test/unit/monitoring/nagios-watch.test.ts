@@ -1,6 +1,6 @@
 // When status.dat counts as stale: older than 3 of Nagios's status intervals, not at exactly 3.
 import { describe, expect, test } from 'vitest';
-import { staleStatusProblem } from '../../../src/collector/nagios-watch.js';
+import { staleStatusProblem } from '../../../src/monitoring/nagios-watch.js';
 
 const FILE = '/var/lib/nagios4/status.dat';
 const CREATED = Date.UTC(2026, 10, 30, 5, 0, 0);
