@@ -242,7 +242,8 @@ async function ended(pids: readonly number[]): Promise<void> {
   let left = pids.filter((pid) => alive(pid, 'SIGKILL'));
   const deadline = Date.now() + STOP_WITHIN_MS;
   while (left.length > 0 && Date.now() < deadline) {
-    await sleep(20, false, { ref: false });
+    // Ref'd: on the way out this wait may be all that keeps the process alive until its exit code is set.
+    await sleep(20);
     left = left.filter((pid) => alive(pid, 0));
   }
 }
