@@ -65,3 +65,31 @@ describe('causes', () => {
     );
   });
 });
+
+describe('GET /api/v1/causes keeps the collector rules', () => {
+  const VIEWER = 'causes-viewer-token-0123456789';
+  let guarded: RunningCollector;
+  beforeAll(async () => {
+    guarded = await startCollector({
+      config: `tokens:\n  - {name: ro, role: viewer, token: ${VIEWER}}\n`,
+    });
+  });
+  afterAll(async () => {
+    await guarded.stop();
+    guarded.cleanup();
+  });
+
+  it('asks for a token, answers a viewer, and refuses a web page', async () => {
+    const url = `${guarded.url}/api/v1/causes`;
+    expect((await getJson(url)).status).toBe(401);
+    const viewer = await getJson<{ causes: Cause[] }>(url, { authorization: `Bearer ${VIEWER}` });
+    expect(viewer.status).toBe(200);
+    expect(viewer.body.causes).toEqual([]);
+    const page = await getJson<{ error: string }>(url, {
+      authorization: `Bearer ${VIEWER}`,
+      origin: 'https://evil.example',
+    });
+    expect(page.status).toBe(403);
+    expect(page.body.error).toMatch(/^requests from web pages are refused/);
+  });
+});
