@@ -1,18 +1,13 @@
 // End to end: an operator acts from the real `corral console` in tmux on a real collector wired to a
 // real Nagios Core 4: marks, the form, the confirmation (hidden marks, the exact Nagios lines), the
 // downtime confirmed from status.dat and shown muted; a viewer console cannot act but sees it logged.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CORRAL_BIN,
-  postJson,
-  startCollector,
-  type RunningCollector,
-} from '../support/collector.js';
-import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../support/nagios.js';
-import { freePort, runCorral } from '../integration/agent/run-cli.js';
+import { CORRAL_BIN, postJson, type RunningCollector } from '../support/collector.js';
+import { hasNagios, type NagiosInstance } from '../support/nagios.js';
+import { startWiredNagios } from '../support/wired-nagios.js';
 import { hasTmux, openTerminal, type Terminal } from './tmux.js';
 
 const tmux = hasTmux();
@@ -36,45 +31,15 @@ describe.skipIf(!tmux || !hasNagios)('acting from corral console on a real Nagio
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'corral-console-actions-'));
-    const port = await freePort();
-    const inventory = path.join(dir, 'inventory.yaml');
-    await writeFile(
-      inventory,
-      ['slaves:', ...SLAVES.map((s) => `  - {name: ${s}, pool: rack4}`), ''].join('\n'),
-    );
-    const base = `thresholds: {warning: 6h, critical: 7h}\ninventory: ${inventory}\n`;
-    const genConfig = path.join(dir, 'gen.yaml');
-    await writeFile(genConfig, base);
-    const tokenFile = path.join(dir, 'nagios-token');
-    await writeFile(tokenFile, `${CHECKER}\n`);
-    const generated = await runCorral([
-      'nagios-config',
-      '--config',
-      genConfig,
-      '--collector',
-      `http://127.0.0.1:${port}`,
-      '--plugin-dir',
-      PLUGIN_DIR,
-      '--token-file',
-      tokenFile,
-    ]);
-    expect(generated.stderr).toBe('');
-    nagios = await startNagios({ objects: generated.stdout });
-    collector = await startCollector({
-      args: ['--listen', `127.0.0.1:${port}`],
-      config: [
-        base,
-        'tokens:',
+    ({ nagios, collector } = await startWiredNagios({
+      dir,
+      slaves: SLAVES.map((s) => `{name: ${s}, pool: rack4}`),
+      checker: CHECKER,
+      tokens: [
         `  - {name: jdoe, role: operator, token: ${OPERATOR}}`,
         `  - {name: vera, role: viewer, token: ${VIEWER}}`,
-        `  - {name: nagios, role: viewer, token: ${CHECKER}}`,
-        'nagios:',
-        `  command_file: ${nagios.commandFile}`,
-        `  status_file: ${nagios.statusFile}`,
-        '  confirm_within: 40s',
-        '',
-      ].join('\n'),
-    });
+      ],
+    }));
     // Every slave started a while ago, a minute apart, so the order on screen is known.
     const now = Date.now();
     const beats = SLAVES.map((slave, i) => ({

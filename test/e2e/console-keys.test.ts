@@ -4,18 +4,13 @@
 // Also a whole downtime typed as one string with its Enters inside, and pastes holding newlines
 // and escape sequences.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CORRAL_BIN,
-  postJson,
-  startCollector,
-  type RunningCollector,
-} from '../support/collector.js';
-import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../support/nagios.js';
-import { freePort, runCorral } from '../integration/agent/run-cli.js';
+import { CORRAL_BIN, postJson, type RunningCollector } from '../support/collector.js';
+import { hasNagios, type NagiosInstance } from '../support/nagios.js';
+import { startWiredNagios } from '../support/wired-nagios.js';
 import { hasTmux, openTerminal, type Terminal } from './tmux.js';
 
 const tmux = hasTmux();
@@ -39,49 +34,21 @@ describe.skipIf(!tmux || !hasNagios)('keys at full speed, on a real Nagios', () 
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'corral-console-keys-'));
-    const port = await freePort();
-    const inventory = path.join(dir, 'inventory.yaml');
-    const entries = [
-      ...SNOW.map((s) => `  - {name: ${s}, pool: talos-r3-snow}`),
-      ...FED.map((s) => `  - {name: ${s}, pool: talos-r3-fed}`),
-    ];
-    await writeFile(inventory, ['slaves:', ...entries, ''].join('\n'));
-    const base = `thresholds: {warning: 6h, critical: 7h}\ninventory: ${inventory}\n`;
-    const genConfig = path.join(dir, 'gen.yaml');
-    await writeFile(genConfig, base);
-    const tokenFile = path.join(dir, 'nagios-token');
-    await writeFile(tokenFile, `${CHECKER}\n`);
-    const generated = await runCorral([
-      'nagios-config',
-      '--config',
-      genConfig,
-      '--collector',
-      `http://127.0.0.1:${port}`,
-      '--plugin-dir',
-      PLUGIN_DIR,
-      '--token-file',
-      tokenFile,
-    ]);
-    expect(generated.stderr).toBe('');
-    nagios = await startNagios({ objects: generated.stdout });
-    collector = await startCollector({
-      args: ['--listen', `127.0.0.1:${port}`],
-      config: [
-        base,
-        'tokens:',
-        `  - {name: jdoe, role: operator, token: ${OPERATOR}}`,
-        `  - {name: nagios, role: viewer, token: ${CHECKER}}`,
-        'nagios:',
-        `  command_file: ${nagios.commandFile}`,
-        `  status_file: ${nagios.statusFile}`,
-        '  confirm_within: 40s',
+    ({ nagios, collector } = await startWiredNagios({
+      dir,
+      slaves: [
+        ...SNOW.map((s) => `{name: ${s}, pool: talos-r3-snow}`),
+        ...FED.map((s) => `{name: ${s}, pool: talos-r3-fed}`),
+      ],
+      checker: CHECKER,
+      tokens: [`  - {name: jdoe, role: operator, token: ${OPERATOR}}`],
+      extra: [
         'reboot:',
         '  methods:',
         // The method leaves a file per slave: what a reboot did, without rebooting anything.
         `    - {name: ssh, argv: [touch, '${dir}/rebooted-{slave}'], timeout: 20s, wait: 10m}`,
-        '',
-      ].join('\n'),
-    });
+      ],
+    }));
     // The fed slaves started first: the oldest start is the first row, under the cursor.
     const now = Date.now();
     const beats = [...FED, ...SNOW].map((slave, i) => ({

@@ -3,7 +3,7 @@
 // exactly its slaves; alice downtimes them while bob's confirmation on the same slaves says they
 // are in her downtime; 1 then shows only the unhandled; bob's cancel limited to his own downtimes
 // leaves hers; a reboot of the muted slaves says it did nothing.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,12 +12,11 @@ import {
   CORRAL_BIN,
   getJson,
   postJson,
-  startCollector,
   waitFor,
   type RunningCollector,
 } from '../support/collector.js';
-import { hasNagios, PLUGIN_DIR, startNagios, type NagiosInstance } from '../support/nagios.js';
-import { freePort, runCorral } from '../integration/agent/run-cli.js';
+import { hasNagios, type NagiosInstance } from '../support/nagios.js';
+import { startWiredNagios } from '../support/wired-nagios.js';
 import { hasTmux, openTerminal, type Terminal } from './tmux.js';
 
 const tmux = hasTmux();
@@ -40,53 +39,19 @@ describe.skipIf(!tmux || !hasNagios)('a tree closure, two operators, a real Nagi
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'corral-tree-closure-'));
-    const port = await freePort();
-    const inventory = path.join(dir, 'inventory.yaml');
-    await writeFile(
-      inventory,
-      [
-        'slaves:',
-        ...BM05.map((s) => `  - {name: ${s}, pool: b-linux64, master: bm05}`),
-        ...BM01.map((s) => `  - {name: ${s}, pool: t-fed, master: bm01}`),
-        '',
-      ].join('\n'),
-    );
-    const base = `thresholds: {warning: 6h, critical: 7h}\ninventory: ${inventory}\n`;
-    const genConfig = path.join(dir, 'gen.yaml');
-    await writeFile(genConfig, base);
-    const tokenFile = path.join(dir, 'nagios-token');
-    await writeFile(tokenFile, `${CHECKER}\n`);
-    const generated = await runCorral([
-      'nagios-config',
-      '--config',
-      genConfig,
-      '--collector',
-      `http://127.0.0.1:${port}`,
-      '--plugin-dir',
-      PLUGIN_DIR,
-      '--token-file',
-      tokenFile,
-    ]);
-    expect(generated.stderr).toBe('');
-    nagios = await startNagios({ objects: generated.stdout });
-    collector = await startCollector({
-      args: ['--listen', `127.0.0.1:${port}`],
-      config: [
-        base,
-        'tokens:',
+    ({ nagios, collector } = await startWiredNagios({
+      dir,
+      slaves: [
+        ...BM05.map((s) => `{name: ${s}, pool: b-linux64, master: bm05}`),
+        ...BM01.map((s) => `{name: ${s}, pool: t-fed, master: bm01}`),
+      ],
+      checker: CHECKER,
+      tokens: [
         `  - {name: alice, role: operator, token: ${ALICE}}`,
         `  - {name: bob, role: operator, token: ${BOB}}`,
-        `  - {name: nagios, role: viewer, token: ${CHECKER}}`,
-        'nagios:',
-        `  command_file: ${nagios.commandFile}`,
-        `  status_file: ${nagios.statusFile}`,
-        '  confirm_within: 40s',
-        'reboot:',
-        '  methods:',
-        '    - {name: hands, hands: true, argv: []}',
-        '',
-      ].join('\n'),
-    });
+      ],
+      extra: ['reboot:', '  methods:', '    - {name: hands, hands: true, argv: []}'],
+    }));
     // Every slave started an hour ago; one of bm01's is critical on its own (a single failure).
     const at = new Date(Date.now() - 3600_000).toISOString();
     const beats = [...BM05, ...BM01].map((slave) => ({ slave, kind: 'start', at }));
