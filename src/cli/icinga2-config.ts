@@ -3,6 +3,7 @@
 // logs in as, with the fewest permissions it needs.
 import type { Command } from 'commander';
 import { CliError } from './errors.js';
+import { writeOut } from './output.js';
 
 interface Icinga2ConfigOptions {
   config?: string;
@@ -50,7 +51,7 @@ export function register(program: Command): void {
           throw new CliError(`cannot write ${opts.output}: ${err.message}`);
         });
       } else {
-        process.stdout.write(text);
+        writeOut(text);
       }
     });
 }
