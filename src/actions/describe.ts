@@ -30,6 +30,14 @@ export function describeAction(
       return `${author} rebooted ${slaves}${params.includeMuted ? ' (muted ones included)' : ''}`;
     case 'cancel-reboot':
       return `${author} cancelled the reboots of ${slaves}`;
+    case 'park':
+      return `${author} parked ${slaves}`;
+    case 'unpark':
+      return `${author} unparked ${slaves}`;
+    case 'extend-downtime':
+      return `${author} moved the end of the downtimes of ${slaves}`;
+    case 'undo':
+      return `${author} undid action ${params.actionId} on ${slaves}`;
   }
 }
 

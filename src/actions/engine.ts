@@ -222,6 +222,11 @@ export class ActionEngine {
       case 'reboot':
       case 'cancel-reboot':
         throw new Error('a reboot is not a monitoring action'); // submit() sends these elsewhere
+      case 'park':
+      case 'unpark':
+      case 'extend-downtime':
+      case 'undo':
+        throw new Error(`${plan.kind} is not one monitoring action`); // refused by the request
     }
   }
 

@@ -40,8 +40,13 @@ export interface PlannedAction {
   dryRun: boolean;
 }
 
+/** Kinds in the protocol this collector does not carry out yet: refused with one line. */
+const NOT_YET: ReadonlySet<ActionKind> = new Set(['park', 'unpark', 'extend-downtime', 'undo']);
+
 const requestSchema = z.strictObject({
-  kind: z.enum(ACTION_KINDS, { error: `kind must be one of ${ACTION_KINDS.join(', ')}` }),
+  kind: z
+    .enum(ACTION_KINDS, { error: `kind must be one of ${ACTION_KINDS.join(', ')}` })
+    .refine((k) => !NOT_YET.has(k), { error: 'this collector cannot do that kind of action yet' }),
   targets: z
     .array(z.string({ error: 'targets are slave names' }), {
       error: 'targets must be a list of slave names',

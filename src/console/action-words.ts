@@ -146,6 +146,10 @@ const KIND_WORDS: Record<ActionRequest['kind'], string> = {
   'remove-ack': 'remove the acknowledgement',
   reboot: 'reboot',
   'cancel-reboot': 'cancel the reboots',
+  park: 'park',
+  unpark: 'unpark',
+  'extend-downtime': 'move the end of the downtimes',
+  undo: 'undo the action',
 };
 
 /** The confirmation's question: `Reboot 12 slaves?`, `Schedule a fixed downtime of 2h on 3 slaves?` */

@@ -25,6 +25,8 @@ export interface HelloMessage {
   reboot?: RebootChains | null;
   /** The monitoring system this collector is wired to and whether it is reachable now. */
   monitoring?: MonitoringLink;
+  /** What needs a decision now (see HygieneItem). */
+  hygiene?: HygieneItem[];
 }
 
 /** The monitoring systems a collector can be wired to; `none` when it is wired to none. */
@@ -88,6 +90,10 @@ export const ACTION_KINDS = [
   'remove-ack',
   'reboot',
   'cancel-reboot',
+  'park',
+  'unpark',
+  'extend-downtime',
+  'undo',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
@@ -125,6 +131,18 @@ export interface ActionRequest {
     reacknowledge?: boolean;
     author?: string;
     actionId?: number;
+    /** park: why the slaves are parked (required), who owns them, when to look again, a ticket. */
+    reason?: string;
+    owner?: string;
+    /** park: `30d` from now or an ISO 8601 date/time; never in the past. */
+    review?: string;
+    ticket?: string;
+    /** downtime: ends when the slave's next buildbot start arrives (bounded by duration/until). */
+    untilBack?: boolean;
+    /** reboot: the rebooted slaves get an until-back downtime. */
+    downtimeUntilBack?: boolean;
+    /** extend-downtime: move the end by this (`7d`; `-2h` shortens), or to `until`. */
+    extend?: string;
   };
   /** Render the Nagios command lines (or a reboot's argv) without doing or recording anything. */
   dryRun?: boolean;
@@ -172,8 +190,20 @@ export interface ResolvedParams {
   reacknowledge?: boolean;
   /** cancel-downtime: only this operator's downtimes. */
   author?: string;
-  /** cancel-downtime: only the downtimes this downtime action made. */
+  /**
+   * cancel-downtime, extend-downtime: only the downtimes this action made; undo: the action
+   * undone.
+   */
   actionId?: number;
+  /** park: why, who owns the slaves, when to review (ISO 8601 UTC), a ticket URL. */
+  reason?: string;
+  owner?: string;
+  review?: string;
+  ticket?: string;
+  /** downtime (and reboot, for the downtime it asks for): ends at the slave's next start. */
+  untilBack?: boolean;
+  /** extend-downtime: seconds the end moves (negative: shortened); `end` when given as a time. */
+  extendSeconds?: number;
 }
 
 /**
@@ -207,6 +237,38 @@ export interface ActionView {
    * nobody did, or when the collector's shutdown did (the targets' `error` says so).
    */
   cancelledBy: string | null;
+  /** The undo action that undid this one and its author; null while not undone. */
+  undoneBy?: { actionId: number; by: string } | null;
+}
+
+/**
+ * Something that needs an operator's decision (`corral hygiene`, the console's hygiene view):
+ * `mute-ending` (a downtime or acknowledgement ends within 24 h while the slave is still late,
+ * dead or critical), `muted-healthy` (muted though it cycled normally for its last starts),
+ * `review-due` (parked past its review date), `foreign-downtime` (a downtime corral did not
+ * make). `detail` is one printable line; `until` the end that matters (ISO 8601 UTC) or null.
+ */
+export const HYGIENE_KINDS = [
+  'mute-ending',
+  'muted-healthy',
+  'review-due',
+  'foreign-downtime',
+] as const;
+export type HygieneKind = (typeof HYGIENE_KINDS)[number];
+
+export interface HygieneItem {
+  kind: HygieneKind;
+  slave: string;
+  detail: string;
+  /** Whose downtime, acknowledgement or park it is. */
+  by: string | null;
+  until: string | null;
+}
+
+/** Sent whenever the hygiene list changes; `hello` carries the list as it stands. */
+export interface HygieneMessage {
+  type: 'hygiene';
+  items: HygieneItem[];
 }
 
 /** One reboot command as the audit log keeps it (`GET /api/v1/actions/{id}` lists them). */
@@ -290,7 +352,7 @@ export interface DryRunMessage extends DryRunView {
 
 /** The stream itself: what every console handles. */
 export type ServerMessage =
-  HelloMessage | SnapshotMessage | DeltaMessage | ErrorMessage | MonitoringMessage;
+  HelloMessage | SnapshotMessage | DeltaMessage | ErrorMessage | MonitoringMessage | HygieneMessage;
 
 /** Besides the stream, the answers and progress of actions (a console that acts handles these too). */
 export type ActionServerMessage = ActionMessage | DryRunMessage;

@@ -15,6 +15,10 @@ export type Muting =
       inEffect: boolean;
       /** Nagios: its number; Icinga 2: its name. */
       downtimeId: number | string;
+      /** The corral action that made it (downtime, park, extend-downtime); null: not corral's. */
+      actionId?: number | null;
+      /** Ends when the slave's next buildbot start arrives (corral cancels it then). */
+      untilBack?: boolean;
     }
   | { kind: 'acknowledgement'; author: string; comment: string; sticky: boolean };
 
@@ -49,6 +53,23 @@ export interface SlaveView {
    */
   mutes: Muting[];
   reboot: RebootView | null;
+  /** Parked on purpose (`corral park`): kept muted by corral until unparked; null when not. */
+  parked?: ParkView | null;
+}
+
+/**
+ * Why and by whom a slave is parked; times ISO 8601 UTC. `reviewDue` once `review` has passed.
+ * `actionId` is the park action (`GET /api/v1/actions/{id}`).
+ */
+export interface ParkView {
+  by: string;
+  owner: string;
+  reason: string;
+  ticket: string | null;
+  since: string;
+  review: string | null;
+  reviewDue: boolean;
+  actionId: number;
 }
 
 /** One buildbot start in a slave's history, with the interval since the start before it. */

@@ -38,6 +38,11 @@ export function isConfirmed(a: ActionFacts, status: NagiosStatus, target: Servic
     case 'reboot':
     case 'cancel-reboot':
       return false; // proven by the slave's next start, not by Nagios
+    case 'park':
+    case 'unpark':
+    case 'extend-downtime':
+    case 'undo':
+      return false; // made of the actions above: each is confirmed as itself
   }
 }
 
