@@ -164,7 +164,11 @@ export class RebootActions {
     const resumed = resumeChain(row, target.methods, now);
     if (!resumed.resumed) return { failed: resumed.reason };
     try {
-      return { chain: resumed.chain, steps: stepsOf(target.values, target.methods), reason: resumed.reason };
+      return {
+        chain: resumed.chain,
+        steps: stepsOf(target.values, target.methods),
+        reason: resumed.reason,
+      };
     } catch (err) {
       if (err instanceof PlaceholderError) return { failed: err.message };
       throw err;
@@ -366,7 +370,10 @@ export class RebootActions {
     await r.run.finish();
     this.byBulk.delete(bulkId);
     await this.parts.dropChains(r.run.action.id).catch((err: Error) => {
-      this.warn({ action: r.run.action.id, reason: err.message }, 'cannot forget a finished reboot');
+      this.warn(
+        { action: r.run.action.id, reason: err.message },
+        'cannot forget a finished reboot',
+      );
     });
   }
 }

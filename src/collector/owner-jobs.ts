@@ -56,7 +56,10 @@ export class OwnerJobs {
     try {
       await job.close();
     } catch (err) {
-      this.warn({ job: job.name, reason: (err as Error).message }, 'owner work did not stop cleanly');
+      this.warn(
+        { job: job.name, reason: (err as Error).message },
+        'owner work did not stop cleanly',
+      );
     }
   }
 }

@@ -206,19 +206,17 @@ export class RebootScheduler {
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const bulk: BulkState = { id, results: [], open: 0, finish, stopped: false };
-    const entries = chains.map(
-      ({ chain, steps }, index): Entry => ({
-        chain,
-        steps,
-        bulk,
-        index,
-        abort: null,
-        cancelWait: null,
-        lastReason: 'resumed',
-        recorded: Promise.resolve(),
-        stopped: false,
-      }),
-    );
+    const entries = chains.map(({ chain, steps }, index): Entry => ({
+      chain,
+      steps,
+      bulk,
+      index,
+      abort: null,
+      cancelWait: null,
+      lastReason: 'resumed',
+      recorded: Promise.resolve(),
+      stopped: false,
+    }));
     const plans: SlavePlan[] = chains.map(({ chain, steps }) => ({
       slave: chain.slave,
       action: 'reboot',
@@ -350,6 +348,16 @@ export class RebootScheduler {
     );
   }
 
+  /** Why the chain's last record (its `running`) could not be committed, or null once it is. */
+  private async recordError(entry: Entry): Promise<string | null> {
+    try {
+      await entry.recorded;
+      return null;
+    } catch (err) {
+      return `cannot record that it runs: ${(err as Error).message}`;
+    }
+  }
+
   private record(entry: Entry): void {
     const persist = this.options.persist;
     if (!persist) return;
@@ -372,20 +380,15 @@ export class RebootScheduler {
       return;
     }
     this.active++;
-    // Never a command whose run is not on record: another collector would run it again.
-    try {
-      await entry.recorded;
-    } catch (err) {
-      this.active--;
-      const why = `cannot record that it runs: ${(err as Error).message}`;
-      this.apply(entry, { type: 'exited', code: null, error: why });
-      this.pump();
-      return;
-    }
-    if (entry.stopped || entry.chain.state.phase !== 'running') {
-      this.active--; // stopped, cancelled or back while the record was written
-      this.pump();
-      return;
+    if (this.options.persist) {
+      // Never a command whose run is not on record: another collector would run it again.
+      const error = await this.recordError(entry);
+      if (error !== null || entry.stopped || entry.chain.state.phase !== 'running') {
+        this.active--; // not recorded; or stopped, cancelled or back meanwhile
+        if (error !== null) this.apply(entry, { type: 'exited', code: null, error });
+        this.pump();
+        return;
+      }
     }
     entry.bulk.open++; // the bulk waits for this command to exit, even once its chain ended
     const abort = new AbortController();
