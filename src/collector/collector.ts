@@ -158,7 +158,7 @@ async function assemble(
   // Single-owner work: only the owner forwards and runs reboot chains (docs/ha.md). Only a
   // collector that can do that work tries for it.
   const ownership = ownershipFor(
-    settings.db,
+    settings,
     monitor !== null || rebootChains(settings.reboot) !== null,
     (reason) => log.warn({ reason }, 'ownership of the single-owner work in trouble'),
   );

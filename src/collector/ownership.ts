@@ -3,6 +3,7 @@
 // lock, held on a connection of its own (session-scoped: the server releases it when that
 // connection dies). Losing the connection ends ownership at once, before another can take it.
 import pg from 'pg';
+import { isPostgresUrl } from './database-url.js';
 
 export interface Ownership {
   /** Whether this collector owns the single-owner work now. */
@@ -190,21 +191,18 @@ export class AdvisoryLockOwnership implements Ownership {
   }
 }
 
-/** Whether `db:` names a PostgreSQL database rather than a SQLite file. */
-export function isPostgresUrl(db: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(db);
-}
-
 /**
  * The ownership for this collector: SQLite, always the owner; PostgreSQL, the advisory lock, tried
  * only by a collector that can do the work (a monitoring link or reboot methods configured).
  */
 export function ownershipFor(
-  db: string,
+  settings: { db: string; dbPassword: string | null },
   canOwn: boolean,
   trouble: (reason: string) => void,
 ): Ownership {
-  if (!isPostgresUrl(db)) return new SoleOwnership();
+  if (!isPostgresUrl(settings.db)) return new SoleOwnership();
   if (!canOwn) return new NoOwnership();
-  return new AdvisoryLockOwnership({ connection: { connectionString: db }, trouble });
+  // The URL in settings holds no password; it is given apart, never in a log or argv.
+  const connection = { connectionString: settings.db, password: settings.dbPassword ?? undefined };
+  return new AdvisoryLockOwnership({ connection, trouble });
 }

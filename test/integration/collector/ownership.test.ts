@@ -67,11 +67,11 @@ describe.skipIf(!hasPostgres)('ownership through a PostgreSQL advisory lock', ()
     expect(b.o.owns).toBe(false);
 
     // The owner's session ends on the server (as when its host dies and TCP gives up).
-    const [{ pid }] = await sql<{ pid: number }>(
+    const [owner] = await sql<{ pid: number }>(
       `SELECT pid FROM pg_stat_activity WHERE application_name = 'corral http://a.example:7420'`,
     );
     const killed = Date.now();
-    await sql(`SELECT pg_terminate_backend(${pid})`);
+    await sql(`SELECT pg_terminate_backend(${owner!.pid})`);
     await waitFor(() => !a.o.owns, 5000, 'a to stop owning');
     await waitFor(() => b.o.owns, 15_000, 'b to take over');
     const takenAt = b.changes.find((c) => c.owns)!.at;
