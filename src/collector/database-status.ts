@@ -22,7 +22,7 @@ export class DatabaseWatch {
     const { problem, since } = this.status;
     if (problem === null) return null;
     const when = since === null ? '' : ` since ${since}`;
-    return `the database is unavailable${when} (${problem}): actions are refused until it is back; nothing was done, retry then`;
+    return `actions are refused while the database is unavailable${when}: ${problem}; nothing was done, retry once it is back`;
   }
 
   /** Reads the store's health again; tells `onChange` only when a console would show a change. */

@@ -1,5 +1,5 @@
 // The banner under the header: the collector away (data stale, for how long), else its database
-// unreachable, else what is wrong with the collector's monitoring link. Shown whole, wrapped over as many lines as it takes.
+// unavailable, else what is wrong with the collector's monitoring link. Shown whole, wrapped over as many lines as it takes.
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
@@ -23,7 +23,7 @@ export function bannerText(
   if (db !== null && db.problem !== null) {
     const since = db.since === null ? '' : ` since ${formatClock(Date.parse(db.since))}`;
     return {
-      text: `database unreachable${since}: ${db.problem}; actions are refused until it is back`,
+      text: `database unavailable${since}: ${db.problem}; actions are refused until it is back`,
       tone: 'red',
     };
   }

@@ -90,7 +90,7 @@ describe.skipIf(!hasPostgres)('PostgreSQL stopped for 30 s under load', () => {
       });
       expect(refused.status).toBe(503);
       expect(String(refused.body.error)).toMatch(
-        /^the database is unavailable since \S+ \(.*PostgreSQL.*\): actions are refused until it is back; nothing was done, retry then$/,
+        /^actions are refused while the database is unavailable since \S+: .*PostgreSQL at 127\.0\.0\.1:\d+.*; nothing was done, retry once it is back$/,
       );
       // Ownership went with the connection.
       expect(await metric('corral_owner')).toBe(0);

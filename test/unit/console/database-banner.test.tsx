@@ -37,12 +37,12 @@ test('the banner while the database is unavailable, gone once it is back', async
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
-  await until(() => text().includes('database unreachable since'), 'the banner');
+  await until(() => text().includes('database unavailable since'), 'the banner');
   expect(text()).toContain(
     `: ${PROBLEM}; actions are refused until it is back`.replace(/\s+/g, ' '),
   );
   store
     .getState()
     .applyMessages([{ type: 'database', database: { problem: null, since: null } }], T0 + 1000);
-  await until(() => !text().includes('database unreachable'), 'the banner gone');
+  await until(() => !text().includes('database unavailable'), 'the banner gone');
 });
