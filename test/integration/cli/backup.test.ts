@@ -49,106 +49,96 @@ async function backup(args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 // SQLite only: a backup copies the SQLite file (PostgreSQL has pg_dump); skipped under
-// CORRAL_TEST_DB=postgres, but for the refusal at the end.
-describe('corral backup', () => {
-  it.skipIf(onPostgres)(
-    'copies a live database while heartbeats arrive; a restore has everything acknowledged before it',
-    async () => {
-      const live = await startCollector();
-      running.push(live);
-      const acknowledged: string[] = [];
-      let stop = false;
-      const senders = Array.from({ length: 8 }, async (_, sender) => {
-        for (let i = 0; !stop; i++) {
-          const slave = `b-${sender}-${i}`;
-          const res = await postJson(`${live.url}/api/v1/heartbeats`, { slave, pool: 'p' });
-          if (res.status === 202) acknowledged.push(slave);
-        }
-      });
-      await waitFor(() => acknowledged.length >= 200, 20_000, '200 acknowledged heartbeats');
-      const before = new Set(acknowledged);
-      const file = path.join(tempDir(), 'corral-backup.db');
-      const result = await backup(['--db', live.dbPath, file]);
-      const during = acknowledged.length - before.size;
-      stop = true;
-      await Promise.all(senders);
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(
-        new RegExp(
-          `^backed up ${live.dbPath} to ${file}: \\d+ slaves, \\d+ heartbeats, 0 actions, [\\d.]+ MB, schema ${SCHEMA_VERSION}, in [\\d.]+ s\\n$`,
-        ),
-      );
-      // Heartbeats kept arriving while it ran: the copy was taken from a database being written.
-      expect(during).toBeGreaterThan(0);
+// CORRAL_TEST_DB=postgres.
+describe.skipIf(onPostgres)('corral backup', () => {
+  it('copies a live database while heartbeats arrive; a restore has everything acknowledged before it', async () => {
+    const live = await startCollector();
+    running.push(live);
+    const acknowledged: string[] = [];
+    let stop = false;
+    const senders = Array.from({ length: 8 }, async (_, sender) => {
+      for (let i = 0; !stop; i++) {
+        const slave = `b-${sender}-${i}`;
+        const res = await postJson(`${live.url}/api/v1/heartbeats`, { slave, pool: 'p' });
+        if (res.status === 202) acknowledged.push(slave);
+      }
+    });
+    await waitFor(() => acknowledged.length >= 200, 20_000, '200 acknowledged heartbeats');
+    const before = new Set(acknowledged);
+    const file = path.join(tempDir(), 'corral-backup.db');
+    const result = await backup(['--db', live.dbPath, file]);
+    const during = acknowledged.length - before.size;
+    stop = true;
+    await Promise.all(senders);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^backed up ${live.dbPath} to ${file}: \\d+ slaves, \\d+ heartbeats, 0 actions, [\\d.]+ MB, schema ${SCHEMA_VERSION}, in [\\d.]+ s\\n$`,
+      ),
+    );
+    // Heartbeats kept arriving while it ran: the copy was taken from a database being written.
+    expect(during).toBeGreaterThan(0);
 
-      // The restore: the live database is lost; the backup goes in its place and a collector starts.
-      await live.kill();
-      const restoredDir = tempDir();
-      copyFileSync(file, path.join(restoredDir, 'corral.db'));
-      const restored = await startCollector({ dir: restoredDir });
-      running.push(restored);
-      const { body } = await getJson<{ slaves: Array<{ name: string }> }>(
-        `${restored.url}/api/v1/slaves`,
-      );
-      const present = new Set(body.slaves.map((s) => s.name));
-      expect([...before].filter((name) => !present.has(name))).toEqual([]);
-      // Nothing in the copy that was never acknowledged or sent.
-      expect([...present].every((name) => /^b-\d+-\d+$/.test(name))).toBe(true);
-    },
-    90_000,
-  );
+    // The restore: the live database is lost; the backup goes in its place and a collector starts.
+    await live.kill();
+    const restoredDir = tempDir();
+    copyFileSync(file, path.join(restoredDir, 'corral.db'));
+    const restored = await startCollector({ dir: restoredDir });
+    running.push(restored);
+    const { body } = await getJson<{ slaves: Array<{ name: string }> }>(
+      `${restored.url}/api/v1/slaves`,
+    );
+    const present = new Set(body.slaves.map((s) => s.name));
+    expect([...before].filter((name) => !present.has(name))).toEqual([]);
+    // Nothing in the copy that was never acknowledged or sent.
+    expect([...present].every((name) => /^b-\d+-\d+$/.test(name))).toBe(true);
+  }, 90_000);
 
-  it.skipIf(onPostgres)(
-    'refuses an existing FILE without --force, and replaces it with --force',
-    async () => {
-      const dir = tempDir();
-      const first = await startCollector({ dir });
-      running.push(first);
-      expect((await postJson(`${first.url}/api/v1/heartbeats`, { slave: 's-1' })).status).toBe(202);
-      const file = path.join(dir, 'old-backup.db');
-      writeFileSync(file, 'an older backup');
-      const refused = await backup(['--db', first.dbPath, file]);
-      expect(refused).toEqual({
-        code: 1,
-        stdout: '',
-        stderr: `corral: ${file} already exists: choose another name, or add --force to replace it\n`,
-      });
-      expect(readFileSync(file, 'utf8')).toBe('an older backup');
-      expect((await backup(['--db', first.dbPath, '--force', file])).code).toBe(0);
-      const copy = new Database(file, { readonly: true });
-      expect(
-        copy.prepare('SELECT name FROM slaves UNION SELECT slave FROM heartbeats').pluck().all(),
-      ).toEqual(['s-1']);
-      copy.close();
-    },
-  );
+  it('refuses an existing FILE without --force, and replaces it with --force', async () => {
+    const dir = tempDir();
+    const first = await startCollector({ dir });
+    running.push(first);
+    expect((await postJson(`${first.url}/api/v1/heartbeats`, { slave: 's-1' })).status).toBe(202);
+    const file = path.join(dir, 'old-backup.db');
+    writeFileSync(file, 'an older backup');
+    const refused = await backup(['--db', first.dbPath, file]);
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `corral: ${file} already exists: choose another name, or add --force to replace it\n`,
+    });
+    expect(readFileSync(file, 'utf8')).toBe('an older backup');
+    expect((await backup(['--db', first.dbPath, '--force', file])).code).toBe(0);
+    const copy = new Database(file, { readonly: true });
+    expect(
+      copy.prepare('SELECT name FROM slaves UNION SELECT slave FROM heartbeats').pluck().all(),
+    ).toEqual(['s-1']);
+    copy.close();
+  });
 
-  it.skipIf(onPostgres)(
-    'refuses to write over the live database, a missing database and an unwritable place',
-    async () => {
-      const dir = tempDir();
-      const first = await startCollector({ dir });
-      running.push(first);
-      expect(await backup(['--db', first.dbPath, first.dbPath])).toMatchObject({
-        code: 1,
-        stderr: `corral: ${first.dbPath} is the live database itself: back it up to another file\n`,
-      });
-      const missing = path.join(dir, 'nope.db');
-      expect(await backup(['--db', missing, path.join(dir, 'x.db')])).toMatchObject({
-        code: 1,
-        stderr: `corral: there is no database at ${missing}: give the collector's with --db or --config\n`,
-      });
-      expect(await backup(['--db', first.dbPath, '/nonexistent-dir/x.db'])).toMatchObject({
-        code: 1,
-        stderr: expect.stringMatching(
-          /^corral: cannot write the backup: \/nonexistent-dir does not exist/,
-        ) as string,
-      });
-    },
-  );
+  it('refuses to write over the live database, a missing database and an unwritable place', async () => {
+    const dir = tempDir();
+    const first = await startCollector({ dir });
+    running.push(first);
+    expect(await backup(['--db', first.dbPath, first.dbPath])).toMatchObject({
+      code: 1,
+      stderr: `corral: ${first.dbPath} is the live database itself: back it up to another file\n`,
+    });
+    const missing = path.join(dir, 'nope.db');
+    expect(await backup(['--db', missing, path.join(dir, 'x.db')])).toMatchObject({
+      code: 1,
+      stderr: `corral: there is no database at ${missing}: give the collector's with --db or --config\n`,
+    });
+    expect(await backup(['--db', first.dbPath, '/nonexistent-dir/x.db'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        /^corral: cannot write the backup: \/nonexistent-dir does not exist/,
+      ) as string,
+    });
+  });
 
-  it.skipIf(onPostgres)('finds the database through --config, as the collector does', async () => {
+  it('finds the database through --config, as the collector does', async () => {
     const dir = tempDir();
     const db = path.join(dir, 'data', 'farm.db');
     new Store(db).close();
@@ -158,8 +148,10 @@ describe('corral backup', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`backed up ${db} to ${path.join(dir, 'copy.db')}: 0 slaves`);
   });
+});
 
-  it('refuses a PostgreSQL database with one line naming pg_dump', async () => {
+describe('corral backup on PostgreSQL', () => {
+  it('refuses with one line naming pg_dump', async () => {
     const url = 'postgres://corral@127.0.0.1:5432/corral';
     expect(await backup(['--db', url, path.join(tempDir(), 'x.db')])).toEqual({
       code: 1,
