@@ -112,6 +112,9 @@ const UPGRADES: ReadonlyArray<{ to: number; up: (client: pg.ClientBase) => Promi
 /** The version PostgreSQL's schema starts at: a new database gets `TABLES`, then the upgrades after it. */
 const FIRST_VERSION = 2;
 
+/** The version PostgreSQL's upgrades reach: it must be SQLite's `SCHEMA_VERSION` (a unit test checks). */
+export const POSTGRES_SCHEMA_VERSION = UPGRADES.at(-1)?.to ?? FIRST_VERSION;
+
 /**
  * Brings the database to `SCHEMA_VERSION` in one transaction under the migration lock; returns what
  * changed (`from` 0: created), or null. Throws SchemaError for a newer schema.
@@ -121,6 +124,12 @@ export async function upgradePostgresSchema(client: pg.ClientBase): Promise<Sche
   try {
     // Held until COMMIT: a second collector waits here, then finds the work done.
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    if (POSTGRES_SCHEMA_VERSION !== SCHEMA_VERSION) {
+      // Never record a version whose tables were not made: an upgrade lacks its PostgreSQL twin.
+      throw new SchemaError(
+        `this corral's PostgreSQL schema stops at version ${POSTGRES_SCHEMA_VERSION}, below its SQLite schema's ${SCHEMA_VERSION}: it was built wrong; use SQLite or another build`,
+      );
+    }
     const version = await postgresSchemaVersion(client);
     const problem = versionProblem(version);
     if (problem !== null) throw new SchemaError(problem);

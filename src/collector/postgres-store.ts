@@ -4,7 +4,7 @@
 // fail fast (a 503, never a 202) and the pool reconnects by itself once it is back.
 import pg from 'pg';
 import type { Heartbeat } from '../domain/heartbeat.js';
-import type { RebootAttemptView } from '../domain/protocol.js';
+import type { ActionTargetView, RebootAttemptView } from '../domain/protocol.js';
 import type { RecordedChain } from '../reboot/resume.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
 import { StoreUnavailable, type CollectorStore, type StoreEvents } from './collector-store.js';
@@ -207,28 +207,19 @@ export class PostgresStore implements CollectorStore {
     return rows[0]!.id;
   }
 
+  /** The actions with their targets, read in one query for them all. */
   private async withTargets(rows: ActionRow[]): Promise<StoredAction[]> {
     if (rows.length === 0) return [];
-    const targets = await this.read<{
-      action_id: number;
-      slave: string;
-      status: string;
-      error: string | null;
-    }>(
+    const targets = await this.read<ActionTargetView & { action_id: number }>(
       `SELECT action_id, slave, status, error FROM action_targets
        WHERE action_id = ANY($1::bigint[]) ORDER BY action_id, position`,
       [rows.map((r) => r.id)],
     );
-    return rows.map((r) =>
-      actionFromRow(
-        r,
-        targets
-          .filter((t) => t.action_id === r.id)
-          .map(
-            ({ slave, status, error }) => ({ slave, status, error }) as StoredAction['targets'][0],
-          ),
-      ),
-    );
+    const byAction = new Map<number, ActionTargetView[]>();
+    for (const { action_id, slave, status, error } of targets) {
+      byAction.set(action_id, [...(byAction.get(action_id) ?? []), { slave, status, error }]);
+    }
+    return rows.map((r) => actionFromRow(r, byAction.get(r.id) ?? []));
   }
 
   private async read<R extends pg.QueryResultRow>(
