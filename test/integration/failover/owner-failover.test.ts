@@ -172,7 +172,7 @@ describe.skipIf(!hasPostgres || !hasNagios)(
       await waitFor(() => b.logs.some((l) => l.msg === OWNS), 15_000, 'b to take over');
       const took = Number(b.logs.find((l) => l.msg === OWNS)!.time);
       expect(took - killedAt).toBeLessThan(15_000);
-    console.info(`owner killed to the other owning: ${took - killedAt} ms`);
+      console.info(`owner killed to the other owning: ${took - killedAt} ms`);
 
       // The chain goes on from its step on b: the silent method is not run again; ipmi brings it back.
       const { body } = await getJson<{ actions: ActionView[] }>(`${b.url}/api/v1/actions`);
