@@ -84,6 +84,11 @@ export class ActionRun {
     this.ended();
   }
 
+  /** Carried out here no more (stopped; the next start or owner takes it up): shown from the store. */
+  letGo(): void {
+    this.ended();
+  }
+
   emit(event: ActionEvent): void {
     this.ledger.broadcast(actionMessage(event, this.action, this.requestId));
   }

@@ -240,6 +240,7 @@ export class RebootActions {
       r.flush = null;
     }
     await Promise.all(bulks.map((r) => r.run.step('progress')));
+    for (const r of bulks) r.run.letGo();
   }
 
   /**
