@@ -315,7 +315,7 @@ async function assemble(
   }, TICK_MS);
   // Reads status.dat (every collector wired to it); the owner then forwards (crossings made while stopped).
   void link?.start();
-  ownership.start(url, (owns) => {
+  await ownership.start(url, (owns) => {
     log.info(
       { owner: owns },
       owns

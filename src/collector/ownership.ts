@@ -10,8 +10,11 @@ export interface Ownership {
   readonly owns: boolean;
   /** Who owns it, as its connection names it (`corral http://host:port`), null when nobody or unknown. */
   owner(): Promise<string | null>;
-  /** Starts trying for ownership; `changed` hears each gain and loss. `me` names this collector. */
-  start(me: string, changed: (owns: boolean) => void): void;
+  /**
+   * Starts trying for ownership; `changed` hears each gain and loss. `me` names this collector.
+   * Resolves after the first try (so a collector that can own does before it says it listens).
+   */
+  start(me: string, changed: (owns: boolean) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,9 +27,10 @@ export class SoleOwnership implements Ownership {
     return Promise.resolve(this.me);
   }
 
-  start(me: string, changed: (owns: boolean) => void): void {
+  start(me: string, changed: (owns: boolean) => void): Promise<void> {
     this.me = me;
     changed(true);
+    return Promise.resolve();
   }
 
   close(): Promise<void> {
@@ -42,7 +46,9 @@ export class NoOwnership implements Ownership {
     return Promise.resolve(null);
   }
 
-  start(): void {}
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
 
   close(): Promise<void> {
     return Promise.resolve();
@@ -85,12 +91,12 @@ export class AdvisoryLockOwnership implements Ownership {
     return this.held;
   }
 
-  start(me: string, changed: (owns: boolean) => void): void {
+  start(me: string, changed: (owns: boolean) => void): Promise<void> {
     this.me = me;
     this.changed = changed;
-    void this.turn();
     this.timer = setInterval(() => void this.turn(), this.options.tryEveryMs ?? TRY_EVERY_MS);
     this.timer.unref();
+    return this.turn();
   }
 
   /** Who holds the lock: its connection's application_name, read from pg_locks. */

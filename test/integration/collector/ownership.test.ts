@@ -32,7 +32,7 @@ function collector(name: string, opts: { diesWithConnection?: boolean } = {}) {
     connection: { connectionString: url },
     trouble: (reason) => troubles.push(reason),
   });
-  o.start(name, (owns) => {
+  void o.start(name, (owns) => {
     changes.push({
       owns,
       at: Date.now(),

@@ -2,7 +2,6 @@
 // and started again on the same SQLite file takes the chain up from its recorded step, through a
 // real OpenSSH server on loopback. A method whose command already ran is never run again.
 import { spawn } from 'node:child_process';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ActionView } from '../../../src/domain/protocol.js';
 import type { SlaveView } from '../../../src/domain/slave.js';
@@ -10,6 +9,7 @@ import {
   CORRAL_BIN,
   getJson,
   postJson,
+  queryStore,
   startCollector,
   waitFor,
   type RunningCollector,
@@ -98,14 +98,11 @@ const commandsFor = (slave: string) =>
     .filter((r) => r.slave === slave)
     .map((r) => r.verb);
 
-const chainRows = (file: string) => {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare('SELECT slave, phase, command_ran FROM reboot_chains').all();
-  } finally {
-    db.close();
-  }
-};
+const chainRows = () =>
+  queryStore<{ slave: string; phase: string; command_ran: number }>(
+    collector,
+    'SELECT slave, phase, command_ran FROM reboot_chains',
+  );
 
 describe('a reboot chain resumes after the collector restarts', () => {
   test('killed while waiting for a start: the wait goes on, the next method runs, nothing runs twice', async () => {
@@ -138,16 +135,14 @@ describe('a reboot chain resumes after the collector restarts', () => {
       expect((await slave(name)).state).toBe('ok');
     }
     // A finished action's chains are forgotten.
-    await waitFor(() => chainRows(collector.dbPath).length === 0, 5000, 'the chains dropped');
+    await waitFor(async () => (await chainRows()).length === 0, 5000, 'the chains dropped');
   }, 90_000);
 
   test('stopped while its command runs: that command is not run again, the chain goes on after its wait', async () => {
     const run = reboot('hangs-1');
     await waitFor(() => commandsFor('hangs-1').length === 1, 20_000, 'the hanging command');
     // Recorded as run before it was started.
-    expect(chainRows(collector.dbPath)).toEqual([
-      { slave: 'hangs-1', phase: 'running', command_ran: 1 },
-    ]);
+    expect(await chainRows()).toEqual([{ slave: 'hangs-1', phase: 'running', command_ran: 1 }]);
     await restart('stop');
     run.kill();
     const done = await waitFor(
