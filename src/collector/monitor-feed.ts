@@ -149,10 +149,6 @@ export class MonitorFeed {
     this.forwarding = true;
     await this.start();
     if (this.closed || !this.forwarding) return;
-    if (everything) {
-      this.resendAll('took over forwarding as the owner');
-      return;
-    }
     const now = Date.now();
     this.afterInventory(now);
     let queued = 0;
@@ -161,12 +157,20 @@ export class MonitorFeed {
       if (this.pending.has(record.name)) continue;
       const state = recordState(record, this.fleet.policy, now);
       if ((state === 'late' || state === 'dead') && this.queueFreshness(record, now)) queued++;
+      else if (everything) this.owed.add(record.name);
     }
     if (queued > 0)
       this.log.info(
         { slaves: queued },
         `sending ${this.monitor.label} the results of the late and dead slaves`,
       );
+    if (everything && this.owed.size > 0) {
+      this.log.info(
+        { slaves: this.owed.size },
+        "took over forwarding as the owner: sending every other slave's current state again",
+      );
+      this.startPump();
+    }
     this.kick();
   }
 
