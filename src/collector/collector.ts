@@ -24,9 +24,10 @@ import type { Monitor } from '../monitoring/monitor.js';
 import { icinga2Monitor } from './icinga2-wiring.js';
 import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
-import { SCHEMA_VERSION } from './schema.js';
-import { openStoreReads, type StoreReads } from './store.js';
-import { StoreWriter } from './store-writer.js';
+import { DatabaseWatch } from './database-status.js';
+import { OwnerJobs } from './owner-jobs.js';
+import { ownershipFor, SoleOwnership } from './ownership.js';
+import { openCollectorStore } from './open-store.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
 
 export interface Collector {
@@ -78,12 +79,20 @@ async function assemble(
   options: CollectorOptions,
 ): Promise<Collector> {
   const { host, port } = parseListen(settings.listen);
-  // The main thread reads; a writer thread commits (so an fsync never stalls the event loop).
-  // The file is checked, upgraded and loaded before the writer opens it.
-  const store = openStore(settings.db, log);
+  // SQLite: the main thread reads, a writer thread commits (an fsync never stalls the event
+  // loop); PostgreSQL: a bounded pool. The schema is brought up to date before anything loads.
+  const health = new Health();
+  const store = await openCollectorStore(settings, log, {
+    onTrouble: (problem) => {
+      health.set('store', problem);
+      if (problem) log.error({ problem }, 'store in trouble');
+      else log.info('store writing again');
+    },
+    onFailedWrite: (op) => metrics.storeWritesFailed.inc({ op }),
+  });
   undo.push(() => store.close());
   const fleet = new Fleet(settings.thresholds, settings.history.starts);
-  const loaded = store.loadSlaves(settings.history.starts);
+  const loaded = await store.loadSlaves(settings.history.starts);
   fleet.load(loaded.slaves, Date.now());
   if (loaded.replayed.length > 0) {
     log.info(
@@ -97,17 +106,7 @@ async function assemble(
       "slaves' stored starts history unreadable (damaged rows): taken from the heartbeat log instead, rewritten at the next checkpoint",
     );
   }
-  const health = new Health();
-  const writer = new StoreWriter(settings.db, {
-    onTrouble: (problem) => {
-      health.set('store', problem);
-      if (problem) log.error({ problem }, 'store in trouble');
-      else log.info('store writing again');
-    },
-    onFailedWrite: (op) => metrics.storeWritesFailed.inc({ op }),
-  });
-  undo.push(() => writer.close());
-  const checkpoint = new SummaryCheckpoint(writer, fleet, {
+  const checkpoint = new SummaryCheckpoint(store, fleet, {
     through: loaded.through,
     replayed: [...loaded.replayed, ...loaded.unreadable],
   });
@@ -128,7 +127,8 @@ async function assemble(
             link?.monitor.readBackAgeSeconds?.(Date.now()) ?? null,
         }),
     unlistedSlaves: () => fleet.unlistedCount,
-    oldestWriteSeconds: () => writer.oldestWaitMs() / 1000,
+    oldestWriteSeconds: () => store.oldestWaitMs() / 1000,
+    owner: () => ownership.owns,
   });
   // The one monitoring backend corral.yaml names; the feed, the engine and the detail see only the seam.
   const relay = nagios.relay ? new NagiosRemoteMonitor(nagios, health, log) : null;
@@ -155,6 +155,21 @@ async function assemble(
   if (link === null && nagios.statusFile !== null) {
     log.warn('nagios.status_file is ignored without nagios.command_file');
   }
+  // Single-owner work: only the owner forwards and runs reboot chains (docs/ha.md). Only a
+  // collector that can do that work tries for it.
+  const ownership = ownershipFor(
+    settings,
+    monitor !== null || rebootChains(settings.reboot) !== null,
+    (reason) => log.warn({ reason }, 'ownership of the single-owner work in trouble'),
+  );
+  undo.push(() => ownership.close());
+  const jobs = new OwnerJobs((details, msg) => log.warn(details, msg));
+  undo.push(() => jobs.close());
+  // The store's trouble (writes failing, the database unreachable) as consoles' banner shows it.
+  const database = new DatabaseWatch(
+    () => health.troubleOf('store'),
+    (current) => hub.broadcast({ type: 'database', database: current }),
+  );
 
   // Two inventory sources: the inventory file and Nagios's objects.cache (the file wins on a name).
   const inventory = new InventorySources({
@@ -177,7 +192,7 @@ async function assemble(
   inventory.watch();
   const unwatch = () => inventory.close();
 
-  const commits = new GroupCommit(writer, fleet, checkpoint, (heartbeats) => {
+  const commits = new GroupCommit(store, fleet, checkpoint, (heartbeats) => {
     for (const h of heartbeats) {
       metrics.heartbeats.inc({ kind: h.kind });
       // The proof a rebooting slave came back.
@@ -196,26 +211,51 @@ async function assemble(
         const change = fleet.setReboot(name, status, Date.now());
         if (change) log.info(change, 'state changed');
       },
-      saveNeedsHands: (name, since) => writer.setNeedsHands(name, since),
-      saveAttempt: (actionId, attempt) => writer.saveAttempt(actionId, attempt),
+      saveNeedsHands: (name, since) => store.setNeedsHands(name, since),
+      saveAttempt: (actionId, attempt) => store.saveAttempt(actionId, attempt),
+      saveChain: (chain) => store.saveChain(chain),
+      dropChains: (actionId) => store.dropChains(actionId),
+      storedAction: (id) => store.getAction(id),
     },
     slave: (name) => {
       const record = fleet.get(name);
       return record && slaveRef(record);
     },
     views: (names) => queries.views(names, Date.now()),
-    action: (id) => queries.action(id)?.action,
-    save: (action) => writer.saveAction(action),
+    action: async (id) => (await queries.action(id))?.action,
+    nextActionId: () => store.nextActionId(),
+    save: (action) => store.saveAction(action),
     broadcast: (message) => {
       if (message.type === 'action') auditAction(message, metrics, log);
       hub.broadcast(message);
     },
-    lastActionId: store.lastActionId(),
     confirmWithinMs: nagios.confirmWithinSeconds * 1000,
     onTargets: (kind, outcome, n) => metrics.actions.inc({ kind, outcome }, n),
     warn: (details, msg) => log.warn(details, msg),
+    refusal: () => database.refusal(),
+    ownerRefusal: async () =>
+      ownership.owns
+        ? null
+        : `reboots run on the collector that owns the single-owner work (${(await ownership.owner()) ?? 'none just now: another takes over within 15 s'}), not on this one: send it there, or list both with --collector and it goes there`,
   });
   undo.push(() => actions.close());
+  if (link !== null) {
+    // Sole: as at every start, crossings made while it was down; taking over: everything again.
+    const everything = !(ownership instanceof SoleOwnership);
+    jobs.register({
+      name: `forwarding to ${link.monitor.label}`,
+      start: () => link.startForwarding(everything),
+      close: () => link.stopForwarding(),
+    });
+  }
+  const reboots = actions.reboots;
+  if (reboots !== null) {
+    jobs.register({
+      name: 'reboot chains',
+      start: async () => reboots.resume(await store.rebootChains()),
+      close: () => reboots.close(),
+    });
+  }
   const queries: Queries = new Queries({
     fleet,
     store,
@@ -238,6 +278,7 @@ async function assemble(
     metrics,
     log,
     () => monitoring.current,
+    () => database.current,
   );
   undo.push(() => hub.close());
   const connections = new ConnectionLimit(settings.http, metrics, log);
@@ -254,6 +295,7 @@ async function assemble(
     actions,
     connections,
     relay,
+    owner: () => ownership.owns,
   });
 
   const { server, scheme, reloadCertificate } = createCollectorServer(settings.tls, api, log);
@@ -269,11 +311,21 @@ async function assemble(
     for (const c of changes) log.info(c, 'state changed');
     link?.afterTick(changes, now);
     monitoring.refresh(now);
+    database.refresh();
   }, TICK_MS);
-  // Reads status.dat, then sends Nagios the late and dead slaves: crossings made while stopped.
+  // Reads status.dat (every collector wired to it); the owner then forwards (crossings made while stopped).
   void link?.start();
+  await ownership.start(url, (owns) => {
+    log.info(
+      { owner: owns },
+      owns
+        ? 'this collector owns the single-owner work (forwarding, reboot chains)'
+        : 'no longer the owner: single-owner work stopped',
+    );
+    void jobs.follow(owns);
+  });
   const prune = setInterval(() => {
-    writer.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
+    store.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
       (removed) => removed > 0 && log.info({ removed }, 'old heartbeats pruned'),
       (err: Error) => log.error({ reason: err.message }, 'pruning old heartbeats failed'),
     );
@@ -286,7 +338,7 @@ async function assemble(
     ),
   );
 
-  log.info({ url, db: settings.db, slaves: fleet.size }, 'listening');
+  log.info({ url, db: store.where, slaves: fleet.size }, 'listening');
   if (auth.open) {
     log.warn(
       isLoopback(address.address)
@@ -317,15 +369,17 @@ async function assemble(
               'last checkpoint failed; the next start replays the log',
             ),
           );
-        // Running reboot commands are stopped and every reboot is recorded as cancelled.
+        // The owner's work stops first (reboot chains stay recorded for the next start or owner),
+        // then the lock is let go.
+        await jobs.close();
         await actions.close();
         await link?.close();
+        await ownership.close();
         server.closeIdleConnections();
         const forced = setTimeout(() => server.closeAllConnections(), 5000);
         await closed;
         clearTimeout(forced);
-        await writer.close();
-        store.close();
+        await store.close();
         log.info('stopped');
       })();
       return closing;
@@ -340,16 +394,6 @@ function auditAction(message: ActionMessage, metrics: Metrics, log: Logger): voi
   if (message.event === 'finished') {
     metrics.actionsFinished.inc({ kind: message.action.kind, outcome: outcomeOf(message.action) });
   }
-}
-
-/** The store on the main thread, its file checked and its schema brought up to date (logged). */
-function openStore(file: string, log: Logger): StoreReads {
-  const store = openStoreReads(file);
-  const { created, upgraded, checkMs } = store.opened;
-  if (created) log.info({ db: file, schema: SCHEMA_VERSION }, 'database created');
-  if (upgraded) log.info({ db: file, ...upgraded }, 'database schema upgraded');
-  log.info({ db: file, checkMs }, 'database checked');
-  return store;
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

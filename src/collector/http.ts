@@ -20,6 +20,7 @@ import { heartbeatsFromBody } from './ingest.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Queries } from './queries.js';
+import { StoreUnavailable } from './collector-store.js';
 import { UnlistedCap } from './unlisted-cap.js';
 import { RELAY_PATH } from '../monitoring/relay-messages.js';
 
@@ -37,6 +38,8 @@ export interface ApiParts {
   connections: ConnectionLimit;
   /** Where a Nagios relay's connection goes (`nagios.relay: true`); null: this collector takes none. */
   relay?: { accept(req: IncomingMessage, socket: Duplex, head: Buffer, who: string): void } | null;
+  /** Whether this collector owns the single-owner work (docs/ha.md); shown by /healthz. */
+  owner?: () => boolean;
 }
 
 const ACTIONS_DEFAULT = 20;
@@ -167,10 +170,10 @@ export function createApi(parts: ApiParts) {
     send(res, 200, { serverTime: new Date(now).toISOString(), causes: queries.causes(now) });
   }
 
-  function showSlave(req: IncomingMessage, res: ServerResponse, name: string) {
+  async function showSlave(req: IncomingMessage, res: ServerResponse, name: string) {
     authorize(req, 'view');
     const now = Date.now();
-    const slave = queries.slave(name, now);
+    const slave = await queries.slave(name, now);
     if (!slave) {
       throw noSuchSlave(name);
     }
@@ -206,7 +209,7 @@ export function createApi(parts: ApiParts) {
     }
   }
 
-  function listActions(req: IncomingMessage, res: ServerResponse, url: URL) {
+  async function listActions(req: IncomingMessage, res: ServerResponse, url: URL) {
     authorize(req, 'view');
     const rawLimit = url.searchParams.get('limit');
     const limit = rawLimit === null ? ACTIONS_DEFAULT : Number(rawLimit);
@@ -214,13 +217,13 @@ export function createApi(parts: ApiParts) {
       throw new HttpError(400, `limit must be a whole number from 1 to ${ACTIONS_MAX}`, 'limit');
     }
     const slave = url.searchParams.get('slave') ?? undefined;
-    const actions = queries.actions(limit, slave);
+    const actions = await queries.actions(limit, slave);
     send(res, 200, { serverTime: new Date().toISOString(), actions });
   }
 
-  function showAction(req: IncomingMessage, res: ServerResponse, id: number) {
+  async function showAction(req: IncomingMessage, res: ServerResponse, id: number) {
     authorize(req, 'view');
-    const found = queries.action(id);
+    const found = await queries.action(id);
     if (!found) throw new HttpError(404, `no action number ${id}`);
     send(res, 200, { serverTime: new Date().toISOString(), ...found });
   }
@@ -273,6 +276,7 @@ export function createApi(parts: ApiParts) {
         ...report,
         slaves: fleet.size,
         consoles: parts.hub.connected,
+        ...(parts.owner && { owner: parts.owner() }),
       });
     }
     if (p === '/metrics') {
@@ -311,6 +315,8 @@ export function createApi(parts: ApiParts) {
               ? { error: err.message }
               : { error: err.message, field: err.field };
           send(res, err.status, body, err.headers);
+        } else if (err instanceof StoreUnavailable) {
+          send(res, 503, { error: err.message }, { 'retry-after': '5' });
         } else {
           log.error({ err }, 'request failed');
           send(res, 500, { error: 'internal error; the collector log says more' });

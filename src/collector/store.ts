@@ -9,6 +9,7 @@ import type {
   ResolvedParams,
 } from '../domain/protocol.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
+import type { RecordedChain } from '../reboot/resume.js';
 import { explainDatabaseError, openDatabase, type OpenedDatabase } from './database-file.js';
 
 export interface StoredMessage {
@@ -43,6 +44,8 @@ export interface StoreReads {
   getAction(id: number): StoredAction | undefined;
   listAttempts(actionId: number): RebootAttemptView[];
   lastActionId(): number;
+  /** Every reboot chain of an action not yet finished, as last recorded. */
+  rebootChains(): RecordedChain[];
   close(): void;
 }
 
@@ -77,6 +80,7 @@ function prepareReads(db: Database.Database) {
     ),
     attempts: db.prepare('SELECT * FROM reboot_attempts WHERE action_id = ? ORDER BY id'),
     lastActionId: db.prepare('SELECT max(id) AS id FROM actions'),
+    chains: db.prepare('SELECT * FROM reboot_chains ORDER BY action_id, slave'),
   };
 }
 
@@ -217,25 +221,41 @@ export class Store implements StoreReads {
 
   /** An action's reboot commands, in the order they ended. */
   listAttempts(actionId: number): RebootAttemptView[] {
-    const rows = this.reads.attempts.all(actionId) as AttemptRow[];
-    return rows.map((r) => {
-      const output = JSON.parse(r.output) as Pick<
-        RebootAttemptView,
-        'head' | 'tail' | 'omittedLines'
-      >;
-      return {
-        slave: r.slave,
-        method: r.method,
-        argv: JSON.parse(r.argv) as string[],
-        startedAt: new Date(r.started_at).toISOString(),
-        durationMs: r.duration_ms,
-        exitCode: r.exit_code,
-        signal: r.signal,
-        outcome: r.outcome as RebootAttemptView['outcome'],
-        ...output,
-        error: r.error,
-      };
-    });
+    return (this.reads.attempts.all(actionId) as AttemptRow[]).map(attemptFromRow);
+  }
+
+  /** Records where a reboot chain stands (replacing its last record). */
+  saveChain(c: RecordedChain): void {
+    this.db
+      .prepare(
+        `INSERT INTO reboot_chains (action_id, slave, begun_at, method_index, method, phase, since,
+           until, command_ran, tried)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (action_id, slave) DO UPDATE SET method_index = excluded.method_index,
+           method = excluded.method, phase = excluded.phase, since = excluded.since,
+           until = excluded.until, command_ran = excluded.command_ran, tried = excluded.tried`,
+      )
+      .run(
+        c.actionId,
+        c.slave,
+        c.begunAt,
+        c.index,
+        c.method,
+        c.phase,
+        c.since,
+        c.until,
+        c.commandRan ? 1 : 0,
+        JSON.stringify(c.tried),
+      );
+  }
+
+  /** Forgets the chains of a finished reboot action. */
+  dropChains(actionId: number): void {
+    this.db.prepare('DELETE FROM reboot_chains WHERE action_id = ?').run(actionId);
+  }
+
+  rebootChains(): RecordedChain[] {
+    return (this.reads.chains.all() as ChainRow[]).map(chainOfRow);
   }
 
   /** The highest action id so far: the main thread numbers new actions from it. */
@@ -258,17 +278,7 @@ export class Store implements StoreReads {
 
   private withTargets(rows: ActionRow[]): StoredAction[] {
     const targets = this.reads.targets;
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      author: r.author,
-      kind: r.kind as ActionKind,
-      params: JSON.parse(r.params) as ResolvedParams,
-      summary: r.summary,
-      finishedAt: r.finished_at,
-      cancelledBy: r.cancelled_by,
-      targets: targets.all(r.id) as ActionTargetView[],
-    }));
+    return rows.map((r) => actionFromRow(r, targets.all(r.id) as ActionTargetView[]));
   }
 
   /**
@@ -314,7 +324,7 @@ export class Store implements StoreReads {
     for (const row of rows.iterate() as Iterable<SlaveRow>) {
       const starts = startsOf(row.starts);
       if (starts === null) unreadable.push(row.name);
-      records.set(row.name, fromRow(row, (starts ?? []).slice(-startsPerSlave)));
+      records.set(row.name, slaveFromRow(row, (starts ?? []).slice(-startsPerSlave)));
     }
     let through = this.checkpointedThrough();
     for (const name of unreadable) {
@@ -327,7 +337,7 @@ export class Store implements StoreReads {
     );
     for (const h of tail.iterate(through) as Iterable<HeartbeatRow>) {
       const current = records.get(h.slave) ?? newRecord(h.slave);
-      records.set(h.slave, applyHeartbeat(current, fromHeartbeatRow(h), startsPerSlave));
+      records.set(h.slave, applyHeartbeat(current, heartbeatFromRow(h), startsPerSlave));
       replayed.add(h.slave);
       through = h.id;
     }
@@ -429,7 +439,39 @@ export interface StoredAction {
   cancelledBy?: string | null;
 }
 
-interface ActionRow {
+/** An action's row (either engine) with its targets, as the store hands it out. */
+export function actionFromRow(r: ActionRow, targets: ActionTargetView[]): StoredAction {
+  return {
+    id: r.id,
+    at: r.at,
+    author: r.author,
+    kind: r.kind as ActionKind,
+    params: JSON.parse(r.params) as ResolvedParams,
+    summary: r.summary,
+    finishedAt: r.finished_at,
+    cancelledBy: r.cancelled_by,
+    targets,
+  };
+}
+
+/** A reboot attempt's row (either engine) as the audit log shows it. */
+export function attemptFromRow(r: AttemptRow): RebootAttemptView {
+  const output = JSON.parse(r.output) as Pick<RebootAttemptView, 'head' | 'tail' | 'omittedLines'>;
+  return {
+    slave: r.slave,
+    method: r.method,
+    argv: JSON.parse(r.argv) as string[],
+    startedAt: new Date(r.started_at).toISOString(),
+    durationMs: r.duration_ms,
+    exitCode: r.exit_code,
+    signal: r.signal,
+    outcome: r.outcome as RebootAttemptView['outcome'],
+    ...output,
+    error: r.error,
+  };
+}
+
+export interface ActionRow {
   id: number;
   at: number;
   author: string;
@@ -440,7 +482,36 @@ interface ActionRow {
   cancelled_by: string | null;
 }
 
-interface AttemptRow {
+export interface ChainRow {
+  action_id: number;
+  slave: string;
+  begun_at: number;
+  method_index: number;
+  method: string;
+  phase: string;
+  since: number;
+  until: number | null;
+  command_ran: number;
+  tried: string;
+}
+
+/** A reboot_chains row as the chain it records. */
+export function chainOfRow(r: ChainRow): RecordedChain {
+  return {
+    actionId: Number(r.action_id),
+    slave: r.slave,
+    begunAt: Number(r.begun_at),
+    index: r.method_index,
+    method: r.method,
+    phase: r.phase as RecordedChain['phase'],
+    since: Number(r.since),
+    until: r.until === null ? null : Number(r.until),
+    commandRan: r.command_ran === 1,
+    tried: JSON.parse(r.tried) as string[],
+  };
+}
+
+export interface AttemptRow {
   slave: string;
   method: string;
   argv: string;
@@ -453,7 +524,7 @@ interface AttemptRow {
   error: string | null;
 }
 
-interface SlaveRow {
+export interface SlaveRow {
   name: string;
   pool: string | null;
   master: string | null;
@@ -471,7 +542,7 @@ interface SlaveRow {
   reboot_action: number | null;
 }
 
-interface HeartbeatRow {
+export interface HeartbeatRow {
   id: number;
   slave: string;
   kind: HeartbeatKind;
@@ -482,7 +553,7 @@ interface HeartbeatRow {
 }
 
 /** A row's starts history, or null when it is not a JSON list of times (a damaged row). */
-function startsOf(text: string | null): number[] | null {
+export function startsOf(text: string | null): number[] | null {
   if (text === null) return [];
   try {
     const value: unknown = JSON.parse(text);
@@ -494,7 +565,7 @@ function startsOf(text: string | null): number[] | null {
   }
 }
 
-function fromRow(r: SlaveRow, starts: number[]): SlaveRecord {
+export function slaveFromRow(r: SlaveRow, starts: number[]): SlaveRecord {
   return {
     name: r.name,
     pool: r.pool,
@@ -528,7 +599,7 @@ function fromRow(r: SlaveRow, starts: number[]): SlaveRecord {
   };
 }
 
-function fromHeartbeatRow(h: HeartbeatRow): Heartbeat {
+export function heartbeatFromRow(h: HeartbeatRow): Heartbeat {
   return {
     slave: h.slave,
     kind: h.kind,
