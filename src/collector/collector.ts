@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auditLine, outcomeOf } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
+import type { ParkLedger } from '../actions/park-actions.js';
+import { ParkKeeper } from '../actions/park-keeper.js';
 import type { ActionMessage } from '../domain/protocol.js';
 import { rebootChains } from '../reboot/methods.js';
 import { Auth, isLoopback } from './auth.js';
@@ -107,6 +109,8 @@ async function assemble(
     onFailedWrite: (op) => metrics.storeWritesFailed.inc({ op }),
   });
   undo.push(() => writer.close());
+  for (const park of store.loadParks()) fleet.setPark(park.slave, park, Date.now());
+  const parks = parkLedger(fleet, writer);
   const checkpoint = new SummaryCheckpoint(writer, fleet, {
     through: loaded.through,
     replayed: [...loaded.replayed, ...loaded.unreadable],
@@ -199,6 +203,7 @@ async function assemble(
       saveNeedsHands: (name, since) => writer.setNeedsHands(name, since),
       saveAttempt: (actionId, attempt) => writer.saveAttempt(actionId, attempt),
     },
+    parks: { ledger: parks, settings: settings.parking },
     slave: (name) => {
       const record = fleet.get(name);
       return record && slaveRef(record);
@@ -216,6 +221,21 @@ async function assemble(
     warn: (details, msg) => log.warn(details, msg),
   });
   undo.push(() => actions.close());
+  // Single-owner work: parked slaves' downtimes renewed before they end.
+  const keeper =
+    monitor &&
+    new ParkKeeper({
+      ledger: parks,
+      settings: settings.parking,
+      monitor,
+      slave: (name) => {
+        const record = fleet.get(name);
+        return record && slaveRef(record);
+      },
+      audit: (fields, msg) => log.info(fields, msg),
+      warn: (fields, msg) => log.warn(fields, msg),
+    });
+  undo.push(() => keeper?.close());
   const queries: Queries = new Queries({
     fleet,
     store,
@@ -272,6 +292,7 @@ async function assemble(
   }, TICK_MS);
   // Reads status.dat, then sends Nagios the late and dead slaves: crossings made while stopped.
   void link?.start();
+  keeper?.start();
   const prune = setInterval(() => {
     writer.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
       (removed) => removed > 0 && log.info({ removed }, 'old heartbeats pruned'),
@@ -306,6 +327,7 @@ async function assemble(
         clearInterval(tick);
         clearInterval(prune);
         unwatch();
+        keeper?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         hub.close();
         await commits.close();
@@ -340,6 +362,20 @@ function auditAction(message: ActionMessage, metrics: Metrics, log: Logger): voi
   if (message.event === 'finished') {
     metrics.actionsFinished.inc({ kind: message.action.kind, outcome: outcomeOf(message.action) });
   }
+}
+
+/** Parks in the fleet (the slaves' views) and in the store, written through the writer thread. */
+function parkLedger(fleet: Fleet, writer: StoreWriter): ParkLedger {
+  return {
+    get: (slave) => fleet.park(slave),
+    all: () => fleet.allParks(),
+    async save(save, remove = []) {
+      await writer.saveParks(save, remove);
+      const now = Date.now();
+      for (const park of save) fleet.setPark(park.slave, park, now);
+      for (const slave of remove) fleet.setPark(slave, null, now);
+    },
+  };
 }
 
 /** The store on the main thread, its file checked and its schema brought up to date (logged). */
