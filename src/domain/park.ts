@@ -89,7 +89,7 @@ export function parseReview(text: string | undefined, now: number): number | nul
   const seconds = parseDuration(given);
   if (seconds !== null) return now + seconds * 1000;
   const at = DATE_ONLY.test(given)
-    ? Date.parse(`${given}T00:00:00Z`)
+    ? dateOnly(given)
     : ZONED_TIME.test(given)
       ? Date.parse(given)
       : NaN;
@@ -106,6 +106,12 @@ export function parseReview(text: string | undefined, now: number): number | nul
     );
   }
   return at;
+}
+
+/** A calendar date's midnight UTC; NaN for a day the month lacks (Date.parse rolls 02-30 over). */
+function dateOnly(date: string): number {
+  const at = Date.parse(`${date}T00:00:00Z`);
+  return !Number.isNaN(at) && new Date(at).toISOString().startsWith(date) ? at : NaN;
 }
 
 /** The comment a park's downtimes carry (before the backend's own cleaning). */
