@@ -4,7 +4,13 @@
 // action; park-keeper.ts renews the downtimes while the slaves stay parked.
 import type { ActionFacts } from '../domain/action-facts.js';
 import { downtimeMatches } from '../domain/downtime-match.js';
-import { describePark, parkComment, parkDowntimes, type Park } from '../domain/park.js';
+import {
+  describePark,
+  parkComment,
+  parkDowntimes,
+  RECORDED_ONLY,
+  type Park,
+} from '../domain/park.js';
 import type { ActionView, DryRunView, ExistingMute, TargetStatus } from '../domain/protocol.js';
 import type { SlaveView } from '../domain/slave.js';
 import type { Answer, Monitor, MonitorAction, SlaveRef } from '../monitoring/monitor.js';
@@ -41,9 +47,6 @@ export interface ParkEngineParts {
   confirmWithinMs: number;
   onTargets?: (kind: string, outcome: TargetStatus, count: number) => void;
 }
-
-/** `(recorded only: ...)`: what a park means on a collector wired to no monitoring system. */
-export const RECORDED_ONLY = ' (recorded only: no monitoring system to mute them in)';
 
 /** A sent target waiting for the monitoring system to show it done. */
 interface Waiting {
@@ -240,15 +243,13 @@ export class ParkActions {
     for (const [slave, why] of prepared.skips) Object.assign(byName.get(slave)!, skipped(why));
     for (const slave of prepared.quiet) byName.get(slave)!.status = 'confirmed';
     for (const step of prepared.steps) {
-      const answers = await monitor!
-        .act(step.action, step.targets)
-        .catch((err: Error) =>
-          step.targets.map((t): Answer => ({
-            slave: t.name,
-            outcome: 'unsent',
-            reason: err.message,
-          })),
-        );
+      const answers = await monitor!.act(step.action, step.targets).catch((err: Error) =>
+        step.targets.map((t): Answer => ({
+          slave: t.name,
+          outcome: 'unsent',
+          reason: err.message,
+        })),
+      );
       for (const a of answers) {
         const t = byName.get(a.slave)!;
         t.status = a.outcome === 'done' ? 'confirmed' : a.outcome === 'sent' ? 'sent' : 'failed';

@@ -34,6 +34,9 @@ export class ParkInputError extends Error {
   }
 }
 
+/** Ends a park's summary on a collector wired to no monitoring system: nothing was muted. */
+export const RECORDED_ONLY = ' (recorded only: no monitoring system to mute them in)';
+
 /** Longest reason, owner and ticket: a line an operator reads at a glance. */
 export const MAX_PARK_TEXT = 300;
 

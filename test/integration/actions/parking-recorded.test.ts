@@ -89,9 +89,20 @@ describe('parking without a monitoring system', () => {
     }
   }, 60_000);
 
+  test('corral park says the park was recorded, not confirmed by a monitoring system', async () => {
+    const r = await corral(['park', 'old-2', '--reason', 'spare', '--yes']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^local parked 1 slave \(recorded only: no monitoring system to mute them in\) \(action \d+\): 1 recorded\n$/,
+    );
+    expect((await corral(['unpark', 'old-2', '--yes'])).code).toBe(0);
+  });
+
   test('unpark of a slave that is not parked skips it and says so', async () => {
     const r = await corral(['unpark', 'old-2', '--yes']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/\n1 skipped \(not parked\): old-2\nnothing to do: every slave is skipped\n$/);
+    expect(r.stderr).toMatch(
+      /\n1 skipped \(not parked\): old-2\nnothing to do: every slave is skipped\n$/,
+    );
   });
 });

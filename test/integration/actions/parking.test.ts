@@ -167,6 +167,14 @@ describe.skipIf(!hasNagios)('parking with a real Nagios', () => {
 
     const unparked = await corral(['unpark', ...PARKED, '--yes', '--wait']);
     expect(unparked.code).toBe(0);
+    // The confirmation names exactly the park's downtimes it removes (first and renewals).
+    expect(unparked.stderr).toMatch(
+      /^\d removes jdoe's downtime until .* \(parked: old 0\.7 master\): old-1, /m,
+    );
+    expect(unparked.stderr).not.toMatch(/already/);
+    expect(unparked.stdout).toMatch(
+      /^jdoe unparked 3 slaves \(action \d+\): 3 confirmed by Nagios\n$/,
+    );
     await nagios.waitForStatus(
       (s) => PARKED.every((p) => parkDowntimes(s, p).length === 0),
       20_000,
