@@ -2,7 +2,7 @@
 // status.dat, renewed before it ends (short test durations), kept across a collector restart, and
 // gone on unpark; bad input (a review in the past, an empty reason, a slave not in the inventory)
 // is one line each and changes nothing, in the database or in status.dat.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,6 +15,7 @@ import {
   getJson,
   postJson,
   startCollector,
+  waitFor,
   type RunningCollector,
 } from '../../support/collector.js';
 import { hasNagios, type NagiosInstance } from '../../support/nagios.js';
@@ -29,6 +30,19 @@ const PARKING = ['parking: {downtime: 16s, renew_before: 8s}'];
 
 const parkDowntimes = (s: NagiosStatus, slave: string) =>
   downtimesOf(s, slave, SERVICE).filter((d) => d.comment === 'parked: old 0.7 master');
+
+/** The same collector again: its directory, database, config and port (Nagios's checks call it). */
+function restart(stopped: RunningCollector): Promise<RunningCollector> {
+  return startCollector({
+    dir: stopped.dir,
+    args: [
+      '--config',
+      path.join(stopped.dir, 'corral.yaml'),
+      '--listen',
+      new URL(stopped.url).host,
+    ],
+  });
+}
 
 describe.skipIf(!hasNagios)('parking with a real Nagios', () => {
   let dir: string;
@@ -99,6 +113,58 @@ describe.skipIf(!hasNagios)('parking with a real Nagios', () => {
     const after = await nagios.status();
     expect(after.downtimes).toEqual(before.downtimes);
   }, 60_000);
+
+  test('a slave whose downtime fails is not parked, and says why', async () => {
+    // In the collector's inventory, but Nagios has no service for it.
+    await writeFile(
+      path.join(dir, 'inventory.yaml'),
+      ['slaves:', ...[...PARKED, 'busy-1', 'new-1'].map((s) => `  - ${s}`), ''].join('\n'),
+    );
+    await waitFor(
+      async () => (await slaves()).find((s) => s.name === 'new-1' && s.inInventory),
+      10_000,
+      'new-1 in the inventory',
+    );
+    const r = await corral(['park', 'new-1', '--reason', 'old 0.7 master', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /new-1: not parked: its downtime failed \(Nagios has no service "buildbot-start" on host "new-1": define it/,
+    );
+    expect(parkRows()).toEqual([]);
+    expect((await slaves()).find((s) => s.name === 'new-1')?.parked).toBeNull();
+  }, 60_000);
+
+  test('a park recorded by a collector stopped before its downtime was scheduled is muted at the next start', async () => {
+    await collector.stop();
+    const db = new Database(collector.dbPath);
+    db.prepare(
+      `INSERT INTO parks (slave, action_id, by, owner, reason, ticket, since, review, comment,
+         downtime_end) VALUES ('busy-1', 1, 'jdoe', 'jdoe', 'crash test', NULL, ?, NULL,
+         'parked: crash test', NULL)`,
+    ).run(Date.now());
+    db.close();
+    collector = await restart(collector);
+    await nagios.waitForStatus(
+      (s) =>
+        downtimesOf(s, 'busy-1', SERVICE).some(
+          (d) => d.comment === 'parked: crash test' && d.author === 'jdoe',
+        ),
+      20_000,
+      'the park downtime scheduled after the restart',
+    );
+    await waitFor(
+      () => parkRows().find((r) => r.slave === 'busy-1' && r.downtime_end !== null),
+      10_000,
+      'the downtime end recorded',
+    );
+    expect((await corral(['unpark', 'busy-1', '--yes', '--wait'])).code).toBe(0);
+    await nagios.waitForStatus(
+      (s) => downtimesOf(s, 'busy-1', SERVICE).length === 0,
+      20_000,
+      'no downtime left on busy-1',
+    );
+    expect(parkRows()).toEqual([]);
+  }, 90_000);
 
   test('three slaves parked: a downtime renewed before it ends, kept across a restart, gone on unpark', async () => {
     const review = new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10);
