@@ -53,6 +53,8 @@ describe.skipIf(!hasNagios)('parking with a real Nagios', () => {
     runCorral(args, { CORRAL_URL: collector.url, CORRAL_TOKEN: OPERATOR });
   const slaves = async () =>
     (await getJson<{ slaves: SlaveView[] }>(`${collector.url}/api/v1/slaves`, op)).body.slaves;
+  const actions = async () =>
+    (await getJson<{ actions: ActionView[] }>(`${collector.url}/api/v1/actions`, op)).body.actions;
   const parkRows = () => {
     const db = new Database(collector.dbPath, { readonly: true });
     try {
@@ -87,6 +89,7 @@ describe.skipIf(!hasNagios)('parking with a real Nagios', () => {
 
   test('bad input is one line each, and nothing changes', async () => {
     const before = await nagios.status();
+    const actionsBefore = await actions();
     const cases: Array<[string[], RegExp]> = [
       [
         ['park', 'old-1', '--reason', 'old 0.7 master', '--review', '2020-01-01', '--yes'],
@@ -112,6 +115,7 @@ describe.skipIf(!hasNagios)('parking with a real Nagios', () => {
     expect((await slaves()).filter((s) => s.parked)).toEqual([]);
     const after = await nagios.status();
     expect(after.downtimes).toEqual(before.downtimes);
+    expect(await actions()).toEqual(actionsBefore);
   }, 60_000);
 
   test('a slave whose downtime fails is not parked, and says why', async () => {
@@ -210,6 +214,15 @@ describe.skipIf(!hasNagios)('parking with a real Nagios', () => {
       'a renewed park downtime on each',
     );
     expect(Date.now()).toBeLessThan(firstEnd);
+    // Audited as corral's, on the park (not an action of its own).
+    await waitFor(
+      () =>
+        collector.logs.find(
+          (l) => l.audit === 'park-renewal' && l.author === 'corral' && l.count === 3,
+        ),
+      10_000,
+      'the renewal audit line',
+    );
     const secondEnd = Math.max(...parkDowntimes(renewed, 'old-1').map((d) => d.end));
 
     // A restart forgets nothing: the parks are shown again, and renewed again after it.
@@ -248,11 +261,7 @@ describe.skipIf(!hasNagios)('parking with a real Nagios', () => {
     );
     expect(parkRows()).toEqual([]);
     expect((await slaves()).filter((s) => s.parked)).toEqual([]);
-    const { body } = await getJson<{ actions: ActionView[] }>(
-      `${collector.url}/api/v1/actions`,
-      op,
-    );
-    const kinds = body.actions.map((a) => `${a.kind}:${a.outcome}`);
+    const kinds = (await actions()).map((a) => `${a.kind}:${a.outcome}`);
     expect(kinds.slice(0, 2)).toEqual(['unpark:done', 'park:done']);
   }, 120_000);
 });
