@@ -99,14 +99,12 @@ export class ParkActions {
     try {
       await (plan.kind === 'park' ? this.park(run, prepared) : this.unpark(run, prepared));
     } catch (err) {
-      // The store refused the park's record: nothing more is done, and the action says so.
+      // The store refused the park's record: targets not acted on yet never will be.
       for (const t of run.action.targets) {
         if (t.status !== 'pending') continue;
         t.status = 'failed';
         t.error = `cannot record the park (${(err as Error).message})`;
       }
-      await run.finish();
-      return run.view();
     }
     this.count(run, ['sent', 'confirmed', 'failed', 'skipped']);
     await run.step('sent');
