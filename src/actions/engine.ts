@@ -26,6 +26,7 @@ import {
 import { ActionRuns, type ActionLedger, type ActionRun } from './action-run.js';
 import type { StoredActionLike } from './action-record.js';
 import { NO_REBOOT_METHODS, RebootActions, type RebootParts } from './reboots.js';
+import { ParkActions, type ParkParts } from './park-actions.js';
 import { ActionRefused, planAction, type PlannedAction } from './request.js';
 
 /** What the engine needs of the collector; kept narrow so the engine is testable on its own. */
@@ -34,6 +35,8 @@ export interface EngineParts {
   monitor: Monitor | null;
   /** Null when no reboot methods are configured: reboots are refused. */
   reboot: RebootParts | null;
+  /** Where parks are kept; without it park and unpark are refused. */
+  parks?: ParkParts;
   /** The slave's reference for monitoring (name and inventory attributes); undefined if unknown. */
   slave: (name: string) => SlaveRef | undefined;
   /** Current views, for re-submitting states and for what targets already have. */
@@ -76,11 +79,13 @@ export class ActionEngine {
   private readonly unsubscribe: () => void;
   /** Null when no reboot methods are configured. */
   readonly reboots: RebootActions | null;
+  private readonly parking: ParkActions | null;
 
   constructor(private readonly parts: EngineParts) {
     this.runs = new ActionRuns(parts);
     this.unsubscribe = parts.monitor?.subscribe({ readBack: () => this.confirm() }) ?? (() => {});
     this.reboots = parts.reboot && new RebootActions(parts.reboot, this.runs, parts.warn);
+    this.parking = parts.parks ? new ParkActions(parts.parks, parts, this.runs) : null;
   }
 
   /** Runs a request from `author`; resolves once the monitoring system has it (or it failed). */
@@ -89,7 +94,10 @@ export class ActionEngine {
     author: string,
     requestId?: string,
   ): Promise<ActionView | DryRunView> {
-    const rebooting = isRebootKind(kindOf(body));
+    const kind = kindOf(body);
+    // A park is corral's own record first: it is taken without a monitoring system too.
+    if (kind === 'park' || kind === 'unpark') return this.park(body, author, requestId);
+    const rebooting = isRebootKind(kind);
     if (rebooting && this.reboots === null) {
       throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 'unavailable');
     }
@@ -115,6 +123,23 @@ export class ActionEngine {
       return { ...result, existing };
     }
     return this.submitToMonitor(monitor!, plan, requestId);
+  }
+
+  private async park(
+    body: unknown,
+    author: string,
+    requestId: string | undefined,
+  ): Promise<ActionView | DryRunView> {
+    const parking = this.parking;
+    if (parking === null) {
+      throw new ActionRefused('this collector does not keep parks', 'kind', 'unavailable');
+    }
+    const plan = planAction(body, {
+      now: Date.now(),
+      author,
+      known: (name) => this.parts.slave(name) !== undefined || parking.isParked(name),
+    });
+    return parking.submit(plan, requestId);
   }
 
   private async submitToMonitor(
@@ -199,6 +224,7 @@ export class ActionEngine {
     this.unsubscribe();
     for (const w of this.waiting.values()) clearTimeout(w.deadline);
     this.waiting.clear();
+    this.parking?.close();
     await this.reboots?.close();
   }
 

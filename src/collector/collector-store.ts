@@ -2,6 +2,7 @@
 // as promises, writes as promises that resolve only once committed, action ids from the store.
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
+import type { Park } from '../domain/park.js';
 import type { RecordedChain } from '../reboot/resume.js';
 import type { LoadedSlaves, SlaveUpdate, StoredAction, StoredMessage } from './store.js';
 
@@ -23,6 +24,8 @@ export interface CollectorStore {
   listAttempts(actionId: number): Promise<RebootAttemptView[]>;
   /** Every reboot chain of an action not yet finished, as last recorded (the owner resumes them). */
   rebootChains(): Promise<RecordedChain[]>;
+  /** Every parked slave as recorded. */
+  loadParks(): Promise<Park[]>;
   /** A new action's id, never given twice (on PostgreSQL, not even to two collectors). */
   nextActionId(): Promise<number>;
 
@@ -40,6 +43,8 @@ export interface CollectorStore {
   saveChain(chain: RecordedChain): Promise<number>;
   /** Forgets the chains of a finished reboot action. */
   dropChains(actionId: number): Promise<number>;
+  /** Records parks (new, or a renewed downtime's end) and forgets unparked slaves, in one commit. */
+  saveParks(save: readonly Park[], remove?: readonly string[]): Promise<number>;
   /** Drops heartbeats received before `before` that a checkpoint holds; resolves with how many. */
   prune(before: number): Promise<number>;
 

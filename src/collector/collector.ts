@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auditLine, outcomeOf } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
+import type { ParkLedger } from '../actions/park-actions.js';
+import { ParkKeeper } from '../actions/park-keeper.js';
 import type { ActionMessage } from '../domain/protocol.js';
 import { rebootChains } from '../reboot/methods.js';
 import { Auth, isLoopback } from './auth.js';
@@ -27,6 +29,7 @@ import { createCollectorServer } from './server.js';
 import { DatabaseWatch } from './database-status.js';
 import { OwnerJobs } from './owner-jobs.js';
 import { ownershipFor, SoleOwnership } from './ownership.js';
+import type { CollectorStore } from './collector-store.js';
 import { openCollectorStore } from './open-store.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
 
@@ -106,6 +109,8 @@ async function assemble(
       "slaves' stored starts history unreadable (damaged rows): taken from the heartbeat log instead, rewritten at the next checkpoint",
     );
   }
+  for (const park of await store.loadParks()) fleet.setPark(park.slave, park, Date.now());
+  const parks = parkLedger(fleet, store);
   const checkpoint = new SummaryCheckpoint(store, fleet, {
     through: loaded.through,
     replayed: [...loaded.replayed, ...loaded.unreadable],
@@ -217,6 +222,7 @@ async function assemble(
       dropChains: (actionId) => store.dropChains(actionId),
       storedAction: (id) => store.getAction(id),
     },
+    parks: { ledger: parks, settings: settings.parking },
     slave: (name) => {
       const record = fleet.get(name);
       return record && slaveRef(record);
@@ -254,6 +260,27 @@ async function assemble(
       name: 'reboot chains',
       start: async () => reboots.resume(await store.rebootChains()),
       close: () => reboots.close(),
+    });
+  }
+  // Single-owner work: parked slaves' downtimes renewed before they end.
+  const keeper =
+    monitor &&
+    new ParkKeeper({
+      ledger: parks,
+      settings: settings.parking,
+      monitor,
+      slave: (name) => {
+        const record = fleet.get(name);
+        return record && slaveRef(record);
+      },
+      audit: (fields, msg) => log.info(fields, msg),
+      warn: (fields, msg) => log.warn(fields, msg),
+    });
+  if (keeper !== null) {
+    jobs.register({
+      name: 'park renewals',
+      start: () => keeper.start(),
+      close: () => keeper.close(),
     });
   }
   const queries: Queries = new Queries({
@@ -394,6 +421,20 @@ function auditAction(message: ActionMessage, metrics: Metrics, log: Logger): voi
   if (message.event === 'finished') {
     metrics.actionsFinished.inc({ kind: message.action.kind, outcome: outcomeOf(message.action) });
   }
+}
+
+/** Parks in the fleet (the slaves' views) and in the store, written to the store. */
+function parkLedger(fleet: Fleet, store: CollectorStore): ParkLedger {
+  return {
+    get: (slave) => fleet.park(slave),
+    all: () => fleet.allParks(),
+    async save(save, remove = []) {
+      await store.saveParks(save, remove);
+      const now = Date.now();
+      for (const park of save) fleet.setPark(park.slave, park, now);
+      for (const slave of remove) fleet.setPark(slave, null, now);
+    },
+  };
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

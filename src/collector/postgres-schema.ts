@@ -87,6 +87,25 @@ CREATE INDEX reboot_attempts_by_action ON reboot_attempts (action_id, id);
  */
 const UPGRADES: ReadonlyArray<{ to: number; up: (client: pg.ClientBase) => Promise<void> }> = [
   {
+    // Parked slaves (SQLite's version 3).
+    to: 3,
+    async up(client) {
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS parks (
+          slave text PRIMARY KEY,
+          action_id bigint NOT NULL,
+          by text NOT NULL,
+          owner text NOT NULL,
+          reason text NOT NULL,
+          ticket text,
+          since bigint NOT NULL,
+          review bigint,
+          comment text NOT NULL,
+          downtime_end bigint
+        )`);
+    },
+  },
+  {
     // Reboot chains stored (SQLite's version 6): a restart or the next owner resumes them.
     to: 6,
     async up(client) {

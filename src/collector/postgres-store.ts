@@ -4,6 +4,7 @@
 // fail fast (a 503, never a 202) and the pool reconnects by itself once it is back.
 import pg from 'pg';
 import type { Heartbeat } from '../domain/heartbeat.js';
+import type { Park } from '../domain/park.js';
 import type { ActionTargetView, RebootAttemptView } from '../domain/protocol.js';
 import type { RecordedChain } from '../reboot/resume.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
@@ -15,6 +16,7 @@ import type { SchemaChange } from './schema.js';
 import {
   attemptFromRow,
   chainOfRow,
+  parkOfRow,
   actionFromRow,
   heartbeatFromRow,
   slaveFromRow,
@@ -22,6 +24,7 @@ import {
   type ActionRow,
   type AttemptRow,
   type ChainRow,
+  type ParkRow,
   type HeartbeatRow,
   type LoadedSlaves,
   type SlaveRow,
@@ -55,7 +58,8 @@ type Op =
   | { op: 'needs-hands'; slave: string; since: number | null }
   | { op: 'prune'; before: number }
   | { op: 'chain'; chain: RecordedChain }
-  | { op: 'drop-chains'; actionId: number };
+  | { op: 'drop-chains'; actionId: number }
+  | { op: 'parks'; save: readonly Park[]; remove: readonly string[] };
 type Queued = Op & { sentAt: number; resolve: (v: number) => void; reject: (e: Error) => void };
 
 export class PostgresStore implements CollectorStore {
@@ -201,6 +205,11 @@ export class PostgresStore implements CollectorStore {
     return rows.map(chainOfRow);
   }
 
+  async loadParks(): Promise<Park[]> {
+    const rows = await this.read<ParkRow>('SELECT * FROM parks ORDER BY slave');
+    return rows.map(parkOfRow);
+  }
+
   /** From the database's sequence: two collectors never number two actions alike. */
   async nextActionId(): Promise<number> {
     const rows = await this.read<{ id: number }>("SELECT nextval('action_ids') AS id");
@@ -267,6 +276,10 @@ export class PostgresStore implements CollectorStore {
 
   dropChains(actionId: number): Promise<number> {
     return this.enqueue({ op: 'drop-chains', actionId });
+  }
+
+  saveParks(save: readonly Park[], remove: readonly string[] = []): Promise<number> {
+    return this.enqueue({ op: 'parks', save, remove });
   }
 
   oldestWaitMs(now = Date.now()): number {
@@ -365,6 +378,36 @@ export class PostgresStore implements CollectorStore {
         );
         return 0;
       }
+      case 'parks':
+        await this.transaction(async (c) => {
+          for (const p of q.save) {
+            await c.query(
+              `INSERT INTO parks (slave, action_id, by, owner, reason, ticket, since, review,
+                 comment, downtime_end)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+               ON CONFLICT (slave) DO UPDATE SET action_id = excluded.action_id, by = excluded.by,
+                 owner = excluded.owner, reason = excluded.reason, ticket = excluded.ticket,
+                 since = excluded.since, review = excluded.review, comment = excluded.comment,
+                 downtime_end = excluded.downtime_end`,
+              [
+                p.slave,
+                p.actionId,
+                p.by,
+                p.owner,
+                p.reason,
+                p.ticket,
+                p.since,
+                p.review,
+                p.comment,
+                p.downtimeEnd,
+              ],
+            );
+          }
+          if (q.remove.length > 0) {
+            await c.query('DELETE FROM parks WHERE slave = ANY($1::text[])', [[...q.remove]]);
+          }
+        });
+        return 0;
       case 'drop-chains':
         await this.pool.query('DELETE FROM reboot_chains WHERE action_id = $1', [q.actionId]);
         return 0;

@@ -131,6 +131,25 @@ const UPGRADES: ReadonlyArray<{ to: number; up: (db: Database.Database) => void 
     },
   },
   {
+    // Parked slaves (corral park): who, why, until when to review, and the end of the downtime
+    // corral last scheduled for each, so a restart renews what it must.
+    to: 3,
+    up(db) {
+      db.exec(`CREATE TABLE IF NOT EXISTS parks (
+        slave TEXT PRIMARY KEY,
+        action_id INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        ticket TEXT,
+        since INTEGER NOT NULL,
+        review INTEGER,
+        comment TEXT NOT NULL,
+        downtime_end INTEGER
+      ) WITHOUT ROWID`);
+    },
+  },
+  {
     // Reboot chains stored, not only in memory: a restart, or the collector taking over, resumes
     // each from its recorded step (a row per action and slave, removed when the action finishes).
     to: 6,

@@ -2,6 +2,7 @@
 // thread commits (group commit), and action ids count on from the file's highest (one collector
 // per file).
 import type { Heartbeat } from '../domain/heartbeat.js';
+import type { Park } from '../domain/park.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
 import type { RecordedChain } from '../reboot/resume.js';
 import type { CollectorStore, StoreEvents } from './collector-store.js';
@@ -58,6 +59,10 @@ export class SqliteStore implements CollectorStore {
     return Promise.resolve().then(() => this.reads.rebootChains());
   }
 
+  loadParks() {
+    return Promise.resolve().then(() => this.reads.loadParks());
+  }
+
   /** Only this collector writes the file: counting on from its highest id is enough. */
   nextActionId(): Promise<number> {
     return Promise.resolve(++this.lastActionId);
@@ -89,6 +94,10 @@ export class SqliteStore implements CollectorStore {
 
   dropChains(actionId: number): Promise<number> {
     return this.writer.dropChains(actionId);
+  }
+
+  saveParks(save: readonly Park[], remove: readonly string[] = []): Promise<number> {
+    return this.writer.saveParks([...save], [...remove]);
   }
 
   prune(before: number): Promise<number> {

@@ -1,6 +1,7 @@
 // The main thread's handle on the writer thread: writes, checkpoints and prunes as promises, in order.
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat } from '../domain/heartbeat.js';
+import type { Park } from '../domain/park.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
 import type { RecordedChain } from '../reboot/resume.js';
 import type { SlaveUpdate, StoredAction } from './store.js';
@@ -14,6 +15,7 @@ export type WriterRequest =
   | { id: number; op: 'needs-hands'; slave: string; since: number | null }
   | { id: number; op: 'chain'; chain: RecordedChain }
   | { id: number; op: 'drop-chains'; actionId: number }
+  | { id: number; op: 'parks'; save: Park[]; remove: string[] }
   | { id: number; op: 'close' };
 
 /** One answer for one or more requests (writes merged into one commit share it). */
@@ -146,6 +148,11 @@ export class StoreWriter {
   /** Forgets the chains of a finished reboot action. */
   dropChains(actionId: number): Promise<number> {
     return this.request({ op: 'drop-chains', actionId });
+  }
+
+  /** Records parks (new ones, renewed downtimes) and forgets unparked slaves, in one commit. */
+  saveParks(save: Park[], remove: string[] = []): Promise<number> {
+    return this.request({ op: 'parks', save, remove });
   }
 
   prune(before: number): Promise<number> {

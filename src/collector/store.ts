@@ -8,6 +8,7 @@ import type {
   RebootAttemptView,
   ResolvedParams,
 } from '../domain/protocol.js';
+import type { Park } from '../domain/park.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
 import type { RecordedChain } from '../reboot/resume.js';
 import { explainDatabaseError, openDatabase, type OpenedDatabase } from './database-file.js';
@@ -46,6 +47,8 @@ export interface StoreReads {
   lastActionId(): number;
   /** Every reboot chain of an action not yet finished, as last recorded. */
   rebootChains(): RecordedChain[];
+  /** Every parked slave. */
+  loadParks(): Park[];
   close(): void;
 }
 
@@ -81,6 +84,7 @@ function prepareReads(db: Database.Database) {
     attempts: db.prepare('SELECT * FROM reboot_attempts WHERE action_id = ? ORDER BY id'),
     lastActionId: db.prepare('SELECT max(id) AS id FROM actions'),
     chains: db.prepare('SELECT * FROM reboot_chains ORDER BY action_id, slave'),
+    parks: db.prepare('SELECT * FROM parks ORDER BY slave'),
   };
 }
 
@@ -90,6 +94,7 @@ export class Store implements StoreReads {
   private readonly writeHeartbeatsTx: (batches: readonly ReceivedHeartbeats[]) => number;
   private readonly writeSummariesTx: (slaves: SlaveUpdate[], through: number | null) => void;
   private readonly saveActionTx: (a: StoredAction) => void;
+  private readonly saveParksTx: (save: readonly Park[], remove: readonly string[]) => void;
 
   /** What opening did: schema created or upgraded, integrity check time. */
   readonly opened: Omit<OpenedDatabase, 'db'>;
@@ -180,6 +185,17 @@ export class Store implements StoreReads {
       });
       a.targets.forEach((t, i) => upsertTarget.run(a.id, i, t.slave, t.status, t.error));
     });
+    const upsertPark = this.db.prepare(
+      `INSERT OR REPLACE INTO parks (slave, action_id, by, owner, reason, ticket, since, review,
+         comment, downtime_end)
+       VALUES (@slave, @actionId, @by, @owner, @reason, @ticket, @since, @review, @comment,
+         @downtimeEnd)`,
+    );
+    const deletePark = this.db.prepare('DELETE FROM parks WHERE slave = ?');
+    this.saveParksTx = this.db.transaction((save: readonly Park[], remove: readonly string[]) => {
+      for (const park of save) upsertPark.run(park);
+      for (const slave of remove) deletePark.run(slave);
+    });
   }
 
   /** From now on this connection only reads (SQLite refuses its writes). */
@@ -190,6 +206,15 @@ export class Store implements StoreReads {
   /** Records an action and its targets as they stand now (called again as they progress). */
   saveAction(a: StoredAction): void {
     this.saveActionTx(a);
+  }
+
+  /** Records parks (new, or a renewed downtime's end) and forgets unparked slaves, in one commit. */
+  saveParks(save: readonly Park[], remove: readonly string[]): void {
+    this.saveParksTx(save, remove);
+  }
+
+  loadParks(): Park[] {
+    return (this.reads.parks.all() as ParkRow[]).map(parkOfRow);
   }
 
   /** Marks a slave that has a row as needing hands since `since`, or not (null). */
@@ -508,6 +533,35 @@ export function chainOfRow(r: ChainRow): RecordedChain {
     until: r.until === null ? null : Number(r.until),
     commandRan: r.command_ran === 1,
     tried: JSON.parse(r.tried) as string[],
+  };
+}
+
+export interface ParkRow {
+  slave: string;
+  action_id: number;
+  by: string;
+  owner: string;
+  reason: string;
+  ticket: string | null;
+  since: number;
+  review: number | null;
+  comment: string;
+  downtime_end: number | null;
+}
+
+/** A parks row as the park it records. */
+export function parkOfRow(r: ParkRow): Park {
+  return {
+    slave: r.slave,
+    actionId: Number(r.action_id),
+    by: r.by,
+    owner: r.owner,
+    reason: r.reason,
+    ticket: r.ticket,
+    since: Number(r.since),
+    review: r.review === null ? null : Number(r.review),
+    comment: r.comment,
+    downtimeEnd: r.downtime_end === null ? null : Number(r.downtime_end),
   };
 }
 

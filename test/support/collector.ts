@@ -163,6 +163,29 @@ export async function queryStore<R = Record<string, unknown>>(
   }
 }
 
+/**
+ * One statement that changes a stopped collector's store (SQLite file or PostgreSQL database
+ * alike), no parameters: for tests that plant a row as an earlier run would have left it.
+ */
+export async function execStore(c: Pick<RunningCollector, 'db'>, sql: string): Promise<void> {
+  if (!c.db.startsWith('postgres')) {
+    const db = new Database(c.db);
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: c.db });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 /** POSTs JSON; returns status and parsed body. */
 export async function postJson(
   url: string,

@@ -236,4 +236,36 @@ export const ACTION_TABLE: TableCase[] = [
       expect((await ctx.backend.service('talos-10'))?.downtimes).toHaveLength(1);
     },
   },
+  {
+    name: "a park mutes with the park's downtime; an unpark cancels exactly it, not the operator's own",
+    async run(ctx) {
+      const own = await ctx.act({
+        kind: 'downtime',
+        targets: ['talos-22'],
+        params: { comment: 'rack move', duration: '1h' },
+      });
+      expect(status(own, 'talos-22')?.status, JSON.stringify(own.targets)).toBe('confirmed');
+      const parked = await ctx.act({
+        kind: 'park',
+        targets: ['talos-21', 'talos-22'],
+        params: { reason: 'old 0.7 master', owner: 'releng', review: '30d' },
+      });
+      expect(parked.counts.confirmed).toBe(2);
+      for (const t of ['talos-21', 'talos-22']) {
+        const d = (await ctx.backend.service(t))!.downtimes.find((x) =>
+          x.comment.startsWith('parked'),
+        );
+        expect(d).toMatchObject({ author: 'jdoe', comment: 'parked: old 0.7 master', fixed: true });
+        expect(d!.end - d!.start).toBe(7 * 86400_000);
+        expect((await ctx.slave(t)).parked).toMatchObject({ by: 'jdoe', owner: 'releng' });
+      }
+      const unparked = await ctx.act({ kind: 'unpark', targets: ['talos-21', 'talos-22'] });
+      expect(unparked.counts.confirmed).toBe(2);
+      expect((await ctx.backend.service('talos-21'))?.downtimes).toEqual([]);
+      expect((await ctx.backend.service('talos-22'))?.downtimes).toEqual([
+        expect.objectContaining({ author: 'jdoe', comment: 'rack move' }),
+      ]);
+      expect((await ctx.slave('talos-22')).parked).toBeNull();
+    },
+  },
 ];
