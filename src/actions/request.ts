@@ -41,7 +41,7 @@ export interface PlannedAction {
 }
 
 /** Kinds in the protocol this collector does not carry out yet: refused with one line. */
-const NOT_YET: ReadonlySet<ActionKind> = new Set(['park', 'unpark', 'extend-downtime', 'undo']);
+const NOT_YET: ReadonlySet<ActionKind> = new Set(['park', 'unpark', 'undo']);
 
 const requestSchema = z.strictObject({
   kind: z
@@ -73,6 +73,9 @@ const requestSchema = z.strictObject({
         .int('actionId must be a whole action number')
         .positive('actionId must be an action number, 1 or more')
         .optional(),
+      untilBack: z.boolean({ error: 'untilBack must be true or false' }).optional(),
+      downtimeUntilBack: z.boolean({ error: 'downtimeUntilBack must be true or false' }).optional(),
+      extend: z.string({ error: 'extend must be text such as 7d or -2h' }).optional(),
     })
     .optional(),
   dryRun: z.boolean({ error: 'dryRun must be true or false' }).optional(),

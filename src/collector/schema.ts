@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 
 /** The schema this program writes. Raise it with a new entry in `UPGRADES`, never edit one. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 4;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS heartbeats (
@@ -110,6 +110,23 @@ const UPGRADES: ReadonlyArray<{ to: number; up: (db: Database.Database) => void 
       if (!columns.includes('cancelled_by')) {
         db.exec('ALTER TABLE actions ADD COLUMN cancelled_by TEXT');
       }
+    },
+  },
+  {
+    // Until-back downtimes waiting for their slave's next start (kept across restarts): which
+    // downtime each is (author, comment, start, fixed) and since when a start counts.
+    to: 4,
+    up(db) {
+      db.exec(`CREATE TABLE IF NOT EXISTS until_back (
+        slave TEXT NOT NULL,
+        action_id INTEGER NOT NULL REFERENCES actions (id),
+        author TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        fixed INTEGER NOT NULL,
+        since INTEGER NOT NULL,
+        PRIMARY KEY (slave, action_id)
+      ) WITHOUT ROWID`);
     },
   },
 ];

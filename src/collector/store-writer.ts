@@ -2,6 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
+import type { UntilBackDowntime } from '../domain/until-back.js';
 import type { SlaveUpdate, StoredAction } from './store.js';
 
 export type WriterRequest =
@@ -11,6 +12,8 @@ export type WriterRequest =
   | { id: number; op: 'action'; action: StoredAction }
   | { id: number; op: 'attempt'; actionId: number; attempt: RebootAttemptView }
   | { id: number; op: 'needs-hands'; slave: string; since: number | null }
+  | { id: number; op: 'until-back-add'; downtimes: UntilBackDowntime[] }
+  | { id: number; op: 'until-back-remove'; slave: string; actionId: number }
   | { id: number; op: 'close' };
 
 /** One answer for one or more requests (writes merged into one commit share it). */
@@ -133,6 +136,15 @@ export class StoreWriter {
   /** Keeps (or clears) that a slave needs hands, so a restart does not forget it. */
   setNeedsHands(slave: string, since: number | null): Promise<number> {
     return this.request({ op: 'needs-hands', slave, since });
+  }
+
+  /** Keeps until-back downtimes until their slave's next start (see Store.addUntilBack). */
+  addUntilBack(downtimes: UntilBackDowntime[]): Promise<number> {
+    return this.request({ op: 'until-back-add', downtimes });
+  }
+
+  removeUntilBack(slave: string, actionId: number): Promise<number> {
+    return this.request({ op: 'until-back-remove', slave, actionId });
   }
 
   prune(before: number): Promise<number> {

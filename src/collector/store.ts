@@ -9,6 +9,7 @@ import type {
   ResolvedParams,
 } from '../domain/protocol.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
+import type { UntilBackDowntime } from '../domain/until-back.js';
 import { explainDatabaseError, openDatabase, type OpenedDatabase } from './database-file.js';
 
 export interface StoredMessage {
@@ -43,6 +44,7 @@ export interface StoreReads {
   getAction(id: number): StoredAction | undefined;
   listAttempts(actionId: number): RebootAttemptView[];
   lastActionId(): number;
+  listUntilBack(): UntilBackDowntime[];
   close(): void;
 }
 
@@ -238,6 +240,40 @@ export class Store implements StoreReads {
     });
   }
 
+  /** Keeps until-back downtimes waiting for their slave's next start (one row per slave and action). */
+  addUntilBack(downtimes: readonly UntilBackDowntime[]): void {
+    const insert = this.db.prepare(
+      `INSERT OR REPLACE INTO until_back (slave, action_id, author, comment, start, fixed, since)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const d of downtimes) {
+        insert.run(d.slave, d.actionId, d.author, d.comment, d.start, d.fixed ? 1 : 0, d.since);
+      }
+    })();
+  }
+
+  /** Forgets an until-back downtime: cancelled at the slave's start, or gone from monitoring. */
+  removeUntilBack(slave: string, actionId: number): void {
+    this.db.prepare('DELETE FROM until_back WHERE slave = ? AND action_id = ?').run(slave, actionId);
+  }
+
+  /** The until-back downtimes still waiting for their slave's next start. */
+  listUntilBack(): UntilBackDowntime[] {
+    const rows = this.db
+      .prepare('SELECT * FROM until_back ORDER BY action_id, slave')
+      .all() as UntilBackRow[];
+    return rows.map((r) => ({
+      slave: r.slave,
+      actionId: r.action_id,
+      author: r.author,
+      comment: r.comment,
+      start: r.start,
+      fixed: r.fixed === 1,
+      since: r.since,
+    }));
+  }
+
   /** The highest action id so far: the main thread numbers new actions from it. */
   lastActionId(): number {
     return (this.reads.lastActionId.get() as { id: number | null }).id ?? 0;
@@ -416,6 +452,16 @@ function rowsStatement(
 }
 
 /** An action as the store keeps it; times are epoch ms. */
+interface UntilBackRow {
+  slave: string;
+  action_id: number;
+  author: string;
+  comment: string;
+  start: number;
+  fixed: number;
+  since: number;
+}
+
 export interface StoredAction {
   id: number;
   at: number;

@@ -1,0 +1,47 @@
+// Downtimes that end when the slave is back: which downtime each is (to cancel exactly that one),
+// when a start proves the slave back, and how they are marked in a slave's mutes. Pure.
+import type { DowntimeMatch } from './downtime-match.js';
+import type { Muting } from './slave.js';
+
+/** An until-back downtime's upper bound when the operator gives none (`--for`/`--until`). */
+export const UNTIL_BACK_DEFAULT_SECONDS = 7 * 86400;
+
+/** One until-back downtime corral waits to cancel: the slave, the action that made it, its facts. */
+export interface UntilBackDowntime {
+  slave: string;
+  actionId: number;
+  author: string;
+  comment: string;
+  /** The downtime's start, epoch ms (whole seconds, as the monitoring system keeps it). */
+  start: number;
+  fixed: boolean;
+  /** When corral asked for it, epoch ms: only a start after this proves the slave back. */
+  since: number;
+}
+
+/**
+ * The downtime in the monitoring system: its author, comment, start and kind. Not its end, which
+ * `extend-downtime` moves (keeping the rest), so an extended until-back downtime stays one.
+ */
+export function untilBackMatch(d: UntilBackDowntime): DowntimeMatch {
+  return { author: d.author, comment: d.comment, start: d.start, fixed: d.fixed };
+}
+
+/** Whether a start at `startAt` (epoch ms; null: none yet) ends this downtime. */
+export function isBackFor(d: UntilBackDowntime, startAt: number | null): boolean {
+  return startAt !== null && startAt > d.since;
+}
+
+/** The slave's downtimes with `untilBack: true` on those corral cancels at its next start. */
+export function markUntilBack(mutes: readonly Muting[], pending: readonly UntilBackDowntime[]): Muting[] {
+  if (pending.length === 0) return [...mutes];
+  return mutes.map((m) =>
+    m.kind === 'downtime' && pending.some((d) => matchesMuting(d, m)) ? { ...m, untilBack: true } : m,
+  );
+}
+
+function matchesMuting(d: UntilBackDowntime, m: Extract<Muting, { kind: 'downtime' }>): boolean {
+  return (
+    m.author === d.author && m.comment === d.comment && Date.parse(m.start) === d.start && m.fixed === d.fixed
+  );
+}
