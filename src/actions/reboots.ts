@@ -81,6 +81,16 @@ export class RebootActions {
     this.scheduler.noteStart(slave, at);
   }
 
+  /** The slaves a reboot would reboot now (not skipped, not failed before anything runs). */
+  wouldReboot(plan: PlannedAction): string[] {
+    const targets = plan.targets.map((name) => this.targetOf(name));
+    const options = { includeMuted: plan.params.includeMuted ?? false };
+    return this.scheduler
+      .plan(targets, options)
+      .filter((p) => p.action === 'reboot')
+      .map((p) => p.slave);
+  }
+
   async submit(
     plan: PlannedAction,
     summary: string,

@@ -3,7 +3,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auditLine, outcomeOf } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
+import { downtimeMatches } from '../domain/downtime-match.js';
 import type { ActionMessage } from '../domain/protocol.js';
+import { markUntilBack, untilBackMatch } from '../domain/until-back.js';
 import { rebootChains } from '../reboot/methods.js';
 import { Auth, isLoopback } from './auth.js';
 import { parseListen, type Settings } from './config.js';
@@ -28,6 +30,7 @@ import { SCHEMA_VERSION } from './schema.js';
 import { openStoreReads, type StoreReads } from './store.js';
 import { StoreWriter } from './store-writer.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
+import { UntilBackWatch } from './until-back-watch.js';
 
 export interface Collector {
   /** http://host:port (https:// with `tls:`), with the port actually bound. */
@@ -180,12 +183,49 @@ async function assemble(
   const commits = new GroupCommit(writer, fleet, checkpoint, (heartbeats) => {
     for (const h of heartbeats) {
       metrics.heartbeats.inc({ kind: h.kind });
-      // The proof a rebooting slave came back.
-      if (h.kind === 'start') actions.reboots?.noteStart(h.slave, h.at);
+      // The proof a rebooting slave came back, and the end of its until-back downtimes.
+      if (h.kind === 'start') {
+        actions.reboots?.noteStart(h.slave, h.at);
+        untilBack.noteStart(h.slave, h.at);
+      }
     }
     // After the 202s are sent: Nagios never delays an acknowledgement.
     link?.afterCommit(heartbeats);
   });
+  // Until-back downtimes: ended at their slave's next start (single-owner work).
+  let monitorRead = false;
+  const unsubscribeRead = monitor?.subscribe({ readBack: () => (monitorRead = true) });
+  undo.push(() => unsubscribeRead?.());
+  let remarking = false;
+  const untilBack = new UntilBackWatch({
+    load: () => store.listUntilBack(),
+    save: (downtimes) => writer.addUntilBack(downtimes),
+    forget: (d) => writer.removeUntilBack(d.slave, d.actionId),
+    lastStart: (slave) => fleet.get(slave)?.lastStart ?? null,
+    shown: (d) => {
+      // Unknown without a monitoring system read: kept until one shows whether it is there.
+      const record = fleet.get(d.slave);
+      if (monitor === null || !monitorRead) return null;
+      if (record === undefined) return false;
+      const downtimes = monitor.service(slaveRef(record))?.downtimes ?? [];
+      return downtimes.some((x) => downtimeMatches(untilBackMatch(d), downtimeFactsOf(x)));
+    },
+    cancel: async (d, at) =>
+      (await actions.endUntilBack(d, at)).targets.every(
+        (t) => t.status === 'sent' || t.status === 'confirmed',
+      ),
+    // Marked on the slaves' mutes once per turn, however many changed.
+    changed: () => {
+      if (remarking) return;
+      remarking = true;
+      setImmediate(() => {
+        remarking = false;
+        link?.applyReadBack();
+      });
+    },
+    log,
+  });
+  undo.push(() => untilBack.close());
   // The engine broadcasts through the hub, made next; it acts only once the server listens.
   const actions: ActionEngine = new ActionEngine({
     monitor,
@@ -205,6 +245,7 @@ async function assemble(
     },
     views: (names) => queries.views(names, Date.now()),
     action: (id) => queries.action(id)?.action,
+    untilBack,
     save: (action) => writer.saveAction(action),
     broadcast: (message) => {
       if (message.type === 'action') auditAction(message, metrics, log);
@@ -216,6 +257,7 @@ async function assemble(
     warn: (details, msg) => log.warn(details, msg),
   });
   undo.push(() => actions.close());
+  if (link !== null) link.markMutes = (slave, mutes) => markUntilBack(mutes, untilBack.of(slave));
   const queries: Queries = new Queries({
     fleet,
     store,
@@ -272,6 +314,7 @@ async function assemble(
   }, TICK_MS);
   // Reads status.dat, then sends Nagios the late and dead slaves: crossings made while stopped.
   void link?.start();
+  untilBack.start();
   const prune = setInterval(() => {
     writer.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
       (removed) => removed > 0 && log.info({ removed }, 'old heartbeats pruned'),
@@ -317,6 +360,8 @@ async function assemble(
               'last checkpoint failed; the next start replays the log',
             ),
           );
+        untilBack.close();
+        unsubscribeRead?.();
         // Running reboot commands are stopped and every reboot is recorded as cancelled.
         await actions.close();
         await link?.close();
@@ -331,6 +376,17 @@ async function assemble(
       return closing;
     },
   };
+}
+
+/** A downtime as the monitoring system shows it, in the words a DowntimeMatch picks from. */
+function downtimeFactsOf(d: {
+  author: string;
+  comment: string;
+  start: string;
+  end: string;
+  fixed: boolean;
+}) {
+  return { ...d, start: Date.parse(d.start), end: Date.parse(d.end) };
 }
 
 /** An action's start and end as audit log lines, and each finished action counted by outcome. */

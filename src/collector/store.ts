@@ -255,7 +255,9 @@ export class Store implements StoreReads {
 
   /** Forgets an until-back downtime: cancelled at the slave's start, or gone from monitoring. */
   removeUntilBack(slave: string, actionId: number): void {
-    this.db.prepare('DELETE FROM until_back WHERE slave = ? AND action_id = ?').run(slave, actionId);
+    this.db
+      .prepare('DELETE FROM until_back WHERE slave = ? AND action_id = ?')
+      .run(slave, actionId);
   }
 
   /** The until-back downtimes still waiting for their slave's next start. */

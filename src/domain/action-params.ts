@@ -73,10 +73,15 @@ function untilBackBound(p: ActionParams): ActionParams {
 
 /** The until-back downtime a reboot asks for before it runs; its comment says so unless given. */
 function rebootDowntime(p: ActionParams, nowMs: number): ResolvedParams {
-  const comment = p.comment?.trim() ? p.comment.trim() : 'rebooted by corral: muted until it is back';
+  const comment = p.comment?.trim()
+    ? p.comment.trim()
+    : 'rebooted by corral: muted until it is back';
   return {
     comment,
-    ...resolveWindow(untilBackBound({ ...p, untilBack: true, start: undefined, flexible: false }), nowMs),
+    ...resolveWindow(
+      untilBackBound({ ...p, untilBack: true, start: undefined, flexible: false }),
+      nowMs,
+    ),
     untilBack: true,
   };
 }
@@ -117,7 +122,8 @@ function newEnd(p: ActionParams, nowMs: number): ResolvedParams {
       `"${excerpt(p.extend!)}" is not a duration: write e.g. 7d to extend, -2h to shorten`,
     );
   }
-  if (seconds > MAX_DOWNTIME_SECONDS) throw new ActionParamsError('params.extend', DOWNTIME_TOO_LONG);
+  if (seconds > MAX_DOWNTIME_SECONDS)
+    throw new ActionParamsError('params.extend', DOWNTIME_TOO_LONG);
   return { extendSeconds: sign * seconds };
 }
 

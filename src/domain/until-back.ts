@@ -1,6 +1,7 @@
 // Downtimes that end when the slave is back: which downtime each is (to cancel exactly that one),
 // when a start proves the slave back, and how they are marked in a slave's mutes. Pure.
 import type { DowntimeMatch } from './downtime-match.js';
+import type { SlaveMutes } from './slave-record.js';
 import type { Muting } from './slave.js';
 
 /** An until-back downtime's upper bound when the operator gives none (`--for`/`--until`). */
@@ -32,16 +33,21 @@ export function isBackFor(d: UntilBackDowntime, startAt: number | null): boolean
   return startAt !== null && startAt > d.since;
 }
 
-/** The slave's downtimes with `untilBack: true` on those corral cancels at its next start. */
-export function markUntilBack(mutes: readonly Muting[], pending: readonly UntilBackDowntime[]): Muting[] {
-  if (pending.length === 0) return [...mutes];
-  return mutes.map((m) =>
-    m.kind === 'downtime' && pending.some((d) => matchesMuting(d, m)) ? { ...m, untilBack: true } : m,
-  );
+/** The slave's mutes with `untilBack: true` on the downtimes corral cancels at its next start. */
+export function markUntilBack(m: SlaveMutes, pending: readonly UntilBackDowntime[]): SlaveMutes {
+  if (pending.length === 0) return m;
+  const mark = (x: Muting): Muting =>
+    x.kind === 'downtime' && pending.some((d) => matchesMuting(d, x))
+      ? { ...x, untilBack: true }
+      : x;
+  return { muted: m.muted && mark(m.muted), mutes: m.mutes.map(mark) };
 }
 
 function matchesMuting(d: UntilBackDowntime, m: Extract<Muting, { kind: 'downtime' }>): boolean {
   return (
-    m.author === d.author && m.comment === d.comment && Date.parse(m.start) === d.start && m.fixed === d.fixed
+    m.author === d.author &&
+    m.comment === d.comment &&
+    Date.parse(m.start) === d.start &&
+    m.fixed === d.fixed
   );
 }
