@@ -132,8 +132,8 @@ export class ActionEngine {
     });
     if (rebooting) {
       const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
-      if (plan.params.untilBack) await this.downtimeBeforeReboot(plan);
-      const result = await this.reboots!.submit(plan, summary, requestId);
+      const downtimed = plan.params.untilBack ? await this.downtimeBeforeReboot(plan) : [];
+      const result = await this.reboots!.submit(plan, summary, requestId, new Set(downtimed));
       if (!('dryRun' in result)) return result;
       const existing = this.parts.views(plan.targets).flatMap(existingOf);
       return { ...result, existing };
@@ -381,7 +381,7 @@ export class ActionEngine {
    * `reboot --downtime-until-back`: the slaves the reboot will reboot get an until-back downtime
    * first (its own audited action), so they stop alerting and start again only if not back.
    */
-  private async downtimeBeforeReboot(plan: PlannedAction): Promise<void> {
+  private async downtimeBeforeReboot(plan: PlannedAction): Promise<string[]> {
     const monitor = this.parts.monitor;
     if (monitor === null) {
       throw new ActionRefused(
@@ -390,11 +390,11 @@ export class ActionEngine {
         'unavailable',
       );
     }
-    if (plan.dryRun) return;
+    if (plan.dryRun) return [];
     const slaves = this.reboots!.wouldReboot(plan);
-    if (slaves.length === 0) return;
+    if (slaves.length === 0) return [];
     const { comment, start, end, fixed, durationSeconds } = plan.params;
-    await this.submitToMonitor(
+    const downtime = await this.submitToMonitor(
       monitor,
       {
         ...plan,
@@ -404,6 +404,9 @@ export class ActionEngine {
       },
       undefined,
     );
+    return 'targets' in downtime
+      ? downtime.targets.filter((t) => t.status !== 'failed').map((t) => t.slave)
+      : [];
   }
 
   /** Keeps a `downtime --until-back`'s downtimes, before they are sent, until their slaves' starts. */

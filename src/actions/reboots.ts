@@ -91,13 +91,21 @@ export class RebootActions {
       .map((p) => p.slave);
   }
 
+  /**
+   * `ownDowntime`: the slaves this reboot put in its until-back downtime just before, which that
+   * downtime does not make muted (skipped) for it.
+   */
   async submit(
     plan: PlannedAction,
     summary: string,
     requestId?: string,
+    ownDowntime: ReadonlySet<string> = new Set(),
   ): Promise<ActionView | RebootDryRun> {
     if (plan.kind === 'cancel-reboot') return this.cancel(plan, summary, requestId);
-    const targets = plan.targets.map((name) => this.targetOf(name));
+    const targets = plan.targets.map((name) => {
+      const target = this.targetOf(name);
+      return ownDowntime.has(name) ? { ...target, muted: null } : target;
+    });
     const options = { includeMuted: plan.params.includeMuted ?? false };
     if (plan.dryRun) {
       const plans = this.scheduler.plan(targets, options);

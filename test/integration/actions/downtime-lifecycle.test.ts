@@ -17,6 +17,7 @@ import {
   type RunningCollector,
 } from '../../support/collector.js';
 import { hasNagios, type NagiosInstance } from '../../support/nagios.js';
+import { startSshd, type RunningSshd } from '../../support/sshd.js';
 import { startWiredNagios } from '../../support/wired-nagios.js';
 
 const ALICE = 'alice-token-0123456789abc';
@@ -26,11 +27,14 @@ const DAY = 86_400_000;
 
 const UNTIL_BACK = ['ub-1', 'ub-2', 'ub-3', 'ub-4', 'ub-5', 'ub-6'];
 const MOVED = ['ext-1', 'ext-2', 'ext-3', 'none-1'];
+/** Rebooted over ssh: rb-back comes back (the test sends its start), rb-silent never does. */
+const REBOOTED = ['rb-back', 'rb-silent'];
 
 describe.skipIf(!hasNagios)('until-back and moved downtimes in a real Nagios', () => {
   let dir: string;
   let nagios: NagiosInstance;
   let collector: RunningCollector;
+  let sshd: RunningSshd;
   const alice = { authorization: `Bearer ${ALICE}` };
   const as = (token: string, args: string[]) =>
     runCorral(args, { CORRAL_URL: collector.url, CORRAL_TOKEN: token });
@@ -67,23 +71,40 @@ describe.skipIf(!hasNagios)('until-back and moved downtimes in a real Nagios', (
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'corral-lifecycle-it-'));
+    sshd = await startSshd();
+    const ssh = (...verb: string[]) =>
+      JSON.stringify([...sshd.client, '-l', 'root', '{host}', ...verb]);
     ({ nagios, collector } = await startWiredNagios({
       dir,
-      slaves: [...UNTIL_BACK, ...MOVED],
+      slaves: [
+        ...[...UNTIL_BACK, ...MOVED],
+        ...REBOOTED.map((name) => `{name: ${name}, pool: ${name}, host: 127.0.0.1}`),
+      ],
       checker: CHECKER,
       tokens: [
         `  - {name: alice, role: operator, token: ${ALICE}}`,
         `  - {name: bob, role: operator, token: ${BOB}}`,
       ],
+      extra: [
+        'reboot:',
+        '  methods:',
+        `    - {name: ssh, argv: ${ssh('reboot', '{slave}', '2000')}, timeout: 20s, wait: 20s}`,
+        '  pools:',
+        '    rb-silent:',
+        `      - {name: ssh, argv: ${ssh('silent', '{slave}')}, timeout: 20s, wait: 60s}`,
+      ],
     }));
+    sshd.setCollector(collector.url);
+    const all = [...UNTIL_BACK, ...MOVED, ...REBOOTED];
     await nagios.waitForStatus(
-      (s) => [...UNTIL_BACK, ...MOVED].every((h) => s.services.has(`${h};buildbot-start`)),
+      (s) => all.every((h) => s.services.has(`${h};buildbot-start`)),
       20_000,
       'every service',
     );
   }, 120_000);
 
   afterAll(async () => {
+    await sshd?.stop();
     await nagios?.cleanup();
     await collector?.stop();
     collector?.cleanup();
@@ -289,6 +310,51 @@ describe.skipIf(!hasNagios)('until-back and moved downtimes in a real Nagios', (
       expect.objectContaining({ comment: 'slow pool', start: old.start, end: Date.parse(end) }),
     ]);
   }, 120_000);
+
+  test('reboot --downtime-until-back: the slaves get an until-back downtime before the reboot runs; the one back loses it, the silent one keeps it', async () => {
+    const run = await as(ALICE, [
+      'reboot',
+      ...REBOOTED,
+      '--downtime-until-back',
+      '--yes',
+      '--no-wait',
+    ]);
+    expect(run.stderr).toContain(
+      'reboot 2 slave(s), each first in a downtime until it is back (at most 7d): rb-back, rb-silent',
+    );
+    expect(run.code).toBe(0);
+    const actions = await actionsOf('rb-silent');
+    const downtime = actions.find((a) => a.kind === 'downtime')!;
+    const reboot = actions.find((a) => a.kind === 'reboot')!;
+    expect(downtime).toMatchObject({
+      author: 'alice',
+      params: { untilBack: true, comment: 'rebooted by corral: muted until it is back' },
+      summary: 'alice scheduled a downtime until back (at most 7d) on 2 slaves',
+    });
+    expect(reboot.summary).toBe('alice rebooted 2 slaves, each in a downtime until it is back');
+    expect(downtime.id).toBeLessThan(reboot.id);
+    const muted = await nagios.waitForStatus(
+      (s) => REBOOTED.every((h) => downtimesOf(s, h, 'alice').length === 1),
+      10_000,
+      'both rebooted slaves in an until-back downtime',
+    );
+    // Nagios had the downtime before the ssh command ran (entry times are whole seconds).
+    const ran = await waitFor(
+      () => sshd.recorded().find((r) => r.slave === 'rb-back'),
+      10_000,
+      "rb-back's reboot",
+    );
+    expect(downtimesOf(muted, 'rb-back', 'alice')[0]!.entryTime).toBeLessThanOrEqual(ran.start);
+    // rb-back is back (its start hook, with the token this collector asks for): its downtime
+    // ends, and its reboot with it; rb-silent's stays.
+    expect((await beat('rb-back')).status).toBe(202);
+    const after = await nagios.waitForStatus(
+      (s) => downtimesOf(s, 'rb-back', 'alice').length === 0,
+      15_000,
+      "rb-back's until-back downtime gone",
+    );
+    expect(downtimesOf(after, 'rb-silent', 'alice')).toHaveLength(1);
+  }, 90_000);
 
   test('bad input is one line each and changes nothing', async () => {
     const r = await as(ALICE, [
