@@ -236,4 +236,47 @@ export const ACTION_TABLE: TableCase[] = [
       expect((await ctx.backend.service('talos-10'))?.downtimes).toHaveLength(1);
     },
   },
+  {
+    name: 'a downtime is extended and shortened in place: new end, same author, comment, start and kind; one action',
+    async run(ctx) {
+      const targets = ['talos-20', 'talos-21'];
+      const made = await ctx.act({
+        kind: 'downtime',
+        targets,
+        params: { comment: 'slow pool', duration: '2h' },
+      });
+      expect(made.counts.confirmed).toBe(2);
+      const [before] = (await ctx.backend.service('talos-20'))!.downtimes;
+      const extended = await ctx.act({
+        kind: 'extend-downtime',
+        targets: [...targets, 'talos-22'],
+        params: { extend: '7d' },
+      });
+      expect(extended).toMatchObject({ outcome: 'done', counts: { confirmed: 2, skipped: 1 } });
+      expect(status(extended, 'talos-22')).toMatchObject({ error: 'no downtime to move' });
+      for (const t of targets) {
+        expect((await ctx.backend.service(t))?.downtimes).toEqual([
+          {
+            author: 'jdoe',
+            comment: 'slow pool',
+            start: before!.start,
+            end: before!.end + 7 * 86_400_000,
+            fixed: true,
+          },
+        ]);
+      }
+      const shortened = await ctx.act({
+        kind: 'extend-downtime',
+        targets: ['talos-21'],
+        params: { extend: '-1h' },
+      });
+      expect(status(shortened, 'talos-21')?.status).toBe('confirmed');
+      expect((await ctx.backend.service('talos-21'))?.downtimes).toEqual([
+        expect.objectContaining({
+          start: before!.start,
+          end: before!.end + 7 * 86_400_000 - 3_600_000,
+        }),
+      ]);
+    },
+  },
 ];
