@@ -132,11 +132,12 @@ export class ActionEngine {
     });
     if (rebooting) {
       const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
-      const downtimed = plan.params.untilBack ? await this.downtimeBeforeReboot(plan) : [];
-      const result = await this.reboots!.submit(plan, summary, requestId, new Set(downtimed));
+      const downtime = plan.params.untilBack ? await this.downtimeBeforeReboot(plan) : null;
+      const own = new Set(downtime?.slaves);
+      const result = await this.reboots!.submit(plan, summary, requestId, own);
       if (!('dryRun' in result)) return result;
       const existing = this.parts.views(plan.targets).flatMap(existingOf);
-      return { ...result, existing };
+      return { ...result, lines: [...(downtime?.lines ?? []), ...result.lines], existing };
     }
     return this.submitToMonitor(monitor!, plan, requestId);
   }
@@ -381,7 +382,9 @@ export class ActionEngine {
    * `reboot --downtime-until-back`: the slaves the reboot will reboot get an until-back downtime
    * first (its own audited action), so they stop alerting and start again only if not back.
    */
-  private async downtimeBeforeReboot(plan: PlannedAction): Promise<string[]> {
+  private async downtimeBeforeReboot(
+    plan: PlannedAction,
+  ): Promise<{ slaves: string[]; lines: string[] }> {
     const monitor = this.parts.monitor;
     if (monitor === null) {
       throw new ActionRefused(
@@ -390,9 +393,8 @@ export class ActionEngine {
         'unavailable',
       );
     }
-    if (plan.dryRun) return [];
     const slaves = this.reboots!.wouldReboot(plan);
-    if (slaves.length === 0) return [];
+    if (slaves.length === 0) return { slaves, lines: [] };
     const { comment, start, end, fixed, durationSeconds } = plan.params;
     const downtime = await this.submitToMonitor(
       monitor,
@@ -404,9 +406,10 @@ export class ActionEngine {
       },
       undefined,
     );
-    return 'targets' in downtime
-      ? downtime.targets.filter((t) => t.status !== 'failed').map((t) => t.slave)
-      : [];
+    // A dry run shows the downtime's lines before the reboot's commands.
+    if ('dryRun' in downtime) return { slaves, lines: downtime.lines };
+    const made = downtime.targets.filter((t) => t.status !== 'failed').map((t) => t.slave);
+    return { slaves: made, lines: [] };
   }
 
   /** Keeps a `downtime --until-back`'s downtimes, before they are sent, until their slaves' starts. */

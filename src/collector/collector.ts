@@ -198,7 +198,7 @@ async function assemble(
   undo.push(() => unsubscribeRead?.());
   let remarking = false;
   const untilBack = new UntilBackWatch({
-    load: () => store.listUntilBack(),
+    load: async () => store.listUntilBack(),
     save: (downtimes) => writer.addUntilBack(downtimes),
     forget: (d) => writer.removeUntilBack(d.slave, d.actionId),
     lastStart: (slave) => fleet.get(slave)?.lastStart ?? null,
@@ -314,7 +314,11 @@ async function assemble(
   }, TICK_MS);
   // Reads status.dat, then sends Nagios the late and dead slaves: crossings made while stopped.
   void link?.start();
-  untilBack.start();
+  untilBack
+    .start()
+    .catch((err: Error) =>
+      log.error({ reason: err.message }, 'cannot read the until-back downtimes; none is ended'),
+    );
   const prune = setInterval(() => {
     writer.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
       (removed) => removed > 0 && log.info({ removed }, 'old heartbeats pruned'),

@@ -8,7 +8,7 @@ import { isBackFor, type UntilBackDowntime } from '../domain/until-back.js';
 /** What the watch needs of the collector. */
 export interface UntilBackParts {
   /** The waiting downtimes as stored (read at start). */
-  load: () => UntilBackDowntime[];
+  load: () => Promise<UntilBackDowntime[]>;
   save: (downtimes: UntilBackDowntime[]) => Promise<unknown>;
   forget: (d: UntilBackDowntime) => Promise<unknown>;
   /** The slave's last committed start, epoch ms; null when it has none. */
@@ -38,10 +38,18 @@ export class UntilBackWatch {
   constructor(private readonly parts: UntilBackParts) {}
 
   /** Loads the waiting downtimes; those whose slave started meanwhile are ended now. */
-  start(): void {
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    for (const d of this.parts.load()) this.remember(d);
+    let stored: UntilBackDowntime[];
+    try {
+      stored = await this.parts.load();
+    } catch (err) {
+      this.running = false;
+      throw err;
+    }
+    if (!this.running) return; // closed meanwhile
+    for (const d of stored) this.remember(d);
     for (const list of this.waiting.values()) {
       for (const d of list) this.checkBack(d, this.parts.lastStart(d.slave));
     }

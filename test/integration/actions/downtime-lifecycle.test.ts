@@ -189,6 +189,25 @@ describe.skipIf(!hasNagios)('until-back and moved downtimes in a real Nagios', (
     expect((await actionsOf('ub-1')).filter((a) => a.author === 'corral')).toHaveLength(1);
   }, 90_000);
 
+  test('an extended until-back downtime is still ended by the start', async () => {
+    const [before] = downtimesOf(await nagios.status(), 'ub-2', 'alice');
+    const ext = await as(ALICE, ['downtime', 'ub-2', '--extend', '1d', '--yes', '--wait']);
+    expect(ext.code).toBe(0);
+    const [moved] = downtimesOf(await nagios.status(), 'ub-2', 'alice');
+    expect(moved).toMatchObject({ start: before!.start, end: before!.end + DAY });
+    await waitFor(
+      async () => (await view('ub-2')).mutes.find((m) => m.kind === 'downtime' && m.untilBack),
+      10_000,
+      'ub-2 still marked until back',
+    );
+    expect((await beat('ub-2')).status).toBe(202);
+    await nagios.waitForStatus(
+      (s) => downtimesOf(s, 'ub-2', 'alice').length === 0,
+      2_000,
+      "ub-2's extended until-back downtime gone",
+    );
+  }, 60_000);
+
   test('a restart forgets nothing: a start the collector could not act on is acted on at load; one replayed from before the downtime ends nothing', async () => {
     const run = await as(ALICE, [
       'downtime',
@@ -312,6 +331,15 @@ describe.skipIf(!hasNagios)('until-back and moved downtimes in a real Nagios', (
   }, 120_000);
 
   test('reboot --downtime-until-back: the slaves get an until-back downtime before the reboot runs; the one back loses it, the silent one keeps it', async () => {
+    // The dry run shows the downtime's command lines before the reboot's commands, and does nothing.
+    const dry = await as(ALICE, ['reboot', ...REBOOTED, '--downtime-until-back', '--dry-run']);
+    expect(dry.code).toBe(0);
+    const lines = dry.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(
+      /^\[\d+\] SCHEDULE_SVC_DOWNTIME;rb-back;buildbot-start;\d+;\d+;1;0;604800;alice;rebooted by corral: muted until it is back$/,
+    );
+    expect(lines.at(-1)).toMatch(/^rb-silent ssh: \[/);
+    expect(sshd.recorded()).toEqual([]);
     const run = await as(ALICE, [
       'reboot',
       ...REBOOTED,
