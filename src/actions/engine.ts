@@ -217,6 +217,7 @@ export class ActionEngine {
     }
     if (plan.kind === 'downtime' && plan.params.untilBack) {
       const failed = action.targets.filter((t) => t.status === 'failed').map((t) => t.slave);
+      // A row left behind is harmless: at the slave's start it is found gone and forgotten.
       if (failed.length > 0) await this.parts.untilBack?.drop(action.id, failed).catch(() => {});
     }
     this.count(action, 'sent');

@@ -3,9 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auditLine, outcomeOf } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
-import { downtimeMatches } from '../domain/downtime-match.js';
 import type { ActionMessage } from '../domain/protocol.js';
-import { markUntilBack, untilBackMatch } from '../domain/until-back.js';
+import { isShownIn, markUntilBack } from '../domain/until-back.js';
 import { rebootChains } from '../reboot/methods.js';
 import { Auth, isLoopback } from './auth.js';
 import { parseListen, type Settings } from './config.js';
@@ -207,8 +206,7 @@ async function assemble(
       const record = fleet.get(d.slave);
       if (monitor === null || !monitorRead) return null;
       if (record === undefined) return false;
-      const downtimes = monitor.service(slaveRef(record))?.downtimes ?? [];
-      return downtimes.some((x) => downtimeMatches(untilBackMatch(d), downtimeFactsOf(x)));
+      return isShownIn(d, monitor.service(slaveRef(record))?.downtimes ?? []);
     },
     cancel: async (d, at) =>
       (await actions.endUntilBack(d, at)).targets.every(
@@ -380,17 +378,6 @@ async function assemble(
       return closing;
     },
   };
-}
-
-/** A downtime as the monitoring system shows it, in the words a DowntimeMatch picks from. */
-function downtimeFactsOf(d: {
-  author: string;
-  comment: string;
-  start: string;
-  end: string;
-  fixed: boolean;
-}) {
-  return { ...d, start: Date.parse(d.start), end: Date.parse(d.end) };
 }
 
 /** An action's start and end as audit log lines, and each finished action counted by outcome. */

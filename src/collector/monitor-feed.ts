@@ -4,9 +4,8 @@
 // it is back, and a slave never heard from gets its CRITICAL once its critical threshold has passed.
 // It talks to the backend through the seam (src/monitoring/monitor.ts) only.
 import type { Heartbeat } from '../domain/heartbeat.js';
-import type { SlaveMutes } from '../domain/slave-record.js';
 import type { MonitoringView } from '../domain/slave.js';
-import { poolOf, recordState, type SlaveRecord } from '../domain/slave-record.js';
+import { poolOf, recordState, type SlaveMutes, type SlaveRecord } from '../domain/slave-record.js';
 import type { Thresholds } from '../domain/state.js';
 import { thresholdsFor } from '../domain/thresholds.js';
 import type { Answer, Monitor, PassiveResult, SlaveRef } from '../monitoring/monitor.js';

@@ -1,8 +1,8 @@
 // Downtimes that end when the slave is back: which downtime each is (to cancel exactly that one),
 // when a start proves the slave back, and how they are marked in a slave's mutes. Pure.
-import type { DowntimeMatch } from './downtime-match.js';
+import { downtimeMatches, type DowntimeMatch } from './downtime-match.js';
 import type { SlaveMutes } from './slave-record.js';
-import type { Muting } from './slave.js';
+import type { Muting, ServiceView } from './slave.js';
 
 /** An until-back downtime's upper bound when the operator gives none (`--for`/`--until`). */
 export const UNTIL_BACK_DEFAULT_SECONDS = 7 * 86400;
@@ -26,6 +26,14 @@ export interface UntilBackDowntime {
  */
 export function untilBackMatch(d: UntilBackDowntime): DowntimeMatch {
   return { author: d.author, comment: d.comment, start: d.start, fixed: d.fixed };
+}
+
+/** Whether the slave's service, as the monitoring system shows it, still has this downtime. */
+export function isShownIn(d: UntilBackDowntime, downtimes: ServiceView['downtimes']): boolean {
+  const match = untilBackMatch(d);
+  return downtimes.some((x) =>
+    downtimeMatches(match, { ...x, start: Date.parse(x.start), end: Date.parse(x.end) }),
+  );
 }
 
 /** Whether a start at `startAt` (epoch ms; null: none yet) ends this downtime. */
