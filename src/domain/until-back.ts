@@ -1,6 +1,6 @@
 // Downtimes that end when the slave is back: which downtime each is (to cancel exactly that one),
 // when a start proves the slave back, and how they are marked in a slave's mutes. Pure.
-import { downtimeMatches, type DowntimeMatch } from './downtime-match.js';
+import { downtimeMatches, type DowntimeFacts, type DowntimeMatch } from './downtime-match.js';
 import type { SlaveMutes } from './slave-record.js';
 import type { Muting, ServiceView } from './slave.js';
 
@@ -30,10 +30,7 @@ export function untilBackMatch(d: UntilBackDowntime): DowntimeMatch {
 
 /** Whether the slave's service, as the monitoring system shows it, still has this downtime. */
 export function isShownIn(d: UntilBackDowntime, downtimes: ServiceView['downtimes']): boolean {
-  const match = untilBackMatch(d);
-  return downtimes.some((x) =>
-    downtimeMatches(match, { ...x, start: Date.parse(x.start), end: Date.parse(x.end) }),
-  );
+  return downtimes.some((x) => isThis(d, x));
 }
 
 /** Whether a start at `startAt` (epoch ms; null: none yet) ends this downtime. */
@@ -45,17 +42,23 @@ export function isBackFor(d: UntilBackDowntime, startAt: number | null): boolean
 export function markUntilBack(m: SlaveMutes, pending: readonly UntilBackDowntime[]): SlaveMutes {
   if (pending.length === 0) return m;
   const mark = (x: Muting): Muting =>
-    x.kind === 'downtime' && pending.some((d) => matchesMuting(d, x))
-      ? { ...x, untilBack: true }
-      : x;
+    x.kind === 'downtime' && pending.some((d) => isThis(d, x)) ? { ...x, untilBack: true } : x;
   return { muted: m.muted && mark(m.muted), mutes: m.mutes.map(mark) };
 }
 
-function matchesMuting(d: UntilBackDowntime, m: Extract<Muting, { kind: 'downtime' }>): boolean {
-  return (
-    m.author === d.author &&
-    m.comment === d.comment &&
-    Date.parse(m.start) === d.start &&
-    m.fixed === d.fixed
-  );
+/** Whether a downtime as shown (times ISO 8601) is this until-back downtime. */
+function isThis(d: UntilBackDowntime, shown: ShownDowntime): boolean {
+  const facts: DowntimeFacts = {
+    author: shown.author,
+    comment: shown.comment,
+    start: Date.parse(shown.start),
+    end: Date.parse(shown.end),
+    fixed: shown.fixed,
+  };
+  return downtimeMatches(untilBackMatch(d), facts);
 }
+
+type ShownDowntime = Pick<
+  Muting & { kind: 'downtime' },
+  'author' | 'comment' | 'start' | 'end' | 'fixed'
+>;
