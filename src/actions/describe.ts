@@ -27,7 +27,7 @@ export function describeAction(
     case 'remove-ack':
       return `${author} removed the acknowledgement of ${slaves}`;
     case 'reboot':
-      return `${author} rebooted ${slaves}${params.includeMuted ? ' (muted ones included)' : ''}`;
+      return `${author} rebooted ${slaves}${params.includeMuted ? ' (muted ones included)' : ''}${params.untilBack ? ', each in a downtime until it is back' : ''}`;
     case 'cancel-reboot':
       return `${author} cancelled the reboots of ${slaves}`;
     case 'park':
@@ -35,7 +35,7 @@ export function describeAction(
     case 'unpark':
       return `${author} unparked ${slaves}`;
     case 'extend-downtime':
-      return `${author} moved the end of the downtimes of ${slaves}`;
+      return `${author} ${moveVerb(params)} ${whose(owners, params.actionId)}downtimes of ${slaves}${moveHow(params)}`;
     case 'undo':
       return `${author} undid action ${params.actionId} on ${slaves}`;
   }
@@ -50,7 +50,21 @@ function whose(owners: readonly string[], actionId: number | undefined): string 
   return list === '' ? 'the ' : `${list} `;
 }
 
-/** `a 30d downtime`, `a flexible 2h downtime`, `a 2h downtime from 2026-11-25T18:00:00Z`. */
+function moveVerb(p: ResolvedParams): string {
+  if (p.extendSeconds === undefined) return 'moved the end of';
+  return p.extendSeconds > 0 ? 'extended' : 'shortened';
+}
+
+/** ` by 7d`, ` to 2026-12-24T18:00:00.000Z` */
+function moveHow(p: ResolvedParams): string {
+  if (p.extendSeconds === undefined) return ` to ${p.end}`;
+  return ` by ${formatDuration(Math.abs(p.extendSeconds))}`;
+}
+
+/**
+ * `a 30d downtime`, `a flexible 2h downtime`, `a 2h downtime from 2026-11-25T18:00:00Z`,
+ * `a downtime until back (at most 7d)`.
+ */
 function downtimePhrase(p: ResolvedParams, now: number): string {
   const start = Date.parse(p.start ?? '');
   const end = Date.parse(p.end ?? '');
@@ -58,5 +72,7 @@ function downtimePhrase(p: ResolvedParams, now: number): string {
   const flexible = p.fixed === false ? 'flexible ' : '';
   // A start within a minute of the request is "now"; a later one is named, in UTC.
   const from = start - now > 60_000 ? ` from ${p.start}` : '';
+  if (p.untilBack)
+    return `a ${flexible}downtime until back (at most ${formatDuration(length)})${from}`;
   return `a ${flexible}${formatDuration(length)} downtime${from}`;
 }

@@ -14,7 +14,13 @@ import {
 import type { MonitoringView, SlaveView } from '../domain/slave.js';
 import type { Answer, Monitor, MonitorAction, SlaveRef } from '../monitoring/monitor.js';
 import { currentPassive } from '../monitoring/results.js';
-import { downtimeMatches, type DowntimeMatch } from '../domain/downtime-match.js';
+import {
+  downtimeMatches,
+  type DowntimeFacts,
+  type DowntimeMatch,
+} from '../domain/downtime-match.js';
+import { DOWNTIME_TOO_LONG, MAX_DOWNTIME_SECONDS } from '../domain/downtime-window.js';
+import { untilBackMatch, type UntilBackDowntime } from '../domain/until-back.js';
 import { describeAction } from './describe.js';
 import {
   downtimeMatchOf,
@@ -44,6 +50,12 @@ export interface EngineParts {
   /** A recorded action (for a cancel limited to one action's downtimes); undefined if none. */
   action?: (id: number) => Promise<Pick<ActionView, 'author' | 'kind' | 'params'> | undefined>;
   nextActionId: ActionLedger['nextActionId'];
+  /** Keeps until-back downtimes until their slaves' next start; absent: none are taken. */
+  untilBack?: {
+    add: (downtimes: UntilBackDowntime[]) => Promise<unknown>;
+    /** Forgets those of an action whose targets failed: no downtime was made on them. */
+    drop: (actionId: number, slaves: readonly string[]) => Promise<unknown>;
+  };
   save: ActionLedger['save'];
   broadcast: ActionLedger['broadcast'];
   confirmWithinMs: number;
@@ -62,6 +74,8 @@ interface Waiting {
   deadline: NodeJS.Timeout;
   /** cancel-downtime: the downtimes it removes (all when undefined). */
   cancels: DowntimeMatch | undefined;
+  /** extend-downtime: each target's downtimes and their new ends. */
+  moves: Map<string, Move[]> | undefined;
 }
 
 /** What a monitoring action finds before it acts: the targets it skips, and why. */
@@ -71,6 +85,20 @@ interface Prepared {
   /** cancel-downtime: the downtimes it removes (all when undefined), and their authors. */
   cancels: DowntimeMatch | undefined;
   owners: string[];
+  /** extend-downtime: each acted-on target's downtimes and their new ends. */
+  moves?: Map<string, Move[]>;
+}
+
+/** A downtime `extend-downtime` moves: as the monitoring system shows it, and its new end (epoch ms). */
+interface Move {
+  downtime: ServiceDowntime;
+  end: number;
+}
+
+/** What corral's own actions (not an operator's) set instead of what a request would. */
+interface Internal {
+  cancels?: DowntimeMatch;
+  summary?: string;
 }
 
 export class ActionEngine {
@@ -117,10 +145,12 @@ export class ActionEngine {
     if (!plan.dryRun) await this.refuseIfCannot(rebooting);
     if (rebooting) {
       const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
-      const result = await this.reboots!.submit(plan, summary, requestId);
+      const downtime = plan.params.untilBack ? await this.downtimeBeforeReboot(plan) : null;
+      const own = new Set(downtime?.slaves);
+      const result = await this.reboots!.submit(plan, summary, requestId, own);
       if (!('dryRun' in result)) return result;
       const existing = this.parts.views(plan.targets).flatMap(existingOf);
-      return { ...result, existing };
+      return { ...result, lines: [...(downtime?.lines ?? []), ...result.lines], existing };
     }
     return this.submitToMonitor(monitor!, plan, requestId);
   }
@@ -142,21 +172,47 @@ export class ActionEngine {
     return parking.submit(plan, requestId);
   }
 
+  /**
+   * Ends an until-back downtime at its slave's start: an action by corral cancelling exactly that
+   * downtime, its summary naming the start. Resolves with the action once the backend has it.
+   */
+  async endUntilBack(d: UntilBackDowntime, startAt: number): Promise<ActionView> {
+    const monitor = this.parts.monitor;
+    if (monitor === null) throw new Error('no monitoring system to cancel the downtime in');
+    const plan: PlannedAction = {
+      kind: 'cancel-downtime',
+      targets: [d.slave],
+      author: CORRAL,
+      at: Date.now(),
+      params: { actionId: d.actionId, untilBack: true },
+      dryRun: false,
+    };
+    const summary = `corral ended ${d.author}'s until-back downtime (action ${d.actionId}) on ${d.slave}: it started at ${new Date(startAt).toISOString()}`;
+    const view = await this.submitToMonitor(monitor, plan, undefined, {
+      cancels: untilBackMatch(d),
+      summary,
+    });
+    return view as ActionView;
+  }
+
   private async submitToMonitor(
     monitor: Monitor,
     plan: PlannedAction,
     requestId: string | undefined,
+    internal: Internal = {},
   ): Promise<ActionView | DryRunView> {
-    const prepared = await this.prepare(monitor, plan);
+    const prepared = await this.prepare(monitor, plan, internal.cancels);
     const { skips, cancels } = prepared;
-    const summary = describeAction(
-      plan.author,
-      plan.kind,
-      plan.params,
-      plan.targets.length,
-      plan.at,
-      prepared.owners,
-    );
+    const summary =
+      internal.summary ??
+      describeAction(
+        plan.author,
+        plan.kind,
+        plan.params,
+        plan.targets.length,
+        plan.at,
+        prepared.owners,
+      );
     const refs = new Map(plan.targets.map((name) => [name, this.parts.slave(name)!]));
     const acting = new Map([...refs].filter(([name]) => !skips.has(name)));
     if (plan.dryRun) return this.dryRun(monitor, plan, acting, summary, prepared);
@@ -166,18 +222,18 @@ export class ActionEngine {
 
     // Whatever goes wrong, the recorded action ends with each target's result, never pending.
     const targets = [...acting.values()];
+    const failAll = (err: Error) =>
+      targets.map((t): Answer => ({ slave: t.name, outcome: 'unsent', reason: err.message }));
     const answers =
       targets.length === 0
         ? []
-        : await monitor
-            .act(this.monitorAction(plan, targets, cancels), targets)
-            .catch((err: Error) =>
-              targets.map((t): Answer => ({
-                slave: t.name,
-                outcome: 'unsent',
-                reason: err.message,
-              })),
-            );
+        : await this.keepUntilBack(plan, action.id, targets)
+            .then(() =>
+              prepared.moves
+                ? this.move(monitor, prepared.moves, targets)
+                : monitor.act(this.monitorAction(plan, targets, cancels), targets),
+            )
+            .catch(failAll);
     const byName = new Map(action.targets.map((t) => [t.slave, t]));
     for (const [slave, why] of skips) {
       const t = byName.get(slave)!;
@@ -188,6 +244,11 @@ export class ActionEngine {
       const t = byName.get(a.slave)!;
       t.status = a.outcome === 'done' ? 'confirmed' : a.outcome === 'sent' ? 'sent' : 'failed';
       t.error = 'reason' in a ? a.reason : null;
+    }
+    if (plan.kind === 'downtime' && plan.params.untilBack) {
+      const failed = action.targets.filter((t) => t.status === 'failed').map((t) => t.slave);
+      // A row left behind is harmless: at the slave's start it is found gone and forgotten.
+      if (failed.length > 0) await this.parts.untilBack?.drop(action.id, failed).catch(() => {});
     }
     this.count(action, 'sent');
     this.count(action, 'confirmed');
@@ -201,7 +262,7 @@ export class ActionEngine {
     }
     const deadline = setTimeout(() => this.expire(action.id), this.parts.confirmWithinMs);
     deadline.unref();
-    this.waiting.set(action.id, { run, refs, deadline, cancels });
+    this.waiting.set(action.id, { run, refs, deadline, cancels, moves: prepared.moves });
     this.confirm();
     return run.view();
   }
@@ -261,9 +322,9 @@ export class ActionEngine {
       case 'reboot':
       case 'cancel-reboot':
         throw new Error('a reboot is not a monitoring action'); // submit() sends these elsewhere
+      case 'extend-downtime': // moved downtime by downtime (move)
       case 'park':
       case 'unpark':
-      case 'extend-downtime':
       case 'undo':
         throw new Error(`${plan.kind} is not one monitoring action`); // refused by the request
     }
@@ -274,13 +335,15 @@ export class ActionEngine {
     plan: PlannedAction,
     acting: Map<string, SlaveRef>,
     summary: string,
-    { skips, cancels, existing }: Prepared,
+    { skips, cancels, existing, moves }: Prepared,
   ): Promise<DryRunView> {
     const targets = [...acting.values()];
     const { answers, lines } =
       targets.length === 0
         ? { answers: [], lines: [] }
-        : await monitor.preview(this.monitorAction(plan, targets, cancels), targets);
+        : moves
+          ? await this.previewMove(monitor, moves, targets)
+          : await monitor.preview(this.monitorAction(plan, targets, cancels), targets);
     const byName = new Map(answers.map((a) => [a.slave, a]));
     return {
       dryRun: true,
@@ -307,7 +370,11 @@ export class ActionEngine {
       let confirmed = 0;
       for (const t of action.targets) {
         if (t.status !== 'sent') continue;
-        if (monitor.confirmed({ ...action, cancels: w.cancels }, w.refs.get(t.slave)!)) {
+        const ref = w.refs.get(t.slave)!;
+        const shown = w.moves
+          ? moved(monitor, ref, w.moves.get(t.slave) ?? [])
+          : monitor.confirmed({ ...action, cancels: w.cancels }, ref);
+        if (shown) {
           t.status = 'confirmed';
           confirmed++;
         }
@@ -324,8 +391,13 @@ export class ActionEngine {
    * (`skipMuted`), acknowledged by another operator, or without the downtimes a limited cancel
    * removes.
    */
-  private async prepare(monitor: Monitor, plan: PlannedAction): Promise<Prepared> {
+  private async prepare(
+    monitor: Monitor,
+    plan: PlannedAction,
+    given?: DowntimeMatch,
+  ): Promise<Prepared> {
     const skips = new Map<string, string>();
+    if (plan.kind === 'extend-downtime') return this.prepareMove(monitor, plan);
     if (plan.kind !== 'cancel-downtime') {
       const views = this.parts.views(plan.targets);
       for (const v of views) {
@@ -335,10 +407,8 @@ export class ActionEngine {
       return { skips, existing: views.flatMap(existingOf), cancels: undefined, owners: [] };
     }
     const p = plan.params;
-    const cancels = downtimeMatchOf(
-      p,
-      p.actionId === undefined ? null : await this.madeBy(p.actionId),
-    );
+    const cancels =
+      given ?? downtimeMatchOf(p, p.actionId === undefined ? null : await this.madeBy(p.actionId));
     if (typeof cancels === 'string') throw new ActionRefused(cancels, 'params.author');
     const existing: ExistingMute[] = [];
     for (const slave of plan.targets) {
@@ -350,6 +420,160 @@ export class ActionEngine {
     }
     const owners = [...new Set(existing.map((e) => e.by))].sort();
     return { skips, existing, cancels, owners };
+  }
+
+  /**
+   * `reboot --downtime-until-back`: the slaves the reboot will reboot get an until-back downtime
+   * first (its own audited action), so they stop alerting and start again only if not back.
+   */
+  private async downtimeBeforeReboot(
+    plan: PlannedAction,
+  ): Promise<{ slaves: string[]; lines: string[] }> {
+    const monitor = this.parts.monitor;
+    if (monitor === null) {
+      throw new ActionRefused(
+        'params.downtimeUntilBack: this collector is not wired to Nagios or Icinga 2: it cannot schedule a downtime (reboot without --downtime-until-back)',
+        'params.downtimeUntilBack',
+        'unavailable',
+      );
+    }
+    const slaves = this.reboots!.wouldReboot(plan);
+    if (slaves.length === 0) return { slaves, lines: [] };
+    const { comment, start, end, fixed, durationSeconds } = plan.params;
+    const downtime = await this.submitToMonitor(
+      monitor,
+      {
+        ...plan,
+        kind: 'downtime',
+        targets: slaves,
+        params: { comment, start, end, fixed, durationSeconds, untilBack: true },
+      },
+      undefined,
+    );
+    // A dry run shows the downtime's lines before the reboot's commands.
+    if ('dryRun' in downtime) return { slaves, lines: downtime.lines };
+    const made = downtime.targets.filter((t) => t.status !== 'failed').map((t) => t.slave);
+    return { slaves: made, lines: [] };
+  }
+
+  /** Keeps a `downtime --until-back`'s downtimes, before they are sent, until their slaves' starts. */
+  private async keepUntilBack(
+    plan: PlannedAction,
+    actionId: number,
+    targets: readonly SlaveRef[],
+  ): Promise<void> {
+    const p = plan.params;
+    if (plan.kind !== 'downtime' || !p.untilBack) return;
+    const keep = this.parts.untilBack;
+    if (keep === undefined) throw new Error('this collector does not keep until-back downtimes');
+    await keep
+      .add(
+        targets.map((t) => ({
+          slave: t.name,
+          actionId,
+          author: plan.author,
+          comment: p.comment!,
+          start: Date.parse(p.start!),
+          fixed: p.fixed ?? true,
+          since: plan.at,
+        })),
+      )
+      .catch((err: Error) => {
+        throw new Error(
+          `cannot keep the until-back downtime, so none was scheduled: ${err.message}`,
+        );
+      });
+  }
+
+  /**
+   * extend-downtime: each target's downtimes (all, or only those `author`/`actionId` limit it to)
+   * with their new ends. A new end already past, not after the downtime's start, or too long
+   * refuses the whole request; a target without such a downtime is skipped.
+   */
+  private async prepareMove(monitor: Monitor, plan: PlannedAction): Promise<Prepared> {
+    const p = plan.params;
+    const limit = downtimeMatchOf(
+      p,
+      p.actionId === undefined ? null : await this.madeBy(p.actionId),
+    );
+    if (typeof limit === 'string') throw new ActionRefused(limit, 'params.author');
+    // An extended downtime is still its action's: its end is the one thing that moved.
+    const only = limit && { ...limit, end: undefined };
+    const field = p.extendSeconds === undefined ? 'params.until' : 'params.extend';
+    const skips = new Map<string, string>();
+    const existing: ExistingMute[] = [];
+    const moves = new Map<string, Move[]>();
+    for (const slave of plan.targets) {
+      const service = monitor.service(this.parts.slave(slave)!);
+      const chosen = (service?.downtimes ?? []).filter((d) =>
+        downtimeMatches(only, downtimeFacts(d)),
+      );
+      existing.push(...chosen.map((d) => downtimeExisting(slave, d)));
+      const mine: Move[] = [];
+      for (const d of chosen) {
+        const end =
+          p.extendSeconds === undefined
+            ? Date.parse(p.end!)
+            : Date.parse(d.end) + p.extendSeconds * 1000;
+        const problem = newEndProblem(d, end, plan.at);
+        if (problem !== null) throw new ActionRefused(`${field}: ${slave}: ${problem}`, field);
+        if (end !== Date.parse(d.end)) mine.push({ downtime: d, end });
+      }
+      if (chosen.length === 0) skips.set(slave, `${nothingToCancel(p)} to move`);
+      else if (mine.length === 0) skips.set(slave, 'its downtimes already end then');
+      else moves.set(slave, mine);
+    }
+    const owners = [...new Set(existing.map((e) => e.by))].sort();
+    return { skips, existing, cancels: only, owners, moves };
+  }
+
+  /**
+   * Moves downtimes the only way Nagios allows: the same downtime with the new end is scheduled
+   * first, then the old one deleted, so the slave is never unmuted in between. Grouped by
+   * downtime, so a bulk's identical downtimes go in one request each way.
+   */
+  private async move(
+    monitor: Monitor,
+    moves: ReadonlyMap<string, Move[]>,
+    targets: readonly SlaveRef[],
+  ): Promise<Answer[]> {
+    const failed = new Map<string, Answer>();
+    for (const group of groupMoves(moves, targets)) {
+      const scheduled = await monitor.act(newDowntime(group), group.slaves);
+      for (const a of scheduled) if ('reason' in a) failed.set(a.slave, a);
+      const old = group.slaves.filter((s) => !failed.has(s.name));
+      if (old.length === 0) continue;
+      const removed = await monitor.act(oldDowntime(group), old);
+      for (const a of removed) {
+        if ('reason' in a) {
+          failed.set(a.slave, {
+            ...a,
+            reason: `the new downtime was scheduled but the old one not removed: ${a.reason}`,
+          });
+        }
+      }
+    }
+    return targets.map((t): Answer => failed.get(t.name) ?? { slave: t.name, outcome: 'sent' });
+  }
+
+  private async previewMove(
+    monitor: Monitor,
+    moves: ReadonlyMap<string, Move[]>,
+    targets: readonly SlaveRef[],
+  ): Promise<{ answers: Answer[]; lines: string[] }> {
+    const lines: string[] = [];
+    const failed = new Map<string, Answer>();
+    for (const group of groupMoves(moves, targets)) {
+      for (const action of [newDowntime(group), oldDowntime(group)]) {
+        const previewed = await monitor.preview(action, group.slaves);
+        lines.push(...previewed.lines);
+        for (const a of previewed.answers) if ('reason' in a) failed.set(a.slave, a);
+      }
+    }
+    const answers = targets.map(
+      (t): Answer => failed.get(t.name) ?? { slave: t.name, outcome: 'sent' },
+    );
+    return { answers, lines };
   }
 
   /** The downtime action a cancel is limited to; refused when there is none. */
@@ -397,8 +621,94 @@ export class ActionEngine {
 
 type ServiceDowntime = MonitoringView['downtimes'][number];
 
-function downtimeFacts(d: ServiceDowntime) {
-  return { ...d, start: Date.parse(d.start), end: Date.parse(d.end) };
+/** The author of what corral does by itself (an until-back downtime ended by a start). */
+const CORRAL = 'corral';
+
+/** Why a downtime cannot end at `end` (epoch ms), asked at `now`; null when it can. */
+function newEndProblem(d: ServiceDowntime, end: number, now: number): string | null {
+  const at = new Date(end).toISOString();
+  const whose = `${d.author}'s downtime (${d.comment})`;
+  if (end <= now) return `${whose} would end at ${at}, already past: cancel it instead`;
+  if (end <= Date.parse(d.start)) {
+    return `${whose} would end at ${at}, before it starts at ${d.start}: cancel it instead`;
+  }
+  if (end - Date.parse(d.start) > MAX_DOWNTIME_SECONDS * 1000) {
+    return `${whose} would last from ${d.start} to ${at}: ${DOWNTIME_TOO_LONG}`;
+  }
+  return null;
+}
+
+/** One downtime (the same on each of `slaves`) and its new end. */
+interface MoveGroup {
+  downtime: ServiceDowntime;
+  end: number;
+  slaves: SlaveRef[];
+}
+
+function groupMoves(moves: ReadonlyMap<string, Move[]>, targets: readonly SlaveRef[]): MoveGroup[] {
+  const groups = new Map<string, MoveGroup>();
+  for (const ref of targets) {
+    for (const { downtime: d, end } of moves.get(ref.name) ?? []) {
+      const key = JSON.stringify([
+        d.author,
+        d.comment,
+        d.start,
+        d.end,
+        d.fixed,
+        d.durationSeconds,
+        end,
+      ]);
+      const group = groups.get(key) ?? { downtime: d, end, slaves: [] };
+      group.slaves.push(ref);
+      groups.set(key, group);
+    }
+  }
+  return [...groups.values()];
+}
+
+/** The same downtime (author, comment, start, kind, length once started) with its new end. */
+function newDowntime({ downtime: d, end }: MoveGroup): MonitorAction {
+  const start = Date.parse(d.start);
+  return {
+    kind: 'downtime',
+    start,
+    end,
+    fixed: d.fixed,
+    ...(d.fixed ? {} : { durationSeconds: d.durationSeconds ?? (end - start) / 1000 }),
+    author: d.author,
+    comment: d.comment,
+  };
+}
+
+/** Exactly the old downtime: the new one differs from it by its end. */
+function oldDowntime({ downtime: d }: MoveGroup): MonitorAction {
+  return { kind: 'cancel-downtime', only: downtimeFacts(d) };
+}
+
+/** Whether the backend shows each moved downtime at its new end and none at its old end. */
+function moved(monitor: Monitor, ref: SlaveRef, moves: readonly Move[]): boolean {
+  const shown = monitor.service(ref)?.downtimes ?? [];
+  return moves.every(({ downtime: d, end }) => {
+    const same = (x: ServiceDowntime) =>
+      x.author === d.author &&
+      x.comment === d.comment &&
+      x.start === d.start &&
+      x.fixed === d.fixed;
+    return (
+      shown.some((x) => same(x) && Date.parse(x.end) === end) &&
+      !shown.some((x) => same(x) && x.end === d.end)
+    );
+  });
+}
+
+function downtimeFacts(d: ServiceDowntime): DowntimeFacts {
+  return {
+    author: d.author,
+    comment: d.comment,
+    start: Date.parse(d.start),
+    end: Date.parse(d.end),
+    fixed: d.fixed,
+  };
 }
 
 function downtimeExisting(slave: string, d: ServiceDowntime): ExistingMute {

@@ -37,12 +37,17 @@ export function existingOf(slave: TargetFacts): ExistingMute[] {
   return out;
 }
 
-/** `in alice's downtime until 2026-12-25 05:12 UTC (slow pool)`, `acknowledged by bob (bug 42)` */
+/**
+ * `in alice's downtime until 2026-12-25 05:12 UTC (slow pool)`, `in alice's downtime until back
+ * (at most 2026-12-25 05:12 UTC) (hands)`, `acknowledged by bob (bug 42)`
+ */
 export function describeMuting(m: Muting): string {
   const why = m.comment === '' ? '' : ` (${m.comment})`;
-  return m.kind === 'downtime'
-    ? `in ${m.author}'s downtime until ${utcMinute(m.end)}${why}`
-    : `acknowledged by ${m.author}${why}`;
+  if (m.kind !== 'downtime') return `acknowledged by ${m.author}${why}`;
+  const until = m.untilBack
+    ? `until back (at most ${utcMinute(m.end)})`
+    : `until ${utcMinute(m.end)}`;
+  return `in ${m.author}'s downtime ${until}${why}`;
 }
 
 /** `being rebooted by alice (action 42)`, `needing hands after alice's reboot (action 42)` */

@@ -186,13 +186,31 @@ export class RebootActions {
     this.scheduler.noteStart(slave, at);
   }
 
+  /** The slaves a reboot would reboot now (not skipped, not failed before anything runs). */
+  wouldReboot(plan: PlannedAction): string[] {
+    const targets = plan.targets.map((name) => this.targetOf(name));
+    const options = { includeMuted: plan.params.includeMuted ?? false };
+    return this.scheduler
+      .plan(targets, options)
+      .filter((p) => p.action === 'reboot')
+      .map((p) => p.slave);
+  }
+
+  /**
+   * `ownDowntime`: the slaves this reboot put in its until-back downtime just before, which that
+   * downtime does not make muted (skipped) for it.
+   */
   async submit(
     plan: PlannedAction,
     summary: string,
     requestId?: string,
+    ownDowntime: ReadonlySet<string> = new Set(),
   ): Promise<ActionView | RebootDryRun> {
     if (plan.kind === 'cancel-reboot') return this.cancel(plan, summary, requestId);
-    const targets = plan.targets.map((name) => this.targetOf(name));
+    const targets = plan.targets.map((name) => {
+      const target = this.targetOf(name);
+      return ownDowntime.has(name) ? { ...target, muted: null } : target;
+    });
     const options = { includeMuted: plan.params.includeMuted ?? false };
     if (plan.dryRun) {
       const plans = this.scheduler.plan(targets, options);

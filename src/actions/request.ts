@@ -41,7 +41,7 @@ export interface PlannedAction {
 }
 
 /** Kinds in the protocol this collector does not carry out yet: refused with one line. */
-const NOT_YET: ReadonlySet<ActionKind> = new Set(['extend-downtime', 'undo']);
+const NOT_YET: ReadonlySet<ActionKind> = new Set(['undo']);
 
 const requestSchema = z.strictObject({
   kind: z
@@ -79,6 +79,9 @@ const requestSchema = z.strictObject({
         .string({ error: 'review must be a duration from now (30d) or an ISO 8601 date' })
         .optional(),
       ticket: z.string({ error: 'ticket must be text (a URL or a ticket number)' }).optional(),
+      untilBack: z.boolean({ error: 'untilBack must be true or false' }).optional(),
+      downtimeUntilBack: z.boolean({ error: 'downtimeUntilBack must be true or false' }).optional(),
+      extend: z.string({ error: 'extend must be text such as 7d or -2h' }).optional(),
     })
     .optional(),
   dryRun: z.boolean({ error: 'dryRun must be true or false' }).optional(),

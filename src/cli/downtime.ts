@@ -17,6 +17,9 @@ interface DowntimeFlags extends ActionFlags {
   skipMuted?: boolean;
   author?: string;
   action?: string;
+  untilBack?: boolean;
+  extend?: string;
+  extendTo?: string;
 }
 
 export function register(program: Command): void {
@@ -30,25 +33,41 @@ export function register(program: Command): void {
       .option('--flexible', 'starts when the slave goes non-OK within the window, lasts --for')
       .option('--comment <text>', 'why (required): kept in Nagios and the audit log')
       .option('--skip-muted', 'leave out slaves already in a downtime or acknowledged')
+      .option(
+        '--until-back',
+        "ends when the slave's next buildbot start arrives; --for/--until bound it (default 7d)",
+      )
+      .option(
+        '--extend <duration>',
+        "move the end of the selected slaves' downtimes: 7d later, or -2h to shorten",
+      )
+      .option('--extend-to <time>', "move the end of the selected slaves' downtimes to this time")
       .option('--cancel', "cancel the selected slaves' downtimes (ids read from status.dat)")
       .option('--author <name>', "with --cancel: only this operator's downtimes")
       .option(
         '--action <id>',
-        'with --cancel: only the downtimes this downtime action made (its slaves, unless selected)',
+        'with --cancel, --extend, --extend-to: only the downtimes this downtime action made (its slaves, unless selected)',
       ),
   ).action(async (names: string[], flags: DowntimeFlags) => {
+    if (flags.cancel && (flags.extend ?? flags.extendTo) !== undefined) {
+      throw new CliError('give one of --cancel, --extend and --extend-to');
+    }
     if (flags.cancel) {
       await cancel(names, flags);
       return;
     }
+    if (flags.extend !== undefined || flags.extendTo !== undefined) {
+      await extend(names, flags);
+      return;
+    }
     if (flags.author !== undefined || flags.action !== undefined) {
-      throw new CliError('--author and --action limit a --cancel: add --cancel');
+      throw new CliError('--author and --action limit a --cancel or an --extend: add one');
     }
     if (!flags.comment?.trim()) {
       throw new CliError('--comment is required: say why (it is kept in Nagios and the audit log)');
     }
-    if (flags.for === undefined && flags.until === undefined) {
-      throw new CliError('say how long: --for 2h (or 30d), or --until TIME');
+    if (flags.for === undefined && flags.until === undefined && !flags.untilBack) {
+      throw new CliError('say how long: --for 2h (or 30d), --until TIME, or --until-back');
     }
     if (flags.for !== undefined && parseDuration(flags.for) === null) {
       throw new CliError(`--for: "${flags.for}" is not a duration: write e.g. 90m, 2h, 30d`);
@@ -60,15 +79,67 @@ export function register(program: Command): void {
       ...(flags.start === undefined ? {} : { start: zonedTime(flags.start, '--start') }),
       ...(flags.flexible ? { flexible: true } : {}),
       ...(flags.skipMuted ? { skipMuted: true } : {}),
+      ...(flags.untilBack ? { untilBack: true } : {}),
     };
-    const length = flags.for ?? `until ${flags.until}`;
+    const length = flags.for ?? (flags.until === undefined ? '7d' : `until ${flags.until}`);
+    const kind = flags.untilBack
+      ? `downtime that ends when each is back (at most ${length})`
+      : `${length} downtime`;
     await runAction(
       names,
       flags,
       { kind: 'downtime', params },
-      (n) => `schedule a ${flags.flexible ? 'flexible ' : ''}${length} downtime on ${n} slave(s)`,
+      (n) => `schedule a ${flags.flexible ? 'flexible ' : ''}${kind} on ${n} slave(s)`,
     );
   });
+}
+
+/** Moves the end of the selected slaves' downtimes (all, one operator's, or one action's). */
+async function extend(names: string[], flags: DowntimeFlags): Promise<void> {
+  if (flags.extend !== undefined && flags.extendTo !== undefined) {
+    throw new CliError('give one of --extend (by how long) and --extend-to (the new end)');
+  }
+  if (
+    flags.for ??
+    flags.until ??
+    flags.start ??
+    flags.comment ??
+    flags.skipMuted ??
+    flags.untilBack
+  ) {
+    throw new CliError(
+      '--extend and --extend-to take a selection, --author and --action (no --for, --until, --start, --comment, --skip-muted, --until-back)',
+    );
+  }
+  const by = flags.extend?.trim();
+  if (by !== undefined && parseDuration(by.replace(/^[-+]/, '')) === null) {
+    throw new CliError(
+      `--extend: "${by}" is not a duration: write e.g. 7d to extend, -2h to shorten`,
+    );
+  }
+  const actionId = flags.action === undefined ? undefined : parseActionId(flags.action);
+  const params = {
+    ...(by === undefined ? {} : { extend: by }),
+    ...(flags.extendTo === undefined ? {} : { until: zonedTime(flags.extendTo, '--extend-to') }),
+    ...(flags.author === undefined ? {} : { author: flags.author }),
+    ...(actionId === undefined ? {} : { actionId }),
+  };
+  const selected = names.length > 0 || flags.file !== undefined || narrowing(flags) !== null;
+  const slaves =
+    actionId !== undefined && !selected
+      ? await slavesOf(collectorTarget(flags), actionId)
+      : undefined;
+  const how =
+    by === undefined
+      ? `move the end of the downtimes of {n} slave(s) to ${flags.extendTo}`
+      : `${by.startsWith('-') ? 'shorten' : 'extend'} the downtimes of {n} slave(s) by ${by.replace(/^[-+]/, '')}`;
+  await runAction(
+    names,
+    flags,
+    { kind: 'extend-downtime', params },
+    (n) => how.replace('{n}', String(n)),
+    slaves,
+  );
 }
 
 /** Cancels downtimes: all of the selection's, or one operator's, or one action's. */
@@ -116,7 +187,7 @@ async function slavesOf(target: CollectorTarget, id: number): Promise<string[]> 
   const { action } = await getJson<{ action: ActionView }>(target, `/api/v1/actions/${id}`);
   if (action.kind !== 'downtime') {
     throw new CliError(
-      `--action: action ${id} is a ${action.kind}, not a downtime: give the id of the downtime action whose downtimes to cancel`,
+      `--action: action ${id} is a ${action.kind}, not a downtime: give the id of the downtime action whose downtimes you mean`,
     );
   }
   return action.targets.map((t) => t.slave);

@@ -20,6 +20,9 @@ interface RebootFlags extends TargetFlags, CollectorFlags {
   includeMuted?: boolean;
   cancel?: boolean;
   wait?: boolean;
+  downtimeUntilBack?: boolean;
+  for?: string;
+  comment?: string;
 }
 
 const POLL_MS = 1000;
@@ -38,20 +41,36 @@ export function register(program: Command): void {
       .option('--dry-run', 'print each command exactly as it would run, do nothing')
       .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
       .option('--include-muted', 'reboot slaves in a Nagios downtime or acknowledged too')
+      .option(
+        '--downtime-until-back',
+        'first schedule a downtime on the slaves it reboots that ends when each is back (a start)',
+      )
+      .option('--for <duration>', 'with --downtime-until-back: the longest it lasts (default 7d)')
+      .option('--comment <text>', "with --downtime-until-back: the downtime's comment")
       .option('--cancel', "cancel the selected slaves' reboots (stops running commands)")
       .option('--no-wait', 'return once the reboot is under way; do not follow it'),
   ).action(async (names: string[], flags: RebootFlags) => {
     const target = collectorTarget(flags);
     const slaves = await selectTargets(target, names, flags);
     if (flags.cancel) {
-      if (flags.includeMuted) throw new CliError('--cancel takes no --include-muted');
+      if (flags.includeMuted || flags.downtimeUntilBack) {
+        throw new CliError('--cancel takes no --include-muted or --downtime-until-back');
+      }
       await cancel(target, slaves, flags);
       return;
+    }
+    if (!flags.downtimeUntilBack && (flags.for !== undefined || flags.comment !== undefined)) {
+      throw new CliError('--for and --comment describe the downtime: add --downtime-until-back');
     }
     const request = {
       kind: 'reboot' as const,
       targets: slaves,
-      params: flags.includeMuted ? { includeMuted: true } : {},
+      params: {
+        ...(flags.includeMuted ? { includeMuted: true } : {}),
+        ...(flags.downtimeUntilBack ? { downtimeUntilBack: true } : {}),
+        ...(flags.for === undefined ? {} : { duration: flags.for }),
+        ...(flags.comment === undefined ? {} : { comment: flags.comment }),
+      },
     };
     const dry = await post<DryRunView>(target, { ...request, dryRun: true });
     if (flags.dryRun) {
@@ -60,8 +79,11 @@ export function register(program: Command): void {
       reportFailures(dry.targets);
       return;
     }
+    const downtime = flags.downtimeUntilBack
+      ? `, each first in a downtime until it is back (at most ${flags.for ?? '7d'})`
+      : '';
     const what = [
-      `reboot ${slaves.length} slave(s): ${preview(slaves)}`,
+      `reboot ${slaves.length} slave(s)${downtime}: ${preview(slaves)}`,
       ...skippedNotes(dry.targets),
       ...failingNotes(dry.targets),
     ].join('\n');

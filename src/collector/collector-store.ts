@@ -3,6 +3,7 @@
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
 import type { Park } from '../domain/park.js';
+import type { UntilBackDowntime } from '../domain/until-back.js';
 import type { RecordedChain } from '../reboot/resume.js';
 import type { LoadedSlaves, SlaveUpdate, StoredAction, StoredMessage } from './store.js';
 
@@ -26,6 +27,8 @@ export interface CollectorStore {
   rebootChains(): Promise<RecordedChain[]>;
   /** Every parked slave as recorded. */
   loadParks(): Promise<Park[]>;
+  /** The until-back downtimes still waiting for their slave's next start. */
+  listUntilBack(): Promise<UntilBackDowntime[]>;
   /** A new action's id, never given twice (on PostgreSQL, not even to two collectors). */
   nextActionId(): Promise<number>;
 
@@ -45,6 +48,10 @@ export interface CollectorStore {
   dropChains(actionId: number): Promise<number>;
   /** Records parks (new, or a renewed downtime's end) and forgets unparked slaves, in one commit. */
   saveParks(save: readonly Park[], remove?: readonly string[]): Promise<number>;
+  /** Keeps until-back downtimes until their slave's next start. */
+  addUntilBack(downtimes: readonly UntilBackDowntime[]): Promise<number>;
+  /** Forgets one (its slave is back, or its downtime is gone). */
+  removeUntilBack(slave: string, actionId: number): Promise<number>;
   /** Drops heartbeats received before `before` that a checkpoint holds; resolves with how many. */
   prune(before: number): Promise<number>;
 

@@ -6,6 +6,7 @@ import { ActionEngine } from '../actions/engine.js';
 import type { ParkLedger } from '../actions/park-actions.js';
 import { ParkKeeper } from '../actions/park-keeper.js';
 import type { ActionMessage } from '../domain/protocol.js';
+import { isShownIn, markUntilBack } from '../domain/until-back.js';
 import { rebootChains } from '../reboot/methods.js';
 import { Auth, isLoopback } from './auth.js';
 import { parseListen, type Settings } from './config.js';
@@ -32,6 +33,7 @@ import { ownershipFor, SoleOwnership } from './ownership.js';
 import type { CollectorStore } from './collector-store.js';
 import { openCollectorStore } from './open-store.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
+import { UntilBackWatch } from './until-back-watch.js';
 
 export interface Collector {
   /** http://host:port (https:// with `tls:`), with the port actually bound. */
@@ -200,12 +202,48 @@ async function assemble(
   const commits = new GroupCommit(store, fleet, checkpoint, (heartbeats) => {
     for (const h of heartbeats) {
       metrics.heartbeats.inc({ kind: h.kind });
-      // The proof a rebooting slave came back.
-      if (h.kind === 'start') actions.reboots?.noteStart(h.slave, h.at);
+      // The proof a rebooting slave came back, and the end of its until-back downtimes.
+      if (h.kind === 'start') {
+        actions.reboots?.noteStart(h.slave, h.at);
+        untilBack.noteStart(h.slave, h.at);
+      }
     }
     // After the 202s are sent: Nagios never delays an acknowledgement.
     link?.afterCommit(heartbeats);
   });
+  // Until-back downtimes: ended at their slave's next start (single-owner work).
+  let monitorRead = false;
+  const unsubscribeRead = monitor?.subscribe({ readBack: () => (monitorRead = true) });
+  undo.push(() => unsubscribeRead?.());
+  let remarking = false;
+  const untilBack = new UntilBackWatch({
+    load: () => store.listUntilBack(),
+    save: (downtimes) => store.addUntilBack(downtimes),
+    forget: (d) => store.removeUntilBack(d.slave, d.actionId),
+    lastStart: (slave) => fleet.get(slave)?.lastStart ?? null,
+    shown: (d) => {
+      // Unknown without a monitoring system read: kept until one shows whether it is there.
+      const record = fleet.get(d.slave);
+      if (monitor === null || !monitorRead) return null;
+      if (record === undefined) return false;
+      return isShownIn(d, monitor.service(slaveRef(record))?.downtimes ?? []);
+    },
+    cancel: async (d, at) =>
+      (await actions.endUntilBack(d, at)).targets.every(
+        (t) => t.status === 'sent' || t.status === 'confirmed',
+      ),
+    // Marked on the slaves' mutes once per turn, however many changed.
+    changed: () => {
+      if (remarking) return;
+      remarking = true;
+      setImmediate(() => {
+        remarking = false;
+        link?.applyReadBack();
+      });
+    },
+    log,
+  });
+  undo.push(() => untilBack.close());
   // The engine broadcasts through the hub, made next; it acts only once the server listens.
   const actions: ActionEngine = new ActionEngine({
     monitor,
@@ -229,6 +267,7 @@ async function assemble(
     },
     views: (names) => queries.views(names, Date.now()),
     action: async (id) => (await queries.action(id))?.action,
+    untilBack,
     nextActionId: () => store.nextActionId(),
     save: (action) => store.saveAction(action),
     broadcast: (message) => {
@@ -283,6 +322,17 @@ async function assemble(
       close: () => keeper.close(),
     });
   }
+  if (link !== null) link.markMutes = (slave, mutes) => markUntilBack(mutes, untilBack.of(slave));
+  jobs.register({
+    name: 'until-back downtimes',
+    start: () =>
+      untilBack
+        .start()
+        .catch((err: Error) =>
+          log.error({ reason: err.message }, 'cannot read the until-back downtimes; none is ended'),
+        ),
+    close: () => untilBack.close(),
+  });
   const queries: Queries = new Queries({
     fleet,
     store,
@@ -399,6 +449,7 @@ async function assemble(
         // The owner's work stops first (reboot chains stay recorded for the next start or owner),
         // then the lock is let go.
         await jobs.close();
+        unsubscribeRead?.();
         await actions.close();
         await link?.close();
         await ownership.close();

@@ -5,7 +5,7 @@
 // It talks to the backend through the seam (src/monitoring/monitor.ts) only.
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { MonitoringView } from '../domain/slave.js';
-import { poolOf, recordState, type SlaveRecord } from '../domain/slave-record.js';
+import { poolOf, recordState, type SlaveMutes, type SlaveRecord } from '../domain/slave-record.js';
 import type { Thresholds } from '../domain/state.js';
 import { thresholdsFor } from '../domain/thresholds.js';
 import type { Answer, Monitor, PassiveResult, SlaveRef } from '../monitoring/monitor.js';
@@ -362,11 +362,20 @@ export class MonitorFeed {
     this.owe(unsent);
   }
 
+  /**
+   * What corral knows of a slave's mutes beyond what the backend shows (an until-back downtime),
+   * marked on them as they go into its record.
+   */
+  markMutes: ((slave: string, mutes: SlaveMutes) => SlaveMutes) | null = null;
+
   /** What the backend shows changed: who muted which slave goes into the records. */
-  private applyReadBack(): void {
+  applyReadBack(): void {
     if (this.closed) return;
     const slaves = [...this.fleet.all()].map(slaveRef);
-    this.fleet.setMuting(this.monitor.mutings(slaves));
+    const mutings = this.monitor.mutings(slaves);
+    const mark = this.markMutes;
+    if (mark !== null) for (const [name, m] of mutings) mutings.set(name, mark(name, m));
+    this.fleet.setMuting(mutings);
   }
 
   private warn(topic: string, details: Record<string, unknown>, msg: string): void {

@@ -106,6 +106,23 @@ const UPGRADES: ReadonlyArray<{ to: number; up: (client: pg.ClientBase) => Promi
     },
   },
   {
+    // Until-back downtimes waiting for their slave's next start (SQLite's version 4).
+    to: 4,
+    async up(client) {
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS until_back (
+          slave text NOT NULL,
+          action_id bigint NOT NULL,
+          author text NOT NULL,
+          comment text NOT NULL,
+          start bigint NOT NULL,
+          fixed integer NOT NULL CHECK (fixed IN (0, 1)),
+          since bigint NOT NULL,
+          PRIMARY KEY (slave, action_id)
+        )`);
+    },
+  },
+  {
     // Reboot chains stored (SQLite's version 6): a restart or the next owner resumes them.
     to: 6,
     async up(client) {

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { Park } from '../domain/park.js';
+import type { UntilBackDowntime } from '../domain/until-back.js';
 import type { ActionTargetView, RebootAttemptView } from '../domain/protocol.js';
 import type { RecordedChain } from '../reboot/resume.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
@@ -17,6 +18,7 @@ import {
   attemptFromRow,
   chainOfRow,
   parkOfRow,
+  untilBackOfRow,
   actionFromRow,
   heartbeatFromRow,
   slaveFromRow,
@@ -25,6 +27,7 @@ import {
   type AttemptRow,
   type ChainRow,
   type ParkRow,
+  type UntilBackRow,
   type HeartbeatRow,
   type LoadedSlaves,
   type SlaveRow,
@@ -59,7 +62,9 @@ type Op =
   | { op: 'prune'; before: number }
   | { op: 'chain'; chain: RecordedChain }
   | { op: 'drop-chains'; actionId: number }
-  | { op: 'parks'; save: readonly Park[]; remove: readonly string[] };
+  | { op: 'parks'; save: readonly Park[]; remove: readonly string[] }
+  | { op: 'until-back-add'; downtimes: readonly UntilBackDowntime[] }
+  | { op: 'until-back-remove'; slave: string; actionId: number };
 type Queued = Op & { sentAt: number; resolve: (v: number) => void; reject: (e: Error) => void };
 
 export class PostgresStore implements CollectorStore {
@@ -210,6 +215,13 @@ export class PostgresStore implements CollectorStore {
     return rows.map(parkOfRow);
   }
 
+  async listUntilBack(): Promise<UntilBackDowntime[]> {
+    const rows = await this.read<UntilBackRow>(
+      'SELECT * FROM until_back ORDER BY action_id, slave',
+    );
+    return rows.map(untilBackOfRow);
+  }
+
   /** From the database's sequence: two collectors never number two actions alike. */
   async nextActionId(): Promise<number> {
     const rows = await this.read<{ id: number }>("SELECT nextval('action_ids') AS id");
@@ -280,6 +292,14 @@ export class PostgresStore implements CollectorStore {
 
   saveParks(save: readonly Park[], remove: readonly string[] = []): Promise<number> {
     return this.enqueue({ op: 'parks', save, remove });
+  }
+
+  addUntilBack(downtimes: readonly UntilBackDowntime[]): Promise<number> {
+    return this.enqueue({ op: 'until-back-add', downtimes });
+  }
+
+  removeUntilBack(slave: string, actionId: number): Promise<number> {
+    return this.enqueue({ op: 'until-back-remove', slave, actionId });
   }
 
   oldestWaitMs(now = Date.now()): number {
@@ -407,6 +427,26 @@ export class PostgresStore implements CollectorStore {
             await c.query('DELETE FROM parks WHERE slave = ANY($1::text[])', [[...q.remove]]);
           }
         });
+        return 0;
+      case 'until-back-add':
+        await this.transaction(async (c) => {
+          for (const d of q.downtimes) {
+            await c.query(
+              `INSERT INTO until_back (slave, action_id, author, comment, start, fixed, since)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)
+               ON CONFLICT (slave, action_id) DO UPDATE SET author = excluded.author,
+                 comment = excluded.comment, start = excluded.start, fixed = excluded.fixed,
+                 since = excluded.since`,
+              [d.slave, d.actionId, d.author, d.comment, d.start, d.fixed ? 1 : 0, d.since],
+            );
+          }
+        });
+        return 0;
+      case 'until-back-remove':
+        await this.pool.query('DELETE FROM until_back WHERE slave = $1 AND action_id = $2', [
+          q.slave,
+          q.actionId,
+        ]);
         return 0;
       case 'drop-chains':
         await this.pool.query('DELETE FROM reboot_chains WHERE action_id = $1', [q.actionId]);

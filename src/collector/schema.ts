@@ -150,6 +150,23 @@ const UPGRADES: ReadonlyArray<{ to: number; up: (db: Database.Database) => void 
     },
   },
   {
+    // Until-back downtimes waiting for their slave's next start (kept across restarts): which
+    // downtime each is (author, comment, start, fixed) and since when a start counts.
+    to: 4,
+    up(db) {
+      db.exec(`CREATE TABLE IF NOT EXISTS until_back (
+        slave TEXT NOT NULL,
+        action_id INTEGER NOT NULL REFERENCES actions (id),
+        author TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        fixed INTEGER NOT NULL,
+        since INTEGER NOT NULL,
+        PRIMARY KEY (slave, action_id)
+      ) WITHOUT ROWID`);
+    },
+  },
+  {
     // Reboot chains stored, not only in memory: a restart, or the collector taking over, resumes
     // each from its recorded step (a row per action and slave, removed when the action finishes).
     to: 6,

@@ -3,6 +3,7 @@
 // per file).
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { Park } from '../domain/park.js';
+import type { UntilBackDowntime } from '../domain/until-back.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
 import type { RecordedChain } from '../reboot/resume.js';
 import type { CollectorStore, StoreEvents } from './collector-store.js';
@@ -63,6 +64,10 @@ export class SqliteStore implements CollectorStore {
     return Promise.resolve().then(() => this.reads.loadParks());
   }
 
+  listUntilBack() {
+    return Promise.resolve().then(() => this.reads.listUntilBack());
+  }
+
   /** Only this collector writes the file: counting on from its highest id is enough. */
   nextActionId(): Promise<number> {
     return Promise.resolve(++this.lastActionId);
@@ -98,6 +103,14 @@ export class SqliteStore implements CollectorStore {
 
   saveParks(save: readonly Park[], remove: readonly string[] = []): Promise<number> {
     return this.writer.saveParks([...save], [...remove]);
+  }
+
+  addUntilBack(downtimes: readonly UntilBackDowntime[]): Promise<number> {
+    return this.writer.addUntilBack([...downtimes]);
+  }
+
+  removeUntilBack(slave: string, actionId: number): Promise<number> {
+    return this.writer.removeUntilBack(slave, actionId);
   }
 
   prune(before: number): Promise<number> {

@@ -61,6 +61,12 @@ function answer(req: Exclude<WriterRequest, WriteRequest>): WriterReply {
     } else if (req.op === 'parks') {
       store.saveParks(req.save, req.remove);
       return { ids, ok: true, value: 0 };
+    } else if (req.op === 'until-back-add') {
+      store.addUntilBack(req.downtimes);
+      return { ids, ok: true, value: 0 };
+    } else if (req.op === 'until-back-remove') {
+      store.removeUntilBack(req.slave, req.actionId);
+      return { ids, ok: true, value: 0 };
     } else if (req.op === 'prune') {
       return { ids, ok: true, value: store.prune(req.before) };
     } else {

@@ -4,6 +4,7 @@ import type { Heartbeat } from '../domain/heartbeat.js';
 import type { Park } from '../domain/park.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
 import type { RecordedChain } from '../reboot/resume.js';
+import type { UntilBackDowntime } from '../domain/until-back.js';
 import type { SlaveUpdate, StoredAction } from './store.js';
 
 export type WriterRequest =
@@ -16,6 +17,8 @@ export type WriterRequest =
   | { id: number; op: 'chain'; chain: RecordedChain }
   | { id: number; op: 'drop-chains'; actionId: number }
   | { id: number; op: 'parks'; save: Park[]; remove: string[] }
+  | { id: number; op: 'until-back-add'; downtimes: UntilBackDowntime[] }
+  | { id: number; op: 'until-back-remove'; slave: string; actionId: number }
   | { id: number; op: 'close' };
 
 /** One answer for one or more requests (writes merged into one commit share it). */
@@ -153,6 +156,15 @@ export class StoreWriter {
   /** Records parks (new ones, renewed downtimes) and forgets unparked slaves, in one commit. */
   saveParks(save: Park[], remove: string[] = []): Promise<number> {
     return this.request({ op: 'parks', save, remove });
+  }
+
+  /** Keeps until-back downtimes until their slave's next start (see Store.addUntilBack). */
+  addUntilBack(downtimes: UntilBackDowntime[]): Promise<number> {
+    return this.request({ op: 'until-back-add', downtimes });
+  }
+
+  removeUntilBack(slave: string, actionId: number): Promise<number> {
+    return this.request({ op: 'until-back-remove', slave, actionId });
   }
 
   prune(before: number): Promise<number> {

@@ -11,6 +11,7 @@ import type {
 import type { Park } from '../domain/park.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
 import type { RecordedChain } from '../reboot/resume.js';
+import type { UntilBackDowntime } from '../domain/until-back.js';
 import { explainDatabaseError, openDatabase, type OpenedDatabase } from './database-file.js';
 
 export interface StoredMessage {
@@ -49,6 +50,7 @@ export interface StoreReads {
   rebootChains(): RecordedChain[];
   /** Every parked slave. */
   loadParks(): Park[];
+  listUntilBack(): UntilBackDowntime[];
   close(): void;
 }
 
@@ -283,6 +285,34 @@ export class Store implements StoreReads {
     return (this.reads.chains.all() as ChainRow[]).map(chainOfRow);
   }
 
+  /** Keeps until-back downtimes waiting for their slave's next start (one row per slave and action). */
+  addUntilBack(downtimes: readonly UntilBackDowntime[]): void {
+    const insert = this.db.prepare(
+      `INSERT OR REPLACE INTO until_back (slave, action_id, author, comment, start, fixed, since)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const d of downtimes) {
+        insert.run(d.slave, d.actionId, d.author, d.comment, d.start, d.fixed ? 1 : 0, d.since);
+      }
+    })();
+  }
+
+  /** Forgets an until-back downtime: cancelled at the slave's start, or gone from monitoring. */
+  removeUntilBack(slave: string, actionId: number): void {
+    this.db
+      .prepare('DELETE FROM until_back WHERE slave = ? AND action_id = ?')
+      .run(slave, actionId);
+  }
+
+  /** The until-back downtimes still waiting for their slave's next start. */
+  listUntilBack(): UntilBackDowntime[] {
+    const rows = this.db
+      .prepare('SELECT * FROM until_back ORDER BY action_id, slave')
+      .all() as UntilBackRow[];
+    return rows.map(untilBackOfRow);
+  }
+
   /** The highest action id so far: the main thread numbers new actions from it. */
   lastActionId(): number {
     return (this.reads.lastActionId.get() as { id: number | null }).id ?? 0;
@@ -450,7 +480,31 @@ function rowsStatement(
   };
 }
 
+export interface UntilBackRow {
+  slave: string;
+  action_id: number;
+  author: string;
+  comment: string;
+  start: number;
+  fixed: number;
+  since: number;
+}
+
+/** An until_back row as the downtime it waits on. */
+export function untilBackOfRow(r: UntilBackRow): UntilBackDowntime {
+  return {
+    slave: r.slave,
+    actionId: Number(r.action_id),
+    author: r.author,
+    comment: r.comment,
+    start: Number(r.start),
+    fixed: Number(r.fixed) === 1,
+    since: Number(r.since),
+  };
+}
+
 /** An action as the store keeps it; times are epoch ms. */
+
 export interface StoredAction {
   id: number;
   at: number;

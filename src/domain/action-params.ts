@@ -7,10 +7,12 @@ import {
   downtimeWindow,
   DowntimeWindowError,
   MAX_DOWNTIME_SECONDS,
+  zonedTimeMs,
 } from './downtime-window.js';
 import { checkOptionalLine, checkReason, ParkInputError, parseReview } from './park.js';
 import { excerpt } from './printable.js';
 import type { ActionKind, ActionRequest, ResolvedParams } from './protocol.js';
+import { UNTIL_BACK_DEFAULT_SECONDS } from './until-back.js';
 
 export type ActionParams = NonNullable<ActionRequest['params']>;
 
@@ -31,8 +33,9 @@ export function resolveParams(kind: ActionKind, p: ActionParams, nowMs: number):
     case 'downtime':
       return {
         comment: requiredComment(p.comment),
-        ...resolveWindow(p, nowMs),
+        ...resolveWindow(untilBackBound(p), nowMs),
         ...(p.skipMuted ? { skipMuted: true } : {}),
+        ...(p.untilBack ? { untilBack: true } : {}),
       };
     case 'ack':
       return {
@@ -42,14 +45,16 @@ export function resolveParams(kind: ActionKind, p: ActionParams, nowMs: number):
         ...(p.reacknowledge ? { reacknowledge: true } : {}),
       };
     case 'reboot':
-      return { includeMuted: p.includeMuted ?? false };
-    case 'cancel-downtime':
       return {
-        ...(p.author === undefined ? {} : { author: p.author }),
-        ...(p.actionId === undefined ? {} : { actionId: p.actionId }),
+        includeMuted: p.includeMuted ?? false,
+        ...(p.downtimeUntilBack ? rebootDowntime(p, nowMs) : {}),
       };
     case 'park':
       return parkParams(p, nowMs);
+    case 'cancel-downtime':
+      return limits(p);
+    case 'extend-downtime':
+      return { ...newEnd(p, nowMs), ...limits(p) };
     default:
       return {};
   }
@@ -71,6 +76,76 @@ function parkParams(p: ActionParams, nowMs: number): ResolvedParams {
     if (err instanceof ParkInputError) throw new ActionParamsError(err.field, err.message);
     throw err;
   }
+}
+
+/** Only one operator's downtimes, or only those one downtime action made. */
+function limits(p: ActionParams): ResolvedParams {
+  return {
+    ...(p.author === undefined ? {} : { author: p.author }),
+    ...(p.actionId === undefined ? {} : { actionId: p.actionId }),
+  };
+}
+
+/** An until-back downtime without `duration` or `until` is bounded by the default (7 days). */
+function untilBackBound(p: ActionParams): ActionParams {
+  if (!p.untilBack || p.duration !== undefined || p.until !== undefined) return p;
+  return { ...p, duration: `${UNTIL_BACK_DEFAULT_SECONDS}s` };
+}
+
+/** The until-back downtime a reboot asks for before it runs; its comment says so unless given. */
+function rebootDowntime(p: ActionParams, nowMs: number): ResolvedParams {
+  const comment = p.comment?.trim()
+    ? p.comment.trim()
+    : 'rebooted by corral: muted until it is back';
+  return {
+    comment,
+    ...resolveWindow(
+      untilBackBound({ ...p, untilBack: true, start: undefined, flexible: false }),
+      nowMs,
+    ),
+    untilBack: true,
+  };
+}
+
+/**
+ * Where `extend-downtime` moves the end: by `extend` (`7d`; `-2h` shortens) or to `until`. Each
+ * downtime's new end is checked against its own start where it is found.
+ */
+function newEnd(p: ActionParams, nowMs: number): ResolvedParams {
+  if ((p.extend === undefined) === (p.until === undefined)) {
+    throw new ActionParamsError(
+      'params.extend',
+      'say how to move the end: extend (7d, or -2h to shorten) or until (the new end), one of them',
+    );
+  }
+  if (p.until !== undefined) {
+    const end = zonedTimeMs(p.until.trim());
+    if (Number.isNaN(end)) {
+      throw new ActionParamsError(
+        'params.until',
+        `"${excerpt(p.until)}" is not a time: write ISO 8601 with a zone, e.g. 2026-12-24T18:00:00Z`,
+      );
+    }
+    if (end <= nowMs) {
+      throw new ActionParamsError(
+        'params.until',
+        `the new end ${new Date(end).toISOString()} is already past: give a later time (or cancel the downtime)`,
+      );
+    }
+    return { end: new Date(Math.floor(end / 1000) * 1000).toISOString() };
+  }
+  const text = p.extend!.trim();
+  const sign = text.startsWith('-') ? -1 : 1;
+  const seconds = parseDuration(text.replace(/^[-+]/, ''));
+  if (seconds === null) {
+    throw new ActionParamsError(
+      'params.extend',
+      `"${excerpt(p.extend!)}" is not a duration: write e.g. 7d to extend, -2h to shorten`,
+    );
+  }
+  if (seconds > MAX_DOWNTIME_SECONDS)
+    throw new ActionParamsError('params.extend', DOWNTIME_TOO_LONG);
+  return { extendSeconds: sign * seconds };
 }
 
 /** Trimmed; the collector makes it Nagios text (one line, no `;`) where it writes it. */

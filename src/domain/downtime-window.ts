@@ -67,8 +67,13 @@ export function downtimeWindow(input: DowntimeWindowInput, nowMs: number): Downt
   return { startMs, endMs };
 }
 
+/** An ISO 8601 time with a zone as epoch ms; NaN for anything else. */
+export function zonedTimeMs(text: string): number {
+  return ZONED_TIME.test(text) ? Date.parse(text) : NaN;
+}
+
 function time(text: string, field: 'start' | 'until'): number {
-  const ms = ZONED_TIME.test(text) ? Date.parse(text) : NaN;
+  const ms = zonedTimeMs(text);
   if (Number.isNaN(ms)) {
     throw new DowntimeWindowError(
       field,

@@ -219,7 +219,10 @@ export interface ResolvedParams {
   owner?: string;
   review?: string;
   ticket?: string;
-  /** downtime (and reboot, for the downtime it asks for): ends at the slave's next start. */
+  /**
+   * downtime (and reboot, for the downtime it asks for): ends at the slave's next start. On a
+   * cancel-downtime by `corral`: the one that ended an until-back downtime at that start.
+   */
   untilBack?: boolean;
   /** extend-downtime: seconds the end moves (negative: shortened); `end` when given as a time. */
   extendSeconds?: number;

@@ -112,6 +112,8 @@ export interface ServiceView {
     start: string;
     end: string;
     fixed: boolean;
+    /** A flexible downtime's length once it starts (seconds). */
+    durationSeconds?: number;
     inEffect: boolean;
     author: string;
     comment: string;

@@ -255,6 +255,7 @@ export function detailOf(s: ServiceFacts, now: number) {
         start: iso(d.start),
         end: iso(d.end),
         fixed: d.fixed,
+        durationSeconds: d.durationSeconds,
         inEffect: inEffect(d, now),
         author: d.author,
         comment: d.comment,

@@ -27,6 +27,7 @@ export function serviceView(status: NagiosStatus, target: ServiceRef): ServiceVi
       start: iso(d.start),
       end: iso(d.end),
       fixed: d.fixed,
+      durationSeconds: d.durationSeconds,
       inEffect: d.inEffect,
       author: d.author,
       comment: d.comment,

@@ -9,7 +9,7 @@ import type { Backend } from './backends.js';
 
 export const OPERATOR = 'operator-token-0123456789';
 export const TABLE_SLAVES = [
-  ...Array.from({ length: 30 }, (_, i) => `talos-${String(i).padStart(2, '0')}`),
+  ...Array.from({ length: 33 }, (_, i) => `talos-${String(i).padStart(2, '0')}`),
   'crit-1',
   'crit-2',
   'ok-1',
@@ -266,6 +266,52 @@ export const ACTION_TABLE: TableCase[] = [
         expect.objectContaining({ author: 'jdoe', comment: 'rack move' }),
       ]);
       expect((await ctx.slave('talos-22')).parked).toBeNull();
+    },
+  },
+  {
+    name: 'a downtime is extended and shortened in place: new end, same author, comment, start and kind; one action',
+    async run(ctx) {
+      const targets = ['talos-30', 'talos-31'];
+      const made = await ctx.act({
+        kind: 'downtime',
+        targets,
+        params: { comment: 'slow pool', duration: '2h' },
+      });
+      expect(made.counts.confirmed, JSON.stringify(made.targets)).toBe(2);
+      const [before] = (await ctx.backend.service('talos-30'))!.downtimes;
+      const extended = await ctx.act({
+        kind: 'extend-downtime',
+        targets: [...targets, 'talos-32'],
+        params: { extend: '7d' },
+      });
+      expect(extended, JSON.stringify(extended.targets)).toMatchObject({
+        outcome: 'done',
+        counts: { confirmed: 2, skipped: 1 },
+      });
+      expect(status(extended, 'talos-32')).toMatchObject({ error: 'no downtime to move' });
+      for (const t of targets) {
+        expect((await ctx.backend.service(t))?.downtimes).toEqual([
+          {
+            author: 'jdoe',
+            comment: 'slow pool',
+            start: before!.start,
+            end: before!.end + 7 * 86_400_000,
+            fixed: true,
+          },
+        ]);
+      }
+      const shortened = await ctx.act({
+        kind: 'extend-downtime',
+        targets: ['talos-31'],
+        params: { extend: '-1h' },
+      });
+      expect(status(shortened, 'talos-31')?.status).toBe('confirmed');
+      expect((await ctx.backend.service('talos-31'))?.downtimes).toEqual([
+        expect.objectContaining({
+          start: before!.start,
+          end: before!.end + 7 * 86_400_000 - 3_600_000,
+        }),
+      ]);
     },
   },
 ];

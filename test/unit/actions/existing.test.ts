@@ -39,6 +39,12 @@ describe('skipReason', () => {
     expect(skipReason('ack', { skipMuted: true }, 'bob', slave([downtime]))).toMatch(
       /^already muted/,
     );
+    // A downtime corral ends at the slave's next start says so, and its bound.
+    expect(
+      skipReason('downtime', { skipMuted: true }, 'bob', slave([{ ...downtime, untilBack: true }])),
+    ).toBe(
+      "already muted: in alice's downtime until back (at most 2026-12-25 05:12 UTC) (slow pool)",
+    );
     // Without it, a downtime is stacked knowingly (the dry run said so); a quiet slave is never skipped.
     expect(skipReason('downtime', {}, 'bob', slave([downtime]))).toBeNull();
     expect(skipReason('downtime', { skipMuted: true }, 'bob', slave([]))).toBeNull();
