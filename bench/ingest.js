@@ -1,6 +1,7 @@
 // bench:ingest: durable heartbeats per second against a bare node:http server measured in the same
 // run, POST-to-delta latency at 20 consoles, and the collector's RSS with 10,000 slaves.
-// Not a test: it prints figures. BENCH_SECONDS (default 10) sets each load phase's length.
+// Not a test: it prints figures. BENCH_SECONDS (default 10) sets each load phase's length;
+// BENCH_DB a PostgreSQL URL to measure on it (default: a SQLite file).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,7 +126,8 @@ const collector = await startServer([
   '--listen',
   '127.0.0.1:0',
   '--db',
-  path.join(dir, 'corral.db'),
+  // BENCH_DB=postgres://user@host:port/db measures the collector on PostgreSQL instead.
+  process.env.BENCH_DB ?? path.join(dir, 'corral.db'),
 ]);
 const alone = await runLoad(collector.url);
 const quiet = await probeLatency(collector.url, CONSOLES, Date.now() + 3000);

@@ -40,7 +40,7 @@ export function parsePostgresUrl(db: string): PostgresTarget | { problem: string
   };
 }
 
-const EXAMPLE_HINT = 'db: a PostgreSQL URL looks like postgres://corral@db.example.org:5432/corral';
+const EXAMPLE_HINT = 'a PostgreSQL URL looks like postgres://corral@db.example.org:5432/corral';
 
 /** The URL with any password replaced, for a message about a URL that could not be read. */
 export function redactUrl(text: string): string {

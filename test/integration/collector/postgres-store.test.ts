@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { upgradePostgresSchema } from '../../../src/collector/postgres-schema.js';
 import { SCHEMA_VERSION } from '../../../src/collector/schema.js';
 import {
   CORRAL_BIN,
@@ -92,6 +93,19 @@ describe.skipIf(!hasPostgres)('the collector on PostgreSQL', () => {
     ]);
     // The log names the database without a password, and says where it listens.
     expect(a.logs.find((l) => l.msg === 'listening')).toMatchObject({ db: url });
+  });
+
+  it('migrates under a lock: of two migrations at once, one creates, the other waits and finds it done', async () => {
+    const url = await cluster.createDatabase();
+    const clients = [new pg.Client(url), new pg.Client(url)];
+    await Promise.all(clients.map((c) => c.connect()));
+    try {
+      // Both begin at the same moment: without the lock both would see version 0 and create.
+      const changes = await Promise.all(clients.map((c) => upgradePostgresSchema(c)));
+      expect(changes.filter((c) => c !== null)).toEqual([{ from: 0, to: SCHEMA_VERSION }]);
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
   });
 
   it('refuses a database a newer corral wrote, with one line, and changes nothing', async () => {

@@ -65,7 +65,7 @@ describe('db: and --db', () => {
     );
     const noDb = withConfig('db: postgres://u@h:5432\n');
     expect(() => loadSettings(noDb.file)).toThrow(
-      /db: db: a PostgreSQL URL looks like postgres:\/\/corral@db\.example\.org:5432\/corral \(name one database after the host\)$/,
+      /corral\.yaml: db: a PostgreSQL URL looks like postgres:\/\/corral@db\.example\.org:5432\/corral \(name one database after the host\)$/,
     );
     const empty = withConfig('db: postgres://u@h/d\ndb_password_file: pw\n', { pw: '\n' });
     expect(() => loadSettings(empty.file)).toThrow(
