@@ -27,6 +27,9 @@ import { ActionRuns, type ActionLedger, type ActionRun } from './action-run.js';
 import type { StoredActionLike } from './action-record.js';
 import { NO_REBOOT_METHODS, RebootActions, type RebootParts } from './reboots.js';
 import { ActionRefused, planAction, type PlannedAction } from './request.js';
+import type { ActionFacts } from '../domain/action-facts.js';
+import type { MadeByIndex } from './made-by-index.js';
+import { planUndo, undoRefusal, type MonitorUndo, type UndoneAction } from './undo.js';
 
 /** What the engine needs of the collector; kept narrow so the engine is testable on its own. */
 export interface EngineParts {
@@ -38,8 +41,13 @@ export interface EngineParts {
   slave: (name: string) => SlaveRef | undefined;
   /** Current views, for re-submitting states and for what targets already have. */
   views: (names: readonly string[]) => SlaveView[];
-  /** A recorded action (for a cancel limited to one action's downtimes); undefined if none. */
-  action?: (id: number) => Pick<ActionView, 'author' | 'kind' | 'params'> | undefined;
+  /**
+   * A recorded action (for a cancel limited to one action's downtimes, and the action an undo
+   * undoes, with the undo that undid it); undefined if none.
+   */
+  action?: (id: number) => UndoneAction | undefined;
+  /** Which action made each downtime: fed the claims of every action as it begins. */
+  madeBy?: MadeByIndex;
   save: ActionLedger['save'];
   broadcast: ActionLedger['broadcast'];
   lastActionId: number;
@@ -55,6 +63,8 @@ interface Waiting {
   deadline: NodeJS.Timeout;
   /** cancel-downtime: the downtimes it removes (all when undefined). */
   cancels: DowntimeMatch | undefined;
+  /** An undo: the action it is read back as (a cancel-downtime, a remove-ack). */
+  confirmAs: Pick<ActionFacts, 'kind' | 'cancels'> | undefined;
 }
 
 /** What a monitoring action finds before it acts: the targets it skips, and why. */
@@ -64,11 +74,15 @@ interface Prepared {
   /** cancel-downtime: the downtimes it removes (all when undefined), and their authors. */
   cancels: DowntimeMatch | undefined;
   owners: string[];
+  /** An undo: what is sent, and what it is read back as. */
+  undo?: MonitorUndo;
 }
 
 export class ActionEngine {
   private readonly runs: ActionRuns;
   private readonly waiting = new Map<number, Waiting>();
+  /** Actions an undo is being recorded for: a second undo asked meanwhile is refused. */
+  private readonly undoing = new Set<number>();
   private readonly unsubscribe: () => void;
   /** Null when no reboot methods are configured. */
   readonly reboots: RebootActions | null;
@@ -85,6 +99,7 @@ export class ActionEngine {
     author: string,
     requestId?: string,
   ): Promise<ActionView | DryRunView> {
+    if (kindOf(body) === 'undo') return this.undo(body, author, requestId);
     const rebooting = isRebootKind(kindOf(body));
     if (rebooting && this.reboots === null) {
       throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 'unavailable');
@@ -116,9 +131,9 @@ export class ActionEngine {
     monitor: Monitor,
     plan: PlannedAction,
     requestId: string | undefined,
+    prepared: Prepared = this.prepare(monitor, plan),
   ): Promise<ActionView | DryRunView> {
-    const prepared = this.prepare(monitor, plan);
-    const { skips, cancels } = prepared;
+    const { skips } = prepared;
     const summary = describeAction(
       plan.author,
       plan.kind,
@@ -133,21 +148,23 @@ export class ActionEngine {
 
     const run = await this.runs.begin(plan, summary, requestId);
     const action = run.action;
+    this.parts.madeBy?.addAction({
+      ...action,
+      targets: action.targets.filter((t) => !skips.has(t.slave)),
+    });
 
     // Whatever goes wrong, the recorded action ends with each target's result, never pending.
     const targets = [...acting.values()];
     const answers =
       targets.length === 0
         ? []
-        : await monitor
-            .act(this.monitorAction(plan, targets, cancels), targets)
-            .catch((err: Error) =>
-              targets.map((t): Answer => ({
-                slave: t.name,
-                outcome: 'unsent',
-                reason: err.message,
-              })),
-            );
+        : await monitor.act(this.effectOf(plan, targets, prepared), targets).catch((err: Error) =>
+            targets.map((t): Answer => ({
+              slave: t.name,
+              outcome: 'unsent',
+              reason: err.message,
+            })),
+          );
     const byName = new Map(action.targets.map((t) => [t.slave, t]));
     for (const [slave, why] of skips) {
       const t = byName.get(slave)!;
@@ -171,7 +188,13 @@ export class ActionEngine {
     }
     const deadline = setTimeout(() => this.expire(action.id), this.parts.confirmWithinMs);
     deadline.unref();
-    this.waiting.set(action.id, { run, refs, deadline, cancels });
+    this.waiting.set(action.id, {
+      run,
+      refs,
+      deadline,
+      cancels: prepared.cancels,
+      confirmAs: prepared.undo?.confirmAs,
+    });
     this.confirm();
     return run.view();
   }
@@ -187,6 +210,77 @@ export class ActionEngine {
     for (const w of this.waiting.values()) clearTimeout(w.deadline);
     this.waiting.clear();
     await this.reboots?.close();
+  }
+
+  /** What is sent for the plan: an undo's own action, or the plan in the seam's words. */
+  private effectOf(
+    plan: PlannedAction,
+    targets: readonly SlaveRef[],
+    prepared: Prepared,
+  ): MonitorAction {
+    return prepared.undo?.act ?? this.monitorAction(plan, targets, prepared.cancels);
+  }
+
+  /**
+   * Undoes an action (`params.actionId`) on its targets: checked (it exists, has an undo, was not
+   * undone yet, the targets are its), then carried out as its kind's entry in UNDO_RULES says,
+   * audited as an `undo`.
+   */
+  private async undo(
+    body: unknown,
+    author: string,
+    requestId: string | undefined,
+  ): Promise<ActionView | DryRunView> {
+    const plan = planAction(body, {
+      now: Date.now(),
+      author,
+      known: (name) => this.parts.slave(name) !== undefined,
+    });
+    const id = plan.params.actionId!;
+    const undone = this.parts.action?.(id);
+    if (undone === undefined) {
+      throw new ActionRefused(
+        `params.actionId: there is no action ${id}: see the audit log (corral ls is not it: GET /api/v1/actions); nothing was done`,
+        'params.actionId',
+      );
+    }
+    const refusal = this.undoing.has(id)
+      ? `action ${id} is being undone already: nothing to undo`
+      : undoRefusal(undone, plan.targets);
+    if (refusal !== null) throw new ActionRefused(refusal, 'params.actionId');
+    const monitor = this.parts.monitor;
+    const look = {
+      view: (name: string) => this.parts.views([name])[0],
+      service: (name: string) => monitor?.service(this.parts.slave(name)!) ?? null,
+    };
+    const undo = planUndo(undone, plan.targets, look);
+    const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
+    if (!plan.dryRun) this.undoing.add(id);
+    try {
+      if (undo.via === 'reboot') {
+        if (this.reboots === null)
+          throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 'unavailable');
+        const result = await this.reboots.undo(plan, summary, requestId, id, undo.skips);
+        return 'dryRun' in result ? { ...result, existing: undo.existing } : result;
+      }
+      if (monitor === null) {
+        throw new ActionRefused(
+          'this collector is not wired to Nagios or Icinga 2: set nagios.command_file (or icinga2:) in corral.yaml',
+          undefined,
+          'unavailable',
+        );
+      }
+      const owners = [...new Set(undo.existing.map((e) => e.by))].sort();
+      return await this.submitToMonitor(monitor, plan, requestId, {
+        skips: undo.skips,
+        existing: undo.existing,
+        cancels: undo.confirmAs.cancels,
+        owners,
+        undo,
+      });
+    } finally {
+      this.undoing.delete(id);
+    }
   }
 
   /** The plan in the seam's words: times as epoch ms, defaults applied, recheck's current states. */
@@ -235,13 +329,14 @@ export class ActionEngine {
     plan: PlannedAction,
     acting: Map<string, SlaveRef>,
     summary: string,
-    { skips, cancels, existing }: Prepared,
+    prepared: Prepared,
   ): Promise<DryRunView> {
+    const { skips, existing } = prepared;
     const targets = [...acting.values()];
     const { answers, lines } =
       targets.length === 0
         ? { answers: [], lines: [] }
-        : await monitor.preview(this.monitorAction(plan, targets, cancels), targets);
+        : await monitor.preview(this.effectOf(plan, targets, prepared), targets);
     const byName = new Map(answers.map((a) => [a.slave, a]));
     return {
       dryRun: true,
@@ -268,7 +363,8 @@ export class ActionEngine {
       let confirmed = 0;
       for (const t of action.targets) {
         if (t.status !== 'sent') continue;
-        if (monitor.confirmed({ ...action, cancels: w.cancels }, w.refs.get(t.slave)!)) {
+        const facts = { ...action, cancels: w.cancels, ...w.confirmAs };
+        if (monitor.confirmed(facts, w.refs.get(t.slave)!)) {
           t.status = 'confirmed';
           confirmed++;
         }

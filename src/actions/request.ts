@@ -41,7 +41,7 @@ export interface PlannedAction {
 }
 
 /** Kinds in the protocol this collector does not carry out yet: refused with one line. */
-const NOT_YET: ReadonlySet<ActionKind> = new Set(['park', 'unpark', 'extend-downtime', 'undo']);
+const NOT_YET: ReadonlySet<ActionKind> = new Set(['park', 'unpark', 'extend-downtime']);
 
 const requestSchema = z.strictObject({
   kind: z

@@ -3,7 +3,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auditLine, outcomeOf } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
-import type { ActionMessage } from '../domain/protocol.js';
+import { MadeByIndex } from '../actions/made-by-index.js';
+import { CLAIMS_OF } from '../domain/made-by.js';
+import type { ActionKind, ActionMessage } from '../domain/protocol.js';
 import { rebootChains } from '../reboot/methods.js';
 import { Auth, isLoopback } from './auth.js';
 import { parseListen, type Settings } from './config.js';
@@ -138,7 +140,8 @@ async function assemble(
       (nagios.commandFile === null
         ? null
         : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log)));
-  const link = monitor && new MonitorFeed(monitor, fleet, metrics, log);
+  const madeBy = madeByFromAuditLog(store);
+  const link = monitor && new MonitorFeed(monitor, fleet, metrics, log, madeBy);
   undo.push(() => link?.close());
   if (link !== null && settings.icinga2) {
     log.info({ url: settings.icinga2.url }, 'forwarding to Icinga 2; actions enabled');
@@ -205,6 +208,7 @@ async function assemble(
     },
     views: (names) => queries.views(names, Date.now()),
     action: (id) => queries.action(id)?.action,
+    madeBy,
     save: (action) => writer.saveAction(action),
     broadcast: (message) => {
       if (message.type === 'action') auditAction(message, metrics, log);
@@ -340,6 +344,17 @@ function auditAction(message: ActionMessage, metrics: Metrics, log: Logger): voi
   if (message.event === 'finished') {
     metrics.actionsFinished.inc({ kind: message.action.kind, outcome: outcomeOf(message.action) });
   }
+}
+
+/** Which action made each downtime still to end, from the audit log (kept across restarts). */
+function madeByFromAuditLog(store: StoreReads): MadeByIndex {
+  const index = new MadeByIndex();
+  const now = Date.now();
+  const kinds = Object.keys(CLAIMS_OF) as ActionKind[];
+  for (const action of store.actionsEndingAfter(kinds, new Date(now).toISOString())) {
+    index.addAction(action, now);
+  }
+  return index;
 }
 
 /** The store on the main thread, its file checked and its schema brought up to date (logged). */

@@ -3,6 +3,7 @@
 // down never slows or fails heartbeat ingest; what it missed is sent again, at a bounded rate, once
 // it is back, and a slave never heard from gets its CRITICAL once its critical threshold has passed.
 // It talks to the backend through the seam (src/monitoring/monitor.ts) only.
+import type { MadeByIndex } from '../actions/made-by-index.js';
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { MonitoringView } from '../domain/slave.js';
 import { poolOf, recordState, type SlaveRecord } from '../domain/slave-record.js';
@@ -55,6 +56,8 @@ export class MonitorFeed {
     private readonly fleet: Fleet,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    /** Which corral action made each downtime (the "made by" attribution), applied to every read-back. */
+    private readonly madeBy?: MadeByIndex,
   ) {
     this.unsubscribe = monitor.subscribe({
       readBack: () => this.applyReadBack(),
@@ -335,7 +338,8 @@ export class MonitorFeed {
   private applyReadBack(): void {
     if (this.closed) return;
     const slaves = [...this.fleet.all()].map(slaveRef);
-    this.fleet.setMuting(this.monitor.mutings(slaves));
+    const mutings = this.monitor.mutings(slaves);
+    this.fleet.setMuting(this.madeBy ? this.madeBy.attribute(mutings) : mutings);
   }
 
   private warn(topic: string, details: Record<string, unknown>, msg: string): void {

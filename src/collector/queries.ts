@@ -60,17 +60,17 @@ export class Queries {
         kind: m.kind,
         message: m.message,
       })),
-      actions: store.listActions(ACTIONS_IN_DETAIL, name).map((a) => {
-        const action = this.current(a);
-        return { ...action, targets: action.targets.filter((t) => t.slave === name) };
-      }),
+      actions: this.currentAll(store.listActions(ACTIONS_IN_DETAIL, name)).map((action) => ({
+        ...action,
+        targets: action.targets.filter((t) => t.slave === name),
+      })),
       ...(nagiosView && { nagios: nagiosView(name) }),
     };
   }
 
   /** The audit log, newest first; only actions naming `slave` when given. */
   actions(limit: number, slave?: string): ActionView[] {
-    return this.parts.store.listActions(limit, slave).map((a) => this.current(a));
+    return this.currentAll(this.parts.store.listActions(limit, slave));
   }
 
   /** One action, with a reboot's commands as they ran (the audit log's attempts). */
@@ -79,12 +79,16 @@ export class Queries {
     // Every action is stored before it is under way.
     const stored = Number.isSafeInteger(id) ? store.getAction(id) : undefined;
     if (!stored) return undefined;
-    const action = this.current(stored);
+    const action = this.currentAll([stored])[0]!;
     return action.kind === 'reboot' ? { action, attempts: store.listAttempts(id) } : { action };
   }
 
-  /** A stored action, or how it stands now if it is still under way. */
-  private current(a: StoredAction): ActionView {
-    return this.parts.inFlight(a.id) ?? toView(a);
+  /** Stored actions, or how they stand now if still under way, each with the undo that undid it. */
+  private currentAll(stored: readonly StoredAction[]): ActionView[] {
+    const undone = this.parts.store.undoesOf(stored.map((a) => a.id));
+    return stored.map((a) => ({
+      ...(this.parts.inFlight(a.id) ?? toView(a)),
+      undoneBy: undone.get(a.id) ?? null,
+    }));
   }
 }

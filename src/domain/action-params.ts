@@ -47,6 +47,14 @@ export function resolveParams(kind: ActionKind, p: ActionParams, nowMs: number):
         ...(p.author === undefined ? {} : { author: p.author }),
         ...(p.actionId === undefined ? {} : { actionId: p.actionId }),
       };
+    case 'undo':
+      if (p.actionId === undefined) {
+        throw new ActionParamsError(
+          'params.actionId',
+          'say which action to undo: its number in the audit log (corral undo ACTION_ID)',
+        );
+      }
+      return { actionId: p.actionId };
     default:
       return {};
   }
