@@ -15,6 +15,7 @@ import { ConnectionLimit } from './connection-limit.js';
 import { createApi } from './http.js';
 import { Health } from './health.js';
 import { Hub } from './hub.js';
+import { HygieneWatch } from './hygiene-watch.js';
 import { InventorySources } from './inventory-sources.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -234,6 +235,11 @@ async function assemble(
         : { backend: monitor.backend, problem: monitor.health().problem },
     (current) => hub.broadcast({ type: 'monitoring', monitoring: current }),
   );
+  const hygiene = new HygieneWatch(
+    fleet,
+    { policy: settings.thresholds, healthyStarts: settings.hygiene.healthyStarts },
+    (items) => hub.broadcast({ type: 'hygiene', items }),
+  );
   const hub = new Hub(
     fleet,
     queries,
@@ -242,6 +248,7 @@ async function assemble(
     metrics,
     log,
     () => monitoring.current,
+    () => hygiene.current,
   );
   undo.push(() => hub.close());
   const connections = new ConnectionLimit(settings.http, metrics, log);
@@ -258,6 +265,7 @@ async function assemble(
     actions,
     connections,
     relay,
+    hygiene: () => hygiene.current,
   });
 
   const { server, scheme, reloadCertificate } = createCollectorServer(settings.tls, api, log);
@@ -273,6 +281,7 @@ async function assemble(
     for (const c of changes) log.info(c, 'state changed');
     link?.afterTick(changes, now);
     monitoring.refresh(now);
+    hygiene.refresh(now);
   }, TICK_MS);
   // Reads status.dat, then sends Nagios the late and dead slaves: crossings made while stopped.
   void link?.start();
