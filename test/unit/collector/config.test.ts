@@ -37,6 +37,20 @@ describe('loadSettings', () => {
     );
   });
 
+  it('takes how many on-time starts make a muted slave healthy, no more than the starts kept', () => {
+    expect(loadSettings(undefined).hygiene).toEqual({ healthyStarts: 3 });
+    expect(loadSettings(withConfig('hygiene: {healthy_starts: 5}').file).hygiene).toEqual({
+      healthyStarts: 5,
+    });
+    const { file } = withConfig('history: {starts: 4}\nhygiene: {healthy_starts: 5}');
+    expect(() => loadSettings(file)).toThrow(
+      `${file}: hygiene.healthy_starts: 5 is more than the 4 starts kept (history.starts): lower it or keep more`,
+    );
+    expect(() => loadSettings(withConfig('hygiene: {healthy_starts: 0}').file)).toThrow(
+      /hygiene\.healthy_starts: healthy_starts is 1 or more/,
+    );
+  });
+
   it('reads the docs/design.md example, with ${VAR} from the environment and paths beside the file', () => {
     process.env.CORRAL_TEST_TOKEN = 'jdoe-token-0123456789';
     const { dir, file } = withConfig(`
