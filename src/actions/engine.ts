@@ -240,7 +240,7 @@ export class ActionEngine {
     const undone = this.parts.action?.(id);
     if (undone === undefined) {
       throw new ActionRefused(
-        `params.actionId: there is no action ${id}: see the audit log (corral ls is not it: GET /api/v1/actions); nothing was done`,
+        `params.actionId: there is no action ${id} in the audit log (GET /api/v1/actions); nothing was done`,
         'params.actionId',
       );
     }
@@ -255,11 +255,14 @@ export class ActionEngine {
     };
     const undo = planUndo(undone, plan.targets, look);
     const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
-    if (!plan.dryRun) this.undoing.add(id);
+    // Held until the undo is recorded (the audit log then says it is undone); a dry run holds none.
+    const guard = !plan.dryRun;
+    if (guard) this.undoing.add(id);
     try {
       if (undo.via === 'reboot') {
-        if (this.reboots === null)
+        if (this.reboots === null) {
           throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 'unavailable');
+        }
         const result = await this.reboots.undo(plan, summary, requestId, id, undo.skips);
         return 'dryRun' in result ? { ...result, existing: undo.existing } : result;
       }
@@ -279,7 +282,7 @@ export class ActionEngine {
         undo,
       });
     } finally {
-      this.undoing.delete(id);
+      if (guard) this.undoing.delete(id);
     }
   }
 
