@@ -36,7 +36,10 @@ const FIVE = ['u-001', 'u-002', 'u-003', 'u-004', 'u-005'];
 const CRIT = ['c-001', 'c-002'];
 const KEPT = ['r-001', 'r-002'];
 const HYGIENE = ['h-crit', 'h-well'];
-const ALL = [...FIVE, ...CRIT, ...KEPT, ...HYGIENE];
+const REBOOT = ['b-001', 'b-002'];
+const ALL = [...FIVE, ...CRIT, ...KEPT, ...HYGIENE, ...REBOOT];
+/** A reboot method that runs until it is cancelled (or 120 s pass). */
+const SLOW_METHOD = JSON.stringify([process.execPath, '-e', 'setTimeout(Date.now, 120000)']);
 
 describe.skipIf(!hasNagios)('undo and hygiene with a real Nagios', () => {
   let nagios: NagiosInstance;
@@ -81,6 +84,9 @@ describe.skipIf(!hasNagios)('undo and hygiene with a real Nagios', () => {
       `  command_file: ${nagios.commandFile}`,
       `  status_file: ${nagios.statusFile}`,
       '  confirm_within: 20s',
+      'reboot:',
+      '  methods:',
+      `    - {name: slow, argv: ${SLOW_METHOD}, timeout: 120s, wait: 20s}`,
       '',
     ].join('\n');
     collector = await startCollector({
@@ -299,6 +305,49 @@ describe.skipIf(!hasNagios)('undo and hygiene with a real Nagios', () => {
     const again = await corral(ALICE, ['undo', String(id), '--yes']);
     expect(again.stderr).toContain('was already undone');
   }, 120_000);
+
+  test('undo of a reboot stops its chains still running; one another operator stopped is left', async () => {
+    const { body } = await postJson(
+      `${collector.url}/api/v1/actions`,
+      { kind: 'reboot', targets: REBOOT },
+      as(ALICE),
+    );
+    const rebootId = (body.action as ActionView).id;
+    await waitFor(
+      async () => {
+        const shown = await Promise.all(REBOOT.map(slave));
+        return shown.every((s) => s.reboot?.phase === 'rebooting');
+      },
+      10_000,
+      'both rebooting',
+    );
+    const stop = await corral(BOB, ['reboot', 'b-002', '--cancel', '--yes']);
+    expect(stop.code, stop.stderr).toBe(0);
+    await waitFor(async () => (await slave('b-002')).reboot === null, 10_000, 'b-002 stopped');
+
+    const undo = await corral(ALICE, ['undo', String(rebootId), '--yes']);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(undo.stderr).toContain(
+      '1 skipped (its reboot has run (back, needing hands or stopped): left as it is): b-002',
+    );
+    const undoAction = await actionOf(idIn(undo.stdout));
+    expect(undoAction.targets.map((t) => [t.slave, t.status])).toEqual([
+      ['b-001', 'cancelled'],
+      ['b-002', 'skipped'],
+    ]);
+    expect(undoAction.outcome).toBe('done');
+    const undone = await waitFor(
+      async () => {
+        const a = await actionOf(rebootId);
+        return a.finishedAt !== null ? a : null;
+      },
+      15_000,
+      "alice's reboot to end",
+    );
+    expect(undone.outcome).toBe('cancelled');
+    expect(undone.undoneBy).toEqual({ actionId: undoAction.id, by: 'alice' });
+    expect((await slave('b-001')).reboot).toBeNull();
+  }, 60_000);
 
   test('hygiene lists a downtime ending on a critical slave, a mute on a healthy one, downtimes corral did not make', async () => {
     const stream = new StreamClient(collector.wsUrl, { headers: as(ALICE) });
