@@ -38,8 +38,7 @@ export function hygieneOf(
   rules: HygieneRules,
 ): HygieneItem[] {
   const items: HygieneItem[] = [];
-  const sorted = [...slaves].sort((a, b) => (a.view.name < b.view.name ? -1 : 1));
-  for (const s of sorted) {
+  for (const s of slaves) {
     const ending = muteEnding(s.view, now);
     if (ending) items.push(ending);
     const healthy = mutedHealthy(s, now, rules);
@@ -48,7 +47,8 @@ export function hygieneOf(
     if (review) items.push(review);
     items.push(...foreignDowntimes(s.view));
   }
-  return items;
+  // Sorted once the few items are known (a stable sort keeps each slave's kinds in order).
+  return items.sort((a, b) => (a.slave < b.slave ? -1 : a.slave > b.slave ? 1 : 0));
 }
 
 /**
