@@ -13,6 +13,12 @@ import type { SlaveMutes } from '../domain/slave-record.js';
 export class MadeByIndex {
   private readonly bySlave = new Map<string, DowntimeClaim[]>();
 
+  /**
+   * `live`: claims kept elsewhere and read as they stand (a parked slave's park: its downtimes,
+   * renewed or not, are its park action's while it stays parked).
+   */
+  constructor(private readonly live: (slave: string) => DowntimeClaim[] = () => []) {}
+
   /** Adds claims; those already past their end are dropped. */
   add(claims: readonly DowntimeClaim[], now = Date.now()): void {
     for (const claim of claims) {
@@ -42,10 +48,10 @@ export class MadeByIndex {
   /** This slave's claims still in effect. */
   claims(slave: string, now = Date.now()): DowntimeClaim[] {
     const list = this.bySlave.get(slave);
-    if (!list) return [];
-    const live = list.filter((c) => c.until > now);
-    if (live.length === 0) this.bySlave.delete(slave);
-    else if (live.length < list.length) this.bySlave.set(slave, live);
-    return live;
+    const kept = list?.filter((c) => c.until > now) ?? [];
+    if (list && kept.length === 0) this.bySlave.delete(slave);
+    else if (list && kept.length < list.length) this.bySlave.set(slave, kept);
+    const live = this.live(slave);
+    return live.length === 0 ? kept : [...kept, ...live];
   }
 }

@@ -67,4 +67,22 @@ describe('made by', () => {
     expect(at(T0 + 7200_000)).toMatchObject({ actionId: null });
     expect(index.claims('a', T0)).toEqual([]);
   });
+
+  it('reads live claims as they stand (a park), beside the ones added', () => {
+    let parked = true;
+    const park = {
+      actionId: 9,
+      slaves: ['a'],
+      match: { author: 'alice', comment: 'parked: old master' },
+      until: Infinity,
+    };
+    const index = new MadeByIndex((slave) => (parked && slave === 'a' ? [park] : []));
+    const renewed = downtime('alice', { comment: 'parked: old master', end: iso(T0 + 86400_000) });
+    const at = () =>
+      index.attribute(new Map([['a', { muted: renewed, mutes: [renewed] }]]), T0).get('a')!
+        .mutes[0];
+    expect(at()).toMatchObject({ actionId: 9 });
+    parked = false;
+    expect(at()).toMatchObject({ actionId: null });
+  });
 });
