@@ -240,7 +240,7 @@ export class ActionEngine {
     const undone = this.parts.action?.(id);
     if (undone === undefined) {
       throw new ActionRefused(
-        `params.actionId: there is no action ${id} in the audit log (GET /api/v1/actions); nothing was done`,
+        `there is no action ${id} in the audit log (GET /api/v1/actions); nothing was done`,
         'params.actionId',
       );
     }

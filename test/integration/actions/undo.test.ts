@@ -37,7 +37,8 @@ const CRIT = ['c-001', 'c-002'];
 const KEPT = ['r-001', 'r-002'];
 const HYGIENE = ['h-crit', 'h-well'];
 const REBOOT = ['b-001', 'b-002'];
-const ALL = [...FIVE, ...CRIT, ...KEPT, ...HYGIENE, ...REBOOT];
+const RACE = ['d-001', 'd-002'];
+const ALL = [...FIVE, ...CRIT, ...KEPT, ...HYGIENE, ...REBOOT, ...RACE];
 /** A reboot method that runs until it is cancelled (or 120 s pass). */
 const SLOW_METHOD = JSON.stringify([process.execPath, '-e', 'setTimeout(Date.now, 120000)']);
 
@@ -349,6 +350,40 @@ describe.skipIf(!hasNagios)('undo and hygiene with a real Nagios', () => {
     expect((await slave('b-001')).reboot).toBeNull();
   }, 60_000);
 
+  test('two undos of one action at once: one undoes it, the other is refused', async () => {
+    const made = await corral(ALICE, [
+      'downtime',
+      ...RACE,
+      '--for',
+      '1h',
+      '--comment',
+      'race',
+      '--yes',
+      '--wait',
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    const id = idIn(made.stdout);
+    const undo = (token: string) =>
+      postJson(
+        `${collector.url}/api/v1/actions`,
+        { kind: 'undo', targets: RACE, params: { actionId: id } },
+        as(token),
+      );
+    const answers = await Promise.all([undo(ALICE), undo(BOB)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 400]);
+    const refused = answers.find((a) => a.status === 400)!.body;
+    expect(refused.error).toMatch(
+      new RegExp(
+        `^action ${id} (is being undone already|was already undone by action \\d+ \\((alice|bob)\\)): nothing to undo$`,
+      ),
+    );
+    await nagios.waitForStatus(
+      (s) => RACE.every((h) => downtimes(s, h).length === 0),
+      20_000,
+      'no downtime on d-*',
+    );
+  }, 60_000);
+
   test('hygiene lists a downtime ending on a critical slave, a mute on a healthy one, downtimes corral did not make', async () => {
     const stream = new StreamClient(collector.wsUrl, { headers: as(ALICE) });
     await stream.next('hello');
@@ -406,6 +441,18 @@ describe.skipIf(!hasNagios)('undo and hygiene with a real Nagios', () => {
     late.close();
     expect(wanted(hello.hygiene ?? [])).toBe(true);
     // The browser rule, as for every API route.
+    // After a restart the list is the same: the mutes read back, the starts and "made by" kept.
+    const before = items.map((i) => `${i.kind} ${i.slave}`);
+    await restart();
+    await waitFor(
+      async () => {
+        const again = await corral(ALICE, ['hygiene', '--json']);
+        const now = (JSON.parse(again.stdout) as { items: HygieneItem[] }).items;
+        return JSON.stringify(now.map((i) => `${i.kind} ${i.slave}`)) === JSON.stringify(before);
+      },
+      20_000,
+      'the same hygiene list after a restart',
+    );
     const page = await fetch(`${collector.url}/api/v1/hygiene`, {
       headers: { ...as(ALICE), origin: 'http://evil.example' },
     });
