@@ -3,12 +3,12 @@
 // the reboots it stops, or why it cannot be undone. A target someone changed since is left as it
 // is, saying so. Pure: the undone action and what the targets have now are given.
 import type { ActionFacts } from '../domain/action-facts.js';
-import type { DowntimeMatch } from '../domain/downtime-match.js';
 import { downtimeMatches } from '../domain/downtime-match.js';
+import { downtimeIdentity } from '../domain/made-by.js';
 import type { ActionKind, ActionView, ExistingMute } from '../domain/protocol.js';
 import type { MonitoringView, SlaveView } from '../domain/slave.js';
 import type { MonitorAction } from '../monitoring/monitor.js';
-import { downtimeMatchOf, existingOf } from './existing.js';
+import { existingOf } from './existing.js';
 
 /** The undone action as the audit log shows it. */
 export type UndoneAction = Pick<
@@ -124,13 +124,13 @@ function untouched(undone: UndoneAction, targets: readonly string[]): Map<string
   return skips;
 }
 
-/** Exactly the downtimes the action made (its author, comment and window); others stay. */
+/** Exactly the downtimes the action made (its author, comment and start; its end, moved or not); others stay. */
 function undoDowntime(
   undone: UndoneAction,
   targets: readonly string[],
   look: UndoLook,
 ): MonitorUndo {
-  const match = downtimeMatchOf({}, undone) as DowntimeMatch;
+  const match = downtimeIdentity(undone.author, undone.params);
   const skips = untouched(undone, targets);
   const existing: ExistingMute[] = [];
   for (const slave of targets) {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { auditLine, outcomeOf } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
 import { MadeByIndex } from '../actions/made-by-index.js';
+import { MAX_DOWNTIME_SECONDS } from '../domain/downtime-window.js';
 import { CLAIMS_OF } from '../domain/made-by.js';
 import type { ActionKind, ActionMessage } from '../domain/protocol.js';
 import { rebootChains } from '../reboot/methods.js';
@@ -355,12 +356,13 @@ function auditAction(message: ActionMessage, metrics: Metrics, log: Logger): voi
   }
 }
 
-/** Which action made each downtime still to end, from the audit log (kept across restarts). */
+/** Which action made each downtime that can still be in effect, from the audit log (kept across restarts). */
 function madeByFromAuditLog(store: StoreReads): MadeByIndex {
   const index = new MadeByIndex();
   const now = Date.now();
   const kinds = Object.keys(CLAIMS_OF) as ActionKind[];
-  for (const action of store.actionsEndingAfter(kinds, new Date(now).toISOString())) {
+  const since = new Date(now - MAX_DOWNTIME_SECONDS * 1000).toISOString();
+  for (const action of store.actionsStartingAfter(kinds, since)) {
     index.addAction(action, now);
   }
   return index;

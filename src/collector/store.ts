@@ -42,8 +42,8 @@ export interface StoreReads {
   listActions(limit: number, slave?: string): StoredAction[];
   getAction(id: number): StoredAction | undefined;
   listAttempts(actionId: number): RebootAttemptView[];
-  /** Actions of these kinds whose downtime (`params.end`) ends after `endAfter` (ISO 8601 UTC). */
-  actionsEndingAfter(kinds: readonly ActionKind[], endAfter: string): StoredAction[];
+  /** Actions of these kinds whose downtime (`params.start`) starts after `after` (ISO 8601 UTC). */
+  actionsStartingAfter(kinds: readonly ActionKind[], after: string): StoredAction[];
   /** The undo that undid each of these actions (the first that did not fail), by the undone id. */
   undoesOf(ids: readonly number[]): Map<number, { actionId: number; by: string }>;
   lastActionId(): number;
@@ -81,9 +81,9 @@ function prepareReads(db: Database.Database) {
     ),
     attempts: db.prepare('SELECT * FROM reboot_attempts WHERE action_id = ? ORDER BY id'),
     lastActionId: db.prepare('SELECT max(id) AS id FROM actions'),
-    endingAfter: db.prepare(
+    startingAfter: db.prepare(
       `SELECT * FROM actions WHERE kind IN (SELECT value FROM json_each(?))
-       AND json_extract(params, '$.end') > ? ORDER BY id`,
+       AND json_extract(params, '$.start') > ? ORDER BY id`,
     ),
     // An undo counts once any of its targets did not fail (under way, done, or nothing left).
     undoes: db.prepare(
@@ -266,8 +266,8 @@ export class Store implements StoreReads {
     return this.withTargets(rows);
   }
 
-  actionsEndingAfter(kinds: readonly ActionKind[], endAfter: string): StoredAction[] {
-    const rows = this.reads.endingAfter.all(JSON.stringify(kinds), endAfter) as ActionRow[];
+  actionsStartingAfter(kinds: readonly ActionKind[], after: string): StoredAction[] {
+    const rows = this.reads.startingAfter.all(JSON.stringify(kinds), after) as ActionRow[];
     return this.withTargets(rows);
   }
 

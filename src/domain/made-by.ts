@@ -2,6 +2,7 @@
 // downtimes leaves a claim (its slaves and the exact facts its downtimes carry), and a downtime
 // read back from the monitoring system is that action's when a claim on its slave matches it. Pure.
 import { downtimeMatches, type DowntimeMatch } from './downtime-match.js';
+import { MAX_DOWNTIME_SECONDS } from './downtime-window.js';
 import type { ActionKind, ResolvedParams } from './protocol.js';
 import type { Muting } from './slave.js';
 import type { SlaveMutes } from './slave-record.js';
@@ -43,23 +44,29 @@ export function claimsOf(action: ClaimingAction): DowntimeClaim[] {
 
 /**
  * A claim on the action's targets that were not skipped or failed, for a downtime of `window`'s
- * author, comment, start, end and fixedness (as the engine wrote them: whole seconds).
+ * author, comment, start and fixedness (as the engine wrote them: whole seconds). Not its end:
+ * the one thing an extend moves (the moved downtime is still the action's), so a claim lasts as
+ * long as any downtime from that start can.
  */
 export function windowClaim(a: ClaimingAction, window: ResolvedParams): DowntimeClaim {
-  const end = Date.parse(window.end ?? '');
+  const match = downtimeIdentity(a.author, window);
   return {
     actionId: a.id,
     slaves: a.targets
       .filter((t) => t.status !== 'skipped' && t.status !== 'failed')
       .map((t) => t.slave),
-    match: {
-      author: a.author,
-      comment: window.comment,
-      start: Date.parse(window.start ?? ''),
-      end,
-      fixed: window.fixed ?? true,
-    },
-    until: end,
+    match,
+    until: match.start! + MAX_DOWNTIME_SECONDS * 1000,
+  };
+}
+
+/** What tells a downtime corral scheduled from any other: its author, comment, start, fixedness. */
+export function downtimeIdentity(author: string, window: ResolvedParams): DowntimeMatch {
+  return {
+    author,
+    comment: window.comment,
+    start: Date.parse(window.start ?? ''),
+    fixed: window.fixed ?? true,
   };
 }
 

@@ -33,19 +33,21 @@ const downtime = (author: string, o: Partial<Muting> = {}): Muting =>
   }) as Muting;
 
 describe('made by', () => {
-  it("names the action whose facts a downtime carries; another author's or a hand-made one is null", () => {
+  it("names the action whose facts a downtime carries, its end moved or not; another author's, another start or a hand-made one is null", () => {
     const claims = [...claimsOf(action(5, 'alice')), ...claimsOf(action(6, 'bob'))];
     const mutes = [
       downtime('alice'),
       downtime('bob', { downtimeId: 2 }),
       downtime('alice', { downtimeId: 3, comment: 'by hand' }),
-      downtime('alice', { downtimeId: 4, end: iso(T0 + 3600_000) }),
+      downtime('alice', { downtimeId: 4, end: iso(T0 + 9 * 3600_000) }),
+      downtime('alice', { downtimeId: 5, start: iso(T0 + 1000) }),
     ];
     const out = attributeMutes({ muted: mutes[0]!, mutes }, claims);
     expect(out.mutes.map((m) => (m.kind === 'downtime' ? m.actionId : 'ack'))).toEqual([
       5,
       6,
       null,
+      5,
       null,
     ]);
     expect(out.muted).toMatchObject({ actionId: 5 });
@@ -56,7 +58,7 @@ describe('made by', () => {
     expect(claimsOf(action(5, 'alice', { kind: 'ack' }))).toEqual([]);
   });
 
-  it('the index attributes by slave and lets claims go once their downtimes have ended', () => {
+  it('the index attributes by slave and lets claims go once no downtime from their start can last', () => {
     const index = new MadeByIndex();
     index.addAction(action(5, 'alice'), T0);
     const mutes = { muted: downtime('alice'), mutes: [downtime('alice')] };
@@ -64,7 +66,8 @@ describe('made by', () => {
       index.attribute(new Map([[slave, mutes]]), now).get(slave)!.mutes[0];
     expect(at(T0)).toMatchObject({ actionId: 5 });
     expect(at(T0, 'b')).toMatchObject({ actionId: null });
-    expect(at(T0 + 7200_000)).toMatchObject({ actionId: null });
+    expect(at(T0 + 30 * 86400_000)).toMatchObject({ actionId: 5 });
+    expect(at(T0 + 366 * 86400_000)).toMatchObject({ actionId: null });
     expect(index.claims('a', T0)).toEqual([]);
   });
 
