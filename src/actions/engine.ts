@@ -26,6 +26,7 @@ import {
 import { ActionRuns, type ActionLedger, type ActionRun } from './action-run.js';
 import type { StoredActionLike } from './action-record.js';
 import { NO_REBOOT_METHODS, RebootActions, type RebootParts } from './reboots.js';
+import { ParkActions, type ParkParts } from './park-actions.js';
 import { ActionRefused, planAction, type PlannedAction } from './request.js';
 import type { ActionFacts } from '../domain/action-facts.js';
 import type { MadeByIndex } from './made-by-index.js';
@@ -37,6 +38,8 @@ export interface EngineParts {
   monitor: Monitor | null;
   /** Null when no reboot methods are configured: reboots are refused. */
   reboot: RebootParts | null;
+  /** Where parks are kept; without it park and unpark are refused. */
+  parks?: ParkParts;
   /** The slave's reference for monitoring (name and inventory attributes); undefined if unknown. */
   slave: (name: string) => SlaveRef | undefined;
   /** Current views, for re-submitting states and for what targets already have. */
@@ -86,11 +89,13 @@ export class ActionEngine {
   private readonly unsubscribe: () => void;
   /** Null when no reboot methods are configured. */
   readonly reboots: RebootActions | null;
+  private readonly parking: ParkActions | null;
 
   constructor(private readonly parts: EngineParts) {
     this.runs = new ActionRuns(parts, parts.lastActionId);
     this.unsubscribe = parts.monitor?.subscribe({ readBack: () => this.confirm() }) ?? (() => {});
     this.reboots = parts.reboot && new RebootActions(parts.reboot, this.runs, parts.warn);
+    this.parking = parts.parks ? new ParkActions(parts.parks, parts, this.runs) : null;
   }
 
   /** Runs a request from `author`; resolves once the monitoring system has it (or it failed). */
@@ -99,8 +104,11 @@ export class ActionEngine {
     author: string,
     requestId?: string,
   ): Promise<ActionView | DryRunView> {
-    if (kindOf(body) === 'undo') return this.undo(body, author, requestId);
-    const rebooting = isRebootKind(kindOf(body));
+    const kind = kindOf(body);
+    // A park is corral's own record first: it is taken without a monitoring system too.
+    if (kind === 'park' || kind === 'unpark') return this.park(body, author, requestId);
+    if (kind === 'undo') return this.undo(body, author, requestId);
+    const rebooting = isRebootKind(kind);
     if (rebooting && this.reboots === null) {
       throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 'unavailable');
     }
@@ -125,6 +133,23 @@ export class ActionEngine {
       return { ...result, existing };
     }
     return this.submitToMonitor(monitor!, plan, requestId);
+  }
+
+  private async park(
+    body: unknown,
+    author: string,
+    requestId: string | undefined,
+  ): Promise<ActionView | DryRunView> {
+    const parking = this.parking;
+    if (parking === null) {
+      throw new ActionRefused('this collector does not keep parks', 'kind', 'unavailable');
+    }
+    const plan = planAction(body, {
+      now: Date.now(),
+      author,
+      known: (name) => this.parts.slave(name) !== undefined || parking.isParked(name),
+    });
+    return parking.submit(plan, requestId);
   }
 
   private async submitToMonitor(
@@ -209,6 +234,7 @@ export class ActionEngine {
     this.unsubscribe();
     for (const w of this.waiting.values()) clearTimeout(w.deadline);
     this.waiting.clear();
+    this.parking?.close();
     await this.reboots?.close();
   }
 
@@ -259,6 +285,12 @@ export class ActionEngine {
     const guard = !plan.dryRun;
     if (guard) this.undoing.add(id);
     try {
+      if (undo.via === 'unpark') {
+        if (this.parking === null) {
+          throw new ActionRefused('this collector does not keep parks', 'kind', 'unavailable');
+        }
+        return await this.parking.undo(plan, summary, undo.skips, requestId);
+      }
       if (undo.via === 'reboot') {
         if (this.reboots === null) {
           throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 'unavailable');

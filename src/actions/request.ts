@@ -41,7 +41,7 @@ export interface PlannedAction {
 }
 
 /** Kinds in the protocol this collector does not carry out yet: refused with one line. */
-const NOT_YET: ReadonlySet<ActionKind> = new Set(['park', 'unpark', 'extend-downtime']);
+const NOT_YET: ReadonlySet<ActionKind> = new Set(['extend-downtime']);
 
 const requestSchema = z.strictObject({
   kind: z
@@ -73,6 +73,12 @@ const requestSchema = z.strictObject({
         .int('actionId must be a whole action number')
         .positive('actionId must be an action number, 1 or more')
         .optional(),
+      reason: z.string({ error: 'reason must be text: why the slaves are parked' }).optional(),
+      owner: z.string({ error: 'owner must be text: who owns the parked slaves' }).optional(),
+      review: z
+        .string({ error: 'review must be a duration from now (30d) or an ISO 8601 date' })
+        .optional(),
+      ticket: z.string({ error: 'ticket must be text (a URL or a ticket number)' }).optional(),
     })
     .optional(),
   dryRun: z.boolean({ error: 'dryRun must be true or false' }).optional(),

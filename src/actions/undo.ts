@@ -36,12 +36,17 @@ export interface MonitorUndo extends UndoTargets {
   confirmAs: Pick<ActionFacts, 'kind' | 'cancels'>;
 }
 
+/** An undo of a park: the slaves still parked by it are unparked (its downtimes cancelled). */
+export interface UnparkUndo extends UndoTargets {
+  via: 'unpark';
+}
+
 /** An undo of a reboot: the chains of the action still under way are stopped. */
 export interface RebootUndo extends UndoTargets {
   via: 'reboot';
 }
 
-export type UndoPlan = MonitorUndo | RebootUndo;
+export type UndoPlan = MonitorUndo | RebootUndo | UnparkUndo;
 
 type UndoRule =
   | { refuse: (id: number) => string }
@@ -72,11 +77,10 @@ export const UNDO_RULES: Record<ActionKind, UndoRule> = {
       `action ${id} stopped reboots: a stopped reboot cannot be resumed: reboot again with corral reboot`,
   },
   undo: { refuse: (id) => `action ${id} is an undo: to do again what it undid, ask for it again` },
-  park: {
-    refuse: (id) => `action ${id} is a park: this collector cannot undo parks yet: corral unpark`,
-  },
+  park: { plan: undoPark },
   unpark: {
-    refuse: (id) => `action ${id} is an unpark: this collector cannot undo it yet: corral park`,
+    refuse: (id) =>
+      `action ${id} unparked slaves: their parks are forgotten, so corral cannot park them again as they were: corral park them again`,
   },
   'extend-downtime': {
     refuse: (id) => `action ${id} moved downtimes' ends: this collector cannot undo that yet`,
@@ -208,4 +212,19 @@ function undoReboot(undone: UndoneAction, targets: readonly string[], look: Undo
     existing.push(...existingOf(view!).filter((e) => e.kind === 'reboot'));
   }
   return { via: 'reboot', skips, existing };
+}
+
+/** The slaves still parked by that park are unparked; one unparked or parked again since stays. */
+function undoPark(undone: UndoneAction, targets: readonly string[], look: UndoLook): UnparkUndo {
+  const skips = untouched(undone, targets);
+  for (const slave of targets) {
+    if (skips.has(slave)) continue;
+    const parked = look.view(slave)?.parked ?? null;
+    if (parked === null) {
+      skips.set(slave, `unparked since: ${LEFT}`);
+    } else if (parked.actionId !== undone.id) {
+      skips.set(slave, `parked again by ${parked.by} since (action ${parked.actionId}): ${LEFT}`);
+    }
+  }
+  return { via: 'unpark', skips, existing: [] };
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { formatAge } from '../domain/duration.js';
 import { printable } from '../domain/printable.js';
-import type { SlaveView } from '../domain/slave.js';
+import type { ParkView, SlaveView } from '../domain/slave.js';
 import {
   addCollectorOptions,
   collectorTarget,
@@ -17,6 +17,7 @@ import { addNarrowOptions, narrowing, type NarrowFlags } from './targets.js';
 interface LsFlags extends CollectorFlags, NarrowFlags {
   json?: boolean;
   summary?: boolean;
+  parked?: boolean;
 }
 
 export function register(program: Command): void {
@@ -30,7 +31,8 @@ export function register(program: Command): void {
       .option(
         '--summary',
         'slaves per state (unhandled, handled) and the causes: many slaves of one master or pool turned bad together',
-      ),
+      )
+      .option('--parked', 'only parked slaves (corral park), with why, whose and the review date'),
   ).action(async (flags: LsFlags) => {
     const narrow = narrowing(flags);
     const target = collectorTarget(flags);
@@ -38,7 +40,8 @@ export function register(program: Command): void {
       target,
       '/api/v1/slaves',
     );
-    const slaves = narrow === null ? body.slaves : body.slaves.filter(narrow);
+    const narrowed = narrow === null ? body.slaves : body.slaves.filter(narrow);
+    const slaves = flags.parked ? narrowed.filter((s) => s.parked) : narrowed;
     if (flags.summary) return printSummary(target, slaves, flags.json === true);
     if (flags.json) {
       printJson({ serverTime: body.serverTime, slaves });
@@ -63,7 +66,17 @@ export function table(slaves: readonly SlaveView[], serverNow: number): string {
   const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
     .formatToParts(serverNow)
     .find((p) => p.type === 'timeZoneName')?.value;
-  const header = ['STATE', 'NAME', 'POOL', 'MASTER', 'AGE', `LAST START (${zone ?? 'local'})`];
+  // The PARKED column only when a slave shown is parked: other tables stay as they were.
+  const parked = slaves.some((s) => s.parked);
+  const header = [
+    'STATE',
+    'NAME',
+    'POOL',
+    'MASTER',
+    'AGE',
+    `LAST START (${zone ?? 'local'})`,
+    ...(parked ? ['PARKED'] : []),
+  ];
   // Printable before measuring: `\x9b` is four columns wide, the raw character none.
   const rows = slaves.map((s) => [
     s.state.toUpperCase(),
@@ -72,6 +85,7 @@ export function table(slaves: readonly SlaveView[], serverNow: number): string {
     printable(s.master ?? '-'),
     s.ageSeconds === null ? '-' : formatAge(s.ageSeconds),
     s.lastStart === null ? '-' : localTime(Date.parse(s.lastStart)),
+    ...(parked ? [parkedCell(s.parked ?? null)] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
@@ -80,6 +94,14 @@ export function table(slaves: readonly SlaveView[], serverNow: number): string {
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** `review due: old 0.7 master (releng, by jdoe)`, `old 0.7 master (releng, by jdoe, review 2026-12-31)` */
+function parkedCell(p: ParkView | null): string {
+  if (p === null) return '-';
+  const review = p.review === null || p.reviewDue ? '' : `, review ${p.review.slice(0, 10)}`;
+  const text = `${p.reason} (${p.owner}, by ${p.by}${review})`;
+  return printable(p.reviewDue ? `review due: ${text}` : text);
 }
 
 function localTime(ms: number): string {

@@ -16,6 +16,8 @@ import { printErr } from './output.js';
 import { register as nagiosConfig } from './nagios-config.js';
 import { register as icinga2Config } from './icinga2-config.js';
 import { register as nagiosRelay } from './nagios-relay.js';
+import { register as park } from './park.js';
+import { register as unpark } from './unpark.js';
 import { register as reboot } from './reboot.js';
 import { register as recheck } from './recheck.js';
 import { register as simulate } from './simulate.js';
@@ -37,6 +39,8 @@ const commands: Array<(program: Command) => void> = [
   ack,
   recheck,
   reboot,
+  park,
+  unpark,
   undo,
   beat,
   watchdog,

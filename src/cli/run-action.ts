@@ -5,6 +5,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { formatDuration } from '../domain/duration.js';
+import { RECORDED_ONLY } from '../domain/park.js';
 import type {
   ActionKind,
   ActionRequest,
@@ -107,7 +108,8 @@ export function existingNotes(
 
 /** What a cancel or an undo removes (`removes alice's downtime until ...`), '' for what it leaves alone. */
 function cancelPhrase(kind: ActionKind, e: ExistingMute): string | null {
-  if (kind === 'cancel-downtime') {
+  // An unpark cancels the park's downtimes (the dry run lists exactly those).
+  if (kind === 'cancel-downtime' || kind === 'unpark') {
     return e.kind === 'downtime'
       ? `removes ${e.by}'s downtime until ${localTime(e.end)}${because(e.comment)}`
       : '';
@@ -196,7 +198,9 @@ function report(action: ActionView): void {
   const c = action.counts;
   const parts = [
     action.outcome === 'nothing' ? 'nothing was done' : '',
-    c.confirmed > 0 ? `${c.confirmed} confirmed by Nagios` : '',
+    c.confirmed > 0
+      ? `${c.confirmed} ${action.summary.endsWith(RECORDED_ONLY) ? 'recorded' : 'confirmed by Nagios'}`
+      : '',
     c.sent > 0 ? `${c.sent} sent to Nagios` : '',
     c.unconfirmed > 0 ? `${c.unconfirmed} not confirmed by Nagios` : '',
     c.failed > 0 ? `${c.failed} failed` : '',

@@ -6,6 +6,9 @@ import { ActionEngine } from '../actions/engine.js';
 import { MadeByIndex } from '../actions/made-by-index.js';
 import { MAX_DOWNTIME_SECONDS } from '../domain/downtime-window.js';
 import { CLAIMS_OF } from '../domain/made-by.js';
+import { parkDowntimes } from '../domain/park.js';
+import type { ParkLedger } from '../actions/park-actions.js';
+import { ParkKeeper } from '../actions/park-keeper.js';
 import type { ActionKind, ActionMessage } from '../domain/protocol.js';
 import { rebootChains } from '../reboot/methods.js';
 import { Auth, isLoopback } from './auth.js';
@@ -111,6 +114,8 @@ async function assemble(
     onFailedWrite: (op) => metrics.storeWritesFailed.inc({ op }),
   });
   undo.push(() => writer.close());
+  for (const park of store.loadParks()) fleet.setPark(park.slave, park, Date.now());
+  const parks = parkLedger(fleet, writer);
   const checkpoint = new SummaryCheckpoint(writer, fleet, {
     through: loaded.through,
     replayed: [...loaded.replayed, ...loaded.unreadable],
@@ -142,7 +147,7 @@ async function assemble(
       (nagios.commandFile === null
         ? null
         : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log)));
-  const madeBy = madeByFromAuditLog(store);
+  const madeBy = madeByFromAuditLog(store, parks);
   const link = monitor && new MonitorFeed(monitor, fleet, metrics, log, madeBy);
   undo.push(() => link?.close());
   if (link !== null && settings.icinga2) {
@@ -204,6 +209,7 @@ async function assemble(
       saveNeedsHands: (name, since) => writer.setNeedsHands(name, since),
       saveAttempt: (actionId, attempt) => writer.saveAttempt(actionId, attempt),
     },
+    parks: { ledger: parks, settings: settings.parking },
     slave: (name) => {
       const record = fleet.get(name);
       return record && slaveRef(record);
@@ -222,6 +228,21 @@ async function assemble(
     warn: (details, msg) => log.warn(details, msg),
   });
   undo.push(() => actions.close());
+  // Single-owner work: parked slaves' downtimes renewed before they end.
+  const keeper =
+    monitor &&
+    new ParkKeeper({
+      ledger: parks,
+      settings: settings.parking,
+      monitor,
+      slave: (name) => {
+        const record = fleet.get(name);
+        return record && slaveRef(record);
+      },
+      audit: (fields, msg) => log.info(fields, msg),
+      warn: (fields, msg) => log.warn(fields, msg),
+    });
+  undo.push(() => keeper?.close());
   const queries: Queries = new Queries({
     fleet,
     store,
@@ -286,6 +307,7 @@ async function assemble(
   }, TICK_MS);
   // Reads status.dat, then sends Nagios the late and dead slaves: crossings made while stopped.
   void link?.start();
+  keeper?.start();
   const prune = setInterval(() => {
     writer.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
       (removed) => removed > 0 && log.info({ removed }, 'old heartbeats pruned'),
@@ -320,6 +342,7 @@ async function assemble(
         clearInterval(tick);
         clearInterval(prune);
         unwatch();
+        keeper?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         hub.close();
         await commits.close();
@@ -357,8 +380,14 @@ function auditAction(message: ActionMessage, metrics: Metrics, log: Logger): voi
 }
 
 /** Which action made each downtime that can still be in effect, from the audit log (kept across restarts). */
-function madeByFromAuditLog(store: StoreReads): MadeByIndex {
-  const index = new MadeByIndex();
+function madeByFromAuditLog(store: StoreReads, parks: ParkLedger): MadeByIndex {
+  // A parked slave's downtimes (the first and every renewal) are its park action's while parked.
+  const index = new MadeByIndex((slave) => {
+    const park = parks.get(slave);
+    return park
+      ? [{ actionId: park.actionId, slaves: [slave], match: parkDowntimes(park), until: Infinity }]
+      : [];
+  });
   const now = Date.now();
   const kinds = Object.keys(CLAIMS_OF) as ActionKind[];
   const since = new Date(now - MAX_DOWNTIME_SECONDS * 1000).toISOString();
@@ -366,6 +395,20 @@ function madeByFromAuditLog(store: StoreReads): MadeByIndex {
     index.addAction(action, now);
   }
   return index;
+}
+
+/** Parks in the fleet (the slaves' views) and in the store, written through the writer thread. */
+function parkLedger(fleet: Fleet, writer: StoreWriter): ParkLedger {
+  return {
+    get: (slave) => fleet.park(slave),
+    all: () => fleet.allParks(),
+    async save(save, remove = []) {
+      await writer.saveParks(save, remove);
+      const now = Date.now();
+      for (const park of save) fleet.setPark(park.slave, park, now);
+      for (const slave of remove) fleet.setPark(slave, null, now);
+    },
+  };
 }
 
 /** The store on the main thread, its file checked and its schema brought up to date (logged). */

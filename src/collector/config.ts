@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DOWNTIME_TOO_LONG, MAX_DOWNTIME_SECONDS } from '../domain/downtime-window.js';
 import { parseDuration } from '../domain/duration.js';
 import { DEFAULT_HEALTHY_STARTS } from '../domain/hygiene.js';
 import { ROLES, type Role } from '../domain/protocol.js';
@@ -85,9 +86,15 @@ export interface Settings {
   /** Icinga 2's REST API instead of Nagios; null without `icinga2:`. */
   icinga2: Icinga2Settings | null;
   reboot: RebootSettings;
+  /** Parked slaves' downtimes: how long each lasts, and how long before its end the next is scheduled. */
+  parking: { downtimeSeconds: number; renewBeforeSeconds: number };
   /** Serve HTTPS and WSS with this certificate and key (absolute paths); null: plain HTTP. */
   tls: TlsSettings | null;
 }
+
+/** A parked slave's downtime lasts a week and is renewed a day before it ends. */
+const DEFAULT_PARK_DOWNTIME = 7 * 86400;
+const DEFAULT_RENEW_BEFORE = 86400;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -230,6 +237,18 @@ const fileSchema = z.strictObject({
     )
     .optional(),
   reboot: rebootSectionSchema.optional(),
+  parking: z
+    .strictObject({
+      downtime: duration('7d')
+        .refine((s) => s <= MAX_DOWNTIME_SECONDS, DOWNTIME_TOO_LONG)
+        .optional(),
+      renew_before: duration('1d').optional(),
+    })
+    .refine(
+      (p) => (p.renew_before ?? DEFAULT_RENEW_BEFORE) < (p.downtime ?? DEFAULT_PARK_DOWNTIME),
+      'renew_before must be shorter than downtime (a park downtime is renewed before it ends)',
+    )
+    .optional(),
   tls: z
     .strictObject({
       cert: nonEmpty('the PEM certificate file (with its intermediates)'),
@@ -432,6 +451,10 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
     },
     icinga2: icinga2Settings(f.icinga2, base, name),
     reboot: rebootSettings(f.reboot, name),
+    parking: {
+      downtimeSeconds: f.parking?.downtime ?? DEFAULT_PARK_DOWNTIME,
+      renewBeforeSeconds: f.parking?.renew_before ?? DEFAULT_RENEW_BEFORE,
+    },
     tls: tlsSettings(
       f.tls && { cert: path.resolve(base, f.tls.cert), key: path.resolve(base, f.tls.key) },
       name,

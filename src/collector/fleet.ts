@@ -1,6 +1,7 @@
 // Every slave the collector knows, in memory: the truth consoles see, kept in step with SQLite.
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { InventoryEntry } from '../domain/inventory.js';
+import { parkView, reviewDue, type Park } from '../domain/park.js';
 import type { Muting, SlaveView } from '../domain/slave.js';
 import {
   applyHeartbeat,
@@ -30,6 +31,10 @@ export class Fleet {
   private readonly listeners = new Set<() => void>();
   /** Slaves in the inventory: setInventory gives each a record, and only it changes the count. */
   private listed = 0;
+  /** Parked slaves (kept apart from the records, which inventory reloads rebuild). */
+  private readonly parks = new Map<string, Park>();
+  /** Parked slaves whose review date had passed at the last tick: a crossing is a change. */
+  private readonly reviewsDue = new Set<string>();
 
   constructor(
     readonly policy: ThresholdPolicy,
@@ -164,6 +169,31 @@ export class Fleet {
     return change;
   }
 
+  /** Sets or (null) forgets a slave's park; consoles see it in the next delta. */
+  setPark(name: string, park: Park | null, now: number): void {
+    if (park === null) {
+      if (!this.parks.delete(name)) return;
+      this.reviewsDue.delete(name);
+    } else {
+      this.parks.set(name, park);
+      if (reviewDue(park, now)) this.reviewsDue.add(name);
+      else this.reviewsDue.delete(name);
+    }
+    if (this.records.has(name)) {
+      this.markChanged(name);
+      this.notify();
+    }
+  }
+
+  park(name: string): Park | undefined {
+    return this.parks.get(name);
+  }
+
+  /** Every park, in no particular order. */
+  allParks(): Park[] {
+    return [...this.parks.values()];
+  }
+
   /** Every record, in no particular order. */
   all(): IterableIterator<SlaveRecord> {
     return this.records.values();
@@ -179,8 +209,21 @@ export class Fleet {
         changes.push(change);
       }
     }
-    if (changes.length > 0) this.notify();
+    const reviews = this.reviewsFallingDue(now);
+    if (changes.length > 0 || reviews) this.notify();
     return changes;
+  }
+
+  /** Marks the parks whose review date passed since the last tick; whether there were any. */
+  private reviewsFallingDue(now: number): boolean {
+    let any = false;
+    for (const park of this.parks.values()) {
+      if (this.reviewsDue.has(park.slave) || !reviewDue(park, now)) continue;
+      this.reviewsDue.add(park.slave);
+      if (this.records.has(park.slave)) this.markChanged(park.slave);
+      any = true;
+    }
+    return any;
   }
 
   /** Hands over (and forgets) what changed since the last call: the makings of one delta. */
@@ -202,7 +245,7 @@ export class Fleet {
 
   view(name: string, now: number): SlaveView | undefined {
     const record = this.records.get(name);
-    return record && toView(record, this.policy, now);
+    return record && this.toView(record, now);
   }
 
   /** All slaves in the console's default order. */
@@ -215,7 +258,13 @@ export class Fleet {
         r,
       }))
       .sort(compareByStateThenAge)
-      .map(({ r }) => toView(r, this.policy, now));
+      .map(({ r }) => this.toView(r, now));
+  }
+
+  /** The record's view with its park. */
+  private toView(record: SlaveRecord, now: number): SlaveView {
+    const park = this.parks.get(record.name);
+    return { ...toView(record, this.policy, now), parked: park ? parkView(park, now) : null };
   }
 
   countByState(): Map<SlaveState, number> {

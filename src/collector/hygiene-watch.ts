@@ -1,5 +1,6 @@
 // The hygiene list (domain/hygiene.ts) as it stands, computed at most once a second from the
-// slaves that something mutes (the others cannot be on it), told to consoles when it changes.
+// slaves that something mutes or that are parked (the others cannot be on it), told to consoles
+// when it changes.
 import { hygieneOf, type HygieneRules } from '../domain/hygiene.js';
 import type { HygieneItem } from '../domain/protocol.js';
 import type { Fleet } from './fleet.js';
@@ -23,8 +24,10 @@ export class HygieneWatch {
   refresh(now: number): void {
     const slaves = [];
     for (const r of this.fleet.all()) {
-      // A parked slave is kept muted by corral: a mute is the way onto the list.
-      if ((r.mutes?.length ?? 0) === 0 && !r.muted) continue;
+      // Only a muted or parked slave can be on the list.
+      if ((r.mutes?.length ?? 0) === 0 && !r.muted && this.fleet.park(r.name) === undefined) {
+        continue;
+      }
       const view = this.fleet.view(r.name, now);
       if (view) slaves.push({ view, starts: r.starts });
     }

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 
 /** The schema this program writes. Raise it with a new entry in `UPGRADES`, never edit one. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS heartbeats (
@@ -110,6 +110,25 @@ const UPGRADES: ReadonlyArray<{ to: number; up: (db: Database.Database) => void 
       if (!columns.includes('cancelled_by')) {
         db.exec('ALTER TABLE actions ADD COLUMN cancelled_by TEXT');
       }
+    },
+  },
+  {
+    // Parked slaves (corral park): who, why, until when to review, and the end of the downtime
+    // corral last scheduled for each, so a restart renews what it must.
+    to: 3,
+    up(db) {
+      db.exec(`CREATE TABLE IF NOT EXISTS parks (
+        slave TEXT PRIMARY KEY,
+        action_id INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        ticket TEXT,
+        since INTEGER NOT NULL,
+        review INTEGER,
+        comment TEXT NOT NULL,
+        downtime_end INTEGER
+      ) WITHOUT ROWID`);
     },
   },
 ];

@@ -52,6 +52,9 @@ function answer(req: Exclude<WriterRequest, WriteRequest>): WriterReply {
     } else if (req.op === 'needs-hands') {
       store.setNeedsHands(req.slave, req.since);
       return { ids, ok: true, value: 0 };
+    } else if (req.op === 'parks') {
+      store.saveParks(req.save, req.remove);
+      return { ids, ok: true, value: 0 };
     } else if (req.op === 'prune') {
       return { ids, ok: true, value: store.prune(req.before) };
     } else {

@@ -1,6 +1,7 @@
 // The main thread's handle on the writer thread: writes, checkpoints and prunes as promises, in order.
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat } from '../domain/heartbeat.js';
+import type { Park } from '../domain/park.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
 import type { SlaveUpdate, StoredAction } from './store.js';
 
@@ -11,6 +12,7 @@ export type WriterRequest =
   | { id: number; op: 'action'; action: StoredAction }
   | { id: number; op: 'attempt'; actionId: number; attempt: RebootAttemptView }
   | { id: number; op: 'needs-hands'; slave: string; since: number | null }
+  | { id: number; op: 'parks'; save: Park[]; remove: string[] }
   | { id: number; op: 'close' };
 
 /** One answer for one or more requests (writes merged into one commit share it). */
@@ -133,6 +135,11 @@ export class StoreWriter {
   /** Keeps (or clears) that a slave needs hands, so a restart does not forget it. */
   setNeedsHands(slave: string, since: number | null): Promise<number> {
     return this.request({ op: 'needs-hands', slave, since });
+  }
+
+  /** Records parks (new ones, renewed downtimes) and forgets unparked slaves, in one commit. */
+  saveParks(save: Park[], remove: string[] = []): Promise<number> {
+    return this.request({ op: 'parks', save, remove });
   }
 
   prune(before: number): Promise<number> {

@@ -8,6 +8,7 @@ import type {
   RebootAttemptView,
   ResolvedParams,
 } from '../domain/protocol.js';
+import type { Park } from '../domain/park.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
 import { explainDatabaseError, openDatabase, type OpenedDatabase } from './database-file.js';
 
@@ -47,6 +48,8 @@ export interface StoreReads {
   /** The undo that undid each of these actions (the first that did not fail), by the undone id. */
   undoesOf(ids: readonly number[]): Map<number, { actionId: number; by: string }>;
   lastActionId(): number;
+  /** Every parked slave. */
+  loadParks(): Park[];
   close(): void;
 }
 
@@ -92,6 +95,7 @@ function prepareReads(db: Database.Database) {
        AND EXISTS (SELECT 1 FROM action_targets t WHERE t.action_id = a.id AND t.status != 'failed')
        ORDER BY a.id`,
     ),
+    parks: db.prepare('SELECT * FROM parks ORDER BY slave'),
   };
 }
 
@@ -101,6 +105,7 @@ export class Store implements StoreReads {
   private readonly writeHeartbeatsTx: (batches: readonly ReceivedHeartbeats[]) => number;
   private readonly writeSummariesTx: (slaves: SlaveUpdate[], through: number | null) => void;
   private readonly saveActionTx: (a: StoredAction) => void;
+  private readonly saveParksTx: (save: readonly Park[], remove: readonly string[]) => void;
 
   /** What opening did: schema created or upgraded, integrity check time. */
   readonly opened: Omit<OpenedDatabase, 'db'>;
@@ -191,6 +196,17 @@ export class Store implements StoreReads {
       });
       a.targets.forEach((t, i) => upsertTarget.run(a.id, i, t.slave, t.status, t.error));
     });
+    const upsertPark = this.db.prepare(
+      `INSERT OR REPLACE INTO parks (slave, action_id, by, owner, reason, ticket, since, review,
+         comment, downtime_end)
+       VALUES (@slave, @actionId, @by, @owner, @reason, @ticket, @since, @review, @comment,
+         @downtimeEnd)`,
+    );
+    const deletePark = this.db.prepare('DELETE FROM parks WHERE slave = ?');
+    this.saveParksTx = this.db.transaction((save: readonly Park[], remove: readonly string[]) => {
+      for (const park of save) upsertPark.run(park);
+      for (const slave of remove) deletePark.run(slave);
+    });
   }
 
   /** From now on this connection only reads (SQLite refuses its writes). */
@@ -201,6 +217,26 @@ export class Store implements StoreReads {
   /** Records an action and its targets as they stand now (called again as they progress). */
   saveAction(a: StoredAction): void {
     this.saveActionTx(a);
+  }
+
+  /** Records parks (new, or a renewed downtime's end) and forgets unparked slaves, in one commit. */
+  saveParks(save: readonly Park[], remove: readonly string[]): void {
+    this.saveParksTx(save, remove);
+  }
+
+  loadParks(): Park[] {
+    return (this.reads.parks.all() as ParkRow[]).map((r) => ({
+      slave: r.slave,
+      actionId: r.action_id,
+      by: r.by,
+      owner: r.owner,
+      reason: r.reason,
+      ticket: r.ticket,
+      since: r.since,
+      review: r.review,
+      comment: r.comment,
+      downtimeEnd: r.downtime_end,
+    }));
   }
 
   /** Marks a slave that has a row as needing hands since `since`, or not (null). */
@@ -471,6 +507,19 @@ interface ActionRow {
   summary: string;
   finished_at: number | null;
   cancelled_by: string | null;
+}
+
+interface ParkRow {
+  slave: string;
+  action_id: number;
+  by: string;
+  owner: string;
+  reason: string;
+  ticket: string | null;
+  since: number;
+  review: number | null;
+  comment: string;
+  downtime_end: number | null;
 }
 
 interface AttemptRow {

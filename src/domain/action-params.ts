@@ -8,6 +8,7 @@ import {
   DowntimeWindowError,
   MAX_DOWNTIME_SECONDS,
 } from './downtime-window.js';
+import { checkOptionalLine, checkReason, ParkInputError, parseReview } from './park.js';
 import { excerpt } from './printable.js';
 import type { ActionKind, ActionRequest, ResolvedParams } from './protocol.js';
 
@@ -47,6 +48,8 @@ export function resolveParams(kind: ActionKind, p: ActionParams, nowMs: number):
         ...(p.author === undefined ? {} : { author: p.author }),
         ...(p.actionId === undefined ? {} : { actionId: p.actionId }),
       };
+    case 'park':
+      return parkParams(p, nowMs);
     case 'undo':
       if (p.actionId === undefined) {
         throw new ActionParamsError(
@@ -57,6 +60,24 @@ export function resolveParams(kind: ActionKind, p: ActionParams, nowMs: number):
       return { actionId: p.actionId };
     default:
       return {};
+  }
+}
+
+/** A park's reason (required), owner, ticket and review date (ISO UTC, never in the past). */
+function parkParams(p: ActionParams, nowMs: number): ResolvedParams {
+  try {
+    const owner = checkOptionalLine('owner', p.owner);
+    const ticket = checkOptionalLine('ticket', p.ticket);
+    const review = parseReview(p.review, nowMs);
+    return {
+      reason: checkReason(p.reason),
+      ...(owner === undefined ? {} : { owner }),
+      ...(ticket === undefined ? {} : { ticket }),
+      ...(review === null ? {} : { review: new Date(review).toISOString() }),
+    };
+  } catch (err) {
+    if (err instanceof ParkInputError) throw new ActionParamsError(err.field, err.message);
+    throw err;
   }
 }
 

@@ -205,25 +205,25 @@ export const ACTION_TABLE: TableCase[] = [
   {
     name: "each downtime names the action that made it; an undo removes exactly that action's, crafted comment and all",
     async run(ctx) {
-      const comment = `undo "me" || host.name == "talos-22\n[0] DEL_ALL_SVC_DOWNTIME;talos-22;buildbot-start`;
+      const comment = `undo "me" || host.name == "talos-29\n[0] DEL_ALL_SVC_DOWNTIME;talos-29;buildbot-start`;
       const undone = await ctx.act({
         kind: 'downtime',
-        targets: ['talos-20', 'talos-21'],
+        targets: ['talos-23', 'talos-24'],
         params: { comment, duration: '2h' },
       });
       const kept = await ctx.act({
         kind: 'downtime',
-        targets: ['talos-20', 'talos-21', 'talos-22'],
+        targets: ['talos-23', 'talos-24', 'talos-29'],
         params: { comment: 'keep me', duration: '2h' },
       });
       expect([undone.counts.confirmed, kept.counts.confirmed]).toEqual([2, 3]);
       const made = await waitFor(
         async () => {
-          const mutes = (await ctx.slave('talos-20')).mutes;
+          const mutes = (await ctx.slave('talos-23')).mutes;
           return mutes.length === 2 ? mutes : null;
         },
         15_000,
-        'talos-20 in both downtimes',
+        'talos-23 in both downtimes',
       );
       expect(made.map((m) => ('actionId' in m ? m.actionId : undefined)).sort()).toEqual(
         [undone.id, kept.id].sort(),
@@ -231,11 +231,11 @@ export const ACTION_TABLE: TableCase[] = [
 
       const undo = await ctx.act({
         kind: 'undo',
-        targets: ['talos-20', 'talos-21'],
+        targets: ['talos-23', 'talos-24'],
         params: { actionId: undone.id },
       });
       expect(undo.counts.confirmed).toBe(2);
-      for (const t of ['talos-20', 'talos-21', 'talos-22']) {
+      for (const t of ['talos-23', 'talos-24', 'talos-29']) {
         expect((await ctx.backend.service(t))?.downtimes).toEqual([
           expect.objectContaining({ author: 'jdoe', comment: 'keep me' }),
         ]);
@@ -280,6 +280,38 @@ export const ACTION_TABLE: TableCase[] = [
       expect((await ctx.backend.service('talos-27'))?.downtimes).toEqual([]);
       expect((await ctx.backend.service('talos-28'))?.downtimes).toEqual([]);
       expect((await ctx.backend.service('talos-10'))?.downtimes).toHaveLength(1);
+    },
+  },
+  {
+    name: "a park mutes with the park's downtime; an unpark cancels exactly it, not the operator's own",
+    async run(ctx) {
+      const own = await ctx.act({
+        kind: 'downtime',
+        targets: ['talos-22'],
+        params: { comment: 'rack move', duration: '1h' },
+      });
+      expect(status(own, 'talos-22')?.status, JSON.stringify(own.targets)).toBe('confirmed');
+      const parked = await ctx.act({
+        kind: 'park',
+        targets: ['talos-21', 'talos-22'],
+        params: { reason: 'old 0.7 master', owner: 'releng', review: '30d' },
+      });
+      expect(parked.counts.confirmed).toBe(2);
+      for (const t of ['talos-21', 'talos-22']) {
+        const d = (await ctx.backend.service(t))!.downtimes.find((x) =>
+          x.comment.startsWith('parked'),
+        );
+        expect(d).toMatchObject({ author: 'jdoe', comment: 'parked: old 0.7 master', fixed: true });
+        expect(d!.end - d!.start).toBe(7 * 86400_000);
+        expect((await ctx.slave(t)).parked).toMatchObject({ by: 'jdoe', owner: 'releng' });
+      }
+      const unparked = await ctx.act({ kind: 'unpark', targets: ['talos-21', 'talos-22'] });
+      expect(unparked.counts.confirmed).toBe(2);
+      expect((await ctx.backend.service('talos-21'))?.downtimes).toEqual([]);
+      expect((await ctx.backend.service('talos-22'))?.downtimes).toEqual([
+        expect.objectContaining({ author: 'jdoe', comment: 'rack move' }),
+      ]);
+      expect((await ctx.slave('talos-22')).parked).toBeNull();
     },
   },
 ];

@@ -38,7 +38,8 @@ const KEPT = ['r-001', 'r-002'];
 const HYGIENE = ['h-crit', 'h-well'];
 const REBOOT = ['b-001', 'b-002'];
 const RACE = ['d-001', 'd-002'];
-const ALL = [...FIVE, ...CRIT, ...KEPT, ...HYGIENE, ...REBOOT, ...RACE];
+const PARKED = ['p-001', 'p-002'];
+const ALL = [...FIVE, ...CRIT, ...KEPT, ...HYGIENE, ...REBOOT, ...RACE, ...PARKED];
 /** A reboot method that runs until it is cancelled (or 120 s pass). */
 const SLOW_METHOD = JSON.stringify([process.execPath, '-e', 'setTimeout(Date.now, 120000)']);
 
@@ -348,6 +349,34 @@ describe.skipIf(!hasNagios)('undo and hygiene with a real Nagios', () => {
     expect(undone.outcome).toBe('cancelled');
     expect(undone.undoneBy).toEqual({ actionId: undoAction.id, by: 'alice' });
     expect((await slave('b-001')).reboot).toBeNull();
+  }, 60_000);
+
+  test('undo of a park unparks the slaves still parked by it (its downtime gone), leaves one unparked since', async () => {
+    const park = await corral(ALICE, [
+      'park',
+      ...PARKED,
+      '--reason',
+      'old 0.7 master',
+      '--yes',
+      '--wait',
+    ]);
+    expect(park.code, park.stderr).toBe(0);
+    const parkId = idIn(park.stdout);
+    // Its downtime is the park action's.
+    expect(await madeBy('p-001', 1)).toEqual([`alice:${parkId}`]);
+    const unpark = await corral(BOB, ['unpark', 'p-002', '--yes', '--wait']);
+    expect(unpark.code, unpark.stderr).toBe(0);
+
+    const undo = await corral(ALICE, ['undo', String(parkId), '--yes', '--wait']);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(undo.stderr).toContain('1 skipped (unparked since: left as it is): p-002');
+    await nagios.waitForStatus(
+      (s) => PARKED.every((h) => downtimes(s, h).length === 0),
+      20_000,
+      'no park downtime left',
+    );
+    await waitFor(async () => (await slave('p-001')).parked === null, 10_000, 'p-001 unparked');
+    expect((await actionOf(parkId)).undoneBy).toEqual({ actionId: idIn(undo.stdout), by: 'alice' });
   }, 60_000);
 
   test('two undos of one action at once: one undoes it, the other is refused', async () => {

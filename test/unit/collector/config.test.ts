@@ -51,6 +51,22 @@ describe('loadSettings', () => {
     );
   });
 
+  it('takes how long park downtimes last and how long before their end they are renewed', () => {
+    expect(loadSettings(undefined).parking).toEqual({
+      downtimeSeconds: 7 * 86400,
+      renewBeforeSeconds: 86400,
+    });
+    const short = withConfig('parking: {downtime: 16s, renew_before: 8s}').file;
+    expect(loadSettings(short).parking).toEqual({ downtimeSeconds: 16, renewBeforeSeconds: 8 });
+    expect(() => loadSettings(withConfig('parking: {downtime: 1d}').file)).toThrow(
+      /^[^\n]*parking: renew_before must be shorter than downtime \(a park downtime is renewed before it ends\)$/,
+    );
+    expect(() => loadSettings(withConfig('parking: {downtime: 400d}').file)).toThrow(
+      /parking\.downtime: a downtime lasts at most 366 days/,
+    );
+    expect(() => loadSettings(withConfig('parking: {renew: 1d}').file)).toThrow(/parking.*renew/);
+  });
+
   it('reads the docs/design.md example, with ${VAR} from the environment and paths beside the file', () => {
     process.env.CORRAL_TEST_TOKEN = 'jdoe-token-0123456789';
     const { dir, file } = withConfig(`
