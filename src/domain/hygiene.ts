@@ -91,6 +91,17 @@ function mutedHealthy(s: HygieneSlave, now: number, rules: HygieneRules): Hygien
     if (times[i]! - times[i - 1]! >= late) return null;
   }
   if (v.lastCritical !== null && Date.parse(v.lastCritical.at) >= recent[0]!) return null;
+  if (v.parked) {
+    return {
+      kind: 'muted-healthy',
+      slave: v.name,
+      detail: oneLine(
+        `parked by ${v.parked.by} (${v.parked.reason}) though its last ${n} starts were on time: unpark it, or its park hides the next failure`,
+      ),
+      by: v.parked.by,
+      until: v.parked.review,
+    };
+  }
   const mute = v.mutes[0]!;
   const what =
     mute.kind === 'downtime' ? `${mute.author}'s downtime` : `${mute.author}'s acknowledgement`;

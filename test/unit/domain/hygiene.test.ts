@@ -125,6 +125,36 @@ describe('hygieneOf: muted while healthy', () => {
     ]);
   });
 
+  it('says to unpark a parked slave that cycles normally', () => {
+    const park: ParkView = {
+      by: 'alice',
+      owner: 'alice',
+      reason: 'old master',
+      ticket: null,
+      since: iso(T0 - 86400_000),
+      review: null,
+      reviewDue: false,
+      actionId: 3,
+    };
+    const s = slave(
+      'snow-1',
+      'ok',
+      [downtimeEnding(30 * HOUR)],
+      { parked: park },
+      startsEvery(3, HOUR),
+    );
+    expect(hygieneOf([s], T0, RULES)).toEqual([
+      {
+        kind: 'muted-healthy',
+        slave: 'snow-1',
+        detail:
+          'parked by alice (old master) though its last 3 starts were on time: unpark it, or its park hides the next failure',
+        by: 'alice',
+        until: null,
+      },
+    ]);
+  });
+
   it('takes N from the rules', () => {
     const s = slave('snow-1', 'ok', [ack], {}, startsEvery(2, HOUR));
     expect(hygieneOf([s], T0, { ...RULES, healthyStarts: 2 }).map((i) => i.kind)).toEqual([
