@@ -34,6 +34,9 @@ import type { StoredActionLike } from './action-record.js';
 import { NO_REBOOT_METHODS, RebootActions, type RebootParts } from './reboots.js';
 import { ParkActions, type ParkParts } from './park-actions.js';
 import { ActionRefused, planAction, type PlannedAction } from './request.js';
+import type { ActionFacts } from '../domain/action-facts.js';
+import type { MadeByIndex } from './made-by-index.js';
+import { planUndo, undoRefusal, type MonitorUndo, type UndoneAction } from './undo.js';
 
 /** What the engine needs of the collector; kept narrow so the engine is testable on its own. */
 export interface EngineParts {
@@ -47,8 +50,11 @@ export interface EngineParts {
   slave: (name: string) => SlaveRef | undefined;
   /** Current views, for re-submitting states and for what targets already have. */
   views: (names: readonly string[]) => SlaveView[];
-  /** A recorded action (for a cancel limited to one action's downtimes); undefined if none. */
-  action?: (id: number) => Promise<Pick<ActionView, 'author' | 'kind' | 'params'> | undefined>;
+  /**
+   * A recorded action (for a cancel limited to one action's downtimes, and the action an undo
+   * undoes, with the undo that undid it); undefined if none.
+   */
+  action?: (id: number) => Promise<UndoneAction | undefined>;
   nextActionId: ActionLedger['nextActionId'];
   /** Keeps until-back downtimes until their slaves' next start; absent: none are taken. */
   untilBack?: {
@@ -56,6 +62,8 @@ export interface EngineParts {
     /** Forgets those of an action whose targets failed: no downtime was made on them. */
     drop: (actionId: number, slaves: readonly string[]) => Promise<unknown>;
   };
+  /** Which action made each downtime: fed the claims of every action as it begins. */
+  madeBy?: MadeByIndex;
   save: ActionLedger['save'];
   broadcast: ActionLedger['broadcast'];
   confirmWithinMs: number;
@@ -76,6 +84,8 @@ interface Waiting {
   cancels: DowntimeMatch | undefined;
   /** extend-downtime: each target's downtimes and their new ends. */
   moves: Map<string, Move[]> | undefined;
+  /** An undo: the action it is read back as (a cancel-downtime, a remove-ack). */
+  confirmAs: Pick<ActionFacts, 'kind' | 'cancels'> | undefined;
 }
 
 /** What a monitoring action finds before it acts: the targets it skips, and why. */
@@ -85,6 +95,8 @@ interface Prepared {
   /** cancel-downtime: the downtimes it removes (all when undefined), and their authors. */
   cancels: DowntimeMatch | undefined;
   owners: string[];
+  /** An undo: what is sent, and what it is read back as. */
+  undo?: MonitorUndo;
   /** extend-downtime: each acted-on target's downtimes and their new ends. */
   moves?: Map<string, Move[]>;
 }
@@ -99,11 +111,15 @@ interface Move {
 interface Internal {
   cancels?: DowntimeMatch;
   summary?: string;
+  /** An undo's own preparation, made before it is submitted. */
+  prepared?: Prepared;
 }
 
 export class ActionEngine {
   private readonly runs: ActionRuns;
   private readonly waiting = new Map<number, Waiting>();
+  /** Actions an undo is being recorded for: a second undo asked meanwhile is refused. */
+  private readonly undoing = new Set<number>();
   private readonly unsubscribe: () => void;
   /** Null when no reboot methods are configured. */
   readonly reboots: RebootActions | null;
@@ -125,6 +141,7 @@ export class ActionEngine {
     const kind = kindOf(body);
     // A park is corral's own record first: it is taken without a monitoring system too.
     if (kind === 'park' || kind === 'unpark') return this.park(body, author, requestId);
+    if (kind === 'undo') return this.undo(body, author, requestId);
     const rebooting = isRebootKind(kind);
     if (rebooting && this.reboots === null) {
       throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 'unavailable');
@@ -201,8 +218,8 @@ export class ActionEngine {
     requestId: string | undefined,
     internal: Internal = {},
   ): Promise<ActionView | DryRunView> {
-    const prepared = await this.prepare(monitor, plan, internal.cancels);
-    const { skips, cancels } = prepared;
+    const prepared = internal.prepared ?? (await this.prepare(monitor, plan, internal.cancels));
+    const { skips } = prepared;
     const summary =
       internal.summary ??
       describeAction(
@@ -219,6 +236,10 @@ export class ActionEngine {
 
     const run = await this.runs.begin(plan, summary, requestId);
     const action = run.action;
+    this.parts.madeBy?.addAction({
+      ...action,
+      targets: action.targets.filter((t) => !skips.has(t.slave)),
+    });
 
     // Whatever goes wrong, the recorded action ends with each target's result, never pending.
     const targets = [...acting.values()];
@@ -231,7 +252,7 @@ export class ActionEngine {
             .then(() =>
               prepared.moves
                 ? this.move(monitor, prepared.moves, targets)
-                : monitor.act(this.monitorAction(plan, targets, cancels), targets),
+                : monitor.act(this.effectOf(plan, targets, prepared), targets),
             )
             .catch(failAll);
     const byName = new Map(action.targets.map((t) => [t.slave, t]));
@@ -262,7 +283,14 @@ export class ActionEngine {
     }
     const deadline = setTimeout(() => this.expire(action.id), this.parts.confirmWithinMs);
     deadline.unref();
-    this.waiting.set(action.id, { run, refs, deadline, cancels, moves: prepared.moves });
+    this.waiting.set(action.id, {
+      run,
+      refs,
+      deadline,
+      cancels: prepared.cancels,
+      moves: prepared.moves,
+      confirmAs: prepared.undo?.confirmAs,
+    });
     this.confirm();
     return run.view();
   }
@@ -287,6 +315,88 @@ export class ActionEngine {
     this.waiting.clear();
     this.parking?.close();
     await this.reboots?.close();
+  }
+
+  /** What is sent for the plan: an undo's own action, or the plan in the seam's words. */
+  private effectOf(
+    plan: PlannedAction,
+    targets: readonly SlaveRef[],
+    prepared: Prepared,
+  ): MonitorAction {
+    return prepared.undo?.act ?? this.monitorAction(plan, targets, prepared.cancels);
+  }
+
+  /**
+   * Undoes an action (`params.actionId`) on its targets: checked (it exists, has an undo, was not
+   * undone yet, the targets are its), then carried out as its kind's entry in UNDO_RULES says,
+   * audited as an `undo`.
+   */
+  private async undo(
+    body: unknown,
+    author: string,
+    requestId: string | undefined,
+  ): Promise<ActionView | DryRunView> {
+    const plan = planAction(body, {
+      now: Date.now(),
+      author,
+      known: (name) => this.parts.slave(name) !== undefined,
+    });
+    const id = plan.params.actionId!;
+    const undone = await this.parts.action?.(id);
+    if (undone === undefined) {
+      throw new ActionRefused(
+        `there is no action ${id} in the audit log (GET /api/v1/actions); nothing was done`,
+        'params.actionId',
+      );
+    }
+    const refusal = this.undoing.has(id)
+      ? `action ${id} is being undone already: nothing to undo`
+      : undoRefusal(undone, plan.targets);
+    if (refusal !== null) throw new ActionRefused(refusal, 'params.actionId');
+    const monitor = this.parts.monitor;
+    const look = {
+      view: (name: string) => this.parts.views([name])[0],
+      service: (name: string) => monitor?.service(this.parts.slave(name)!) ?? null,
+    };
+    const undo = planUndo(undone, plan.targets, look);
+    const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
+    // Held until the undo is recorded (the audit log then says it is undone); a dry run holds none.
+    const guard = !plan.dryRun;
+    if (guard) this.undoing.add(id);
+    try {
+      if (undo.via === 'unpark') {
+        if (this.parking === null) {
+          throw new ActionRefused('this collector does not keep parks', 'kind', 'unavailable');
+        }
+        return await this.parking.undo(plan, summary, undo.skips, requestId);
+      }
+      if (undo.via === 'reboot') {
+        if (this.reboots === null) {
+          throw new ActionRefused(NO_REBOOT_METHODS, 'kind', 'unavailable');
+        }
+        const result = await this.reboots.undo(plan, summary, requestId, id, undo.skips);
+        return 'dryRun' in result ? { ...result, existing: undo.existing } : result;
+      }
+      if (monitor === null) {
+        throw new ActionRefused(
+          'this collector is not wired to Nagios or Icinga 2: set nagios.command_file (or icinga2:) in corral.yaml',
+          undefined,
+          'unavailable',
+        );
+      }
+      const owners = [...new Set(undo.existing.map((e) => e.by))].sort();
+      return await this.submitToMonitor(monitor, plan, requestId, {
+        prepared: {
+          skips: undo.skips,
+          existing: undo.existing,
+          cancels: undo.confirmAs.cancels,
+          owners,
+          undo,
+        },
+      });
+    } finally {
+      if (guard) this.undoing.delete(id);
+    }
   }
 
   /** The plan in the seam's words: times as epoch ms, defaults applied, recheck's current states. */
@@ -335,15 +445,16 @@ export class ActionEngine {
     plan: PlannedAction,
     acting: Map<string, SlaveRef>,
     summary: string,
-    { skips, cancels, existing, moves }: Prepared,
+    prepared: Prepared,
   ): Promise<DryRunView> {
+    const { skips, existing } = prepared;
     const targets = [...acting.values()];
     const { answers, lines } =
       targets.length === 0
         ? { answers: [], lines: [] }
-        : moves
-          ? await this.previewMove(monitor, moves, targets)
-          : await monitor.preview(this.monitorAction(plan, targets, cancels), targets);
+        : prepared.moves
+          ? await this.previewMove(monitor, prepared.moves, targets)
+          : await monitor.preview(this.effectOf(plan, targets, prepared), targets);
     const byName = new Map(answers.map((a) => [a.slave, a]));
     return {
       dryRun: true,
@@ -373,7 +484,7 @@ export class ActionEngine {
         const ref = w.refs.get(t.slave)!;
         const shown = w.moves
           ? moved(monitor, ref, w.moves.get(t.slave) ?? [])
-          : monitor.confirmed({ ...action, cancels: w.cancels }, ref);
+          : monitor.confirmed({ ...action, cancels: w.cancels, ...w.confirmAs }, ref);
         if (shown) {
           t.status = 'confirmed';
           confirmed++;

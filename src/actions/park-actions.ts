@@ -94,8 +94,32 @@ export class ParkActions {
 
   async submit(plan: PlannedAction, requestId?: string): Promise<ActionView | DryRunView> {
     const prepared = plan.kind === 'park' ? this.preparePark(plan) : this.prepareUnpark(plan);
+    return this.carryOut(prepared, requestId);
+  }
+
+  /**
+   * Undoes a park (`plan` is the `undo`): an unpark of its targets not in `skips` (those still
+   * parked by it), recorded as the undo.
+   */
+  async undo(
+    plan: PlannedAction,
+    summary: string,
+    skips: ReadonlyMap<string, string>,
+    requestId?: string,
+  ): Promise<ActionView | DryRunView> {
+    const acting = plan.targets.filter((slave) => !skips.has(slave));
+    const prepared = this.prepareUnpark({ ...plan, targets: acting });
+    for (const [slave, why] of skips) prepared.skips.set(slave, why);
+    return this.carryOut({ ...prepared, plan, summary }, requestId);
+  }
+
+  private async carryOut(
+    prepared: Prepared,
+    requestId: string | undefined,
+  ): Promise<ActionView | DryRunView> {
+    const { plan } = prepared;
     if (plan.dryRun) return this.dryRun(prepared);
-    const run = await this.runs.begin(prepared.plan, prepared.summary, requestId);
+    const run = await this.runs.begin(plan, prepared.summary, requestId);
     try {
       await (plan.kind === 'park' ? this.park(run, prepared) : this.unpark(run, prepared));
     } catch (err) {

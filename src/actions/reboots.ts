@@ -314,6 +314,51 @@ export class RebootActions {
     return run.view();
   }
 
+  /**
+   * Undoes reboot action `undoneId` (an `undo`): stops its chains still queued or running; the
+   * targets in `skips` (their reboot has run) are left as they are.
+   */
+  async undo(
+    plan: PlannedAction,
+    summary: string,
+    requestId: string | undefined,
+    undoneId: number,
+    skips: ReadonlyMap<string, string>,
+  ): Promise<ActionView | RebootDryRun> {
+    const acting = plan.targets.filter((slave) => !skips.has(slave));
+    if (plan.dryRun) {
+      return {
+        dryRun: true,
+        summary,
+        targets: plan.targets.map((slave) => {
+          const why = skips.get(slave);
+          return why === undefined
+            ? { slave, status: 'pending' as const, error: null }
+            : { slave, status: 'skipped' as const, error: why };
+        }),
+        lines: acting.map((slave) => `${slave}: its reboot stops (a running command is killed)`),
+      };
+    }
+    const run = await this.runs.begin(plan, summary, requestId);
+    const mine = acting.filter((slave) => this.bySlave.get(slave)?.run.action.id === undoneId);
+    for (const slave of mine) {
+      const stopped = this.bySlave.get(slave)!.run.action;
+      if (this.scheduler.isRebooting(slave)) stopped.cancelledBy ??= plan.author;
+    }
+    const inChain = new Set(this.scheduler.cancelSlaves(mine, plan.author));
+    for (const t of run.action.targets) {
+      const why = skips.get(t.slave);
+      if (inChain.has(t.slave)) {
+        t.status = 'cancelled';
+      } else {
+        t.status = 'skipped';
+        t.error = why ?? `its reboot has run (back, needing hands or stopped): left as it is`;
+      }
+    }
+    await run.finish();
+    return run.view();
+  }
+
   private targetOf(name: string): RebootTarget {
     const record = this.parts.slave(name)!;
     const pool = poolOf(record);

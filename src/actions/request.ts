@@ -41,7 +41,7 @@ export interface PlannedAction {
 }
 
 /** Kinds in the protocol this collector does not carry out yet: refused with one line. */
-const NOT_YET: ReadonlySet<ActionKind> = new Set(['undo']);
+const NOT_YET: ReadonlySet<ActionKind> = new Set([]);
 
 const requestSchema = z.strictObject({
   kind: z

@@ -10,6 +10,7 @@ import { register as demo } from './demo.js';
 import { register as doctor } from './doctor.js';
 import { register as downtime } from './downtime.js';
 import { CliError } from './errors.js';
+import { register as hygiene } from './hygiene.js';
 import { register as ls } from './ls.js';
 import { printErr } from './output.js';
 import { register as nagiosConfig } from './nagios-config.js';
@@ -20,6 +21,7 @@ import { register as unpark } from './unpark.js';
 import { register as reboot } from './reboot.js';
 import { register as recheck } from './recheck.js';
 import { register as simulate } from './simulate.js';
+import { register as undo } from './undo.js';
 import { register as watchdog } from './watchdog.js';
 
 /**
@@ -32,12 +34,14 @@ const commands: Array<(program: Command) => void> = [
   doctor,
   consoleCommand,
   ls,
+  hygiene,
   downtime,
   ack,
   recheck,
   reboot,
   park,
   unpark,
+  undo,
   beat,
   watchdog,
   check,

@@ -106,13 +106,21 @@ export function existingNotes(
   return notes;
 }
 
-/** What a cancel removes (`removes alice's downtime until ...`), '' for what it leaves alone. */
+/** What a cancel or an undo removes (`removes alice's downtime until ...`), '' for what it leaves alone. */
 function cancelPhrase(kind: ActionKind, e: ExistingMute): string | null {
   // An unpark cancels the park's downtimes (the dry run lists exactly those).
   if (kind === 'cancel-downtime' || kind === 'unpark') {
     return e.kind === 'downtime'
       ? `removes ${e.by}'s downtime until ${localTime(e.end)}${because(e.comment)}`
       : '';
+  }
+  if (kind === 'undo') {
+    if (e.kind === 'downtime') {
+      return `removes ${e.by}'s downtime until ${localTime(e.end)}${because(e.comment)}`;
+    }
+    if (e.kind === 'acknowledgement')
+      return `removes ${e.by}'s acknowledgement${because(e.comment)}`;
+    return `stops ${e.by}'s reboot (action ${e.actionId})`;
   }
   if (kind === 'cancel-reboot') {
     return e.kind === 'reboot' ? `stops ${e.by}'s reboot (action ${e.actionId})` : '';

@@ -1,7 +1,7 @@
 // The store as the collector sees it, whichever engine holds it (a SQLite file, PostgreSQL): reads
 // as promises, writes as promises that resolve only once committed, action ids from the store.
 import type { Heartbeat } from '../domain/heartbeat.js';
-import type { RebootAttemptView } from '../domain/protocol.js';
+import type { ActionKind, RebootAttemptView } from '../domain/protocol.js';
 import type { Park } from '../domain/park.js';
 import type { UntilBackDowntime } from '../domain/until-back.js';
 import type { RecordedChain } from '../reboot/resume.js';
@@ -21,6 +21,10 @@ export interface CollectorStore {
   /** The audit log, newest first; only actions naming `slave` when given. */
   listActions(limit: number, slave?: string): Promise<StoredAction[]>;
   getAction(id: number): Promise<StoredAction | undefined>;
+  /** Actions of these kinds whose downtime (`params.start`) starts after `after` (ISO 8601 UTC). */
+  actionsStartingAfter(kinds: readonly ActionKind[], after: string): Promise<StoredAction[]>;
+  /** The undo that undid each of these actions (the first that did not fail), by the undone id. */
+  undoesOf(ids: readonly number[]): Promise<Map<number, { actionId: number; by: string }>>;
   /** An action's reboot commands, in the order they ended. */
   listAttempts(actionId: number): Promise<RebootAttemptView[]>;
   /** Every reboot chain of an action not yet finished, as last recorded (the owner resumes them). */

@@ -3,9 +3,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auditLine, outcomeOf } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
+import { MadeByIndex } from '../actions/made-by-index.js';
+import { MAX_DOWNTIME_SECONDS } from '../domain/downtime-window.js';
+import { CLAIMS_OF } from '../domain/made-by.js';
+import { parkDowntimes } from '../domain/park.js';
 import type { ParkLedger } from '../actions/park-actions.js';
 import { ParkKeeper } from '../actions/park-keeper.js';
-import type { ActionMessage } from '../domain/protocol.js';
+import type { ActionKind, ActionMessage } from '../domain/protocol.js';
 import { isShownIn, markUntilBack } from '../domain/until-back.js';
 import { rebootChains } from '../reboot/methods.js';
 import { Auth, isLoopback } from './auth.js';
@@ -16,6 +20,7 @@ import { ConnectionLimit } from './connection-limit.js';
 import { createApi } from './http.js';
 import { Health } from './health.js';
 import { Hub } from './hub.js';
+import { HygieneWatch } from './hygiene-watch.js';
 import { InventorySources } from './inventory-sources.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -145,7 +150,8 @@ async function assemble(
       (nagios.commandFile === null
         ? null
         : new NagiosMonitor({ ...nagios, commandFile: nagios.commandFile }, health, metrics, log)));
-  const link = monitor && new MonitorFeed(monitor, fleet, metrics, log);
+  const madeBy = await madeByFromAuditLog(store, parks);
+  const link = monitor && new MonitorFeed(monitor, fleet, metrics, log, madeBy);
   undo.push(() => link?.close());
   if (link !== null && settings.icinga2) {
     log.info({ url: settings.icinga2.url }, 'forwarding to Icinga 2; actions enabled');
@@ -268,6 +274,7 @@ async function assemble(
     views: (names) => queries.views(names, Date.now()),
     action: async (id) => (await queries.action(id))?.action,
     untilBack,
+    madeBy,
     nextActionId: () => store.nextActionId(),
     save: (action) => store.saveAction(action),
     broadcast: (message) => {
@@ -347,6 +354,11 @@ async function assemble(
         : { backend: monitor.backend, problem: monitor.health().problem },
     (current) => hub.broadcast({ type: 'monitoring', monitoring: current }),
   );
+  const hygiene = new HygieneWatch(
+    fleet,
+    { policy: settings.thresholds, healthyStarts: settings.hygiene.healthyStarts },
+    (items) => hub.broadcast({ type: 'hygiene', items }),
+  );
   const hub = new Hub(
     fleet,
     queries,
@@ -356,6 +368,7 @@ async function assemble(
     log,
     () => monitoring.current,
     () => database.current,
+    () => hygiene.current,
   );
   undo.push(() => hub.close());
   const connections = new ConnectionLimit(settings.http, metrics, log);
@@ -373,6 +386,7 @@ async function assemble(
     connections,
     relay,
     owner: () => ownership.owns,
+    hygiene: () => hygiene.current,
   });
 
   const { server, scheme, reloadCertificate } = createCollectorServer(settings.tls, api, log);
@@ -389,6 +403,7 @@ async function assemble(
     link?.afterTick(changes, now);
     monitoring.refresh(now);
     database.refresh();
+    hygiene.refresh(now);
   }, TICK_MS);
   // Reads status.dat (every collector wired to it); the owner then forwards (crossings made while stopped).
   void link?.start();
@@ -472,6 +487,24 @@ function auditAction(message: ActionMessage, metrics: Metrics, log: Logger): voi
   if (message.event === 'finished') {
     metrics.actionsFinished.inc({ kind: message.action.kind, outcome: outcomeOf(message.action) });
   }
+}
+
+/** Which action made each downtime that can still be in effect, from the audit log (kept across restarts). */
+async function madeByFromAuditLog(store: CollectorStore, parks: ParkLedger): Promise<MadeByIndex> {
+  // A parked slave's downtimes (the first and every renewal) are its park action's while parked.
+  const index = new MadeByIndex((slave) => {
+    const park = parks.get(slave);
+    return park
+      ? [{ actionId: park.actionId, slaves: [slave], match: parkDowntimes(park), until: Infinity }]
+      : [];
+  });
+  const now = Date.now();
+  const kinds = Object.keys(CLAIMS_OF) as ActionKind[];
+  const since = new Date(now - MAX_DOWNTIME_SECONDS * 1000).toISOString();
+  for (const action of await store.actionsStartingAfter(kinds, since)) {
+    index.addAction(action, now);
+  }
+  return index;
 }
 
 /** Parks in the fleet (the slaves' views) and in the store, written to the store. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DOWNTIME_TOO_LONG, MAX_DOWNTIME_SECONDS } from '../domain/downtime-window.js';
 import { parseDuration } from '../domain/duration.js';
+import { DEFAULT_HEALTHY_STARTS } from '../domain/hygiene.js';
 import { ROLES, type Role } from '../domain/protocol.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../domain/state.js';
 import type { ThresholdPolicy } from '../domain/thresholds.js';
@@ -83,6 +84,8 @@ export interface Settings {
     /** How often changed slave rows are checkpointed: a crash leaves at most this much log to replay. */
     checkpointSeconds: number;
   };
+  /** `corral hygiene`: how many on-time starts make a muted slave healthy (its mute needless). */
+  hygiene: { healthyStarts: number };
   nagios: NagiosSettings;
   /** Icinga 2's REST API instead of Nagios; null without `icinga2:`. */
   icinga2: Icinga2Settings | null;
@@ -196,6 +199,14 @@ const fileSchema = z.strictObject({
       retention: duration('30d').optional(),
       checkpoint: duration('5s')
         .refine((s) => s >= 1 && s <= 3600, 'a checkpoint interval is between 1s and 1h')
+        .optional(),
+    })
+    .optional(),
+  hygiene: z
+    .strictObject({
+      healthy_starts: z
+        .int({ error: 'healthy_starts is a whole number of starts, e.g. 3' })
+        .min(1, 'healthy_starts is 1 or more')
         .optional(),
     })
     .optional(),
@@ -446,6 +457,13 @@ function toSettings(f: FileSettings, base: string, name: string, dbFlag?: string
     };
   }
   const resolve = (p: string | undefined) => (p === undefined ? null : path.resolve(base, p));
+  const keptStarts = f.history?.starts ?? 50;
+  const healthyStarts = f.hygiene?.healthy_starts ?? DEFAULT_HEALTHY_STARTS;
+  if (healthyStarts > keptStarts) {
+    throw new ConfigError(
+      `${name}: hygiene.healthy_starts: ${healthyStarts} is more than the ${keptStarts} starts kept (history.starts): lower it or keep more`,
+    );
+  }
   return {
     listen: f.listen ?? DEFAULT_LISTEN,
     ...databaseSettings(f, dbFlag, base, name),
@@ -473,10 +491,11 @@ function toSettings(f: FileSettings, base: string, name: string, dbFlag?: string
       maxBehindSeconds: f.stream?.max_behind ?? 30,
     },
     history: {
-      starts: f.history?.starts ?? 50,
+      starts: keptStarts,
       retentionSeconds: f.history?.retention ?? 30 * 86400,
       checkpointSeconds: f.history?.checkpoint ?? 5,
     },
+    hygiene: { healthyStarts },
     nagios: {
       commandFile: resolve(f.nagios?.command_file),
       statusFile: resolve(f.nagios?.status_file),

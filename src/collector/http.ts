@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { slaveNameProblem } from '../domain/names.js';
 import { printable } from '../domain/printable.js';
+import type { HygieneItem } from '../domain/protocol.js';
 import { isSlaveState, SLAVE_STATES, type SlaveState } from '../domain/state.js';
 import type { ActionEngine } from '../actions/engine.js';
 import { ActionRefused, type RefusalReason } from '../actions/request.js';
@@ -40,6 +41,8 @@ export interface ApiParts {
   relay?: { accept(req: IncomingMessage, socket: Duplex, head: Buffer, who: string): void } | null;
   /** Whether this collector owns the single-owner work (docs/ha.md); shown by /healthz. */
   owner?: () => boolean;
+  /** What needs a decision now (`GET /api/v1/hygiene`); empty when absent. */
+  hygiene?: () => HygieneItem[];
 }
 
 const ACTIONS_DEFAULT = 20;
@@ -170,6 +173,12 @@ export function createApi(parts: ApiParts) {
     send(res, 200, { serverTime: new Date(now).toISOString(), causes: queries.causes(now) });
   }
 
+  function listHygiene(req: IncomingMessage, res: ServerResponse) {
+    authorize(req, 'view');
+    const items = parts.hygiene?.() ?? [];
+    send(res, 200, { serverTime: new Date().toISOString(), items });
+  }
+
   async function showSlave(req: IncomingMessage, res: ServerResponse, name: string) {
     authorize(req, 'view');
     const now = Date.now();
@@ -257,6 +266,10 @@ export function createApi(parts: ApiParts) {
     if (p === '/api/v1/causes') {
       allow(method, 'GET');
       return listCauses(req, res);
+    }
+    if (p === '/api/v1/hygiene') {
+      allow(method, 'GET');
+      return listHygiene(req, res);
     }
     if (p === '/api/v1/actions') {
       if (method === 'POST') return postAction(req, res);

@@ -12,6 +12,7 @@ import {
   type DeltaMessage,
   type HelloMessage,
   type DatabaseStatus,
+  type HygieneItem,
   type MonitoringLink,
   type ServerMessage,
   type SnapshotMessage,
@@ -63,6 +64,8 @@ export class Hub {
     private readonly monitoring: () => MonitoringLink,
     /** The database as it stands now, for `hello`. */
     private readonly database?: () => DatabaseStatus,
+    /** What needs a decision now, for `hello`. */
+    private readonly hygiene: () => HygieneItem[] = () => [],
   ) {
     // An action request may name thousands of slaves: as much as an HTTP body may carry.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: settings.limits.bodyBytes });
@@ -113,6 +116,7 @@ export class Hub {
       reboot: rebootChains(this.settings.reboot),
       monitoring: this.monitoring(),
       ...(this.database && { database: this.database() }),
+      hygiene: this.hygiene(),
     };
     this.send(c, JSON.stringify(hello));
     this.sendSnapshot(c);

@@ -3,6 +3,7 @@
 // down never slows or fails heartbeat ingest; what it missed is sent again, at a bounded rate, once
 // it is back, and a slave never heard from gets its CRITICAL once its critical threshold has passed.
 // It talks to the backend through the seam (src/monitoring/monitor.ts) only.
+import type { MadeByIndex } from '../actions/made-by-index.js';
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { MonitoringView } from '../domain/slave.js';
 import { poolOf, recordState, type SlaveMutes, type SlaveRecord } from '../domain/slave-record.js';
@@ -58,6 +59,8 @@ export class MonitorFeed {
     private readonly fleet: Fleet,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    /** Which corral action made each downtime (the "made by" attribution), applied to every read-back. */
+    private readonly madeBy?: MadeByIndex,
   ) {
     this.unsubscribe = monitor.subscribe({
       readBack: () => this.applyReadBack(),
@@ -373,9 +376,10 @@ export class MonitorFeed {
     if (this.closed) return;
     const slaves = [...this.fleet.all()].map(slaveRef);
     const mutings = this.monitor.mutings(slaves);
+    const attributed = this.madeBy ? this.madeBy.attribute(mutings) : mutings;
     const mark = this.markMutes;
-    if (mark !== null) for (const [name, m] of mutings) mutings.set(name, mark(name, m));
-    this.fleet.setMuting(mutings);
+    if (mark !== null) for (const [name, m] of attributed) attributed.set(name, mark(name, m));
+    this.fleet.setMuting(attributed);
   }
 
   private warn(topic: string, details: Record<string, unknown>, msg: string): void {

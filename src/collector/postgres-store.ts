@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { Park } from '../domain/park.js';
 import type { UntilBackDowntime } from '../domain/until-back.js';
-import type { ActionTargetView, RebootAttemptView } from '../domain/protocol.js';
+import type { ActionKind, ActionTargetView, RebootAttemptView } from '../domain/protocol.js';
 import type { RecordedChain } from '../reboot/resume.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
 import { StoreUnavailable, type CollectorStore, type StoreEvents } from './collector-store.js';
@@ -190,6 +190,32 @@ export class PostgresStore implements CollectorStore {
             [slave, limit],
           );
     return this.withTargets(rows);
+  }
+
+  async actionsStartingAfter(kinds: readonly ActionKind[], after: string): Promise<StoredAction[]> {
+    const rows = await this.read<ActionRow>(
+      `SELECT * FROM actions WHERE kind = ANY($1::text[])
+       AND (params::jsonb ->> 'start') > $2 ORDER BY id`,
+      [[...kinds], after],
+    );
+    return this.withTargets(rows);
+  }
+
+  /** An undo counts once any of its targets did not fail (under way, done, or nothing left). */
+  async undoesOf(ids: readonly number[]): Promise<Map<number, { actionId: number; by: string }>> {
+    const out = new Map<number, { actionId: number; by: string }>();
+    if (ids.length === 0) return out;
+    const rows = await this.read<{ id: number; author: string; undone: number }>(
+      `SELECT a.id, a.author, (a.params::jsonb ->> 'actionId')::bigint AS undone FROM actions a
+       WHERE a.kind = 'undo' AND (a.params::jsonb ->> 'actionId')::bigint = ANY($1::bigint[])
+       AND EXISTS (SELECT 1 FROM action_targets t WHERE t.action_id = a.id AND t.status != 'failed')
+       ORDER BY a.id`,
+      [[...ids]],
+    );
+    for (const r of rows) {
+      if (!out.has(Number(r.undone))) out.set(Number(r.undone), { actionId: r.id, by: r.author });
+    }
+    return out;
   }
 
   async getAction(id: number): Promise<StoredAction | undefined> {

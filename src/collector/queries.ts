@@ -12,7 +12,10 @@ import type { StoredAction } from './store.js';
 
 export interface QueryParts {
   fleet: Fleet;
-  store: Pick<CollectorStore, 'recentMessages' | 'listActions' | 'getAction' | 'listAttempts'>;
+  store: Pick<
+    CollectorStore,
+    'recentMessages' | 'listActions' | 'getAction' | 'listAttempts' | 'undoesOf'
+  >;
   /** An action still under way, fresher than the store; undefined once its end is saved. */
   inFlight: (id: number) => ActionView | undefined;
   /** The slave's service in the monitoring system (null: it has none); absent without monitoring. */
@@ -65,17 +68,17 @@ export class Queries {
         kind: m.kind,
         message: m.message,
       })),
-      actions: actions.map((a) => {
-        const action = this.current(a);
-        return { ...action, targets: action.targets.filter((t) => t.slave === name) };
-      }),
+      actions: (await this.currentAll(actions)).map((action) => ({
+        ...action,
+        targets: action.targets.filter((t) => t.slave === name),
+      })),
       ...(nagiosView && { nagios: nagiosView(name) }),
     };
   }
 
   /** The audit log, newest first; only actions naming `slave` when given. */
   async actions(limit: number, slave?: string): Promise<ActionView[]> {
-    return (await this.parts.store.listActions(limit, slave)).map((a) => this.current(a));
+    return this.currentAll(await this.parts.store.listActions(limit, slave));
   }
 
   /** One action, with a reboot's commands as they ran (the audit log's attempts). */
@@ -86,14 +89,18 @@ export class Queries {
     // Every action is stored before it is under way.
     const stored = Number.isSafeInteger(id) ? await store.getAction(id) : undefined;
     if (!stored) return undefined;
-    const action = this.current(stored);
-    return action.kind === 'reboot'
-      ? { action, attempts: await store.listAttempts(id) }
-      : { action };
+    const [action] = await this.currentAll([stored]);
+    return action!.kind === 'reboot'
+      ? { action: action!, attempts: await store.listAttempts(id) }
+      : { action: action! };
   }
 
-  /** A stored action, or how it stands now if it is still under way. */
-  private current(a: StoredAction): ActionView {
-    return this.parts.inFlight(a.id) ?? toView(a);
+  /** Stored actions, or how they stand now if still under way, each with the undo that undid it. */
+  private async currentAll(stored: readonly StoredAction[]): Promise<ActionView[]> {
+    const undone = await this.parts.store.undoesOf(stored.map((a) => a.id));
+    return stored.map((a) => ({
+      ...(this.parts.inFlight(a.id) ?? toView(a)),
+      undoneBy: undone.get(a.id) ?? null,
+    }));
   }
 }

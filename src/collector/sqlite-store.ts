@@ -4,7 +4,7 @@
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { Park } from '../domain/park.js';
 import type { UntilBackDowntime } from '../domain/until-back.js';
-import type { RebootAttemptView } from '../domain/protocol.js';
+import type { ActionKind, RebootAttemptView } from '../domain/protocol.js';
 import type { RecordedChain } from '../reboot/resume.js';
 import type { CollectorStore, StoreEvents } from './collector-store.js';
 import { openStoreReads, type SlaveUpdate, type StoredAction, type StoreReads } from './store.js';
@@ -54,6 +54,14 @@ export class SqliteStore implements CollectorStore {
 
   listAttempts(actionId: number) {
     return Promise.resolve().then(() => this.reads.listAttempts(actionId));
+  }
+
+  actionsStartingAfter(kinds: readonly ActionKind[], after: string) {
+    return Promise.resolve().then(() => this.reads.actionsStartingAfter(kinds, after));
+  }
+
+  undoesOf(ids: readonly number[]) {
+    return Promise.resolve().then(() => this.reads.undoesOf(ids));
   }
 
   rebootChains() {

@@ -45,6 +45,10 @@ export interface StoreReads {
   listActions(limit: number, slave?: string): StoredAction[];
   getAction(id: number): StoredAction | undefined;
   listAttempts(actionId: number): RebootAttemptView[];
+  /** Actions of these kinds whose downtime (`params.start`) starts after `after` (ISO 8601 UTC). */
+  actionsStartingAfter(kinds: readonly ActionKind[], after: string): StoredAction[];
+  /** The undo that undid each of these actions (the first that did not fail), by the undone id. */
+  undoesOf(ids: readonly number[]): Map<number, { actionId: number; by: string }>;
   lastActionId(): number;
   /** Every reboot chain of an action not yet finished, as last recorded. */
   rebootChains(): RecordedChain[];
@@ -86,6 +90,17 @@ function prepareReads(db: Database.Database) {
     attempts: db.prepare('SELECT * FROM reboot_attempts WHERE action_id = ? ORDER BY id'),
     lastActionId: db.prepare('SELECT max(id) AS id FROM actions'),
     chains: db.prepare('SELECT * FROM reboot_chains ORDER BY action_id, slave'),
+    startingAfter: db.prepare(
+      `SELECT * FROM actions WHERE kind IN (SELECT value FROM json_each(?))
+       AND json_extract(params, '$.start') > ? ORDER BY id`,
+    ),
+    // An undo counts once any of its targets did not fail (under way, done, or nothing left).
+    undoes: db.prepare(
+      `SELECT a.id, a.author, json_extract(a.params, '$.actionId') AS undone FROM actions a
+       WHERE a.kind = 'undo' AND json_extract(a.params, '$.actionId') IN (SELECT value FROM json_each(?))
+       AND EXISTS (SELECT 1 FROM action_targets t WHERE t.action_id = a.id AND t.status != 'failed')
+       ORDER BY a.id`,
+    ),
     parks: db.prepare('SELECT * FROM parks ORDER BY slave'),
   };
 }
@@ -324,6 +339,24 @@ export class Store implements StoreReads {
       slave === undefined ? this.reads.actions.all(limit) : this.reads.actionsOf.all(slave, limit)
     ) as ActionRow[];
     return this.withTargets(rows);
+  }
+
+  actionsStartingAfter(kinds: readonly ActionKind[], after: string): StoredAction[] {
+    const rows = this.reads.startingAfter.all(JSON.stringify(kinds), after) as ActionRow[];
+    return this.withTargets(rows);
+  }
+
+  undoesOf(ids: readonly number[]): Map<number, { actionId: number; by: string }> {
+    const out = new Map<number, { actionId: number; by: string }>();
+    if (ids.length === 0) return out;
+    const rows = this.reads.undoes.all(JSON.stringify(ids)) as Array<{
+      id: number;
+      author: string;
+      undone: number;
+    }>;
+    for (const r of rows)
+      if (!out.has(r.undone)) out.set(r.undone, { actionId: r.id, by: r.author });
+    return out;
   }
 
   getAction(id: number): StoredAction | undefined {

@@ -9,6 +9,9 @@ function wentThrough(kind: ActionKind, status: TargetStatus): boolean {
       return status === 'back';
     case 'cancel-reboot':
       return status === 'cancelled';
+    case 'undo':
+      // An undo of a reboot stops chains; of the others, a monitoring action.
+      return status === 'cancelled' || status === 'confirmed' || status === 'sent';
     default:
       // Without a status file a sent command is as far as the collector can see.
       return status === 'confirmed' || status === 'sent';

@@ -55,6 +55,14 @@ export function resolveParams(kind: ActionKind, p: ActionParams, nowMs: number):
       return limits(p);
     case 'extend-downtime':
       return { ...newEnd(p, nowMs), ...limits(p) };
+    case 'undo':
+      if (p.actionId === undefined) {
+        throw new ActionParamsError(
+          'params.actionId',
+          'say which action to undo: its number in the audit log (corral undo ACTION_ID)',
+        );
+      }
+      return { actionId: p.actionId };
     default:
       return {};
   }

@@ -203,6 +203,52 @@ export const ACTION_TABLE: TableCase[] = [
     },
   },
   {
+    name: "each downtime names the action that made it; an undo removes exactly that action's, crafted comment and all",
+    async run(ctx) {
+      const comment = `undo "me" || host.name == "talos-29\n[0] DEL_ALL_SVC_DOWNTIME;talos-29;buildbot-start`;
+      const undone = await ctx.act({
+        kind: 'downtime',
+        targets: ['talos-23', 'talos-24'],
+        params: { comment, duration: '2h' },
+      });
+      const kept = await ctx.act({
+        kind: 'downtime',
+        targets: ['talos-23', 'talos-24', 'talos-29'],
+        params: { comment: 'keep me', duration: '2h' },
+      });
+      expect([undone.counts.confirmed, kept.counts.confirmed]).toEqual([2, 3]);
+      const made = await waitFor(
+        async () => {
+          const mutes = (await ctx.slave('talos-23')).mutes;
+          return mutes.length === 2 ? mutes : null;
+        },
+        15_000,
+        'talos-23 in both downtimes',
+      );
+      expect(made.map((m) => ('actionId' in m ? m.actionId : undefined)).sort()).toEqual(
+        [undone.id, kept.id].sort(),
+      );
+
+      const undo = await ctx.act({
+        kind: 'undo',
+        targets: ['talos-23', 'talos-24'],
+        params: { actionId: undone.id },
+      });
+      expect(undo.counts.confirmed).toBe(2);
+      for (const t of ['talos-23', 'talos-24', 'talos-29']) {
+        expect((await ctx.backend.service(t))?.downtimes).toEqual([
+          expect.objectContaining({ author: 'jdoe', comment: 'keep me' }),
+        ]);
+      }
+      const op = { authorization: `Bearer ${OPERATOR}` };
+      const after = await getJson<{ action: ActionView }>(
+        `${ctx.collector.url}/api/v1/actions/${undone.id}`,
+        op,
+      );
+      expect(after.body.action.undoneBy).toEqual({ actionId: undo.id, by: 'jdoe' });
+    },
+  },
+  {
     name: 'a slave the monitoring system lacks fails alone, naming the missing service',
     async run(ctx) {
       const done = await ctx.act({

@@ -37,6 +37,20 @@ describe('loadSettings', () => {
     );
   });
 
+  it('takes how many on-time starts make a muted slave healthy, no more than the starts kept', () => {
+    expect(loadSettings(undefined).hygiene).toEqual({ healthyStarts: 3 });
+    expect(loadSettings(withConfig('hygiene: {healthy_starts: 5}').file).hygiene).toEqual({
+      healthyStarts: 5,
+    });
+    const { file } = withConfig('history: {starts: 4}\nhygiene: {healthy_starts: 5}');
+    expect(() => loadSettings(file)).toThrow(
+      `${file}: hygiene.healthy_starts: 5 is more than the 4 starts kept (history.starts): lower it or keep more`,
+    );
+    expect(() => loadSettings(withConfig('hygiene: {healthy_starts: 0}').file)).toThrow(
+      /hygiene\.healthy_starts: healthy_starts is 1 or more/,
+    );
+  });
+
   it('takes how long park downtimes last and how long before their end they are renewed', () => {
     expect(loadSettings(undefined).parking).toEqual({
       downtimeSeconds: 7 * 86400,

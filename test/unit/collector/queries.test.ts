@@ -61,6 +61,7 @@ function setUp(inFlight: Map<number, ActionView>): Queries {
     listActions: async (limit: number, slave?: string) => reads.listActions(limit, slave),
     getAction: async (id: number) => reads.getAction(id),
     listAttempts: async (id: number) => reads.listAttempts(id),
+    undoesOf: async (ids: readonly number[]) => reads.undoesOf(ids),
   };
   return new Queries({ fleet, store, inFlight: (id) => inFlight.get(id) });
 }
