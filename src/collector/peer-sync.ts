@@ -1,0 +1,305 @@
+// Every other collector's heartbeats and actions, folded into this one (PostgreSQL only). A NOTIFY
+// only wakes a read; the read goes by id, and a read each second catches up whatever a wake-up
+// missed (a NOTIFY is lost while nobody listens: this connection down, this collector starting).
+import pg from 'pg';
+import type { Heartbeat, HeartbeatKind } from '../domain/heartbeat.js';
+import type { ActionMessage, ActionView } from '../domain/protocol.js';
+import type { Logger } from './logger.js';
+import { OwnHeartbeats } from './own-heartbeats.js';
+import { PeerActions } from './peer-actions.js';
+import { SeenIds, type NextRead } from './seen-ids.js';
+
+/** Sent after each commit of heartbeats (empty payload) and of an action's step (its id). */
+export const HEARTBEATS_CHANNEL = 'corral_heartbeats';
+export const ACTIONS_CHANNEL = 'corral_actions';
+
+/** The read that catches up without a wake-up. */
+const CATCH_UP_MS = 1000;
+/**
+ * How long an id overtaken by a later one is read again. A heartbeat commit lives well under
+ * this (the store's statement timeout ends it sooner): past it, the id was rolled back.
+ */
+const GAP_LIFE_MS = 60_000;
+/** Ids below the load's last that may still commit: the load cannot tell which are missing. */
+const UNSURE_AT_START = 10_000;
+const ROWS_PER_READ = 5000;
+const RECONNECT_MS = [250, 1000, 2000, 5000];
+
+export interface PeerSyncParts {
+  /** How to reach the shared database (its own connection: LISTEN holds it). */
+  connection: pg.ClientConfig;
+  /** The last heartbeat id the load folded into the fleet. */
+  heartbeatsThrough: number;
+  /** The highest action id when this collector started: older finished actions are not news. */
+  actionsThrough: number;
+  /** Heartbeats other collectors committed, in id order (each once). */
+  onHeartbeats: (heartbeats: Heartbeat[]) => void;
+  /** An action as stored now, as the audit log shows it. */
+  readAction: (id: number) => Promise<ActionView | undefined>;
+  /** An action another collector made started, moved on or finished. */
+  onAction: (message: ActionMessage) => void;
+  log: Logger;
+}
+
+interface HeartbeatRow {
+  id: string | number;
+  slave: string;
+  kind: string;
+  at: string | number;
+  master: string | null;
+  pool: string | null;
+  message: string | null;
+}
+
+export class PeerSync {
+  private client: pg.Client | null = null;
+  private pid: number | null = null;
+  private readonly heartbeatIds: SeenIds;
+  private readonly actionIds: SeenIds;
+  private readonly own = new OwnHeartbeats(GAP_LIFE_MS);
+  private readonly actions = new PeerActions();
+  /** Action ids a wake-up named. */
+  private readonly wanted = new Set<number>();
+  private reading: Promise<void> | null = null;
+  private again = false;
+  private notifyHeartbeatsSoon = false;
+  private failures = 0;
+  private down: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private reconnect: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly parts: PeerSyncParts) {
+    const now = Date.now();
+    this.heartbeatIds = new SeenIds(parts.heartbeatsThrough, GAP_LIFE_MS, now, UNSURE_AT_START);
+    this.actionIds = new SeenIds(parts.actionsThrough, GAP_LIFE_MS, now);
+  }
+
+  /** Ids read again until they commit or are given up (a figure for tests and metrics). */
+  get openGaps(): number {
+    return this.heartbeatIds.openGaps.length + this.actionIds.openGaps.length;
+  }
+
+  /** Every heartbeat id at or below this one is folded (or given up as rolled back). */
+  get settledThrough(): number {
+    return this.heartbeatIds.settled;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.wake(), CATCH_UP_MS);
+    void this.connect();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.reconnect) clearTimeout(this.reconnect);
+    await this.reading?.catch(() => {});
+    await this.client?.end().catch(() => {});
+  }
+
+  /** This collector is about to commit these: a read that sees them skips them. */
+  expectOwn(heartbeats: readonly Heartbeat[]): void {
+    this.own.expect(heartbeats, Date.now());
+  }
+
+  /** The commit failed: a copy another collector stores is not ours. */
+  forgetOwn(heartbeats: readonly Heartbeat[]): void {
+    this.own.forget(heartbeats);
+  }
+
+  /** Heartbeats committed here: wake the others (one NOTIFY for the commits of one turn). */
+  heartbeatsCommitted(): void {
+    if (this.notifyHeartbeatsSoon) return;
+    this.notifyHeartbeatsSoon = true;
+    setImmediate(() => {
+      this.notifyHeartbeatsSoon = false;
+      this.notify(HEARTBEATS_CHANNEL, '');
+    });
+  }
+
+  /** The engine here numbered this action: its consoles hear of it from the engine. */
+  actionOwn(id: number): void {
+    this.actions.noteOwn(id);
+  }
+
+  /** A step of an action made here is committed: wake the others. */
+  actionSaved(id: number): void {
+    this.notify(ACTIONS_CHANNEL, String(id));
+  }
+
+  /** Reads now, or again right after the read under way (which may have started before the commit). */
+  wake(): void {
+    if (this.closed || this.client === null) return;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = this.readAll()
+      .then(
+        () => this.recovered(),
+        (err: Error) => this.failed(err),
+      )
+      .finally(() => {
+        this.reading = null;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client(this.parts.connection);
+    // An error on an idle connection (the server gone) must not crash the collector.
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client, new Error('the connection ended')));
+    client.on('notification', (n) => this.heard(n));
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      this.pid = rows[0]!.pid;
+      await client.query(`LISTEN ${HEARTBEATS_CHANNEL}`);
+      await client.query(`LISTEN ${ACTIONS_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => {});
+      this.failed(err as Error);
+      this.retryLater();
+      return;
+    }
+    this.client = client;
+    // Whatever was committed while nobody listened.
+    this.wake();
+  }
+
+  private lost(client: pg.Client, err: Error): void {
+    if (this.client !== client || this.closed) return;
+    this.client = null;
+    this.failed(err);
+    this.retryLater();
+  }
+
+  private retryLater(): void {
+    if (this.closed || this.reconnect) return;
+    const wait = RECONNECT_MS[Math.min(this.failures, RECONNECT_MS.length) - 1] ?? 250;
+    this.reconnect = setTimeout(() => {
+      this.reconnect = null;
+      void this.connect();
+    }, wait);
+  }
+
+  private heard(n: pg.Notification): void {
+    if (n.processId === this.pid) return; // our own wake-up
+    if (n.channel === ACTIONS_CHANNEL) {
+      const id = Number(n.payload);
+      if (Number.isSafeInteger(id) && id > 0) this.wanted.add(id);
+    }
+    this.wake();
+  }
+
+  private notify(channel: string, payload: string): void {
+    // Without a connection the others catch up on their next read: a wake-up is only a hint.
+    this.client?.query('SELECT pg_notify($1, $2)', [channel, payload]).catch(() => {});
+  }
+
+  private async readAll(): Promise<void> {
+    const client = this.client;
+    if (client === null) return;
+    const full = await this.readHeartbeats(client);
+    await this.readActions(client);
+    if (full) this.again = true;
+  }
+
+  /** Folds what other collectors committed since the last read; true if more may wait. */
+  private async readHeartbeats(client: pg.Client): Promise<boolean> {
+    const next = this.heartbeatIds.next();
+    const columns = 'id, slave, kind, at, master, pool, message';
+    const above = await client.query<HeartbeatRow>(
+      `SELECT ${columns} FROM heartbeats WHERE id > $1 ORDER BY id LIMIT ${ROWS_PER_READ}`,
+      [next.above],
+    );
+    const inGaps = await readGaps<HeartbeatRow>(client, 'heartbeats', columns, next);
+    const rows = [...inGaps, ...above.rows];
+    const fresh = new Set(
+      this.heartbeatIds.note(
+        rows.map((r) => Number(r.id)),
+        Date.now(),
+      ),
+    );
+    const heartbeats = rows
+      .filter((r) => fresh.has(Number(r.id)))
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map(heartbeatOf);
+    const others = this.own.others(heartbeats, Date.now());
+    if (others.length > 0) this.parts.onHeartbeats(others);
+    return above.rows.length === ROWS_PER_READ;
+  }
+
+  /** Tells consoles of every action of another collector that started, moved on or finished. */
+  private async readActions(client: pg.Client): Promise<void> {
+    const next = this.actionIds.next();
+    const wanted = [...this.wanted];
+    this.wanted.clear();
+    // Unfinished ones are read each time: a step's wake-up may have been lost.
+    const { rows } = await client.query<{ id: string | number }>(
+      `SELECT id FROM actions WHERE id > $1 OR finished_at IS NULL OR id = ANY($2::bigint[])`,
+      [next.above, wanted],
+    );
+    const inGaps = await readGaps<{ id: string | number }>(client, 'actions', 'id', next);
+    const ids = [...new Set([...rows, ...inGaps].map((r) => Number(r.id)))].sort((a, b) => a - b);
+    this.actionIds.note(ids, Date.now());
+    for (const id of ids) {
+      if (this.actions.isOwn(id)) continue;
+      const view = await this.parts.readAction(id);
+      const message = view && this.actions.news(view);
+      if (message) this.parts.onAction(message);
+    }
+  }
+
+  private failed(err: Error): void {
+    this.failures++;
+    const problem = `cannot read other collectors' changes: ${err.message}`;
+    if (problem === this.down) return;
+    this.down = problem;
+    this.parts.log.warn({ problem }, 'other collectors out of sight; catching up once back');
+  }
+
+  private recovered(): void {
+    this.failures = 0;
+    if (this.down === null) return;
+    this.down = null;
+    this.parts.log.info("reading other collectors' changes again");
+  }
+}
+
+/** The rows whose ids are in the gaps still open (ids that may yet commit). */
+async function readGaps<R extends pg.QueryResultRow>(
+  client: pg.Client,
+  table: 'heartbeats' | 'actions',
+  columns: string,
+  next: NextRead,
+): Promise<R[]> {
+  if (next.gaps.length === 0) return [];
+  const qualified = columns
+    .split(',')
+    .map((c) => `t.${c.trim()}`)
+    .join(', ');
+  const { rows } = await client.query<R>(
+    `SELECT ${qualified} FROM ${table} t
+     JOIN unnest($1::bigint[], $2::bigint[]) AS g(lo, hi) ON t.id BETWEEN g.lo AND g.hi`,
+    [next.gaps.map((g) => g[0]), next.gaps.map((g) => g[1])],
+  );
+  return rows;
+}
+
+function heartbeatOf(r: HeartbeatRow): Heartbeat {
+  return {
+    slave: r.slave,
+    kind: r.kind as HeartbeatKind,
+    at: Number(r.at),
+    master: r.master,
+    pool: r.pool,
+    message: r.message,
+  };
+}
