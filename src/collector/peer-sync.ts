@@ -4,6 +4,7 @@
 import pg from 'pg';
 import type { Heartbeat, HeartbeatKind } from '../domain/heartbeat.js';
 import type { ActionMessage, ActionView } from '../domain/protocol.js';
+import type { StoredAction } from './store.js';
 import type { Logger } from './logger.js';
 import { OwnHeartbeats } from './own-heartbeats.js';
 import { PeerActions } from './peer-actions.js';
@@ -30,8 +31,6 @@ export interface PeerSyncParts {
   connection: pg.ClientConfig;
   /** The last heartbeat id the load folded into the fleet. */
   heartbeatsThrough: number;
-  /** The highest action id when this collector started: older finished actions are not news. */
-  actionsThrough: number;
   /** Heartbeats other collectors committed, in id order (each once). */
   onHeartbeats: (heartbeats: Heartbeat[]) => void;
   /** An action as stored now, as the audit log shows it. */
@@ -39,6 +38,16 @@ export interface PeerSyncParts {
   /** An action another collector made started, moved on or finished. */
   onAction: (message: ActionMessage) => void;
   log: Logger;
+}
+
+/** The store's heartbeat write (resolves with the last id once committed). */
+export interface HeartbeatWrites {
+  write(heartbeats: Heartbeat[], now: number): Promise<number>;
+}
+
+/** The store's action save (resolves once committed). */
+export interface ActionSaves {
+  saveAction(action: StoredAction): Promise<number>;
 }
 
 interface HeartbeatRow {
@@ -55,7 +64,8 @@ export class PeerSync {
   private client: pg.Client | null = null;
   private pid: number | null = null;
   private readonly heartbeatIds: SeenIds;
-  private readonly actionIds: SeenIds;
+  /** Made at the first connection, from the highest action id then: older ones are not news. */
+  private actionIds: SeenIds | null = null;
   private readonly own = new OwnHeartbeats(GAP_LIFE_MS);
   private readonly actions = new PeerActions();
   /** Action ids a wake-up named. */
@@ -72,12 +82,11 @@ export class PeerSync {
   constructor(private readonly parts: PeerSyncParts) {
     const now = Date.now();
     this.heartbeatIds = new SeenIds(parts.heartbeatsThrough, GAP_LIFE_MS, now, UNSURE_AT_START);
-    this.actionIds = new SeenIds(parts.actionsThrough, GAP_LIFE_MS, now);
   }
 
   /** Ids read again until they commit or are given up (a figure for tests and metrics). */
   get openGaps(): number {
-    return this.heartbeatIds.openGaps.length + this.actionIds.openGaps.length;
+    return this.heartbeatIds.openGaps.length + (this.actionIds?.openGaps.length ?? 0);
   }
 
   /** Every heartbeat id at or below this one is folded (or given up as rolled back). */
@@ -98,34 +107,51 @@ export class PeerSync {
     await this.client?.end().catch(() => {});
   }
 
-  /** This collector is about to commit these: a read that sees them skips them. */
-  expectOwn(heartbeats: readonly Heartbeat[]): void {
-    this.own.expect(heartbeats, Date.now());
+  /**
+   * The store's heartbeat write, watched: what this collector commits is skipped when read back
+   * (a read may see the commit before the write's answer arrives, so it is noted before), and
+   * each commit wakes the others.
+   */
+  watchWrites(store: HeartbeatWrites): HeartbeatWrites {
+    return {
+      write: (heartbeats, now) => {
+        this.own.expect(heartbeats, Date.now());
+        return store.write(heartbeats, now).then(
+          (lastId) => {
+            this.heartbeatsCommitted();
+            return lastId;
+          },
+          (err: unknown) => {
+            // Not ours after all: the slave sends it to another collector, whose copy must count.
+            this.own.forget(heartbeats);
+            throw err;
+          },
+        );
+      },
+    };
   }
 
-  /** The commit failed: a copy another collector stores is not ours. */
-  forgetOwn(heartbeats: readonly Heartbeat[]): void {
-    this.own.forget(heartbeats);
+  /** The store's action save, watched: actions made here are this collector's own. */
+  watchActionSaves(store: ActionSaves): ActionSaves {
+    return {
+      saveAction: (action) => {
+        this.actions.noteOwn(action.id);
+        return store.saveAction(action).then((n) => {
+          this.notify(ACTIONS_CHANNEL, String(action.id));
+          return n;
+        });
+      },
+    };
   }
 
-  /** Heartbeats committed here: wake the others (one NOTIFY for the commits of one turn). */
-  heartbeatsCommitted(): void {
+  /** One NOTIFY for the commits of one turn. */
+  private heartbeatsCommitted(): void {
     if (this.notifyHeartbeatsSoon) return;
     this.notifyHeartbeatsSoon = true;
     setImmediate(() => {
       this.notifyHeartbeatsSoon = false;
       this.notify(HEARTBEATS_CHANNEL, '');
     });
-  }
-
-  /** The engine here numbered this action: its consoles hear of it from the engine. */
-  actionOwn(id: number): void {
-    this.actions.noteOwn(id);
-  }
-
-  /** A step of an action made here is committed: wake the others. */
-  actionSaved(id: number): void {
-    this.notify(ACTIONS_CHANNEL, String(id));
   }
 
   /** Reads now, or again right after the read under way (which may have started before the commit). */
@@ -162,6 +188,12 @@ export class PeerSync {
       this.pid = rows[0]!.pid;
       await client.query(`LISTEN ${HEARTBEATS_CHANNEL}`);
       await client.query(`LISTEN ${ACTIONS_CHANNEL}`);
+      if (this.actionIds === null) {
+        const last = await client.query<{ id: string }>(
+          'SELECT coalesce(max(id), 0) AS id FROM actions',
+        );
+        this.actionIds = new SeenIds(Number(last.rows[0]!.id), GAP_LIFE_MS, Date.now());
+      }
     } catch (err) {
       await client.end().catch(() => {});
       this.failed(err as Error);
@@ -238,7 +270,9 @@ export class PeerSync {
 
   /** Tells consoles of every action of another collector that started, moved on or finished. */
   private async readActions(client: pg.Client): Promise<void> {
-    const next = this.actionIds.next();
+    const seen = this.actionIds;
+    if (seen === null) return;
+    const next = seen.next();
     const wanted = [...this.wanted];
     this.wanted.clear();
     // Unfinished ones are read each time: a step's wake-up may have been lost.
@@ -248,7 +282,7 @@ export class PeerSync {
     );
     const inGaps = await readGaps<{ id: string | number }>(client, 'actions', 'id', next);
     const ids = [...new Set([...rows, ...inGaps].map((r) => Number(r.id)))].sort((a, b) => a - b);
-    this.actionIds.note(ids, Date.now());
+    seen.note(ids, Date.now());
     for (const id of ids) {
       if (this.actions.isOwn(id)) continue;
       const view = await this.parts.readAction(id);
