@@ -4,29 +4,26 @@ import type { ActionEvent, ActionView, AnyServerMessage } from '../domain/protoc
 import { actionMessage, newAction, toView, type StoredActionLike } from './action-record.js';
 import { ActionRefused, type PlannedAction } from './request.js';
 
-/** Where actions are recorded (the store, through the writer thread) and who hears of them. */
+/** Where actions are recorded (the store) and who hears of them. */
 export interface ActionLedger {
+  /** A new action's number, from the store: two collectors sharing one never give the same. */
+  nextActionId: () => Promise<number>;
   save: (action: StoredActionLike) => Promise<unknown>;
   broadcast: (message: AnyServerMessage) => void;
   warn: (details: Record<string, unknown>, msg: string) => void;
 }
 
-/** The actions under way: numbered from the last one stored, each shown as it stands until saved. */
+/** The actions under way: numbered by the store, each shown as it stands until saved. */
 export class ActionRuns {
-  private lastId: number;
   private readonly live = new Map<number, ActionRun>();
 
-  constructor(
-    private readonly ledger: ActionLedger,
-    lastActionId: number,
-  ) {
-    this.lastId = lastActionId;
-  }
+  constructor(private readonly ledger: ActionLedger) {}
 
   /** Records a new action, then announces it; throws ActionRefused (nothing done) when it cannot be recorded. */
   async begin(plan: PlannedAction, summary: string, requestId?: string): Promise<ActionRun> {
-    const action = newAction(++this.lastId, plan, summary);
+    let action;
     try {
+      action = newAction(await this.ledger.nextActionId(), plan, summary);
       await this.ledger.save(action);
     } catch (err) {
       throw new ActionRefused(

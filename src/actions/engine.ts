@@ -39,10 +39,10 @@ export interface EngineParts {
   /** Current views, for re-submitting states and for what targets already have. */
   views: (names: readonly string[]) => SlaveView[];
   /** A recorded action (for a cancel limited to one action's downtimes); undefined if none. */
-  action?: (id: number) => Pick<ActionView, 'author' | 'kind' | 'params'> | undefined;
+  action?: (id: number) => Promise<Pick<ActionView, 'author' | 'kind' | 'params'> | undefined>;
+  nextActionId: ActionLedger['nextActionId'];
   save: ActionLedger['save'];
   broadcast: ActionLedger['broadcast'];
-  lastActionId: number;
   confirmWithinMs: number;
   onTargets?: (kind: string, outcome: TargetStatus, count: number) => void;
   warn: (details: Record<string, unknown>, msg: string) => void;
@@ -74,7 +74,7 @@ export class ActionEngine {
   readonly reboots: RebootActions | null;
 
   constructor(private readonly parts: EngineParts) {
-    this.runs = new ActionRuns(parts, parts.lastActionId);
+    this.runs = new ActionRuns(parts);
     this.unsubscribe = parts.monitor?.subscribe({ readBack: () => this.confirm() }) ?? (() => {});
     this.reboots = parts.reboot && new RebootActions(parts.reboot, this.runs, parts.warn);
   }
@@ -117,7 +117,7 @@ export class ActionEngine {
     plan: PlannedAction,
     requestId: string | undefined,
   ): Promise<ActionView | DryRunView> {
-    const prepared = this.prepare(monitor, plan);
+    const prepared = await this.prepare(monitor, plan);
     const { skips, cancels } = prepared;
     const summary = describeAction(
       plan.author,
@@ -285,7 +285,7 @@ export class ActionEngine {
    * (`skipMuted`), acknowledged by another operator, or without the downtimes a limited cancel
    * removes.
    */
-  private prepare(monitor: Monitor, plan: PlannedAction): Prepared {
+  private async prepare(monitor: Monitor, plan: PlannedAction): Promise<Prepared> {
     const skips = new Map<string, string>();
     if (plan.kind !== 'cancel-downtime') {
       const views = this.parts.views(plan.targets);
@@ -296,7 +296,10 @@ export class ActionEngine {
       return { skips, existing: views.flatMap(existingOf), cancels: undefined, owners: [] };
     }
     const p = plan.params;
-    const cancels = downtimeMatchOf(p, p.actionId === undefined ? null : this.madeBy(p.actionId));
+    const cancels = downtimeMatchOf(
+      p,
+      p.actionId === undefined ? null : await this.madeBy(p.actionId),
+    );
     if (typeof cancels === 'string') throw new ActionRefused(cancels, 'params.author');
     const existing: ExistingMute[] = [];
     for (const slave of plan.targets) {
@@ -311,8 +314,8 @@ export class ActionEngine {
   }
 
   /** The downtime action a cancel is limited to; refused when there is none. */
-  private madeBy(id: number): DowntimeActionFacts {
-    const made = this.parts.action?.(id);
+  private async madeBy(id: number): Promise<DowntimeActionFacts> {
+    const made = await this.parts.action?.(id);
     if (made === undefined) {
       throw new ActionRefused(
         `params.actionId: there is no action ${id}: see the audit log (GET /api/v1/actions)`,

@@ -24,9 +24,7 @@ import type { Monitor } from '../monitoring/monitor.js';
 import { icinga2Monitor } from './icinga2-wiring.js';
 import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
-import { SCHEMA_VERSION } from './schema.js';
-import { openStoreReads, type StoreReads } from './store.js';
-import { StoreWriter } from './store-writer.js';
+import { openCollectorStore } from './open-store.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
 
 export interface Collector {
@@ -78,12 +76,20 @@ async function assemble(
   options: CollectorOptions,
 ): Promise<Collector> {
   const { host, port } = parseListen(settings.listen);
-  // The main thread reads; a writer thread commits (so an fsync never stalls the event loop).
-  // The file is checked, upgraded and loaded before the writer opens it.
-  const store = openStore(settings.db, log);
+  // SQLite: the main thread reads, a writer thread commits (an fsync never stalls the event
+  // loop); PostgreSQL: a bounded pool. The schema is brought up to date before anything loads.
+  const health = new Health();
+  const store = await openCollectorStore(settings, log, {
+    onTrouble: (problem) => {
+      health.set('store', problem);
+      if (problem) log.error({ problem }, 'store in trouble');
+      else log.info('store writing again');
+    },
+    onFailedWrite: (op) => metrics.storeWritesFailed.inc({ op }),
+  });
   undo.push(() => store.close());
   const fleet = new Fleet(settings.thresholds, settings.history.starts);
-  const loaded = store.loadSlaves(settings.history.starts);
+  const loaded = await store.loadSlaves(settings.history.starts);
   fleet.load(loaded.slaves, Date.now());
   if (loaded.replayed.length > 0) {
     log.info(
@@ -97,17 +103,7 @@ async function assemble(
       "slaves' stored starts history unreadable (damaged rows): taken from the heartbeat log instead, rewritten at the next checkpoint",
     );
   }
-  const health = new Health();
-  const writer = new StoreWriter(settings.db, {
-    onTrouble: (problem) => {
-      health.set('store', problem);
-      if (problem) log.error({ problem }, 'store in trouble');
-      else log.info('store writing again');
-    },
-    onFailedWrite: (op) => metrics.storeWritesFailed.inc({ op }),
-  });
-  undo.push(() => writer.close());
-  const checkpoint = new SummaryCheckpoint(writer, fleet, {
+  const checkpoint = new SummaryCheckpoint(store, fleet, {
     through: loaded.through,
     replayed: [...loaded.replayed, ...loaded.unreadable],
   });
@@ -128,7 +124,7 @@ async function assemble(
             link?.monitor.readBackAgeSeconds?.(Date.now()) ?? null,
         }),
     unlistedSlaves: () => fleet.unlistedCount,
-    oldestWriteSeconds: () => writer.oldestWaitMs() / 1000,
+    oldestWriteSeconds: () => store.oldestWaitMs() / 1000,
   });
   // The one monitoring backend corral.yaml names; the feed, the engine and the detail see only the seam.
   const relay = nagios.relay ? new NagiosRemoteMonitor(nagios, health, log) : null;
@@ -177,7 +173,7 @@ async function assemble(
   inventory.watch();
   const unwatch = () => inventory.close();
 
-  const commits = new GroupCommit(writer, fleet, checkpoint, (heartbeats) => {
+  const commits = new GroupCommit(store, fleet, checkpoint, (heartbeats) => {
     for (const h of heartbeats) {
       metrics.heartbeats.inc({ kind: h.kind });
       // The proof a rebooting slave came back.
@@ -196,21 +192,21 @@ async function assemble(
         const change = fleet.setReboot(name, status, Date.now());
         if (change) log.info(change, 'state changed');
       },
-      saveNeedsHands: (name, since) => writer.setNeedsHands(name, since),
-      saveAttempt: (actionId, attempt) => writer.saveAttempt(actionId, attempt),
+      saveNeedsHands: (name, since) => store.setNeedsHands(name, since),
+      saveAttempt: (actionId, attempt) => store.saveAttempt(actionId, attempt),
     },
     slave: (name) => {
       const record = fleet.get(name);
       return record && slaveRef(record);
     },
     views: (names) => queries.views(names, Date.now()),
-    action: (id) => queries.action(id)?.action,
-    save: (action) => writer.saveAction(action),
+    action: async (id) => (await queries.action(id))?.action,
+    nextActionId: () => store.nextActionId(),
+    save: (action) => store.saveAction(action),
     broadcast: (message) => {
       if (message.type === 'action') auditAction(message, metrics, log);
       hub.broadcast(message);
     },
-    lastActionId: store.lastActionId(),
     confirmWithinMs: nagios.confirmWithinSeconds * 1000,
     onTargets: (kind, outcome, n) => metrics.actions.inc({ kind, outcome }, n),
     warn: (details, msg) => log.warn(details, msg),
@@ -273,7 +269,7 @@ async function assemble(
   // Reads status.dat, then sends Nagios the late and dead slaves: crossings made while stopped.
   void link?.start();
   const prune = setInterval(() => {
-    writer.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
+    store.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
       (removed) => removed > 0 && log.info({ removed }, 'old heartbeats pruned'),
       (err: Error) => log.error({ reason: err.message }, 'pruning old heartbeats failed'),
     );
@@ -286,7 +282,7 @@ async function assemble(
     ),
   );
 
-  log.info({ url, db: settings.db, slaves: fleet.size }, 'listening');
+  log.info({ url, db: store.where, slaves: fleet.size }, 'listening');
   if (auth.open) {
     log.warn(
       isLoopback(address.address)
@@ -324,8 +320,7 @@ async function assemble(
         const forced = setTimeout(() => server.closeAllConnections(), 5000);
         await closed;
         clearTimeout(forced);
-        await writer.close();
-        store.close();
+        await store.close();
         log.info('stopped');
       })();
       return closing;
@@ -340,16 +335,6 @@ function auditAction(message: ActionMessage, metrics: Metrics, log: Logger): voi
   if (message.event === 'finished') {
     metrics.actionsFinished.inc({ kind: message.action.kind, outcome: outcomeOf(message.action) });
   }
-}
-
-/** The store on the main thread, its file checked and its schema brought up to date (logged). */
-function openStore(file: string, log: Logger): StoreReads {
-  const store = openStoreReads(file);
-  const { created, upgraded, checkMs } = store.opened;
-  if (created) log.info({ db: file, schema: SCHEMA_VERSION }, 'database created');
-  if (upgraded) log.info({ db: file, ...upgraded }, 'database schema upgraded');
-  log.info({ db: file, checkMs }, 'database checked');
-  return store;
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

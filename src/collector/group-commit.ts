@@ -4,7 +4,7 @@
 // the log; the slaves it changed are checkpointed later.
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { Fleet, StateChange } from './fleet.js';
-import type { StoreWriter } from './store-writer.js';
+import type { CollectorStore } from './collector-store.js';
 import type { SummaryCheckpoint } from './summary-checkpoint.js';
 
 interface Waiting {
@@ -21,7 +21,7 @@ export class GroupCommit {
   private closed = false;
 
   constructor(
-    private readonly writer: StoreWriter,
+    private readonly writer: Pick<CollectorStore, 'write'>,
     private readonly fleet: Fleet,
     private readonly checkpoint: SummaryCheckpoint,
     private readonly onCommitted: (heartbeats: Heartbeat[], changes: StateChange[]) => void,

@@ -20,6 +20,7 @@ import { heartbeatsFromBody } from './ingest.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Queries } from './queries.js';
+import { StoreUnavailable } from './collector-store.js';
 import { UnlistedCap } from './unlisted-cap.js';
 import { RELAY_PATH } from '../monitoring/relay-messages.js';
 
@@ -167,10 +168,10 @@ export function createApi(parts: ApiParts) {
     send(res, 200, { serverTime: new Date(now).toISOString(), causes: queries.causes(now) });
   }
 
-  function showSlave(req: IncomingMessage, res: ServerResponse, name: string) {
+  async function showSlave(req: IncomingMessage, res: ServerResponse, name: string) {
     authorize(req, 'view');
     const now = Date.now();
-    const slave = queries.slave(name, now);
+    const slave = await queries.slave(name, now);
     if (!slave) {
       throw noSuchSlave(name);
     }
@@ -206,7 +207,7 @@ export function createApi(parts: ApiParts) {
     }
   }
 
-  function listActions(req: IncomingMessage, res: ServerResponse, url: URL) {
+  async function listActions(req: IncomingMessage, res: ServerResponse, url: URL) {
     authorize(req, 'view');
     const rawLimit = url.searchParams.get('limit');
     const limit = rawLimit === null ? ACTIONS_DEFAULT : Number(rawLimit);
@@ -214,13 +215,13 @@ export function createApi(parts: ApiParts) {
       throw new HttpError(400, `limit must be a whole number from 1 to ${ACTIONS_MAX}`, 'limit');
     }
     const slave = url.searchParams.get('slave') ?? undefined;
-    const actions = queries.actions(limit, slave);
+    const actions = await queries.actions(limit, slave);
     send(res, 200, { serverTime: new Date().toISOString(), actions });
   }
 
-  function showAction(req: IncomingMessage, res: ServerResponse, id: number) {
+  async function showAction(req: IncomingMessage, res: ServerResponse, id: number) {
     authorize(req, 'view');
-    const found = queries.action(id);
+    const found = await queries.action(id);
     if (!found) throw new HttpError(404, `no action number ${id}`);
     send(res, 200, { serverTime: new Date().toISOString(), ...found });
   }
@@ -311,6 +312,8 @@ export function createApi(parts: ApiParts) {
               ? { error: err.message }
               : { error: err.message, field: err.field };
           send(res, err.status, body, err.headers);
+        } else if (err instanceof StoreUnavailable) {
+          send(res, 503, { error: err.message }, { 'retry-after': '5' });
         } else {
           log.error({ err }, 'request failed');
           send(res, 500, { error: 'internal error; the collector log says more' });

@@ -7,11 +7,12 @@ import type { MonitoringView, SlaveDetail, SlaveView } from '../domain/slave.js'
 import type { SlaveState } from '../domain/state.js';
 import { toView } from '../actions/action-record.js';
 import type { Fleet } from './fleet.js';
-import type { StoredAction, StoreReads } from './store.js';
+import type { CollectorStore } from './collector-store.js';
+import type { StoredAction } from './store.js';
 
 export interface QueryParts {
   fleet: Fleet;
-  store: StoreReads;
+  store: Pick<CollectorStore, 'recentMessages' | 'listActions' | 'getAction' | 'listAttempts'>;
   /** An action still under way, fresher than the store; undefined once its end is saved. */
   inFlight: (id: number) => ActionView | undefined;
   /** The slave's service in the monitoring system (null: it has none); absent without monitoring. */
@@ -47,20 +48,24 @@ export class Queries {
   }
 
   /** One slave with its starts, recent messages, its part of recent actions and its monitoring service. */
-  slave(name: string, now: number): SlaveDetail | undefined {
+  async slave(name: string, now: number): Promise<SlaveDetail | undefined> {
     const { fleet, store, nagiosView } = this.parts;
     const record = fleet.get(name);
     const view = fleet.view(name, now);
     if (!record || !view) return undefined;
+    const [messages, actions] = await Promise.all([
+      store.recentMessages(name, MESSAGES_IN_DETAIL),
+      store.listActions(ACTIONS_IN_DETAIL, name),
+    ]);
     return {
       ...view,
       starts: startHistory(record),
-      messages: store.recentMessages(name, MESSAGES_IN_DETAIL).map((m) => ({
+      messages: messages.map((m) => ({
         at: new Date(m.at).toISOString(),
         kind: m.kind,
         message: m.message,
       })),
-      actions: store.listActions(ACTIONS_IN_DETAIL, name).map((a) => {
+      actions: actions.map((a) => {
         const action = this.current(a);
         return { ...action, targets: action.targets.filter((t) => t.slave === name) };
       }),
@@ -69,18 +74,22 @@ export class Queries {
   }
 
   /** The audit log, newest first; only actions naming `slave` when given. */
-  actions(limit: number, slave?: string): ActionView[] {
-    return this.parts.store.listActions(limit, slave).map((a) => this.current(a));
+  async actions(limit: number, slave?: string): Promise<ActionView[]> {
+    return (await this.parts.store.listActions(limit, slave)).map((a) => this.current(a));
   }
 
   /** One action, with a reboot's commands as they ran (the audit log's attempts). */
-  action(id: number): { action: ActionView; attempts?: RebootAttemptView[] } | undefined {
+  async action(
+    id: number,
+  ): Promise<{ action: ActionView; attempts?: RebootAttemptView[] } | undefined> {
     const { store } = this.parts;
     // Every action is stored before it is under way.
-    const stored = Number.isSafeInteger(id) ? store.getAction(id) : undefined;
+    const stored = Number.isSafeInteger(id) ? await store.getAction(id) : undefined;
     if (!stored) return undefined;
     const action = this.current(stored);
-    return action.kind === 'reboot' ? { action, attempts: store.listAttempts(id) } : { action };
+    return action.kind === 'reboot'
+      ? { action, attempts: await store.listAttempts(id) }
+      : { action };
   }
 
   /** A stored action, or how it stands now if it is still under way. */

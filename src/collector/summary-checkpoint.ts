@@ -3,7 +3,7 @@
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { Fleet } from './fleet.js';
 import { slaveUpdate } from './store.js';
-import type { StoreWriter } from './store-writer.js';
+import type { CollectorStore } from './collector-store.js';
 
 /** Rows per writer transaction: small enough that a heartbeat batch never waits long behind one. */
 const ROWS_PER_PART = 200;
@@ -16,7 +16,7 @@ export class SummaryCheckpoint {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly writer: StoreWriter,
+    private readonly writer: Pick<CollectorStore, 'writeSummaries'>,
     private readonly fleet: Fleet,
     loaded: { through: number; replayed: readonly string[] },
   ) {

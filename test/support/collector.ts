@@ -1,9 +1,10 @@
 // Starts the real collector (the built bin/corral.js) on an ephemeral port with a temp dir, for tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { freshDatabaseUrl, onPostgres } from './postgres.js';
 
 export const CORRAL_BIN = path.resolve(import.meta.dirname, '../../bin/corral.js');
 
@@ -12,7 +13,10 @@ export interface RunningCollector {
   wsUrl: string;
   port: number;
   dir: string;
+  /** The SQLite file (under CORRAL_TEST_DB=postgres, unused: see `db`). */
   dbPath: string;
+  /** What the collector was given as --db: the SQLite file, or its PostgreSQL database's URL. */
+  db: string;
   process: ChildProcess;
   /** Every log line the collector printed, parsed. */
   logs: Array<Record<string, unknown>>;
@@ -40,7 +44,8 @@ export interface StartOptions {
 export async function startCollector(opts: StartOptions = {}): Promise<RunningCollector> {
   const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'corral-test-'));
   const dbPath = path.join(dir, 'corral.db');
-  const args = [CORRAL_BIN, 'collector', '--listen', '127.0.0.1:0', '--db', dbPath];
+  const db = onPostgres ? await databaseFor(dir) : dbPath;
+  const args = [CORRAL_BIN, 'collector', '--listen', '127.0.0.1:0', '--db', db];
   for (const [name, text] of Object.entries(opts.files ?? {})) {
     writeFileSync(path.join(dir, name), text);
   }
@@ -92,6 +97,7 @@ export async function startCollector(opts: StartOptions = {}): Promise<RunningCo
     port,
     dir,
     dbPath,
+    db,
     process: child,
     logs,
     async stop() {
@@ -106,6 +112,18 @@ export async function startCollector(opts: StartOptions = {}): Promise<RunningCo
       if (opts.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The PostgreSQL database of a collector's dir under CORRAL_TEST_DB=postgres: made at its first
+ * start, kept in the dir, so a restart in the same dir finds its data as a SQLite file would.
+ */
+async function databaseFor(dir: string): Promise<string> {
+  const file = path.join(dir, '.postgres-url');
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const url = await freshDatabaseUrl();
+  writeFileSync(file, url);
+  return url;
 }
 
 /** POSTs JSON; returns status and parsed body. */

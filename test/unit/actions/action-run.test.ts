@@ -29,10 +29,12 @@ const plan: PlannedAction = {
 };
 
 /** A ledger saving into `store` (as the writer thread does, asynchronously), keeping what it hears. */
-function ledger(store: Store) {
+function ledger(store: Store, lastId = 0) {
   const messages: AnyServerMessage[] = [];
   const warnings: string[] = [];
+  let id = lastId;
   const parts: ActionLedger = {
+    nextActionId: () => Promise.resolve(++id),
     save: (a: StoredActionLike) => Promise.resolve().then(() => store.saveAction(a)),
     broadcast: (m) => messages.push(m),
     warn: (_details, msg) => warnings.push(msg),
@@ -55,8 +57,8 @@ const events = (messages: AnyServerMessage[]) =>
 describe('ActionRuns', () => {
   it('records, announces, streams each step and finishes once; under way until its end is saved', async () => {
     const { store, reads } = files();
-    const { parts, messages } = ledger(store);
-    const runs = new ActionRuns(parts, 41);
+    const { parts, messages } = ledger(store, 41);
+    const runs = new ActionRuns(parts);
 
     const run = await runs.begin(plan, 'recheck 2 slaves', 'req-1');
     expect(run.action.id).toBe(42);
@@ -82,7 +84,7 @@ describe('ActionRuns', () => {
     const { reads, store } = files();
     // The main thread's connection refuses writes: a real failing save.
     const refusing = ledger(reads as Store);
-    const runs = new ActionRuns(refusing.parts, 0);
+    const runs = new ActionRuns(refusing.parts);
     const refused = await runs.begin(plan, 'recheck 2 slaves').catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(ActionRefused);
     expect(refused).toMatchObject({ reason: 'unavailable' });
@@ -100,7 +102,7 @@ describe('ActionRuns', () => {
       ...parts,
       save: (a) => (failing ? Promise.reject(new Error('disk I/O error')) : parts.save(a)),
     };
-    const run = await new ActionRuns(flaky, 0).begin(plan, 'recheck 2 slaves');
+    const run = await new ActionRuns(flaky).begin(plan, 'recheck 2 slaves');
     failing = true;
     await run.finish();
     expect(events(messages)).toEqual(['started 1', 'finished 1']);

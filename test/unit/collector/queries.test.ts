@@ -55,23 +55,33 @@ function setUp(inFlight: Map<number, ActionView>): Queries {
     })),
     NOW,
   );
-  return new Queries({ fleet, store: reads, inFlight: (id) => inFlight.get(id) });
+  // The store seam's reads are promises; SQLite answers them from this read-only connection.
+  const store = {
+    recentMessages: async (slave: string, limit: number) => reads.recentMessages(slave, limit),
+    listActions: async (limit: number, slave?: string) => reads.listActions(limit, slave),
+    getAction: async (id: number) => reads.getAction(id),
+    listAttempts: async (id: number) => reads.listAttempts(id),
+  };
+  return new Queries({ fleet, store, inFlight: (id) => inFlight.get(id) });
 }
 
 describe('Queries', () => {
-  it('shows an action under way as it stands, not as first recorded, everywhere it appears', () => {
+  it('shows an action under way as it stands, not as first recorded, everywhere it appears', async () => {
     const now = action(2, ['s1', 's2'], false);
     now.targets[0]!.status = 'confirmed';
     now.targets[1]!.status = 'sent';
     const queries = setUp(new Map([[2, toView(now)]]));
 
-    expect(queries.action(2)?.action.targets.map((t) => t.status)).toEqual(['confirmed', 'sent']);
-    expect(queries.actions(10).map((a) => [a.id, a.counts.confirmed])).toEqual([
+    expect((await queries.action(2))?.action.targets.map((t) => t.status)).toEqual([
+      'confirmed',
+      'sent',
+    ]);
+    expect((await queries.actions(10)).map((a) => [a.id, a.counts.confirmed])).toEqual([
       [2, 1],
       [1, 0],
     ]);
     // A slave's detail: its own target of each action, newest first.
-    const detail = queries.slave('s2', NOW)!;
+    const detail = (await queries.slave('s2', NOW))!;
     expect(detail.actions?.map((a) => [a.id, a.targets])).toEqual([
       [2, [{ slave: 's2', status: 'sent', error: null }]],
     ]);
@@ -79,17 +89,20 @@ describe('Queries', () => {
     expect(detail).not.toHaveProperty('nagios');
   });
 
-  it('shows a finished action as stored; nothing for an unknown action or slave', () => {
+  it('shows a finished action as stored; nothing for an unknown action or slave', async () => {
     const queries = setUp(new Map());
-    expect(queries.action(1)?.action).toMatchObject({
+    expect((await queries.action(1))?.action).toMatchObject({
       id: 1,
       finishedAt: new Date(NOW).toISOString(),
     });
-    expect(queries.action(1)).not.toHaveProperty('attempts');
-    expect(queries.action(2)?.action.targets.map((t) => t.status)).toEqual(['pending', 'pending']);
-    expect(queries.action(3)).toBeUndefined();
-    expect(queries.action(2 ** 60)).toBeUndefined();
-    expect(queries.slave('nobody', NOW)).toBeUndefined();
+    expect(await queries.action(1)).not.toHaveProperty('attempts');
+    expect((await queries.action(2))?.action.targets.map((t) => t.status)).toEqual([
+      'pending',
+      'pending',
+    ]);
+    expect(await queries.action(3)).toBeUndefined();
+    expect(await queries.action(2 ** 60)).toBeUndefined();
+    expect(await queries.slave('nobody', NOW)).toBeUndefined();
     expect(queries.slaves(NOW, new Set(['late']))).toEqual([]);
     expect(queries.slaves(NOW).map((s) => s.name)).toEqual(['s1', 's2']);
   });
