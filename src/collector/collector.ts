@@ -1,6 +1,7 @@
 // The collector assembled: store, fleet, inventory, HTTP API and WebSocket hub on one port.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
 import { auditLine, outcomeOf } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
 import type { ActionMessage } from '../domain/protocol.js';
@@ -24,7 +25,8 @@ import type { Monitor } from '../monitoring/monitor.js';
 import { icinga2Monitor } from './icinga2-wiring.js';
 import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
-import { openCollectorStore } from './open-store.js';
+import { openCollectorStore, type StoreSettings } from './open-store.js';
+import { PeerSync } from './peer-sync.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
 
 export interface Collector {
@@ -173,15 +175,45 @@ async function assemble(
   inventory.watch();
   const unwatch = () => inventory.close();
 
-  const commits = new GroupCommit(store, fleet, checkpoint, (heartbeats) => {
-    for (const h of heartbeats) {
-      metrics.heartbeats.inc({ kind: h.kind });
-      // The proof a rebooting slave came back.
-      if (h.kind === 'start') actions.reboots?.noteStart(h.slave, h.at);
-    }
-    // After the 202s are sent: Nagios never delays an acknowledgement.
-    link?.afterCommit(heartbeats);
-  });
+  // On PostgreSQL, what other collectors commit folded in: their heartbeats into the fleet (and
+  // to the reboots and the monitoring link, as if taken here), their actions to the consoles.
+  const peers =
+    store.engine === 'postgres'
+      ? new PeerSync({
+          connection: peerConnection(settings),
+          heartbeatsThrough: loaded.through,
+          onHeartbeats: (heartbeats) => {
+            metrics.peerHeartbeats.inc(heartbeats.length);
+            fleet.apply(heartbeats, Date.now());
+            checkpoint.noteCommitted(heartbeats, peers!.settledThrough);
+            for (const h of heartbeats) {
+              if (h.kind === 'start') actions.reboots?.noteStart(h.slave, h.at);
+            }
+            link?.afterCommit(heartbeats);
+          },
+          readAction: async (id) => (await queries.action(id))?.action,
+          onAction: (message) => hub.broadcast(message),
+          log,
+        })
+      : null;
+  if (peers) checkpoint.holdBelow(() => peers.settledThrough);
+  undo.push(() => peers?.close());
+  const actionSaves = peers?.watchActionSaves(store) ?? store;
+
+  const commits = new GroupCommit(
+    peers?.watchWrites(store) ?? store,
+    fleet,
+    checkpoint,
+    (heartbeats) => {
+      for (const h of heartbeats) {
+        metrics.heartbeats.inc({ kind: h.kind });
+        // The proof a rebooting slave came back.
+        if (h.kind === 'start') actions.reboots?.noteStart(h.slave, h.at);
+      }
+      // After the 202s are sent: Nagios never delays an acknowledgement.
+      link?.afterCommit(heartbeats);
+    },
+  );
   // The engine broadcasts through the hub, made next; it acts only once the server listens.
   const actions: ActionEngine = new ActionEngine({
     monitor,
@@ -202,7 +234,7 @@ async function assemble(
     views: (names) => queries.views(names, Date.now()),
     action: async (id) => (await queries.action(id))?.action,
     nextActionId: () => store.nextActionId(),
-    save: (action) => store.saveAction(action),
+    save: (action) => actionSaves.saveAction(action),
     broadcast: (message) => {
       if (message.type === 'action') auditAction(message, metrics, log);
       hub.broadcast(message);
@@ -268,6 +300,7 @@ async function assemble(
   }, TICK_MS);
   // Reads status.dat, then sends Nagios the late and dead slaves: crossings made while stopped.
   void link?.start();
+  peers?.start();
   const prune = setInterval(() => {
     store.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
       (removed) => removed > 0 && log.info({ removed }, 'old heartbeats pruned'),
@@ -302,6 +335,7 @@ async function assemble(
         clearInterval(tick);
         clearInterval(prune);
         unwatch();
+        await peers?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         hub.close();
         await commits.close();
@@ -335,6 +369,14 @@ function auditAction(message: ActionMessage, metrics: Metrics, log: Logger): voi
   if (message.event === 'finished') {
     metrics.actionsFinished.inc({ kind: message.action.kind, outcome: outcomeOf(message.action) });
   }
+}
+
+/** The shared database, for the sync's own connection (the password never in a URL we log). */
+function peerConnection(settings: StoreSettings): pg.ClientConfig {
+  return {
+    connectionString: settings.db,
+    ...(settings.dbPassword ? { password: settings.dbPassword } : {}),
+  };
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {
