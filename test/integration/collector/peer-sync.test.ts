@@ -101,8 +101,8 @@ describe.runIf(hasPostgres)('two collectors on one PostgreSQL', () => {
       const after = console.messages.length;
       expect((await postJson(`${a.url}/api/v1/heartbeats`, { slave: 'cross-1' })).status).toBe(202);
       await deltaWith(console, 'cross-1', after);
-      const { body } = await getJson<SlaveView>(`${b.url}/api/v1/slaves/cross-1`);
-      expect(body).toMatchObject({ name: 'cross-1', state: 'ok' });
+      const { body } = await getJson<{ slave: SlaveView }>(`${b.url}/api/v1/slaves/cross-1`);
+      expect(body.slave).toMatchObject({ name: 'cross-1', state: 'ok' });
     } finally {
       console.close();
     }
