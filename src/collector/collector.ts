@@ -26,6 +26,7 @@ import { icinga2Monitor } from './icinga2-wiring.js';
 import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
 import { openCollectorStore, type StoreSettings } from './open-store.js';
+import { rebootsFromAction } from './peer-reboots.js';
 import { PeerSync } from './peer-sync.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
 
@@ -192,7 +193,14 @@ async function assemble(
             link?.afterCommit(heartbeats);
           },
           readAction: async (id) => (await queries.action(id))?.action,
-          onAction: (message) => hub.broadcast(message),
+          onAction: (message) => {
+            hub.broadcast(message);
+            const now = Date.now();
+            for (const n of rebootsFromAction(message.action, (name) => fleet.get(name), now)) {
+              fleet.setReboot(n.slave, n.reboot, now);
+            }
+          },
+          onReboot: (n) => fleet.setReboot(n.slave, n.reboot, Date.now()),
           log,
         })
       : null;
@@ -223,6 +231,7 @@ async function assemble(
       setStatus: (name, status) => {
         const change = fleet.setReboot(name, status, Date.now());
         if (change) log.info(change, 'state changed');
+        peers?.rebootChanged(name, status);
       },
       saveNeedsHands: (name, since) => store.setNeedsHands(name, since),
       saveAttempt: (actionId, attempt) => store.saveAttempt(actionId, attempt),

@@ -4,15 +4,19 @@
 import pg from 'pg';
 import type { Heartbeat, HeartbeatKind } from '../domain/heartbeat.js';
 import type { ActionMessage, ActionView } from '../domain/protocol.js';
+import type { SlaveReboot } from '../domain/slave-record.js';
 import type { StoredAction } from './store.js';
 import type { Logger } from './logger.js';
 import { OwnHeartbeats } from './own-heartbeats.js';
 import { PeerActions } from './peer-actions.js';
+import { readRebootNotice, rebootPayload, type RebootNotice } from './peer-reboots.js';
 import { SeenIds, type NextRead } from './seen-ids.js';
 
 /** Sent after each commit of heartbeats (empty payload) and of an action's step (its id). */
 export const HEARTBEATS_CHANNEL = 'corral_heartbeats';
 export const ACTIONS_CHANNEL = 'corral_actions';
+/** A slave's reboot status as the collector running its chain set it (the payload is the status). */
+export const REBOOTS_CHANNEL = 'corral_reboots';
 
 /** The read that catches up without a wake-up. */
 const CATCH_UP_MS = 1000;
@@ -24,6 +28,11 @@ const GAP_LIFE_MS = 60_000;
 /** Ids below the load's last that may still commit: the load cannot tell which are missing. */
 const UNSURE_AT_START = 10_000;
 const ROWS_PER_READ = 5000;
+/**
+ * Reads woken by NOTIFYs start at most this often: under load each read then takes many commits'
+ * rows at once, instead of one read per commit (the consoles' deltas go out every 100 ms anyway).
+ */
+const READ_GAP_MS = 20;
 const RECONNECT_MS = [250, 1000, 2000, 5000];
 
 export interface PeerSyncParts {
@@ -37,6 +46,8 @@ export interface PeerSyncParts {
   readAction: (id: number) => Promise<ActionView | undefined>;
   /** An action another collector made started, moved on or finished. */
   onAction: (message: ActionMessage) => void;
+  /** Another collector's reboot chain set a slave's reboot status. */
+  onReboot: (notice: RebootNotice) => void;
   log: Logger;
 }
 
@@ -70,9 +81,15 @@ export class PeerSync {
   private readonly actions = new PeerActions();
   /** Action ids a wake-up named. */
   private readonly wanted = new Set<number>();
-  private reading: Promise<void> | null = null;
-  private again = false;
-  private notifyHeartbeatsSoon = false;
+  /** What the next turn on the connection does: NOTIFYs to send, then reads. */
+  private readonly outbox: Array<[channel: string, payload: string]> = [];
+  private heartbeatsToAnnounce = false;
+  private readHeartbeatsNext = false;
+  private readActionsNext = false;
+  /** One turn at a time: a pg client must not be sent a query while one runs. */
+  private turn: Promise<void> | null = null;
+  private lastRead = 0;
+  private delayed: NodeJS.Timeout | null = null;
   private failures = 0;
   private down: string | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -95,7 +112,7 @@ export class PeerSync {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.wake(), CATCH_UP_MS);
+    this.timer = setInterval(() => this.wake(true, true), CATCH_UP_MS);
     void this.connect();
   }
 
@@ -103,7 +120,8 @@ export class PeerSync {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.reconnect) clearTimeout(this.reconnect);
-    await this.reading?.catch(() => {});
+    if (this.delayed) clearTimeout(this.delayed);
+    await this.turn?.catch(() => {});
     await this.client?.end().catch(() => {});
   }
 
@@ -144,35 +162,74 @@ export class PeerSync {
     };
   }
 
-  /** One NOTIFY for the commits of one turn. */
-  private heartbeatsCommitted(): void {
-    if (this.notifyHeartbeatsSoon) return;
-    this.notifyHeartbeatsSoon = true;
-    setImmediate(() => {
-      this.notifyHeartbeatsSoon = false;
-      this.notify(HEARTBEATS_CHANNEL, '');
-    });
+  /** A reboot chain here set a slave's reboot status: the others show it too. */
+  rebootChanged(slave: string, reboot: SlaveReboot | null): void {
+    this.notify(REBOOTS_CHANNEL, rebootPayload(slave, reboot));
   }
 
-  /** Reads now, or again right after the read under way (which may have started before the commit). */
-  wake(): void {
-    if (this.closed || this.client === null) return;
-    if (this.reading) {
-      this.again = true;
+  /** One NOTIFY for however many commits end before the next turn. */
+  private heartbeatsCommitted(): void {
+    this.heartbeatsToAnnounce = true;
+    this.kick();
+  }
+
+  private notify(channel: string, payload: string): void {
+    // Without a connection the others catch up on their next read: a wake-up is only a hint.
+    if (this.client === null) return;
+    this.outbox.push([channel, payload]);
+    this.kick();
+  }
+
+  /** Reads soon: now, or right after the turn under way (which may have read before the commit). */
+  private wake(heartbeats: boolean, actions: boolean): void {
+    this.readHeartbeatsNext ||= heartbeats;
+    this.readActionsNext ||= actions;
+    this.kick();
+  }
+
+  /** Starts a turn if there is work and none runs; reads wait out READ_GAP_MS since the last. */
+  private kick(): void {
+    if (this.closed || this.client === null || this.turn || this.delayed) return;
+    const sends = this.outbox.length > 0 || this.heartbeatsToAnnounce;
+    const reads = this.readHeartbeatsNext || this.readActionsNext;
+    if (!sends && !reads) return;
+    const wait = this.lastRead + READ_GAP_MS - Date.now();
+    if (!sends && wait > 0) {
+      this.delayed = setTimeout(() => {
+        this.delayed = null;
+        this.kick();
+      }, wait);
       return;
     }
-    this.reading = this.readAll()
+    const client = this.client;
+    this.turn = this.runTurn(client)
       .then(
         () => this.recovered(),
         (err: Error) => this.failed(err),
       )
       .finally(() => {
-        this.reading = null;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
+        this.turn = null;
+        this.kick();
       });
+  }
+
+  private async runTurn(client: pg.Client): Promise<void> {
+    if (this.heartbeatsToAnnounce) {
+      this.heartbeatsToAnnounce = false;
+      this.outbox.push([HEARTBEATS_CHANNEL, '']);
+    }
+    for (const [channel, payload] of this.outbox.splice(0)) {
+      await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    }
+    if (!this.readHeartbeatsNext && !this.readActionsNext) return;
+    if (this.lastRead + READ_GAP_MS > Date.now()) return; // kick() delays the read
+    const heartbeats = this.readHeartbeatsNext;
+    const actions = this.readActionsNext;
+    this.readHeartbeatsNext = false;
+    this.readActionsNext = false;
+    this.lastRead = Date.now();
+    if (heartbeats && (await this.readHeartbeats(client))) this.readHeartbeatsNext = true;
+    if (actions) await this.readActions(client);
   }
 
   private async connect(): Promise<void> {
@@ -188,6 +245,7 @@ export class PeerSync {
       this.pid = rows[0]!.pid;
       await client.query(`LISTEN ${HEARTBEATS_CHANNEL}`);
       await client.query(`LISTEN ${ACTIONS_CHANNEL}`);
+      await client.query(`LISTEN ${REBOOTS_CHANNEL}`);
       if (this.actionIds === null) {
         const last = await client.query<{ id: string }>(
           'SELECT coalesce(max(id), 0) AS id FROM actions',
@@ -202,7 +260,7 @@ export class PeerSync {
     }
     this.client = client;
     // Whatever was committed while nobody listened.
-    this.wake();
+    this.wake(true, true);
   }
 
   private lost(client: pg.Client, err: Error): void {
@@ -223,24 +281,16 @@ export class PeerSync {
 
   private heard(n: pg.Notification): void {
     if (n.processId === this.pid) return; // our own wake-up
-    if (n.channel === ACTIONS_CHANNEL) {
+    if (n.channel === REBOOTS_CHANNEL) {
+      const notice = readRebootNotice(n.payload);
+      if (notice) this.parts.onReboot(notice);
+    } else if (n.channel === ACTIONS_CHANNEL) {
       const id = Number(n.payload);
       if (Number.isSafeInteger(id) && id > 0) this.wanted.add(id);
+      this.wake(false, true);
+    } else {
+      this.wake(true, false);
     }
-    this.wake();
-  }
-
-  private notify(channel: string, payload: string): void {
-    // Without a connection the others catch up on their next read: a wake-up is only a hint.
-    this.client?.query('SELECT pg_notify($1, $2)', [channel, payload]).catch(() => {});
-  }
-
-  private async readAll(): Promise<void> {
-    const client = this.client;
-    if (client === null) return;
-    const full = await this.readHeartbeats(client);
-    await this.readActions(client);
-    if (full) this.again = true;
   }
 
   /** Folds what other collectors committed since the last read; true if more may wait. */

@@ -196,6 +196,16 @@ describe.runIf(hasPostgres)('two collectors on one PostgreSQL', () => {
       const started = await waitFor(() => actionMessages(console)[0], 5000, 'an action on B');
       expect(started).toMatchObject({ event: 'started', action: { id, kind: 'reboot' } });
       await waitFor(() => existsSync(path.join(markers, 'reboot-me')), 10_000, 'the command');
+      // The reboot runs on A; B shows the slave rebooting, by whom and with which method.
+      const rebooting = await waitFor(
+        async () => {
+          const { body } = await getJson<{ slave: SlaveView }>(`${b.url}/api/v1/slaves/reboot-me`);
+          return body.slave.state === 'rebooting' ? body.slave : null;
+        },
+        5000,
+        'the slave rebooting on B',
+      );
+      expect(rebooting.reboot).toMatchObject({ phase: 'rebooting', method: 'mark', actionId: id });
       // The slave comes back and says so to B: A, which runs the reboot, must hear of it.
       expect((await postJson(`${b.url}/api/v1/heartbeats`, { slave: 'reboot-me' })).status).toBe(
         202,

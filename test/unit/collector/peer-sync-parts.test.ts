@@ -1,8 +1,14 @@
 // The pure parts of the sync between collectors: which heartbeats read back are this collector's
-// own, and which stored actions are news to its consoles.
+// own, which stored actions are news to its consoles, and the reboot statuses they carry.
 import { describe, expect, it } from 'vitest';
 import { OwnHeartbeats } from '../../../src/collector/own-heartbeats.js';
 import { PeerActions } from '../../../src/collector/peer-actions.js';
+import {
+  readRebootNotice,
+  rebootPayload,
+  rebootsFromAction,
+} from '../../../src/collector/peer-reboots.js';
+import type { SlaveRecord } from '../../../src/domain/slave-record.js';
 import type { Heartbeat } from '../../../src/domain/heartbeat.js';
 import type { ActionView } from '../../../src/domain/protocol.js';
 
@@ -78,5 +84,68 @@ describe('PeerActions', () => {
     peers.noteOwn(9);
     expect(peers.isOwn(9)).toBe(true);
     expect(peers.news(action({ id: 9 }))).toBeNull();
+  });
+});
+
+describe('reboot notices', () => {
+  const rebooting = {
+    phase: 'rebooting',
+    method: 'ssh',
+    since: 5,
+    by: 'jdoe',
+    actionId: 7,
+  } as const;
+
+  it('reads back what was sent, and nothing malformed', () => {
+    expect(readRebootNotice(rebootPayload('s1', rebooting))).toEqual({
+      slave: 's1',
+      reboot: rebooting,
+    });
+    expect(readRebootNotice(rebootPayload('s1', null))).toEqual({ slave: 's1', reboot: null });
+    for (const bad of [
+      undefined,
+      '',
+      '{',
+      '{"slave":"s1"}',
+      '{"slave":"../x","reboot":null}',
+      JSON.stringify({ slave: 's1', reboot: { ...rebooting, phase: 'ok' } }),
+      JSON.stringify({ slave: 's1', reboot: { ...rebooting, extra: 1 } }),
+    ]) {
+      expect(readRebootNotice(bad)).toBeNull();
+    }
+  });
+
+  it("catches up a lost notice from the reboot action's targets", () => {
+    const records = new Map<string, Partial<SlaveRecord>>([
+      ['s1', { reboot: null, lastStart: 0 }],
+      ['s2', { reboot: null, lastStart: Date.parse('2026-11-30T10:00:01.000Z') }],
+      ['s3', { reboot: { ...rebooting, actionId: 7 }, lastStart: 0 }],
+      ['s4', { reboot: null, lastStart: 0 }],
+    ]);
+    const view = action({
+      targets: [
+        { slave: 's1', status: 'rebooting', error: null },
+        { slave: 's2', status: 'rebooting', error: null },
+        { slave: 's3', status: 'back', error: null },
+        { slave: 's4', status: 'needs-hands', error: null },
+        { slave: 'unknown', status: 'rebooting', error: null },
+      ],
+    });
+    const record = (name: string) => records.get(name) as SlaveRecord | undefined;
+    expect(rebootsFromAction(view, record, 99)).toEqual([
+      {
+        slave: 's1',
+        reboot: {
+          phase: 'rebooting',
+          method: '',
+          since: Date.parse(view.at),
+          by: 'jdoe',
+          actionId: 7,
+        },
+      },
+      { slave: 's3', reboot: null },
+      { slave: 's4', reboot: { phase: 'needs-hands', since: 99, by: 'jdoe', actionId: 7 } },
+    ]);
+    expect(rebootsFromAction({ ...view, kind: 'recheck' }, record, 99)).toEqual([]);
   });
 });
