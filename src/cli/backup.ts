@@ -36,6 +36,12 @@ async function backup(file: string, opts: BackupOptions): Promise<void> {
     if (err instanceof ConfigError) throw new CliError(err.message);
     throw err;
   }
+  const { isPostgresUrl } = await import('../collector/database-url.js');
+  if (isPostgresUrl(db)) {
+    throw new CliError(
+      `corral backup copies a SQLite file; ${db} is PostgreSQL: back it up with pg_dump (docs/ha.md)`,
+    );
+  }
   const target = path.resolve(file);
   try {
     const r = backupDatabase(db, target, { replace: opts.force === true });

@@ -19,6 +19,7 @@ import {
   type RebootSection,
 } from '../reboot/settings.js';
 import { readBoundedYaml } from './bounded-yaml.js';
+import { isPostgresUrl, parsePostgresUrl, type PostgresTarget } from './database-url.js';
 import {
   Icinga2FileError,
   readCaFile,
@@ -39,7 +40,10 @@ export interface TokenSetting {
 
 export interface Settings {
   listen: string;
+  /** The SQLite file, or a `postgres://` URL without its password (safe to log). */
   db: string;
+  /** PostgreSQL's password (`db_password_file:`, or the one `db:`'s URL held); null for SQLite. */
+  dbPassword: string | null;
   thresholds: ThresholdPolicy;
   inventory: string | null;
   tokens: TokenSetting[];
@@ -135,7 +139,8 @@ const tokenSchema = z
 
 const fileSchema = z.strictObject({
   listen: nonEmpty('host:port, e.g. 127.0.0.1:8474').optional(),
-  db: nonEmpty('a file path').optional(),
+  db: nonEmpty('a file path or a postgres:// URL').optional(),
+  db_password_file: nonEmpty('a file holding the PostgreSQL password').optional(),
   thresholds: thresholdsSchema.optional(),
   pools: z.record(z.string(), thresholdsSchema).optional(),
   inventory: nonEmpty('a file path').optional(),
@@ -250,9 +255,8 @@ export function loadSettings(
 ): Settings {
   const file = configPath === undefined ? {} : readConfigFile(configPath, options);
   const base = configPath === undefined ? process.cwd() : path.dirname(path.resolve(configPath));
-  const settings = toSettings(file, base, configPath ?? 'settings');
+  const settings = toSettings(file, base, configPath ?? 'settings', overrides.db);
   if (overrides.listen !== undefined) settings.listen = overrides.listen;
-  if (overrides.db !== undefined) settings.db = path.resolve(overrides.db);
   if (overrides.inventory !== undefined) settings.inventory = path.resolve(overrides.inventory);
   checkThresholds(settings.thresholds, configPath ?? 'settings');
   return settings;
@@ -335,6 +339,59 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+/**
+ * `db:` (or `--db`, which wins) and its password: a file resolved from where it was given, or a
+ * PostgreSQL URL whose password comes from `db_password_file:` or `db:`'s URL, never from argv.
+ */
+function databaseSettings(
+  f: FileSettings,
+  dbFlag: string | undefined,
+  base: string,
+  name: string,
+): Pick<Settings, 'db' | 'dbPassword'> {
+  const passwordFile = f.db_password_file;
+  const given = dbFlag ?? f.db;
+  if (given === undefined || !isPostgresUrl(given)) {
+    if (passwordFile !== undefined) {
+      throw new ConfigError(
+        `${name}: db_password_file: only a PostgreSQL db: (postgres://...) takes a password; remove it or set db: to the URL`,
+      );
+    }
+    if (dbFlag !== undefined) return { db: path.resolve(dbFlag), dbPassword: null };
+    return {
+      db: given === undefined ? defaultDb(base) : path.resolve(base, given),
+      dbPassword: null,
+    };
+  }
+  const target = postgresTarget(given, dbFlag === undefined ? `${name}: db` : '--db');
+  if (dbFlag !== undefined && target.password !== null) {
+    throw new ConfigError(
+      '--db: a password on the command line shows in ps: give it with db_password_file: in corral.yaml (or PGPASSWORD), and the URL without it',
+    );
+  }
+  if (passwordFile === undefined) return { db: target.url, dbPassword: target.password };
+  if (target.password !== null) {
+    throw new ConfigError(
+      `${name}: db: the URL holds a password and db_password_file: gives another: keep one`,
+    );
+  }
+  try {
+    return { db: target.url, dbPassword: readPasswordFile(path.resolve(base, passwordFile)) };
+  } catch (err) {
+    if (err instanceof Icinga2FileError) {
+      throw new ConfigError(`${name}: db_password_file: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+/** A PostgreSQL URL taken apart, or a ConfigError naming `where` (never echoing the password). */
+function postgresTarget(db: string, where: string): PostgresTarget {
+  const target = parsePostgresUrl(db);
+  if ('problem' in target) throw new ConfigError(`${where}: ${target.problem}`);
+  return target;
+}
+
 /** Replaces `${VAR}` in every string value; an unset variable is an error naming the key. */
 function expandEnv(value: unknown, name: string, at: string[]): unknown {
   if (typeof value === 'string') {
@@ -357,7 +414,7 @@ function expandEnv(value: unknown, name: string, at: string[]): unknown {
   return value;
 }
 
-function toSettings(f: FileSettings, base: string, name: string): Settings {
+function toSettings(f: FileSettings, base: string, name: string, dbFlag?: string): Settings {
   const defaults: Thresholds = {
     warningSeconds: f.thresholds?.warning ?? DEFAULT_THRESHOLDS.warningSeconds,
     criticalSeconds: f.thresholds?.critical ?? DEFAULT_THRESHOLDS.criticalSeconds,
@@ -372,7 +429,7 @@ function toSettings(f: FileSettings, base: string, name: string): Settings {
   const resolve = (p: string | undefined) => (p === undefined ? null : path.resolve(base, p));
   return {
     listen: f.listen ?? DEFAULT_LISTEN,
-    db: f.db === undefined ? defaultDb(base) : path.resolve(base, f.db),
+    ...databaseSettings(f, dbFlag, base, name),
     thresholds: { default: defaults, pools },
     inventory: resolve(f.inventory),
     tokens: tokenSettings(f.tokens ?? [], base, name),

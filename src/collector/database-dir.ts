@@ -3,12 +3,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { accessProblem } from '../nagios/file-access.js';
+import { isPostgresUrl } from './database-url.js';
 
 const FIX = 'or set db: in corral.yaml (or --db) to a path this user may write';
 
 /** `null` when the database file can be made or written (its directory made if need be); else one line. */
 export function databaseDirProblem(file: string): string | null {
-  if (file === ':memory:') return null;
+  if (file === ':memory:' || isPostgresUrl(file)) return null; // no directory: a server
   const dir = path.dirname(file);
   let mkdirCode: string | undefined;
   try {

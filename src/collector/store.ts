@@ -217,25 +217,7 @@ export class Store implements StoreReads {
 
   /** An action's reboot commands, in the order they ended. */
   listAttempts(actionId: number): RebootAttemptView[] {
-    const rows = this.reads.attempts.all(actionId) as AttemptRow[];
-    return rows.map((r) => {
-      const output = JSON.parse(r.output) as Pick<
-        RebootAttemptView,
-        'head' | 'tail' | 'omittedLines'
-      >;
-      return {
-        slave: r.slave,
-        method: r.method,
-        argv: JSON.parse(r.argv) as string[],
-        startedAt: new Date(r.started_at).toISOString(),
-        durationMs: r.duration_ms,
-        exitCode: r.exit_code,
-        signal: r.signal,
-        outcome: r.outcome as RebootAttemptView['outcome'],
-        ...output,
-        error: r.error,
-      };
-    });
+    return (this.reads.attempts.all(actionId) as AttemptRow[]).map(attemptFromRow);
   }
 
   /** The highest action id so far: the main thread numbers new actions from it. */
@@ -258,17 +240,7 @@ export class Store implements StoreReads {
 
   private withTargets(rows: ActionRow[]): StoredAction[] {
     const targets = this.reads.targets;
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      author: r.author,
-      kind: r.kind as ActionKind,
-      params: JSON.parse(r.params) as ResolvedParams,
-      summary: r.summary,
-      finishedAt: r.finished_at,
-      cancelledBy: r.cancelled_by,
-      targets: targets.all(r.id) as ActionTargetView[],
-    }));
+    return rows.map((r) => actionFromRow(r, targets.all(r.id) as ActionTargetView[]));
   }
 
   /**
@@ -314,7 +286,7 @@ export class Store implements StoreReads {
     for (const row of rows.iterate() as Iterable<SlaveRow>) {
       const starts = startsOf(row.starts);
       if (starts === null) unreadable.push(row.name);
-      records.set(row.name, fromRow(row, (starts ?? []).slice(-startsPerSlave)));
+      records.set(row.name, slaveFromRow(row, (starts ?? []).slice(-startsPerSlave)));
     }
     let through = this.checkpointedThrough();
     for (const name of unreadable) {
@@ -327,7 +299,7 @@ export class Store implements StoreReads {
     );
     for (const h of tail.iterate(through) as Iterable<HeartbeatRow>) {
       const current = records.get(h.slave) ?? newRecord(h.slave);
-      records.set(h.slave, applyHeartbeat(current, fromHeartbeatRow(h), startsPerSlave));
+      records.set(h.slave, applyHeartbeat(current, heartbeatFromRow(h), startsPerSlave));
       replayed.add(h.slave);
       through = h.id;
     }
@@ -429,7 +401,39 @@ export interface StoredAction {
   cancelledBy?: string | null;
 }
 
-interface ActionRow {
+/** An action's row (either engine) with its targets, as the store hands it out. */
+export function actionFromRow(r: ActionRow, targets: ActionTargetView[]): StoredAction {
+  return {
+    id: r.id,
+    at: r.at,
+    author: r.author,
+    kind: r.kind as ActionKind,
+    params: JSON.parse(r.params) as ResolvedParams,
+    summary: r.summary,
+    finishedAt: r.finished_at,
+    cancelledBy: r.cancelled_by,
+    targets,
+  };
+}
+
+/** A reboot attempt's row (either engine) as the audit log shows it. */
+export function attemptFromRow(r: AttemptRow): RebootAttemptView {
+  const output = JSON.parse(r.output) as Pick<RebootAttemptView, 'head' | 'tail' | 'omittedLines'>;
+  return {
+    slave: r.slave,
+    method: r.method,
+    argv: JSON.parse(r.argv) as string[],
+    startedAt: new Date(r.started_at).toISOString(),
+    durationMs: r.duration_ms,
+    exitCode: r.exit_code,
+    signal: r.signal,
+    outcome: r.outcome as RebootAttemptView['outcome'],
+    ...output,
+    error: r.error,
+  };
+}
+
+export interface ActionRow {
   id: number;
   at: number;
   author: string;
@@ -440,7 +444,7 @@ interface ActionRow {
   cancelled_by: string | null;
 }
 
-interface AttemptRow {
+export interface AttemptRow {
   slave: string;
   method: string;
   argv: string;
@@ -453,7 +457,7 @@ interface AttemptRow {
   error: string | null;
 }
 
-interface SlaveRow {
+export interface SlaveRow {
   name: string;
   pool: string | null;
   master: string | null;
@@ -471,7 +475,7 @@ interface SlaveRow {
   reboot_action: number | null;
 }
 
-interface HeartbeatRow {
+export interface HeartbeatRow {
   id: number;
   slave: string;
   kind: HeartbeatKind;
@@ -482,7 +486,7 @@ interface HeartbeatRow {
 }
 
 /** A row's starts history, or null when it is not a JSON list of times (a damaged row). */
-function startsOf(text: string | null): number[] | null {
+export function startsOf(text: string | null): number[] | null {
   if (text === null) return [];
   try {
     const value: unknown = JSON.parse(text);
@@ -494,7 +498,7 @@ function startsOf(text: string | null): number[] | null {
   }
 }
 
-function fromRow(r: SlaveRow, starts: number[]): SlaveRecord {
+export function slaveFromRow(r: SlaveRow, starts: number[]): SlaveRecord {
   return {
     name: r.name,
     pool: r.pool,
@@ -528,7 +532,7 @@ function fromRow(r: SlaveRow, starts: number[]): SlaveRecord {
   };
 }
 
-function fromHeartbeatRow(h: HeartbeatRow): Heartbeat {
+export function heartbeatFromRow(h: HeartbeatRow): Heartbeat {
   return {
     slave: h.slave,
     kind: h.kind,
