@@ -34,6 +34,8 @@ const ROWS_PER_READ = 5000;
  */
 const READ_GAP_MS = 20;
 const RECONNECT_MS = [250, 1000, 2000, 5000];
+/** A server gone without a word (a host down) must not hold a read for TCP's minutes. */
+const QUERY_TIMEOUT_MS = 5000;
 
 export interface PeerSyncParts {
   /** How to reach the shared database (its own connection: LISTEN holds it). */
@@ -205,7 +207,9 @@ export class PeerSync {
     this.turn = this.runTurn(client)
       .then(
         () => this.recovered(),
-        (err: Error) => this.failed(err),
+        // A query that failed or timed out leaves the connection in doubt: a new one is made,
+        // and its first read catches up.
+        (err: Error) => this.lost(client, err),
       )
       .finally(() => {
         this.turn = null;
@@ -234,7 +238,13 @@ export class PeerSync {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client(this.parts.connection);
+    const client = new pg.Client({
+      ...this.parts.connection,
+      application_name: 'corral sync',
+      connectionTimeoutMillis: QUERY_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+    });
     // An error on an idle connection (the server gone) must not crash the collector.
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('the connection ended')));
@@ -266,6 +276,7 @@ export class PeerSync {
   private lost(client: pg.Client, err: Error): void {
     if (this.client !== client || this.closed) return;
     this.client = null;
+    client.end().catch(() => {});
     this.failed(err);
     this.retryLater();
   }

@@ -181,6 +181,17 @@ describe.runIf(hasPostgres)('two collectors on one PostgreSQL', () => {
     }
   });
 
+  test('a heartbeat committed while the sync connections are down reaches B once they are back', async () => {
+    // Every collector's sync connection cut: the NOTIFY after this commit reaches nobody.
+    const cut = await sql.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'corral sync'`,
+    );
+    expect(cut.rowCount).toBe(3); // A, B and the one started later
+    expect((await postJson(`${a.url}/api/v1/heartbeats`, { slave: 'unheard' })).status).toBe(202);
+    await waitFor(() => has(b, 'unheard'), 10_000, 'the heartbeat on B after reconnecting');
+    expect(b.logs.some((l) => l.msg === "reading other collectors' changes again")).toBe(true);
+  });
+
   test("an action made on A reaches B's consoles and B's audit log, and finishes on a start B took", async () => {
     expect((await postJson(`${b.url}/api/v1/heartbeats`, { slave: 'reboot-me' })).status).toBe(202);
     await waitFor(() => has(a, 'reboot-me'), 5000, 'the slave on A');
