@@ -1,10 +1,11 @@
 // bench:ha: two collectors on one PostgreSQL. Durable heartbeats per second with one collector on
 // SQLite, one on PostgreSQL and two on the same PostgreSQL, measured in the same run; and the
 // cross-collector delta latency: a heartbeat posted to collector A, timed to the delta that carries
-// it on a console of collector B, idle and under load. Not a test: it prints figures.
+// it on a console of collector B, idle and under load; and failover: the owner killed (SIGKILL) to
+// the survivor owning the single-owner work. Not a test: it prints figures.
 // BENCH_SECONDS (default 10) sets each load phase's length. Needs Debian's postgresql.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -28,8 +29,57 @@ function runLoad(url, connections) {
   );
 }
 
-function startCollector(db) {
-  return startServer([corral, 'collector', '--listen', '127.0.0.1:0', '--db', db]);
+function startCollector(db, options = {}) {
+  const args = [corral, 'collector', '--listen', '127.0.0.1:0', '--db', db];
+  return startServer(options.config ? [...args, '--config', options.config] : args, options);
+}
+
+const OWNS = 'this collector owns the single-owner work (forwarding, reboot chains)';
+const FAILOVER_ROUNDS = 3;
+
+/**
+ * Two collectors that can own (reboot methods configured); the owner is killed with SIGKILL and
+ * the time until the survivor says it owns is taken, FAILOVER_ROUNDS times (the killed one is
+ * started again each round, and owns next time round).
+ */
+async function failover(db, config) {
+  const start = () => {
+    const started = { owns: null };
+    return startCollector(db, {
+      config,
+      onLog: (entry) => {
+        if (entry.msg === OWNS) started.owns = performance.now();
+      },
+    }).then((s) => Object.assign(s, started));
+  };
+  const waitOwner = async (list, ms) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      const owner = list.find((c) => c.owns !== null);
+      if (owner) return owner;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return null;
+  };
+  let running = [await start(), await start()];
+  const times = [];
+  for (let round = 0; round < FAILOVER_ROUNDS; round++) {
+    const owner = await waitOwner(running, 30_000);
+    if (!owner) break; // this corral has no ownership
+    const survivor = running.find((c) => c !== owner);
+    survivor.owns = null;
+    const killedAt = performance.now();
+    await new Promise((resolve) => {
+      owner.child.once('exit', resolve);
+      owner.child.kill('SIGKILL');
+    });
+    const next = await waitOwner([survivor], 30_000);
+    if (!next) break;
+    times.push(next.owns - killedAt);
+    running = [survivor, await start()];
+  }
+  await Promise.all(running.map((c) => stop(c.child)));
+  return times;
 }
 
 const DELTA = Buffer.from('{"type":"delta"');
@@ -130,12 +180,27 @@ try {
   ]);
   await Promise.all([stop(a.child), stop(b.child)]);
 
+  // 5. Failover: the owner killed, the survivor owns.
+  const config = path.join(mkdtempSync(path.join(tmpdir(), 'corral-bench-ha-')), 'corral.yaml');
+  writeFileSync(
+    config,
+    'reboot:\n  methods:\n    - {name: noop, argv: [/bin/true], timeout: 5s, wait: 60s}\n',
+  );
+  const failovers = await failover(await postgres.createDatabase('failover'), config);
+  rmSync(path.dirname(config), { recursive: true, force: true });
+
   console.log('');
   row('one collector, SQLite', load(sqliteLoad));
   row('one collector, PostgreSQL', load(oneLoad));
   row('two collectors, one PostgreSQL (A/B)', load(twoA, twoB));
   row('POST to A -> delta on a console of B, idle', latency(idle));
   row('POST to A -> delta on B, both loaded', `${latency(loaded)}   (target: p99 < 500 ms)`);
+  row(
+    'owner killed -> the survivor owns',
+    failovers.length === 0
+      ? 'no collector said it owns: this corral has no ownership'
+      : `${failovers.map((ms) => `${fmt(ms / 1000, 2)} s`).join(', ')}   (target: < 15 s)`,
+  );
 } finally {
   postgres.stop();
 }
