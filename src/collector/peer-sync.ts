@@ -33,6 +33,8 @@ const ROWS_PER_READ = 5000;
  * rows at once, instead of one read per commit (the consoles' deltas go out every 100 ms anyway).
  */
 const READ_GAP_MS = 20;
+/** Likewise, the NOTIFYs after this collector's heartbeat commits go at most this often. */
+const ANNOUNCE_GAP_MS = 10;
 const RECONNECT_MS = [250, 1000, 2000, 5000];
 /** A server gone without a word (a host down) must not hold a read for TCP's minutes. */
 const QUERY_TIMEOUT_MS = 5000;
@@ -91,6 +93,7 @@ export class PeerSync {
   /** One turn at a time: a pg client must not be sent a query while one runs. */
   private turn: Promise<void> | null = null;
   private lastRead = 0;
+  private lastAnnounce = 0;
   private delayed: NodeJS.Timeout | null = null;
   private failures = 0;
   private down: string | null = null;
@@ -192,11 +195,17 @@ export class PeerSync {
   /** Starts a turn if there is work and none runs; reads wait out READ_GAP_MS since the last. */
   private kick(): void {
     if (this.closed || this.client === null || this.turn || this.delayed) return;
-    const sends = this.outbox.length > 0 || this.heartbeatsToAnnounce;
+    const now = Date.now();
+    const announce = this.heartbeatsToAnnounce && this.lastAnnounce + ANNOUNCE_GAP_MS <= now;
+    const sends = this.outbox.length > 0 || announce;
     const reads = this.readHeartbeatsNext || this.readActionsNext;
-    if (!sends && !reads) return;
-    const wait = this.lastRead + READ_GAP_MS - Date.now();
-    if (!sends && wait > 0) {
+    if (!sends && !reads && !this.heartbeatsToAnnounce) return;
+    const due = (reads && this.lastRead + READ_GAP_MS <= now) || sends;
+    if (!due && (reads || this.heartbeatsToAnnounce)) {
+      const wait = Math.min(
+        reads ? this.lastRead + READ_GAP_MS - now : Infinity,
+        this.heartbeatsToAnnounce ? this.lastAnnounce + ANNOUNCE_GAP_MS - now : Infinity,
+      );
       this.delayed = setTimeout(() => {
         this.delayed = null;
         this.kick();
@@ -218,8 +227,9 @@ export class PeerSync {
   }
 
   private async runTurn(client: pg.Client): Promise<void> {
-    if (this.heartbeatsToAnnounce) {
+    if (this.heartbeatsToAnnounce && this.lastAnnounce + ANNOUNCE_GAP_MS <= Date.now()) {
       this.heartbeatsToAnnounce = false;
+      this.lastAnnounce = Date.now();
       this.outbox.push([HEARTBEATS_CHANNEL, '']);
     }
     for (const [channel, payload] of this.outbox.splice(0)) {
