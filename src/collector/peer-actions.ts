@@ -4,6 +4,8 @@ import type { ActionEvent, ActionMessage, ActionView } from '../domain/protocol.
 
 /** Finished actions remembered (so a late wake-up for one is not broadcast again). */
 const FINISHED_KEPT = 1000;
+/** This collector's own actions remembered: far more than are ever under way at once. */
+const OWN_KEPT = 10_000;
 
 export class PeerActions {
   /** Actions this collector's engine made: its consoles hear of them from the engine. */
@@ -15,6 +17,8 @@ export class PeerActions {
   /** The engine here numbered this action (before it is saved, so no read can see it first). */
   noteOwn(id: number): void {
     this.own.add(id);
+    // A Set iterates in insertion order: the first is the oldest.
+    if (this.own.size > OWN_KEPT) this.own.delete(this.own.values().next().value!);
   }
 
   isOwn(id: number): boolean {
@@ -39,7 +43,6 @@ export class PeerActions {
     while (this.finished.length > FINISHED_KEPT) {
       const old = this.finished.shift()!;
       this.told.delete(old);
-      this.own.delete(old);
     }
   }
 }
