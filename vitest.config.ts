@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests start real servers; two cores do not like many at once.
     maxWorkers: 2,
+    // CORRAL_TEST_DB=postgres: one PostgreSQL cluster for the run (nothing otherwise).
+    globalSetup: ['test/support/postgres-setup.ts'],
   },
 });

@@ -38,6 +38,16 @@ export class ActionRuns {
     return run;
   }
 
+  /**
+   * Takes up an action recorded, not finished, by a collector that stopped or lost ownership (a
+   * reboot resumed): it goes on from its record, under its own number.
+   */
+  adopt(action: StoredActionLike): ActionRun {
+    const run = new ActionRun(action, undefined, this.ledger, () => this.live.delete(action.id));
+    this.live.set(action.id, run);
+    return run;
+  }
+
   /** An action under way (fresher than the store), or undefined once its end is saved. */
   inFlight(id: number): ActionView | undefined {
     return this.live.get(id)?.view();
@@ -71,6 +81,11 @@ export class ActionRun {
     this.action.finishedAt = Date.now();
     this.emit('finished');
     await this.persist();
+    this.ended();
+  }
+
+  /** Carried out here no more (stopped; the next start or owner takes it up): shown from the store. */
+  letGo(): void {
     this.ended();
   }
 

@@ -46,6 +46,10 @@ export interface EngineParts {
   confirmWithinMs: number;
   onTargets?: (kind: string, outcome: TargetStatus, count: number) => void;
   warn: (details: Record<string, unknown>, msg: string) => void;
+  /** Why no action can be taken now (the database unreachable), or null. */
+  refusal?: () => string | null;
+  /** Why a reboot cannot run on this collector (another owns the single-owner work), or null. */
+  ownerRefusal?: () => Promise<string | null>;
 }
 
 /** A monitoring action that was sent, waiting for the backend to show it done. */
@@ -102,6 +106,7 @@ export class ActionEngine {
       author,
       known: (name) => this.parts.slave(name) !== undefined,
     });
+    if (!plan.dryRun) await this.refuseIfCannot(rebooting);
     if (rebooting) {
       const summary = describeAction(author, plan.kind, plan.params, plan.targets.length, plan.at);
       const result = await this.reboots!.submit(plan, summary, requestId);
@@ -174,6 +179,14 @@ export class ActionEngine {
     this.waiting.set(action.id, { run, refs, deadline, cancels });
     this.confirm();
     return run.view();
+  }
+
+  /** Refuses, before anything is recorded or done, what this collector cannot carry out now. */
+  private async refuseIfCannot(rebooting: boolean): Promise<void> {
+    const down = this.parts.refusal?.() ?? null;
+    if (down !== null) throw new ActionRefused(down, undefined, 'unavailable');
+    const elsewhere = rebooting ? ((await this.parts.ownerRefusal?.()) ?? null) : null;
+    if (elsewhere !== null) throw new ActionRefused(elsewhere, undefined, 'unavailable');
   }
 
   /** Actions still under way: waiting for the monitoring system, or slaves still rebooting (fresher than the store). */

@@ -13,7 +13,10 @@ import { poolOf, type SlaveReboot, type SlaveRecord } from '../domain/slave-reco
 import type { RebootStatus } from '../domain/state.js';
 import { methodsFor, type RebootSettings } from '../reboot/methods.js';
 import { valuesFor } from '../reboot/placeholders.js';
-import { describePlan, type RebootTarget, type SlavePlan } from '../reboot/plan.js';
+import { describePlan, stepsOf, type RebootTarget, type SlavePlan } from '../reboot/plan.js';
+import { PlaceholderError } from '../reboot/placeholders.js';
+import { recordOf, resumeChain, type RecordedChain } from '../reboot/resume.js';
+import type { Chain } from '../reboot/chain.js';
 import type { CommandRunner } from '../reboot/runner.js';
 import {
   RebootScheduler,
@@ -22,6 +25,7 @@ import {
   type RebootEvent,
   type RebootTransition,
 } from '../reboot/scheduler.js';
+import type { StoredActionLike } from './action-record.js';
 import type { ActionRun, ActionRuns } from './action-run.js';
 import { describeMutes, describeMuting } from './existing.js';
 import type { PlannedAction } from './request.js';
@@ -36,6 +40,12 @@ export interface RebootParts {
   /** Records since when the slave needs hands (null: no longer), kept across restarts. */
   saveNeedsHands: (slave: string, since: number | null) => Promise<unknown>;
   saveAttempt: (actionId: number, attempt: RebootAttemptView) => Promise<unknown>;
+  /** Records where a chain stands (committed before its command runs). */
+  saveChain: (chain: RecordedChain) => Promise<unknown>;
+  /** Forgets the chains of a finished action. */
+  dropChains: (actionId: number) => Promise<unknown>;
+  /** A stored action (to take up its chains), undefined when there is none. */
+  storedAction: (id: number) => Promise<StoredActionLike | undefined>;
   /** For tests: how commands run (default: the real runner). */
   run?: CommandRunner;
 }
@@ -73,7 +83,102 @@ export class RebootActions {
       onStatus: (slave, status) => this.setStatus(slave, status),
       onEvent: (event) => this.onEvent(event),
       run: parts.run,
+      persist: (bulkId, chain) => this.persist(bulkId, chain),
     });
+  }
+
+  /**
+   * Takes up the chains recorded by a collector that stopped or lost ownership, each from its
+   * recorded step, under its own action; a chain that cannot go on ends its target as failed, saying why.
+   */
+  async resume(records: readonly RecordedChain[]): Promise<void> {
+    const byAction = new Map<number, RecordedChain[]>();
+    for (const r of records) byAction.set(r.actionId, [...(byAction.get(r.actionId) ?? []), r]);
+    for (const [actionId, rows] of byAction) {
+      if ([...this.byBulk.values()].some((b) => b.run.action.id === actionId)) continue;
+      const stored = await this.parts.storedAction(actionId);
+      if (!stored || stored.finishedAt !== null) {
+        await this.parts.dropChains(actionId);
+        continue;
+      }
+      this.resumeAction(stored, rows);
+    }
+  }
+
+  private resumeAction(stored: StoredActionLike, rows: readonly RecordedChain[]): void {
+    const run = this.runs.adopt(stored);
+    let finish!: () => void;
+    const r: RebootBulk = {
+      run,
+      byName: new Map(run.action.targets.map((t) => [t.slave, t])),
+      flush: null,
+      finished: new Promise((resolve) => (finish = resolve)),
+    };
+    const now = Date.now();
+    const chains: Array<{ chain: Chain; steps: ReturnType<typeof stepsOf>; reason: string }> = [];
+    const recorded = new Set(rows.map((row) => row.slave));
+    for (const row of rows) {
+      const target = r.byName.get(row.slave);
+      if (!target) continue;
+      if (row.phase === 'back' || row.phase === 'needs-hands' || row.phase === 'cancelled') {
+        target.status = row.phase;
+        continue;
+      }
+      const taken = this.chainFrom(row, now);
+      if ('failed' in taken) {
+        target.status = 'failed';
+        target.error = taken.failed;
+      } else chains.push(taken);
+    }
+    // A target still under way with no chain recorded: the collector stopped before it was.
+    for (const t of run.action.targets) {
+      if (!recorded.has(t.slave) && UNDER_WAY.has(t.status)) {
+        t.status = 'failed';
+        t.error = 'the collector stopped before its reboot was recorded; reboot it again';
+      }
+    }
+    this.submitting = r;
+    let bulk;
+    try {
+      bulk = this.scheduler.resume(chains);
+    } finally {
+      this.submitting = null;
+    }
+    this.byBulk.set(bulk.id, r);
+    void bulk.done.then((result) => this.finish(bulk.id, r, result)).finally(finish);
+    // Starts that came while no collector ran the chain are the proof too.
+    for (const { chain } of chains) {
+      const lastStart = this.parts.slave(chain.slave)?.lastStart;
+      if (lastStart != null) this.scheduler.noteStart(chain.slave, lastStart);
+    }
+    this.progress(r);
+  }
+
+  /** A recorded chain with today's methods and values, or why it cannot go on. */
+  private chainFrom(
+    row: RecordedChain,
+    now: number,
+  ): { chain: Chain; steps: ReturnType<typeof stepsOf>; reason: string } | { failed: string } {
+    if (!this.parts.slave(row.slave)) return { failed: 'no longer known to the collector' };
+    const target = this.targetOf(row.slave);
+    const resumed = resumeChain(row, target.methods, now);
+    if (!resumed.resumed) return { failed: resumed.reason };
+    try {
+      return {
+        chain: resumed.chain,
+        steps: stepsOf(target.values, target.methods),
+        reason: resumed.reason,
+      };
+    } catch (err) {
+      if (err instanceof PlaceholderError) return { failed: err.message };
+      throw err;
+    }
+  }
+
+  private persist(bulkId: number, chain: Chain): Promise<unknown> {
+    const r = this.byBulk.get(bulkId) ?? this.submitting;
+    if (!r) return Promise.resolve();
+    return this.parts.saveChain(recordOf(r.run.action.id, chain));
   }
 
   /** A `start` heartbeat was committed: the proof a rebooting slave came back. */
@@ -120,10 +225,22 @@ export class RebootActions {
     return run.view();
   }
 
-  /** Cancels every bulk (the collector is stopping) and waits until each is recorded as ended. */
+  /**
+   * Stops every chain without ending it (the collector stops, or it is no longer the owner):
+   * running commands are killed, each action's progress is saved, and the chains stay recorded
+   * for the next start or the next owner to take up.
+   */
   async close(): Promise<void> {
-    this.scheduler.cancelAll();
-    await Promise.all([...this.byBulk.values()].map((r) => r.finished));
+    await this.scheduler.stopAll();
+    const bulks = [...this.byBulk.values()];
+    this.byBulk.clear();
+    this.bySlave.clear();
+    for (const r of bulks) {
+      if (r.flush !== null) clearTimeout(r.flush);
+      r.flush = null;
+    }
+    await Promise.all(bulks.map((r) => r.run.step('progress')));
+    for (const r of bulks) r.run.letGo();
   }
 
   /**
@@ -253,11 +370,20 @@ export class RebootActions {
     }
     await r.run.finish();
     this.byBulk.delete(bulkId);
+    await this.parts.dropChains(r.run.action.id).catch((err: Error) => {
+      this.warn(
+        { action: r.run.action.id, reason: err.message },
+        'cannot forget a finished reboot',
+      );
+    });
   }
 }
 
 export const NO_REBOOT_METHODS =
   'no reboot methods are configured: add reboot.methods to corral.yaml (see corral.sample.yaml)';
+
+/** A target whose reboot had not ended when its action was last saved. */
+const UNDER_WAY: ReadonlySet<TargetStatus> = new Set(['pending', 'rebooting']);
 
 /** Statuses that need no reason; every other one says why. */
 const UNDER_WAY_OR_BACK: ReadonlySet<TargetStatus> = new Set(['pending', 'rebooting', 'back']);

@@ -52,6 +52,7 @@ async function runRelayUntilSignal(opts: RelayFlags): Promise<void> {
     consoles: () => 0,
     unlistedSlaves: () => 0,
     oldestWriteSeconds: () => 0,
+    owner: () => false,
   });
   const local = new NagiosMonitor(
     { ...nagios, commandFile: nagios.commandFile },

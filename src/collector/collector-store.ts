@@ -2,6 +2,7 @@
 // as promises, writes as promises that resolve only once committed, action ids from the store.
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
+import type { RecordedChain } from '../reboot/resume.js';
 import type { LoadedSlaves, SlaveUpdate, StoredAction, StoredMessage } from './store.js';
 
 export type StoreEngine = 'sqlite' | 'postgres';
@@ -20,6 +21,8 @@ export interface CollectorStore {
   getAction(id: number): Promise<StoredAction | undefined>;
   /** An action's reboot commands, in the order they ended. */
   listAttempts(actionId: number): Promise<RebootAttemptView[]>;
+  /** Every reboot chain of an action not yet finished, as last recorded (the owner resumes them). */
+  rebootChains(): Promise<RecordedChain[]>;
   /** A new action's id, never given twice (on PostgreSQL, not even to two collectors). */
   nextActionId(): Promise<number>;
 
@@ -33,6 +36,10 @@ export interface CollectorStore {
   saveAttempt(actionId: number, attempt: RebootAttemptView): Promise<number>;
   /** Keeps (or clears) that a slave needs hands, so a restart does not forget it. */
   setNeedsHands(slave: string, since: number | null): Promise<number>;
+  /** Records where a reboot chain stands; resolves once committed (before its command runs). */
+  saveChain(chain: RecordedChain): Promise<number>;
+  /** Forgets the chains of a finished reboot action. */
+  dropChains(actionId: number): Promise<number>;
   /** Drops heartbeats received before `before` that a checkpoint holds; resolves with how many. */
   prune(before: number): Promise<number>;
 

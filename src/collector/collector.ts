@@ -25,6 +25,9 @@ import type { Monitor } from '../monitoring/monitor.js';
 import { icinga2Monitor } from './icinga2-wiring.js';
 import { Queries } from './queries.js';
 import { createCollectorServer } from './server.js';
+import { DatabaseWatch } from './database-status.js';
+import { OwnerJobs } from './owner-jobs.js';
+import { ownershipFor, SoleOwnership } from './ownership.js';
 import { openCollectorStore, type StoreSettings } from './open-store.js';
 import { rebootsFromAction } from './peer-reboots.js';
 import { PeerSync } from './peer-sync.js';
@@ -128,6 +131,7 @@ async function assemble(
         }),
     unlistedSlaves: () => fleet.unlistedCount,
     oldestWriteSeconds: () => store.oldestWaitMs() / 1000,
+    owner: () => ownership.owns,
   });
   // The one monitoring backend corral.yaml names; the feed, the engine and the detail see only the seam.
   const relay = nagios.relay ? new NagiosRemoteMonitor(nagios, health, log) : null;
@@ -154,6 +158,21 @@ async function assemble(
   if (link === null && nagios.statusFile !== null) {
     log.warn('nagios.status_file is ignored without nagios.command_file');
   }
+  // Single-owner work: only the owner forwards and runs reboot chains (docs/ha.md). Only a
+  // collector that can do that work tries for it.
+  const ownership = ownershipFor(
+    settings,
+    monitor !== null || rebootChains(settings.reboot) !== null,
+    (reason) => log.warn({ reason }, 'ownership of the single-owner work in trouble'),
+  );
+  undo.push(() => ownership.close());
+  const jobs = new OwnerJobs((details, msg) => log.warn(details, msg));
+  undo.push(() => jobs.close());
+  // The store's trouble (writes failing, the database unreachable) as consoles' banner shows it.
+  const database = new DatabaseWatch(
+    () => health.troubleOf('store'),
+    (current) => hub.broadcast({ type: 'database', database: current }),
+  );
 
   // Two inventory sources: the inventory file and Nagios's objects.cache (the file wins on a name).
   const inventory = new InventorySources({
@@ -235,6 +254,9 @@ async function assemble(
       },
       saveNeedsHands: (name, since) => store.setNeedsHands(name, since),
       saveAttempt: (actionId, attempt) => store.saveAttempt(actionId, attempt),
+      saveChain: (chain) => store.saveChain(chain),
+      dropChains: (actionId) => store.dropChains(actionId),
+      storedAction: (id) => store.getAction(id),
     },
     slave: (name) => {
       const record = fleet.get(name);
@@ -251,8 +273,30 @@ async function assemble(
     confirmWithinMs: nagios.confirmWithinSeconds * 1000,
     onTargets: (kind, outcome, n) => metrics.actions.inc({ kind, outcome }, n),
     warn: (details, msg) => log.warn(details, msg),
+    refusal: () => database.refusal(),
+    ownerRefusal: async () =>
+      ownership.owns
+        ? null
+        : `reboots run on the collector that owns the single-owner work (${(await ownership.owner()) ?? 'none just now: another takes over within 15 s'}), not on this one: send it there, or list both with --collector and it goes there`,
   });
   undo.push(() => actions.close());
+  if (link !== null) {
+    // Sole: as at every start, crossings made while it was down; taking over: everything again.
+    const everything = !(ownership instanceof SoleOwnership);
+    jobs.register({
+      name: `forwarding to ${link.monitor.label}`,
+      start: () => link.startForwarding(everything),
+      close: () => link.stopForwarding(),
+    });
+  }
+  const reboots = actions.reboots;
+  if (reboots !== null) {
+    jobs.register({
+      name: 'reboot chains',
+      start: async () => reboots.resume(await store.rebootChains()),
+      close: () => reboots.close(),
+    });
+  }
   const queries: Queries = new Queries({
     fleet,
     store,
@@ -275,6 +319,7 @@ async function assemble(
     metrics,
     log,
     () => monitoring.current,
+    () => database.current,
   );
   undo.push(() => hub.close());
   const connections = new ConnectionLimit(settings.http, metrics, log);
@@ -291,6 +336,7 @@ async function assemble(
     actions,
     connections,
     relay,
+    owner: () => ownership.owns,
   });
 
   const { server, scheme, reloadCertificate } = createCollectorServer(settings.tls, api, log);
@@ -306,10 +352,20 @@ async function assemble(
     for (const c of changes) log.info(c, 'state changed');
     link?.afterTick(changes, now);
     monitoring.refresh(now);
+    database.refresh();
   }, TICK_MS);
-  // Reads status.dat, then sends Nagios the late and dead slaves: crossings made while stopped.
+  // Reads status.dat (every collector wired to it); the owner then forwards (crossings made while stopped).
   void link?.start();
   peers?.start();
+  await ownership.start(url, (owns) => {
+    log.info(
+      { owner: owns },
+      owns
+        ? 'this collector owns the single-owner work (forwarding, reboot chains)'
+        : 'no longer the owner: single-owner work stopped',
+    );
+    void jobs.follow(owns);
+  });
   const prune = setInterval(() => {
     store.prune(Date.now() - settings.history.retentionSeconds * 1000).then(
       (removed) => removed > 0 && log.info({ removed }, 'old heartbeats pruned'),
@@ -356,9 +412,12 @@ async function assemble(
               'last checkpoint failed; the next start replays the log',
             ),
           );
-        // Running reboot commands are stopped and every reboot is recorded as cancelled.
+        // The owner's work stops first (reboot chains stay recorded for the next start or owner),
+        // then the lock is let go.
+        await jobs.close();
         await actions.close();
         await link?.close();
+        await ownership.close();
         server.closeIdleConnections();
         const forced = setTimeout(() => server.closeAllConnections(), 5000);
         await closed;

@@ -33,6 +33,11 @@ export class Health {
     return this.problems.get(part)?.problem ?? null;
   }
 
+  /** The part's problem and since when (epoch ms), or null when it is well. */
+  troubleOf(part: HealthPart): { problem: string; since: number } | null {
+    return this.problems.get(part) ?? null;
+  }
+
   report(): HealthReport {
     const problems = [...this.problems].map(([part, p]) => ({
       part,

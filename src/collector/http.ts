@@ -38,6 +38,8 @@ export interface ApiParts {
   connections: ConnectionLimit;
   /** Where a Nagios relay's connection goes (`nagios.relay: true`); null: this collector takes none. */
   relay?: { accept(req: IncomingMessage, socket: Duplex, head: Buffer, who: string): void } | null;
+  /** Whether this collector owns the single-owner work (docs/ha.md); shown by /healthz. */
+  owner?: () => boolean;
 }
 
 const ACTIONS_DEFAULT = 20;
@@ -274,6 +276,7 @@ export function createApi(parts: ApiParts) {
         ...report,
         slaves: fleet.size,
         consoles: parts.hub.connected,
+        ...(parts.owner && { owner: parts.owner() }),
       });
     }
     if (p === '/metrics') {

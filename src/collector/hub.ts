@@ -11,6 +11,7 @@ import {
   type DryRunView,
   type DeltaMessage,
   type HelloMessage,
+  type DatabaseStatus,
   type MonitoringLink,
   type ServerMessage,
   type SnapshotMessage,
@@ -60,6 +61,8 @@ export class Hub {
     private readonly log: Logger,
     /** The monitoring link as it stands now, for `hello`. */
     private readonly monitoring: () => MonitoringLink,
+    /** The database as it stands now, for `hello`. */
+    private readonly database?: () => DatabaseStatus,
   ) {
     // An action request may name thousands of slaves: as much as an HTTP body may carry.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: settings.limits.bodyBytes });
@@ -109,6 +112,7 @@ export class Hub {
       actions: wired, // `nagios` as older consoles read it
       reboot: rebootChains(this.settings.reboot),
       monitoring: this.monitoring(),
+      ...(this.database && { database: this.database() }),
     };
     this.send(c, JSON.stringify(hello));
     this.sendSnapshot(c);

@@ -13,6 +13,8 @@ export interface MetricsSources {
   unlistedSlaves: () => number;
   /** Age of the oldest write waiting for its commit, in seconds. */
   oldestWriteSeconds: () => number;
+  /** Whether this collector owns the single-owner work (docs/ha.md). */
+  owner: () => boolean;
 }
 
 export class Metrics {
@@ -161,6 +163,14 @@ export class Metrics {
       registers,
       collect() {
         this.set(sources.unlistedSlaves());
+      },
+    });
+    new Gauge({
+      name: 'corral_owner',
+      help: 'Whether this collector owns the single-owner work: forwarding to the monitoring system, reboot chains (1) or not (0).',
+      registers,
+      collect() {
+        this.set(sources.owner() ? 1 : 0);
       },
     });
     new Gauge({

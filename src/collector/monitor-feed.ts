@@ -48,6 +48,9 @@ export class MonitorFeed {
   /** Slaves whose name or attributes cannot be a service in the backend, with why (said once each). */
   private readonly unmappable = new Map<string, string>();
   private closed = false;
+  /** Only the owner forwards (see ownership.ts); every collector with the link reads the backend back. */
+  private forwarding = false;
+  private started: Promise<void> | null = null;
   private readonly lastLogged = new Map<string, { at: number; suppressed: number }>();
 
   constructor(
@@ -82,6 +85,7 @@ export class MonitorFeed {
     const now = Date.now();
     for (const h of heartbeats) {
       this.neverHeard.forget(h.slave);
+      if (!this.forwarding) continue;
       const record = this.fleet.get(h.slave);
       const last = record?.lastHeartbeat;
       if (!record || !last || last.at !== h.at || last.kind !== h.kind) continue;
@@ -103,6 +107,7 @@ export class MonitorFeed {
    * now, and one never heard from whose critical threshold passed since it was listed is CRITICAL.
    */
   afterTick(changes: readonly StateChange[], now: number): void {
+    if (!this.forwarding) return;
     for (const c of changes) {
       if (c.to !== 'late' && c.to !== 'dead') continue;
       const record = this.fleet.get(c.name);
@@ -127,15 +132,23 @@ export class MonitorFeed {
     this.neverHeard.update(silent, now);
   }
 
+  /** At startup: reads the backend a first time (every collector with the link shows its muting). */
+  start(): Promise<void> {
+    this.started ??= this.monitor.start();
+    return this.started;
+  }
+
   /**
-   * At startup, once the fleet and inventory are loaded: reads the backend a first time, then
-   * submits the result of every slave that is late or dead now, as afterTick would have. The
-   * fleet loads its states silently, so a crossing made while the collector was down would
-   * otherwise reach the backend only at the slave's next change (for a dead slave, maybe never).
+   * Forwarding begins (this collector owns the work): once the backend was read, the result of
+   * every slave that is late or dead now is submitted, as afterTick would have. The fleet loads its
+   * states silently, so a crossing made while the collector was down would otherwise reach the
+   * backend only at the slave's next change (for a dead slave, maybe never). A collector taking
+   * over (`everything`) sends every slave's current state: the last owner may have missed any.
    */
-  async start(): Promise<void> {
-    await this.monitor.start();
-    if (this.closed) return;
+  async startForwarding(everything: boolean): Promise<void> {
+    this.forwarding = true;
+    await this.start();
+    if (this.closed || !this.forwarding) return;
     const now = Date.now();
     this.afterInventory(now);
     let queued = 0;
@@ -144,12 +157,20 @@ export class MonitorFeed {
       if (this.pending.has(record.name)) continue;
       const state = recordState(record, this.fleet.policy, now);
       if ((state === 'late' || state === 'dead') && this.queueFreshness(record, now)) queued++;
+      else if (everything) this.owed.add(record.name);
     }
     if (queued > 0)
       this.log.info(
         { slaves: queued },
         `sending ${this.monitor.label} the results of the late and dead slaves`,
       );
+    if (everything && this.owed.size > 0) {
+      this.log.info(
+        { slaves: this.owed.size },
+        "took over forwarding as the owner: sending every other slave's current state again",
+      );
+      this.startPump();
+    }
     this.kick();
   }
 
@@ -162,6 +183,15 @@ export class MonitorFeed {
       thresholds: thresholdsFor(this.fleet.policy, poolOf(record)),
     });
     return true;
+  }
+
+  /** Forwarding stops at once (no longer the owner): nothing waiting is sent; what is being written finishes. */
+  stopForwarding(): Promise<void> {
+    this.forwarding = false;
+    this.stopPump();
+    this.pending = new Map();
+    this.owed.clear();
+    return this.drain();
   }
 
   /** Waits until every result handed over so far has been written (or has failed). */
@@ -179,7 +209,7 @@ export class MonitorFeed {
 
   /** The backend is back: every slave's current state goes again, as it may have missed any. */
   private resendAll(why: string): void {
-    if (this.closed) return;
+    if (this.closed || !this.forwarding) return;
     for (const record of this.fleet.all()) this.owed.add(record.name);
     this.log.info({ slaves: this.owed.size }, `${why}: sending every slave's current state again`);
     this.startPump();
@@ -187,6 +217,7 @@ export class MonitorFeed {
 
   /** Slaves whose result did not reach the backend: their current state goes again. */
   private owe(names: readonly string[]): void {
+    if (!this.forwarding) return;
     for (const name of names) this.owed.add(name);
     this.startPump();
   }

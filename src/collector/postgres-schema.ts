@@ -85,7 +85,29 @@ CREATE INDEX reboot_attempts_by_action ON reboot_attempts (action_id, id);
  * schema SQLite reached by then, made whole by `TABLES`); later versions add an entry each, as
  * SQLite's `UPGRADES` do.
  */
-const UPGRADES: ReadonlyArray<{ to: number; up: (client: pg.ClientBase) => Promise<void> }> = [];
+const UPGRADES: ReadonlyArray<{ to: number; up: (client: pg.ClientBase) => Promise<void> }> = [
+  {
+    // Reboot chains stored (SQLite's version 6): a restart or the next owner resumes them.
+    to: 6,
+    async up(client) {
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS reboot_chains (
+          action_id bigint NOT NULL REFERENCES actions (id),
+          slave text NOT NULL,
+          begun_at bigint NOT NULL,
+          method_index integer NOT NULL,
+          method text NOT NULL,
+          phase text NOT NULL
+            CHECK (phase IN ('queued', 'running', 'waiting', 'back', 'needs-hands', 'cancelled')),
+          since bigint NOT NULL,
+          until bigint,
+          command_ran integer NOT NULL CHECK (command_ran IN (0, 1)),
+          tried text NOT NULL,
+          PRIMARY KEY (action_id, slave)
+        )`);
+    },
+  },
+];
 
 /** The version PostgreSQL's schema starts at: a new database gets `TABLES`, then the upgrades after it. */
 const FIRST_VERSION = 2;

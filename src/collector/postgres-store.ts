@@ -4,7 +4,8 @@
 // fail fast (a 503, never a 202) and the pool reconnects by itself once it is back.
 import pg from 'pg';
 import type { Heartbeat } from '../domain/heartbeat.js';
-import type { RebootAttemptView } from '../domain/protocol.js';
+import type { ActionTargetView, RebootAttemptView } from '../domain/protocol.js';
+import type { RecordedChain } from '../reboot/resume.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
 import { StoreUnavailable, type CollectorStore, type StoreEvents } from './collector-store.js';
 import type { PostgresTarget } from './database-url.js';
@@ -13,12 +14,14 @@ import { upgradePostgresSchema } from './postgres-schema.js';
 import type { SchemaChange } from './schema.js';
 import {
   attemptFromRow,
+  chainOfRow,
   actionFromRow,
   heartbeatFromRow,
   slaveFromRow,
   startsOf,
   type ActionRow,
   type AttemptRow,
+  type ChainRow,
   type HeartbeatRow,
   type LoadedSlaves,
   type SlaveRow,
@@ -50,7 +53,9 @@ type Op =
   | { op: 'action'; action: StoredAction }
   | { op: 'attempt'; actionId: number; attempt: RebootAttemptView }
   | { op: 'needs-hands'; slave: string; since: number | null }
-  | { op: 'prune'; before: number };
+  | { op: 'prune'; before: number }
+  | { op: 'chain'; chain: RecordedChain }
+  | { op: 'drop-chains'; actionId: number };
 type Queued = Op & { sentAt: number; resolve: (v: number) => void; reject: (e: Error) => void };
 
 export class PostgresStore implements CollectorStore {
@@ -191,34 +196,30 @@ export class PostgresStore implements CollectorStore {
     return rows.map(attemptFromRow);
   }
 
+  async rebootChains(): Promise<RecordedChain[]> {
+    const rows = await this.read<ChainRow>('SELECT * FROM reboot_chains ORDER BY action_id, slave');
+    return rows.map(chainOfRow);
+  }
+
   /** From the database's sequence: two collectors never number two actions alike. */
   async nextActionId(): Promise<number> {
     const rows = await this.read<{ id: number }>("SELECT nextval('action_ids') AS id");
     return rows[0]!.id;
   }
 
+  /** The actions with their targets, read in one query for them all. */
   private async withTargets(rows: ActionRow[]): Promise<StoredAction[]> {
     if (rows.length === 0) return [];
-    const targets = await this.read<{
-      action_id: number;
-      slave: string;
-      status: string;
-      error: string | null;
-    }>(
+    const targets = await this.read<ActionTargetView & { action_id: number }>(
       `SELECT action_id, slave, status, error FROM action_targets
        WHERE action_id = ANY($1::bigint[]) ORDER BY action_id, position`,
       [rows.map((r) => r.id)],
     );
-    return rows.map((r) =>
-      actionFromRow(
-        r,
-        targets
-          .filter((t) => t.action_id === r.id)
-          .map(
-            ({ slave, status, error }) => ({ slave, status, error }) as StoredAction['targets'][0],
-          ),
-      ),
-    );
+    const byAction = new Map<number, ActionTargetView[]>();
+    for (const { action_id, slave, status, error } of targets) {
+      byAction.set(action_id, [...(byAction.get(action_id) ?? []), { slave, status, error }]);
+    }
+    return rows.map((r) => actionFromRow(r, byAction.get(r.id) ?? []));
   }
 
   private async read<R extends pg.QueryResultRow>(
@@ -258,6 +259,14 @@ export class PostgresStore implements CollectorStore {
 
   prune(before: number): Promise<number> {
     return this.enqueue({ op: 'prune', before });
+  }
+
+  saveChain(chain: RecordedChain): Promise<number> {
+    return this.enqueue({ op: 'chain', chain });
+  }
+
+  dropChains(actionId: number): Promise<number> {
+    return this.enqueue({ op: 'drop-chains', actionId });
   }
 
   oldestWaitMs(now = Date.now()): number {
@@ -332,6 +341,33 @@ export class PostgresStore implements CollectorStore {
           attemptValues(q.actionId, q.attempt),
         );
         return q.actionId;
+      case 'chain': {
+        const c = q.chain;
+        await this.pool.query(
+          `INSERT INTO reboot_chains (action_id, slave, begun_at, method_index, method, phase,
+             since, until, command_ran, tried)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (action_id, slave) DO UPDATE SET method_index = excluded.method_index,
+             method = excluded.method, phase = excluded.phase, since = excluded.since,
+             until = excluded.until, command_ran = excluded.command_ran, tried = excluded.tried`,
+          [
+            c.actionId,
+            c.slave,
+            c.begunAt,
+            c.index,
+            c.method,
+            c.phase,
+            c.since,
+            c.until,
+            c.commandRan ? 1 : 0,
+            JSON.stringify(c.tried),
+          ],
+        );
+        return 0;
+      }
+      case 'drop-chains':
+        await this.pool.query('DELETE FROM reboot_chains WHERE action_id = $1', [q.actionId]);
+        return 0;
       case 'needs-hands':
         await this.pool.query('UPDATE slaves SET needs_hands_since = $1 WHERE name = $2', [
           q.since,

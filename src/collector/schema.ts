@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 
 /** The schema this program writes. Raise it with a new entry in `UPGRADES`, never edit one. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 6;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS heartbeats (
@@ -75,6 +75,24 @@ CREATE TABLE IF NOT EXISTS reboot_attempts (
 CREATE INDEX IF NOT EXISTS reboot_attempts_by_action ON reboot_attempts (action_id, id);
 `;
 
+/** One row per slave of a reboot action under way; `command_ran` is committed before the command starts. */
+export const REBOOT_CHAINS = `
+CREATE TABLE IF NOT EXISTS reboot_chains (
+  action_id INTEGER NOT NULL REFERENCES actions (id),
+  slave TEXT NOT NULL,
+  begun_at INTEGER NOT NULL,
+  method_index INTEGER NOT NULL,
+  method TEXT NOT NULL,
+  phase TEXT NOT NULL
+    CHECK (phase IN ('queued', 'running', 'waiting', 'back', 'needs-hands', 'cancelled')),
+  since INTEGER NOT NULL,
+  until INTEGER,
+  command_ran INTEGER NOT NULL CHECK (command_ran IN (0, 1)),
+  tried TEXT NOT NULL,
+  PRIMARY KEY (action_id, slave)
+) WITHOUT ROWID;
+`;
+
 /** Each upgrade takes a database from the version before it to `to`. */
 const UPGRADES: ReadonlyArray<{ to: number; up: (db: Database.Database) => void }> = [
   {
@@ -110,6 +128,14 @@ const UPGRADES: ReadonlyArray<{ to: number; up: (db: Database.Database) => void 
       if (!columns.includes('cancelled_by')) {
         db.exec('ALTER TABLE actions ADD COLUMN cancelled_by TEXT');
       }
+    },
+  },
+  {
+    // Reboot chains stored, not only in memory: a restart, or the collector taking over, resumes
+    // each from its recorded step (a row per action and slave, removed when the action finishes).
+    to: 6,
+    up(db) {
+      db.exec(REBOOT_CHAINS);
     },
   },
 ];

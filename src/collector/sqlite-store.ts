@@ -3,6 +3,7 @@
 // per file).
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
+import type { RecordedChain } from '../reboot/resume.js';
 import type { CollectorStore, StoreEvents } from './collector-store.js';
 import { openStoreReads, type SlaveUpdate, type StoredAction, type StoreReads } from './store.js';
 import { StoreWriter } from './store-writer.js';
@@ -53,6 +54,10 @@ export class SqliteStore implements CollectorStore {
     return Promise.resolve().then(() => this.reads.listAttempts(actionId));
   }
 
+  rebootChains() {
+    return Promise.resolve().then(() => this.reads.rebootChains());
+  }
+
   /** Only this collector writes the file: counting on from its highest id is enough. */
   nextActionId(): Promise<number> {
     return Promise.resolve(++this.lastActionId);
@@ -76,6 +81,14 @@ export class SqliteStore implements CollectorStore {
 
   setNeedsHands(slave: string, since: number | null): Promise<number> {
     return this.writer.setNeedsHands(slave, since);
+  }
+
+  saveChain(chain: RecordedChain): Promise<number> {
+    return this.writer.saveChain(chain);
+  }
+
+  dropChains(actionId: number): Promise<number> {
+    return this.writer.dropChains(actionId);
   }
 
   prune(before: number): Promise<number> {

@@ -52,6 +52,12 @@ function answer(req: Exclude<WriterRequest, WriteRequest>): WriterReply {
     } else if (req.op === 'needs-hands') {
       store.setNeedsHands(req.slave, req.since);
       return { ids, ok: true, value: 0 };
+    } else if (req.op === 'chain') {
+      store.saveChain(req.chain);
+      return { ids, ok: true, value: 0 };
+    } else if (req.op === 'drop-chains') {
+      store.dropChains(req.actionId);
+      return { ids, ok: true, value: 0 };
     } else if (req.op === 'prune') {
       return { ids, ok: true, value: store.prune(req.before) };
     } else {

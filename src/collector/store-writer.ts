@@ -2,6 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat } from '../domain/heartbeat.js';
 import type { RebootAttemptView } from '../domain/protocol.js';
+import type { RecordedChain } from '../reboot/resume.js';
 import type { SlaveUpdate, StoredAction } from './store.js';
 
 export type WriterRequest =
@@ -11,6 +12,8 @@ export type WriterRequest =
   | { id: number; op: 'action'; action: StoredAction }
   | { id: number; op: 'attempt'; actionId: number; attempt: RebootAttemptView }
   | { id: number; op: 'needs-hands'; slave: string; since: number | null }
+  | { id: number; op: 'chain'; chain: RecordedChain }
+  | { id: number; op: 'drop-chains'; actionId: number }
   | { id: number; op: 'close' };
 
 /** One answer for one or more requests (writes merged into one commit share it). */
@@ -133,6 +136,16 @@ export class StoreWriter {
   /** Keeps (or clears) that a slave needs hands, so a restart does not forget it. */
   setNeedsHands(slave: string, since: number | null): Promise<number> {
     return this.request({ op: 'needs-hands', slave, since });
+  }
+
+  /** Records where a reboot chain stands; resolves once committed. */
+  saveChain(chain: RecordedChain): Promise<number> {
+    return this.request({ op: 'chain', chain });
+  }
+
+  /** Forgets the chains of a finished reboot action. */
+  dropChains(actionId: number): Promise<number> {
+    return this.request({ op: 'drop-chains', actionId });
   }
 
   prune(before: number): Promise<number> {

@@ -9,6 +9,7 @@ import type {
   ResolvedParams,
 } from '../domain/protocol.js';
 import { applyHeartbeat, newRecord, type SlaveRecord } from '../domain/slave-record.js';
+import type { RecordedChain } from '../reboot/resume.js';
 import { explainDatabaseError, openDatabase, type OpenedDatabase } from './database-file.js';
 
 export interface StoredMessage {
@@ -43,6 +44,8 @@ export interface StoreReads {
   getAction(id: number): StoredAction | undefined;
   listAttempts(actionId: number): RebootAttemptView[];
   lastActionId(): number;
+  /** Every reboot chain of an action not yet finished, as last recorded. */
+  rebootChains(): RecordedChain[];
   close(): void;
 }
 
@@ -77,6 +80,7 @@ function prepareReads(db: Database.Database) {
     ),
     attempts: db.prepare('SELECT * FROM reboot_attempts WHERE action_id = ? ORDER BY id'),
     lastActionId: db.prepare('SELECT max(id) AS id FROM actions'),
+    chains: db.prepare('SELECT * FROM reboot_chains ORDER BY action_id, slave'),
   };
 }
 
@@ -218,6 +222,40 @@ export class Store implements StoreReads {
   /** An action's reboot commands, in the order they ended. */
   listAttempts(actionId: number): RebootAttemptView[] {
     return (this.reads.attempts.all(actionId) as AttemptRow[]).map(attemptFromRow);
+  }
+
+  /** Records where a reboot chain stands (replacing its last record). */
+  saveChain(c: RecordedChain): void {
+    this.db
+      .prepare(
+        `INSERT INTO reboot_chains (action_id, slave, begun_at, method_index, method, phase, since,
+           until, command_ran, tried)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (action_id, slave) DO UPDATE SET method_index = excluded.method_index,
+           method = excluded.method, phase = excluded.phase, since = excluded.since,
+           until = excluded.until, command_ran = excluded.command_ran, tried = excluded.tried`,
+      )
+      .run(
+        c.actionId,
+        c.slave,
+        c.begunAt,
+        c.index,
+        c.method,
+        c.phase,
+        c.since,
+        c.until,
+        c.commandRan ? 1 : 0,
+        JSON.stringify(c.tried),
+      );
+  }
+
+  /** Forgets the chains of a finished reboot action. */
+  dropChains(actionId: number): void {
+    this.db.prepare('DELETE FROM reboot_chains WHERE action_id = ?').run(actionId);
+  }
+
+  rebootChains(): RecordedChain[] {
+    return (this.reads.chains.all() as ChainRow[]).map(chainOfRow);
   }
 
   /** The highest action id so far: the main thread numbers new actions from it. */
@@ -442,6 +480,35 @@ export interface ActionRow {
   summary: string;
   finished_at: number | null;
   cancelled_by: string | null;
+}
+
+export interface ChainRow {
+  action_id: number;
+  slave: string;
+  begun_at: number;
+  method_index: number;
+  method: string;
+  phase: string;
+  since: number;
+  until: number | null;
+  command_ran: number;
+  tried: string;
+}
+
+/** A reboot_chains row as the chain it records. */
+export function chainOfRow(r: ChainRow): RecordedChain {
+  return {
+    actionId: Number(r.action_id),
+    slave: r.slave,
+    begunAt: Number(r.begun_at),
+    index: r.method_index,
+    method: r.method,
+    phase: r.phase as RecordedChain['phase'],
+    since: Number(r.since),
+    until: r.until === null ? null : Number(r.until),
+    commandRan: r.command_ran === 1,
+    tried: JSON.parse(r.tried) as string[],
+  };
 }
 
 export interface AttemptRow {

@@ -27,6 +27,25 @@ export interface HelloMessage {
   monitoring?: MonitoringLink;
   /** What needs a decision now (see HygieneItem). */
   hygiene?: HygieneItem[];
+  /** Whether the collector's database takes writes now (absent from older collectors). */
+  database?: DatabaseStatus;
+}
+
+/**
+ * The collector's database as consoles see it: in `hello`, and in a `database` message whenever
+ * it changes. While it has a problem, heartbeats get 503 and actions are refused.
+ */
+export interface DatabaseStatus {
+  /** One printable line naming what is wrong (unreachable, writes failing); null when all is well. */
+  problem: string | null;
+  /** Since when (ISO 8601 UTC); null while all is well. */
+  since: string | null;
+}
+
+/** Sent whenever the database's status changes (unreachable, back). */
+export interface DatabaseMessage {
+  type: 'database';
+  database: DatabaseStatus;
 }
 
 /** The monitoring systems a collector can be wired to; `none` when it is wired to none. */
@@ -352,7 +371,13 @@ export interface DryRunMessage extends DryRunView {
 
 /** The stream itself: what every console handles. */
 export type ServerMessage =
-  HelloMessage | SnapshotMessage | DeltaMessage | ErrorMessage | MonitoringMessage | HygieneMessage;
+  | HelloMessage
+  | SnapshotMessage
+  | DeltaMessage
+  | ErrorMessage
+  | MonitoringMessage
+  | HygieneMessage
+  | DatabaseMessage;
 
 /** Besides the stream, the answers and progress of actions (a console that acts handles these too). */
 export type ActionServerMessage = ActionMessage | DryRunMessage;

@@ -51,17 +51,24 @@ export function planReboot(targets: readonly RebootTarget[], options: PlanOption
       return { slave, action: 'fail', reason: 'no reboot methods are configured for its pool' };
     }
     try {
-      const steps = t.methods.map((m) => ({
-        method: m.name,
-        argv: m.argv.length === 0 ? [] : fillArgv(m.argv, t.values),
-        hands: m.hands,
-      }));
-      return { slave, action: 'reboot', steps };
+      return { slave, action: 'reboot', steps: stepsOf(t.values, t.methods) };
     } catch (err) {
       if (err instanceof PlaceholderError) return { slave, action: 'fail', reason: err.message };
       throw err;
     }
   });
+}
+
+/** Each method's exact argv for this slave; throws a PlaceholderError when a value is missing or unsafe. */
+export function stepsOf(
+  values: PlaceholderValues,
+  methods: readonly RebootMethod[],
+): PlannedStep[] {
+  return methods.map((m) => ({
+    method: m.name,
+    argv: m.argv.length === 0 ? [] : fillArgv(m.argv, values),
+    hands: m.hands,
+  }));
 }
 
 /** The dry run as text: one line per command exactly as it would run (JSON keeps each argument). */

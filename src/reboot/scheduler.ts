@@ -79,6 +79,11 @@ export interface SchedulerOptions {
   clock?: Clock;
   /** Output lines kept from the start and from the end of each command. */
   keepLines?: number;
+  /**
+   * Records where a chain stands after each change (the store, so another collector or the next
+   * start can take it up). A command is started only once its `running` record is committed.
+   */
+  persist?: (bulkId: number, chain: Chain) => Promise<unknown>;
 }
 
 interface Entry {
@@ -90,6 +95,10 @@ interface Entry {
   abort: AbortController | null;
   cancelWait: (() => void) | null;
   lastReason: string;
+  /** The chain's last record: committed before its command may run. */
+  recorded: Promise<unknown>;
+  /** Stopped without an ending (the collector stops or lost ownership): nothing more happens. */
+  stopped: boolean;
 }
 
 interface BulkState {
@@ -97,6 +106,8 @@ interface BulkState {
   results: Array<BulkResult['slaves'][number] | undefined>;
   open: number;
   finish: () => void;
+  /** Stopped (not ended): it never finishes here; its chains are taken up from their records. */
+  stopped: boolean;
 }
 
 export class RebootScheduler {
@@ -109,6 +120,8 @@ export class RebootScheduler {
   private lastBulkId = 0;
   private readonly run: CommandRunner;
   private readonly clock: Clock;
+  /** Commands started and not yet exited. */
+  private readonly commands = new Set<Promise<void>>();
 
   constructor(private readonly options: SchedulerOptions) {
     this.run = options.run ?? runCommand;
@@ -141,7 +154,7 @@ export class RebootScheduler {
     const plans = this.plan(targets, options);
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
-    const bulk: BulkState = { id, results: [], open: 0, finish };
+    const bulk: BulkState = { id, results: [], open: 0, finish, stopped: false };
     const entries: Entry[] = [];
     const now = this.clock.now();
     for (const [index, p] of plans.entries()) {
@@ -160,10 +173,13 @@ export class RebootScheduler {
         abort: null,
         cancelWait: null,
         lastReason: 'queued',
+        recorded: Promise.resolve(),
+        stopped: false,
       };
       this.chains.set(p.slave, entry);
       entries.push(entry);
       bulk.open++;
+      this.record(entry);
       this.options.onStatus(p.slave, statusOf(entry.chain));
       this.emitTransition(bulk.id, p.slave, 'queued', statusOf(entry.chain), 'queued');
     }
@@ -179,6 +195,76 @@ export class RebootScheduler {
         for (const e of entries) this.apply(e, { type: 'cancelled' });
       },
     };
+  }
+
+  /**
+   * Takes up chains recorded by a collector that stopped (or lost ownership), as one bulk: each
+   * goes on from its recorded step (see resume.ts: a command that may have run is not run again).
+   */
+  resume(chains: ReadonlyArray<{ chain: Chain; steps: PlannedStep[]; reason: string }>): Bulk {
+    const id = ++this.lastBulkId;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const bulk: BulkState = { id, results: [], open: 0, finish, stopped: false };
+    const entries = chains.map(({ chain, steps }, index): Entry => ({
+      chain,
+      steps,
+      bulk,
+      index,
+      abort: null,
+      cancelWait: null,
+      lastReason: 'resumed',
+      recorded: Promise.resolve(),
+      stopped: false,
+    }));
+    const plans: SlavePlan[] = chains.map(({ chain, steps }) => ({
+      slave: chain.slave,
+      action: 'reboot',
+      steps,
+    }));
+    bulk.open = entries.length;
+    for (const [i, entry] of entries.entries()) {
+      const s = entry.chain.state;
+      this.chains.set(entry.chain.slave, entry);
+      entry.lastReason = chains[i]!.reason;
+      const status = statusOf(entry.chain);
+      this.options.onStatus(entry.chain.slave, status);
+      const phase = s.phase === 'done' ? s.outcome : s.phase;
+      this.emitTransition(id, entry.chain.slave, phase, status, entry.lastReason);
+      this.record(entry);
+      if (s.phase === 'queued') this.escalated.push(entry);
+      else if (s.phase === 'waiting') this.waitForStart(entry, s.until);
+      else if (s.phase === 'done') this.close(entry, s.outcome, entry.lastReason);
+    }
+    if (bulk.open === 0) finish();
+    const done = finished.then(() => summarize(bulk));
+    this.pump();
+    return {
+      id,
+      plans,
+      done,
+      cancel: () => {
+        for (const e of entries) this.apply(e, { type: 'cancelled' });
+      },
+    };
+  }
+
+  /**
+   * Stops every chain without ending it (the collector stops, or another takes over): no more
+   * steps, running commands are killed, nothing is recorded as ended; resolves once they exited.
+   */
+  async stopAll(): Promise<void> {
+    for (const entry of this.chains.values()) {
+      entry.stopped = true;
+      entry.bulk.stopped = true;
+      entry.cancelWait?.();
+      entry.cancelWait = null;
+      entry.abort?.abort();
+    }
+    this.chains.clear();
+    this.escalated.length = 0;
+    this.fresh.length = 0;
+    await Promise.all([...this.commands]);
   }
 
   /** A `start` heartbeat arrived for `slave` (at its time, epoch ms). */
@@ -223,11 +309,13 @@ export class RebootScheduler {
   }
 
   private apply(entry: Entry, event: ChainEvent): void {
+    if (entry.stopped) return;
     const before = entry.chain.state;
     const next = step(entry.chain, event, this.clock.now());
     if (!next.changed) return;
     entry.chain = { ...entry.chain, state: next.state, tried: next.tried };
     entry.lastReason = next.reason;
+    this.record(entry);
     const status = statusOf(entry.chain);
     this.options.onStatus(entry.chain.slave, status);
     const phase = next.state.phase === 'done' ? next.state.outcome : next.state.phase;
@@ -242,10 +330,7 @@ export class RebootScheduler {
         void this.runStep(entry, next.state.index);
         break;
       case 'waiting':
-        entry.cancelWait = this.clock.setTimeout(
-          () => this.apply(entry, { type: 'wait-expired' }),
-          next.state.until - this.clock.now(),
-        );
+        this.waitForStart(entry, next.state.until);
         break;
       case 'done':
         // A command still running is stopped; the bulk ends once it has exited.
@@ -256,7 +341,38 @@ export class RebootScheduler {
     this.pump();
   }
 
-  private async runStep(entry: Entry, index: number): Promise<void> {
+  private waitForStart(entry: Entry, until: number): void {
+    entry.cancelWait = this.clock.setTimeout(
+      () => this.apply(entry, { type: 'wait-expired' }),
+      Math.max(0, until - this.clock.now()),
+    );
+  }
+
+  /** Why the chain's last record (its `running`) could not be committed, or null once it is. */
+  private async recordError(entry: Entry): Promise<string | null> {
+    try {
+      await entry.recorded;
+      return null;
+    } catch (err) {
+      return `cannot record that it runs: ${(err as Error).message}`;
+    }
+  }
+
+  private record(entry: Entry): void {
+    const persist = this.options.persist;
+    if (!persist) return;
+    entry.recorded = persist(entry.bulk.id, entry.chain);
+    entry.recorded.catch(() => {}); // awaited (and said) before a command runs
+  }
+
+  private runStep(entry: Entry, index: number): Promise<void> {
+    const running = this.runRecorded(entry, index);
+    this.commands.add(running);
+    void running.finally(() => this.commands.delete(running));
+    return running;
+  }
+
+  private async runRecorded(entry: Entry, index: number): Promise<void> {
     const planned = entry.steps[index]!;
     const method = entry.chain.methods[index]!;
     if (planned.argv.length === 0) {
@@ -264,6 +380,16 @@ export class RebootScheduler {
       return;
     }
     this.active++;
+    if (this.options.persist) {
+      // Never a command whose run is not on record: another collector would run it again.
+      const error = await this.recordError(entry);
+      if (error !== null || entry.stopped || entry.chain.state.phase !== 'running') {
+        this.active--; // not recorded; or stopped, cancelled or back meanwhile
+        if (error !== null) this.apply(entry, { type: 'exited', code: null, error });
+        this.pump();
+        return;
+      }
+    }
     entry.bulk.open++; // the bulk waits for this command to exit, even once its chain ended
     const abort = new AbortController();
     entry.abort = abort;
@@ -302,7 +428,7 @@ export class RebootScheduler {
 
   private release(bulk: BulkState): void {
     bulk.open--;
-    if (bulk.open === 0) bulk.finish();
+    if (bulk.open === 0 && !bulk.stopped) bulk.finish();
   }
 
   private emitTransition(

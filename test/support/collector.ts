@@ -4,6 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { freshDatabaseUrl, onPostgres } from './postgres.js';
 
 export const CORRAL_BIN = path.resolve(import.meta.dirname, '../../bin/corral.js');
@@ -126,6 +128,41 @@ async function databaseFor(dir: string): Promise<string> {
   const url = await freshDatabaseUrl();
   writeFileSync(file, url);
   return url;
+}
+
+/**
+ * One read-only query (no parameters) on a collector's store, SQLite file or PostgreSQL database
+ * alike: for tests that check what is committed. Counts come back as numbers on both.
+ */
+export async function queryStore<R = Record<string, unknown>>(
+  c: Pick<RunningCollector, 'db'>,
+  sql: string,
+): Promise<R[]> {
+  if (!c.db.startsWith('postgres')) {
+    const db = new Database(c.db, { readonly: true });
+    try {
+      return db.prepare(sql).all() as R[];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: c.db });
+  await client.connect();
+  try {
+    const rows = (await client.query<Record<string, unknown>>(sql)).rows;
+    // bigint (count, ids, times) arrives as text from node-postgres.
+    return rows.map(
+      (r) =>
+        Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [
+            k,
+            typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v,
+          ]),
+        ) as R,
+    );
+  } finally {
+    await client.end();
+  }
 }
 
 /** POSTs JSON; returns status and parsed body. */

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 /** The user the clusters' files and server belong to; tests connect as it (trust, loopback only). */
@@ -110,7 +111,19 @@ export async function startPostgres(): Promise<PostgresCluster> {
   if (asRoot) chownSync(dir, Number(idOf('-u')), Number(idOf('-g')));
   const data = path.join(dir, 'data');
   const port = await freePort();
-  await run([path.join(PG_BIN, 'initdb'), '-D', data, '-A', 'trust', '-U', USER, '-E', 'UTF8']);
+  // --no-sync: a test cluster need not survive the machine crashing before its first checkpoint.
+  await run([
+    path.join(PG_BIN, 'initdb'),
+    '--no-sync',
+    '-D',
+    data,
+    '-A',
+    'trust',
+    '-U',
+    USER,
+    '-E',
+    'UTF8',
+  ]);
   const startServer = () =>
     run([
       path.join(PG_BIN, 'pg_ctl'),
@@ -163,9 +176,25 @@ export function testPostgres(): Promise<PostgresCluster> {
   return shared;
 }
 
-/** A fresh database in this process's cluster, for one collector (or two sharing it). */
+/**
+ * A fresh database for one collector (or two sharing it): in the run's cluster when the switch
+ * started one, else in this process's own.
+ */
 export async function freshDatabaseUrl(): Promise<string> {
-  return (await testPostgres()).createDatabase();
+  // Provided by postgres-setup.ts (vitest's globalSetup) under the switch.
+  const admin = inject('corralPostgresAdminUrl');
+  if (admin === undefined) return (await testPostgres()).createDatabase();
+  const name = `t${process.pid}_${++databases}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 /** The server's log so far (for a failing test's message). */

@@ -1,5 +1,5 @@
-// The banner under the header: the collector away (data stale, for how long), else what is wrong
-// with the collector's monitoring link. Shown whole, wrapped over as many lines as it takes.
+// The banner under the header: the collector away (data stale, for how long), else its database
+// unavailable, else what is wrong with the collector's monitoring link. Shown whole, wrapped over as many lines as it takes.
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
@@ -13,9 +13,20 @@ type Tone = 'red' | 'yellow';
 
 /** What the banner says now, or null for no banner. Pure. */
 export function bannerText(
-  s: Pick<ConsoleData, 'connection' | 'now' | 'offsetMs' | 'seq' | 'slaves' | 'monitoring'>,
+  s: Pick<
+    ConsoleData,
+    'connection' | 'now' | 'offsetMs' | 'seq' | 'slaves' | 'monitoring' | 'database'
+  >,
 ): { text: string; tone: Tone } | null {
   if (s.connection.status !== 'connected') return { text: connectionText(s), tone: 'red' };
+  const db = s.database;
+  if (db !== null && db.problem !== null) {
+    const since = db.since === null ? '' : ` since ${formatClock(Date.parse(db.since))}`;
+    return {
+      text: `database unavailable${since}: ${db.problem}; actions are refused until it is back`,
+      tone: 'red',
+    };
+  }
   const link = s.monitoring;
   if (link === null || link.problem === null) return null;
   if (link.backend === 'none') return { text: `no monitoring: ${link.problem}`, tone: 'yellow' };

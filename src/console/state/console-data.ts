@@ -6,6 +6,7 @@ import type {
   ActionTargetView,
   ActionView,
   ClientMessage,
+  DatabaseStatus,
   MonitoringLink,
   RebootChains,
   Role,
@@ -139,6 +140,8 @@ export interface ConsoleData extends DerivedView {
   reboot: RebootChains | null;
   /** The collector's monitoring link as it last said; null before hello or from an older collector. */
   monitoring: MonitoringLink | null;
+  /** The collector's database as it last said; null before hello or from an older collector. */
+  database: DatabaseStatus | null;
   form: ActionForm | null;
   confirm: Confirmation | null;
   own: OwnRequest | null;
@@ -200,6 +203,7 @@ export function initialData(url: string, localNow: number): ConsoleData {
     nagios: true,
     reboot: null,
     monitoring: null,
+    database: null,
     form: null,
     confirm: null,
     own: null,

@@ -23,6 +23,7 @@ export function applyServerMessages(
 ): AppliedMessages {
   let { policy, offsetMs, seq, you, marks, serverError, nagios, reboot, own, confirm, log } = s;
   let monitoring = s.monitoring;
+  let database = s.database;
   let actions: Map<number, ActionView> | null = null;
   let slaves: Map<string, Row> | null = null;
   let needResync = false;
@@ -54,6 +55,10 @@ export function applyServerMessages(
       monitoring = m.monitoring;
       continue;
     }
+    if (m.type === 'database') {
+      database = m.database;
+      continue;
+    }
     if (m.type === 'dry-run') {
       if (m.requestId !== undefined && m.requestId === confirm?.dryRun?.requestId) {
         const failing = m.targets.filter((t) => t.status === 'failed');
@@ -76,6 +81,7 @@ export function applyServerMessages(
       nagios = (m.nagios ?? m.actions) !== false;
       reboot = m.reboot ?? null;
       monitoring = m.monitoring ?? null;
+      database = m.database ?? null;
       rethreshold = true;
     } else if (m.type === 'snapshot') {
       const now = localNow + offsetMs;
@@ -110,6 +116,7 @@ export function applyServerMessages(
     nagios,
     reboot,
     monitoring,
+    database,
     own,
     confirm,
     log,

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { Store } from '../../../src/collector/store.js';
 import { SCHEMA_VERSION } from '../../../src/collector/schema.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { onPostgres } from '../../support/postgres.js';
 import {
   CORRAL_BIN,
   getJson,
@@ -47,7 +48,9 @@ async function backup(args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-describe('corral backup', () => {
+// SQLite only: a backup copies the SQLite file (PostgreSQL has pg_dump); skipped under
+// CORRAL_TEST_DB=postgres.
+describe.skipIf(onPostgres)('corral backup', () => {
   it('copies a live database while heartbeats arrive; a restore has everything acknowledged before it', async () => {
     const live = await startCollector();
     running.push(live);
@@ -144,5 +147,16 @@ describe('corral backup', () => {
     const result = await backup(['--config', config, path.join(dir, 'copy.db')]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`backed up ${db} to ${path.join(dir, 'copy.db')}: 0 slaves`);
+  });
+});
+
+describe('corral backup on PostgreSQL', () => {
+  it('refuses with one line naming pg_dump', async () => {
+    const url = 'postgres://corral@127.0.0.1:5432/corral';
+    expect(await backup(['--db', url, path.join(tempDir(), 'x.db')])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `corral: corral backup copies a SQLite file; ${url} is PostgreSQL: back it up with pg_dump (docs/ha.md)\n`,
+    });
   });
 });

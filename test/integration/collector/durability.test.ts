@@ -1,11 +1,11 @@
 // A 202 means on disk: kill -9 the collector mid-stream, restart it, count what was acknowledged;
 // each slave's history comes back whole, from the checkpointed rows and the log after them.
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SlaveDetail } from '../../../src/domain/slave.js';
 import {
   getJson,
   postJson,
+  queryStore,
   startCollector,
   waitFor,
   type RunningCollector,
@@ -64,16 +64,13 @@ describe('durability', () => {
       { slave: 'h-1', kind: 'critical', message: 'cannot connect to master', at: at(2) },
     ]);
     // The checkpoint has these rows once it records their last heartbeat id (5).
-    const db = new Database(first.dbPath, { readonly: true });
-    try {
-      await waitFor(() => {
-        const row = db.prepare('SELECT through FROM summary_checkpoint').get() as
-          { through: number } | undefined;
-        return (row?.through ?? 0) >= 5;
-      }, 5000);
-    } finally {
-      db.close();
-    }
+    await waitFor(async () => {
+      const [row] = await queryStore<{ through: number }>(
+        first,
+        'SELECT through FROM summary_checkpoint',
+      );
+      return (row?.through ?? 0) >= 5;
+    }, 5000);
     // And these only the log has.
     await post([
       { slave: 'h-1', at: at(3) },

@@ -1,23 +1,17 @@
-// Heartbeat ingest over real HTTP into a real collector and SQLite file.
-import Database from 'better-sqlite3';
+// Heartbeat ingest over real HTTP into a real collector and its store (SQLite file or PostgreSQL).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getJson,
   postJson,
+  queryStore,
   startCollector,
   type RunningCollector,
 } from '../../support/collector.js';
 
 let c: RunningCollector;
 const api = (p: string) => `${c.url}/api/v1${p}`;
-const storedCount = () => {
-  const db = new Database(c.dbPath, { readonly: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM heartbeats').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-};
+const storedCount = async () =>
+  (await queryStore<{ n: number }>(c, 'SELECT count(*) AS n FROM heartbeats'))[0]!.n;
 
 beforeAll(async () => {
   c = await startCollector({ config: 'limits: {body_bytes: 4096, batch: 10}\n' });
@@ -150,12 +144,12 @@ describe('bad input: one clear error, and nothing stored', () => {
     ],
     ['a body over the limit', [{ slave: 'a', message: 'x'.repeat(5000) }], 413, /limit/, undefined],
   ])('%s', async (_what, body, status, message, field) => {
-    const before = storedCount();
+    const before = await storedCount();
     const res = await postJson(api('/heartbeats'), body);
     expect(res.status).toBe(status);
     expect(res.body.error).toMatch(message);
     expect(res.body.field).toBe(field);
-    expect(storedCount()).toBe(before);
+    expect(await storedCount()).toBe(before);
   });
 
   it('refuses a body naming another slave than the URL', async () => {
@@ -166,7 +160,7 @@ describe('bad input: one clear error, and nothing stored', () => {
   });
 
   it('refuses a malformed %-escape in the path with 400 naming the slave, not a 500', async () => {
-    const before = storedCount();
+    const before = await storedCount();
     const res = await postJson(api('/slaves/bad%ZZname/heartbeat'), '');
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ field: 'slave' });
@@ -174,7 +168,7 @@ describe('bad input: one clear error, and nothing stored', () => {
       /"bad%ZZname" in the path is not a valid URL-encoded slave name/,
     );
     expect((await getJson(api('/slaves/%E0%A4%A'))).status).toBe(400);
-    expect(storedCount()).toBe(before);
+    expect(await storedCount()).toBe(before);
   });
 
   it('counts what it refused in /metrics', async () => {

@@ -146,12 +146,22 @@ describe.skipIf(!hasPostgres)('the collector on PostgreSQL', () => {
         202,
       );
     }
-    const reboot = (c: RunningCollector, slave: string) =>
+    // Reboots run on the owner alone (docs/ha.md): one refused by the other (503, nothing
+    // numbered) goes to the owner, as a client listing both collectors does.
+    const post = (c: RunningCollector, slave: string) =>
       postJson(`${c.url}/api/v1/actions`, {
         kind: 'reboot',
         targets: [slave],
         params: { comment: 'test' },
       });
+    const reboot = (c: RunningCollector, slave: string) =>
+      waitFor(async () => {
+        for (const x of [c, c === a ? b : a]) {
+          const answer = await post(x, slave);
+          if (answer.status !== 503) return answer;
+        }
+        return null; // neither owns yet
+      }, 15_000);
     const answers = await Promise.all([
       reboot(a, 'r1'),
       reboot(b, 'r2'),
