@@ -1,6 +1,7 @@
 // The collector assembled: store, fleet, inventory, HTTP API and WebSocket hub on one port.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
 import { auditLine, outcomeOf } from '../actions/audit-log.js';
 import { ActionEngine } from '../actions/engine.js';
 import { MadeByIndex } from '../actions/made-by-index.js';
@@ -36,7 +37,9 @@ import { DatabaseWatch } from './database-status.js';
 import { OwnerJobs } from './owner-jobs.js';
 import { ownershipFor, SoleOwnership } from './ownership.js';
 import type { CollectorStore } from './collector-store.js';
-import { openCollectorStore } from './open-store.js';
+import { openCollectorStore, type StoreSettings } from './open-store.js';
+import { rebootsFromAction } from './peer-reboots.js';
+import { PeerSync } from './peer-sync.js';
 import { SummaryCheckpoint } from './summary-checkpoint.js';
 import { UntilBackWatch } from './until-back-watch.js';
 
@@ -205,18 +208,65 @@ async function assemble(
   inventory.watch();
   const unwatch = () => inventory.close();
 
-  const commits = new GroupCommit(store, fleet, checkpoint, (heartbeats) => {
-    for (const h of heartbeats) {
-      metrics.heartbeats.inc({ kind: h.kind });
-      // The proof a rebooting slave came back, and the end of its until-back downtimes.
-      if (h.kind === 'start') {
-        actions.reboots?.noteStart(h.slave, h.at);
-        untilBack.noteStart(h.slave, h.at);
+  // On PostgreSQL, what other collectors commit folded in: their heartbeats into the fleet (and
+  // to the reboots and the monitoring link, as if taken here), their actions to the consoles.
+  const peers =
+    store.engine === 'postgres'
+      ? new PeerSync({
+          connection: peerConnection(settings),
+          heartbeatsThrough: loaded.through,
+          onHeartbeats: (heartbeats) => {
+            metrics.peerHeartbeats.inc(heartbeats.length);
+            fleet.apply(heartbeats, Date.now());
+            checkpoint.noteCommitted(heartbeats, peers!.settledThrough);
+            for (const h of heartbeats) {
+              if (h.kind === 'start') {
+                actions.reboots?.noteStart(h.slave, h.at);
+                untilBack.noteStart(h.slave, h.at);
+              }
+            }
+            link?.afterCommit(heartbeats);
+          },
+          readAction: async (id) => (await queries.action(id))?.action,
+          onAction: (message) => {
+            hub.broadcast(message);
+            const now = Date.now();
+            // Their downtimes are corral's here too; their parks are this collector's to show.
+            madeBy.addAction(message.action, now);
+            if (message.event === 'finished' && isParkKind(message.action.kind)) {
+              void reloadParks(store, fleet).catch((err: Error) =>
+                log.warn({ reason: err.message }, "cannot read another collector's parks"),
+              );
+            }
+            for (const n of rebootsFromAction(message.action, (name) => fleet.get(name), now)) {
+              fleet.setReboot(n.slave, n.reboot, now);
+            }
+          },
+          onReboot: (n) => fleet.setReboot(n.slave, n.reboot, Date.now()),
+          log,
+        })
+      : null;
+  if (peers) checkpoint.holdBelow(() => peers.settledThrough);
+  undo.push(() => peers?.close());
+  const actionSaves = peers?.watchActionSaves(store) ?? store;
+
+  const commits = new GroupCommit(
+    peers?.watchWrites(store) ?? store,
+    fleet,
+    checkpoint,
+    (heartbeats) => {
+      for (const h of heartbeats) {
+        metrics.heartbeats.inc({ kind: h.kind });
+        // The proof a rebooting slave came back, and the end of its until-back downtimes.
+        if (h.kind === 'start') {
+          actions.reboots?.noteStart(h.slave, h.at);
+          untilBack.noteStart(h.slave, h.at);
+        }
       }
-    }
-    // After the 202s are sent: Nagios never delays an acknowledgement.
-    link?.afterCommit(heartbeats);
-  });
+      // After the 202s are sent: Nagios never delays an acknowledgement.
+      link?.afterCommit(heartbeats);
+    },
+  );
   // Until-back downtimes: ended at their slave's next start (single-owner work).
   let monitorRead = false;
   const unsubscribeRead = monitor?.subscribe({ readBack: () => (monitorRead = true) });
@@ -259,6 +309,7 @@ async function assemble(
       setStatus: (name, status) => {
         const change = fleet.setReboot(name, status, Date.now());
         if (change) log.info(change, 'state changed');
+        peers?.rebootChanged(name, status);
       },
       saveNeedsHands: (name, since) => store.setNeedsHands(name, since),
       saveAttempt: (actionId, attempt) => store.saveAttempt(actionId, attempt),
@@ -276,7 +327,7 @@ async function assemble(
     untilBack,
     madeBy,
     nextActionId: () => store.nextActionId(),
-    save: (action) => store.saveAction(action),
+    save: (action) => actionSaves.saveAction(action),
     broadcast: (message) => {
       if (message.type === 'action') auditAction(message, metrics, log);
       hub.broadcast(message);
@@ -407,6 +458,7 @@ async function assemble(
   }, TICK_MS);
   // Reads status.dat (every collector wired to it); the owner then forwards (crossings made while stopped).
   void link?.start();
+  peers?.start();
   await ownership.start(url, (owns) => {
     log.info(
       { owner: owns },
@@ -450,6 +502,7 @@ async function assemble(
         clearInterval(tick);
         clearInterval(prune);
         unwatch();
+        await peers?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         hub.close();
         await commits.close();
@@ -518,6 +571,29 @@ function parkLedger(fleet: Fleet, store: CollectorStore): ParkLedger {
       for (const park of save) fleet.setPark(park.slave, park, now);
       for (const slave of remove) fleet.setPark(slave, null, now);
     },
+  };
+}
+
+/** Park and unpark: another collector's finished one changes who is parked here too. */
+function isParkKind(kind: ActionKind): boolean {
+  return kind === 'park' || kind === 'unpark' || kind === 'undo';
+}
+
+/** The parks as the shared store holds them, into the fleet (after another collector's park or unpark). */
+async function reloadParks(store: CollectorStore, fleet: Fleet): Promise<void> {
+  const stored = await store.loadParks();
+  const now = Date.now();
+  const kept = new Set(stored.map((p) => p.slave));
+  for (const park of fleet.allParks())
+    if (!kept.has(park.slave)) fleet.setPark(park.slave, null, now);
+  for (const park of stored) fleet.setPark(park.slave, park, now);
+}
+
+/** The shared database, for the sync's own connection (the password never in a URL we log). */
+function peerConnection(settings: StoreSettings): pg.ClientConfig {
+  return {
+    connectionString: settings.db,
+    ...(settings.dbPassword ? { password: settings.dbPassword } : {}),
   };
 }
 

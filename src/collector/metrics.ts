@@ -32,6 +32,7 @@ export class Metrics {
   readonly connectionsRefused: Counter<'limit'>;
   readonly connectionsIdleClosed: Counter;
   readonly storeWritesFailed: Counter<'op'>;
+  readonly peerHeartbeats: Counter;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -131,6 +132,11 @@ export class Metrics {
       name: 'corral_store_writes_failed_total',
       help: 'Writes the database refused (disk full, I/O error, locked too long), by operation (write: heartbeats, summaries, action, attempt, needs-hands, prune).',
       labelNames: ['op'],
+      registers,
+    });
+    this.peerHeartbeats = new Counter({
+      name: 'corral_peer_heartbeats_total',
+      help: 'Heartbeats other collectors stored in the shared PostgreSQL, folded into this one (docs/ha.md).',
       registers,
     });
     new Gauge({

@@ -14,6 +14,8 @@ export class SummaryCheckpoint {
   private through: number;
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** With other collectors: every heartbeat id up to this one is in the fleet (peer-sync.ts). */
+  private settled: (() => number) | null = null;
 
   constructor(
     private readonly writer: Pick<CollectorStore, 'writeSummaries'>,
@@ -29,6 +31,14 @@ export class SummaryCheckpoint {
   start(intervalMs: number, onError: (err: Error) => void): void {
     this.timer = setInterval(() => this.run().catch(onError), intervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * Other collectors write to the same log: an id below this collector's last may still commit
+   * (theirs, out of order), so a checkpoint claims no more than every id up to `settled` folded.
+   */
+  holdBelow(settled: () => number): void {
+    this.settled = settled;
   }
 
   /** A batch is committed and in the fleet: its slaves changed, up to heartbeat `through`. */
@@ -53,7 +63,7 @@ export class SummaryCheckpoint {
   private async write(): Promise<void> {
     if (this.dirty.size === 0) return;
     const names = [...this.dirty];
-    const through = this.through;
+    const through = Math.min(this.through, this.settled?.() ?? Infinity);
     this.dirty = new Set();
     try {
       // Rows are read from the fleet as each part goes: a row newer than `through` is fine, as a

@@ -36,6 +36,8 @@ export interface StartOptions {
   /** More files for the temp dir (an inventory the config names), by name. */
   files?: Record<string, string>;
   env?: Record<string, string>;
+  /** The --db to give (e.g. a PostgreSQL URL two collectors share); default: the switch's. */
+  db?: string;
   /** Reuse a dir (and its database), e.g. to restart after a crash. */
   dir?: string;
   args?: string[];
@@ -46,7 +48,7 @@ export interface StartOptions {
 export async function startCollector(opts: StartOptions = {}): Promise<RunningCollector> {
   const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'corral-test-'));
   const dbPath = path.join(dir, 'corral.db');
-  const db = onPostgres ? await databaseFor(dir) : dbPath;
+  const db = opts.db ?? (onPostgres ? await databaseFor(dir) : dbPath);
   const args = [CORRAL_BIN, 'collector', '--listen', '127.0.0.1:0', '--db', db];
   for (const [name, text] of Object.entries(opts.files ?? {})) {
     writeFileSync(path.join(dir, name), text);
