@@ -23,6 +23,7 @@ export function applyServerMessages(
 ): AppliedMessages {
   let { policy, offsetMs, seq, you, marks, serverError, nagios, reboot, own, confirm, log } = s;
   let monitoring = s.monitoring;
+  let hygiene = s.hygiene;
   let actions: Map<number, ActionView> | null = null;
   let slaves: Map<string, Row> | null = null;
   let needResync = false;
@@ -54,6 +55,10 @@ export function applyServerMessages(
       monitoring = m.monitoring;
       continue;
     }
+    if (m.type === 'hygiene') {
+      hygiene = m.items;
+      continue;
+    }
     if (m.type === 'dry-run') {
       if (m.requestId !== undefined && m.requestId === confirm?.dryRun?.requestId) {
         const failing = m.targets.filter((t) => t.status === 'failed');
@@ -76,6 +81,8 @@ export function applyServerMessages(
       nagios = (m.nagios ?? m.actions) !== false;
       reboot = m.reboot ?? null;
       monitoring = m.monitoring ?? null;
+      // A collector that does not say has nothing for us: what another one said is not kept.
+      hygiene = m.hygiene ?? [];
       rethreshold = true;
     } else if (m.type === 'snapshot') {
       const now = localNow + offsetMs;
@@ -110,6 +117,10 @@ export function applyServerMessages(
     nagios,
     reboot,
     monitoring,
+    hygiene,
+    ...(hygiene !== s.hygiene
+      ? { hygieneCursor: Math.min(s.hygieneCursor, Math.max(hygiene.length - 1, 0)) }
+      : {}),
     own,
     confirm,
     log,
