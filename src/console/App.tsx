@@ -1,5 +1,5 @@
 // The console's screen: header, banner, table (or help), a pane (detail, action menu, form,
-// confirmation or action log), footer.
+// confirmation, action log or hygiene), footer.
 // It fills the terminal minus one line (a full-height Ink frame clears the screen on every update).
 import { Box, useApp, useStdin, useStdout } from 'ink';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -14,6 +14,7 @@ import { DetailPane } from './components/DetailPane.js';
 import { Footer, footerHeight } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
+import { HygienePane } from './components/HygienePane.js';
 import { PaintedTable } from './components/PaintedTable.js';
 import { SlaveTable } from './components/SlaveTable.js';
 import { ColorContext } from './components/theme.js';
@@ -88,6 +89,8 @@ export function App({ store, size, color = true, screen }: AppProps) {
           <ConfirmPane store={store} height={paneHeight} width={terminal.columns} />
         ) : mode === 'log' ? (
           <ActionLogPane store={store} height={paneHeight} width={terminal.columns} />
+        ) : mode === 'hygiene' ? (
+          <HygienePane store={store} height={paneHeight} width={terminal.columns} />
         ) : detailOpen ? (
           <DetailPane store={store} height={paneHeight} width={terminal.columns} zone={zone} />
         ) : null}
