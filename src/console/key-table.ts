@@ -276,7 +276,6 @@ export const KEY_TABLE: readonly KeyRow[] = [
     mode: 'table',
     keys: ch('p', 'P'),
     does: actionWords('p', 'P'),
-    footer: 'park',
     run: openByKey,
   },
   {
@@ -289,8 +288,7 @@ export const KEY_TABLE: readonly KeyRow[] = [
   {
     mode: 'table',
     keys: ch('H'),
-    does: 'hygiene: what needs a decision (mutes ending on bad slaves, muted while healthy, reviews due, downtimes corral did not make)',
-    footer: 'hygiene',
+    does: 'hygiene: what needs a decision (mutes ending on bad slaves, muted while ok, reviews due, downtimes corral did not make)',
     run: (s) => s.openHygiene(),
   },
   {
