@@ -215,19 +215,16 @@ export function requestWords(request: ActionRequest, nowMs: number): string[] {
       );
     }
   }
-  if (request.kind === 'park') lines.splice(0, 1, ...parkWords(asked, nowMs));
+  // Park, unpark and undo have their own titles (confirmTitle): what they do follows it.
+  if (request.kind === 'park') lines.push(...parkWords(asked, nowMs));
   if (request.kind === 'unpark') {
-    lines[0] = 'unpark: corral stops keeping them muted and cancels the downtimes of their park';
+    lines.push('corral stops keeping them muted and cancels the downtimes of their park');
   }
   if (request.kind === 'extend-downtime') lines[0] = extendWords(asked, nowMs);
   if (request.kind === 'undo') {
-    lines[0] =
-      'undo: remove what that action made (its downtimes, acknowledgements, parks; reboots not run yet); a target changed since is left as it is';
-  }
-  if (request.kind === 'ack') {
-    lines[0] = p.sticky
-      ? 'acknowledge the problem (sticky: until the slave is OK again)'
-      : 'acknowledge the problem (not sticky: until the next change of state)';
+    lines.push(
+      'removes what that action made (its downtimes, acknowledgements, parks; reboots not run yet); a target changed since is left as it is',
+    );
   }
   if (request.kind === 'reboot') {
     lines.push(
@@ -247,7 +244,7 @@ export function requestWords(request: ActionRequest, nowMs: number): string[] {
 function parkWords(asked: NonNullable<ActionRequest['params']>, nowMs: number): string[] {
   const review = asked.review === undefined ? null : reviewTime(asked.review, nowMs);
   return [
-    'park: corral keeps them muted (it renews their downtime) until they are unparked',
+    'corral keeps them muted (it renews their downtime) until they are unparked',
     `reason: ${asked.reason ?? ''}`,
     `owner: ${asked.owner ?? 'you'}${asked.ticket ? ` · ticket: ${asked.ticket}` : ''}`,
     review === null
@@ -266,7 +263,7 @@ function reviewTime(review: string, nowMs: number): number | null {
 
 /** `move the end of their downtimes 7d later` / `2h earlier` / `to 18:00 CET`. */
 function extendWords(asked: NonNullable<ActionRequest['params']>, nowMs: number): string {
-  const head = 'move the end of the downtimes on them';
+  const head = 'move the end of their downtimes';
   if (asked.until !== undefined) return `${head} to ${formatWhen(Date.parse(asked.until), nowMs)}`;
   const text = asked.extend ?? '';
   const seconds = parseDuration(text.replace(/^-/, ''));

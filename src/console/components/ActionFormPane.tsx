@@ -26,12 +26,13 @@ export function formPaneLines(kind: FormKind): number {
   return 3 + FIELDS[kind].length;
 }
 
-const TITLES: Record<FormKind, string> = {
-  downtime: 'Schedule a downtime',
-  ack: 'Acknowledge the problem',
-  recheck: 'Recheck',
-  park: 'Park',
-  'extend-downtime': 'Move the end of the downtimes',
+/** The form's title for its slaves (`3 slaves`). */
+const TITLES: Record<FormKind, (slaves: string) => string> = {
+  downtime: (slaves) => `Schedule a downtime on ${slaves}`,
+  ack: (slaves) => `Acknowledge the problem on ${slaves}`,
+  recheck: (slaves) => `Recheck on ${slaves}`,
+  park: (slaves) => `Park ${slaves}`,
+  'extend-downtime': (slaves) => `Move the end of the downtimes on ${slaves}`,
 };
 
 const LABELS: Record<FieldKey, string> = {
@@ -58,7 +59,7 @@ export function ActionFormPane({ store }: { store: ConsoleStore }) {
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} height={formPaneLines(form.kind)}>
       <Text bold wrap="truncate">
-        {TITLES[form.kind]} on {n} slave{n === 1 ? '' : 's'}
+        {TITLES[form.kind](`${n} slave${n === 1 ? '' : 's'}`)}
         {form.hidden > 0 ? ` (${form.hidden} of them hidden by the current filter)` : ''}
       </Text>
       {FIELDS[form.kind].map((key, i) => (

@@ -41,8 +41,7 @@ export interface Connection {
   retryAt: number | null;
 }
 
-export type Mode =
-  'table' | 'filter' | 'help' | 'actions' | 'form' | 'confirm' | 'log' | 'hygiene';
+export type Mode = 'table' | 'filter' | 'help' | 'actions' | 'form' | 'confirm' | 'log' | 'hygiene';
 
 /** A request about to be sent: the operator reads it, may ask for the exact Nagios lines, then confirms. */
 export interface Confirmation {
