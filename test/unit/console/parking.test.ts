@@ -12,6 +12,7 @@ import {
   typeText,
 } from '../../../src/console/action-form.js';
 import { confirmTitle, logLine, requestWords } from '../../../src/console/action-words.js';
+import { alreadyThere } from '../../../src/console/already-there.js';
 import { rowMessage } from '../../../src/console/format.js';
 import { hygieneLine } from '../../../src/console/hygiene-lines.js';
 import { handleKey, type KeyPress } from '../../../src/console/keys.js';
@@ -217,6 +218,26 @@ describe('the park form', () => {
     press(store, { escape: true }, 'u', '1', 'P');
     expect(store.getState().mode).toBe('table');
     expect(store.getState().notice).toBe('it is not parked: nothing to unpark (p parks)');
+  });
+});
+
+describe('what the targets already have, in the confirmation', () => {
+  it('a park skips the parked, an unpark ends their parks, an extend moves the downtimes', () => {
+    const { store } = fedStore();
+    const slaves = store.getState().slaves;
+    const all = [...slaves.keys()];
+    expect(alreadyThere({ kind: 'park', targets: all }, slaves, 'bob', T0).lines).toEqual([
+      '2 already parked by jdoe for releng: old 0.7 master: skipped',
+    ]);
+    expect(alreadyThere({ kind: 'unpark', targets: all }, slaves, 'jdoe', T0).lines).toEqual([
+      'ends the park of 2, parked by you for releng: old 0.7 master',
+    ]);
+    expect(
+      alreadyThere({ kind: 'extend-downtime', targets: all }, slaves, 'jdoe', T0).lines,
+    ).toEqual([
+      'moves your downtime until 14:00 UTC on 2: waiting for hands',
+      'moves your downtime until 14:00 UTC on 1: parked: old 0.7 master',
+    ]);
   });
 });
 
