@@ -122,7 +122,7 @@ describe.skipIf(!tmux || !hasNagios)('parking from corral console on a real Nagi
     );
     expect(rowsOf(parked).map(nameOf).sort()).toEqual(marked);
     for (const row of rowsOf(parked)) expect(row).toContain(`parked (releng): ${REASON}`);
-    expect(parked).toContain('· parked 3 (4)');
+    expect(parked).toContain('· parked 3 (4)  of 6');
 
     // Undo from the log: the newest action is the park.
     await t.press('L');

@@ -51,6 +51,8 @@ export function Header({ store, zone }: { store: ConsoleStore; zone: string }) {
             {link.text}
           </Text>
         ) : null}
+        {/* On the first line, where it is not cut: what needs a decision. */}
+        {decide ? <Text color={tint(color, 'yellow')}>{`  ${decide}`}</Text> : null}
         {'  '}server time {formatClock(now)} {zone}
       </Text>
       <Text wrap="truncate">
@@ -63,17 +65,11 @@ export function Header({ store, zone }: { store: ConsoleStore; zone: string }) {
             color={tint(color, 'yellow')}
           >{` · ${triage.mutedHealthy} muted while ok (3)`}</Text>
         ) : null}
-        {triage.parked > 0 ? (
-          <Text>
-            {` · parked ${triage.parked}`}
-            {triage.reviewDue > 0 ? (
-              <Text color={tint(color, 'yellow')}>{` (${triage.reviewDue} review due)`}</Text>
-            ) : null}
-            {' (4)'}
-          </Text>
+        {triage.parked > 0 ? <Text>{` · parked ${triage.parked} (4)`}</Text> : null}
+        {triage.reviewDue > 0 ? (
+          <Text color={tint(color, 'yellow')}>{`, ${triage.reviewDue} review due`}</Text>
         ) : null}
         <Text dimColor>{`  of ${counts.total}`}</Text>
-        {decide ? <Text color={tint(color, 'yellow')}>{`  ${decide}`}</Text> : null}
       </Text>
     </Box>
   );
