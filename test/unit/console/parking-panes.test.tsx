@@ -108,7 +108,7 @@ describe.each([80, 120, 160])('parking panes at %i columns', (columns) => {
     await ui.until((t) => t.includes('talos-r3-fed-002'), 'the table');
     const [first, counts] = ui.plain().split('\n');
     // What needs a decision is on the first line, never cut off.
-    expect(first).toContain('(operator)  3 to decide (H)  server time');
+    expect(first).toContain('(operator)  3 to decide (H)');
     // The second header line is cut at the width: what it says first is what fits.
     expect(counts!.length).toBeLessThanOrEqual(columns);
     if (columns >= 160) expect(counts).toContain('muted 2 · parked 1 (4), 1 review due  of 3');
