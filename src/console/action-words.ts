@@ -226,6 +226,11 @@ export function requestWords(request: ActionRequest, nowMs: number): string[] {
       'removes what that action made (its downtimes, acknowledgements, parks; reboots not run yet); a target changed since is left as it is',
     );
   }
+  if (request.kind === 'ack') {
+    lines[0] = p.sticky
+      ? 'acknowledge the problem (sticky: until the slave is OK again)'
+      : 'acknowledge the problem (not sticky: until the next change of state)';
+  }
   if (request.kind === 'reboot') {
     lines.push(
       'each slave is done when it sends its next buildbot start; needs hands when every method failed',
