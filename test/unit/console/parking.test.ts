@@ -13,7 +13,7 @@ import {
 } from '../../../src/console/action-form.js';
 import { confirmTitle, logLine, requestWords } from '../../../src/console/action-words.js';
 import { alreadyThere } from '../../../src/console/already-there.js';
-import { rowMessage } from '../../../src/console/format.js';
+import { formatMuted, rowMessage } from '../../../src/console/format.js';
 import { hygieneLine } from '../../../src/console/hygiene-lines.js';
 import { handleKey, type KeyPress } from '../../../src/console/keys.js';
 import { toRow } from '../../../src/console/rows.js';
@@ -254,6 +254,17 @@ describe('until back, extend and shorten', () => {
     );
     press(store, ENTER);
     expect(sent[0]).toMatchObject({ kind: 'downtime', params: { untilBack: true } });
+  });
+
+  it('MUTED says an until-back downtime ends at the next start, at the latest at its end', () => {
+    const back = { ...downtime(), untilBack: true, actionId: 9 };
+    const row = (mutes: Array<typeof back>) =>
+      toRow({ ...view('s'), muted: mutes[0]!, mutes }, DEFAULT_POLICY, T0);
+    expect(formatMuted(row([back]))).toBe('DT→back≤11-25 14:00');
+    // With a plain downtime too, the slave stays muted past its next start: a plain end.
+    expect(formatMuted(row([back, { ...downtime(), untilBack: false, actionId: null }]))).toBe(
+      'DT→11-25 14:00 ×2',
+    );
   });
 
   it('reads moves: later, earlier, to a time; refuses nothing, words and the past', () => {
