@@ -65,7 +65,7 @@ export const ACTIONS: ReadonlyArray<{ key: string; kind: KeyedKind; does: string
   { key: 'U', kind: 'remove-ack', does: 'remove the acknowledgement' },
   { key: 'r', kind: 'reboot', does: 'reboot (the configured methods, until the next start)' },
   { key: 'R', kind: 'cancel-reboot', does: 'cancel the reboots' },
-  { key: 'e', kind: 'extend-downtime', does: 'move the end of the downtimes: extend or shorten' },
+  { key: 'e', kind: 'extend-downtime', does: 'move the end of the downtimes (extend or shorten)' },
   {
     key: 'p',
     kind: 'park',
@@ -240,8 +240,8 @@ export const KEY_TABLE: readonly KeyRow[] = [
   },
   {
     mode: 'table',
-    keys: ch('d', 'D'),
-    does: actionWords('d', 'D'),
+    keys: ch('d', 'D', 'e'),
+    does: actionWords('d', 'D', 'e'),
     footer: 'downtime',
     run: openByKey,
   },
@@ -264,12 +264,6 @@ export const KEY_TABLE: readonly KeyRow[] = [
     keys: ch('r', 'R'),
     does: actionWords('r', 'R'),
     footer: 'reboot',
-    run: openByKey,
-  },
-  {
-    mode: 'table',
-    keys: ch('e'),
-    does: actionWords('e'),
     run: openByKey,
   },
   {
