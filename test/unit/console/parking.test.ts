@@ -20,7 +20,7 @@ import { toRow } from '../../../src/console/rows.js';
 import { createConsoleStore, type ConsoleStore } from '../../../src/console/store.js';
 import { countTriage, matchesQuickFilter } from '../../../src/console/triage.js';
 import type { ClientMessage, HygieneItem } from '../../../src/domain/protocol.js';
-import type { ParkView, SlaveView } from '../../../src/domain/slave.js';
+import type { Muting, ParkView, SlaveView } from '../../../src/domain/slave.js';
 import { DEFAULT_POLICY } from '../../../src/domain/thresholds.js';
 import { HOUR, T0, actionView, downtime, hello, snapshot, view } from './fixtures.js';
 
@@ -257,12 +257,13 @@ describe('until back, extend and shorten', () => {
   });
 
   it('MUTED says an until-back downtime ends at the next start, at the latest at its end', () => {
-    const back = { ...downtime(), untilBack: true, actionId: 9 };
-    const row = (mutes: Array<typeof back>) =>
+    const dt = downtime() as Extract<Muting, { kind: 'downtime' }>;
+    const back = { ...dt, untilBack: true, actionId: 9 };
+    const row = (mutes: Muting[]) =>
       toRow({ ...view('s'), muted: mutes[0]!, mutes }, DEFAULT_POLICY, T0);
     expect(formatMuted(row([back]))).toBe('DT→back≤11-25 14:00');
     // With a plain downtime too, the slave stays muted past its next start: a plain end.
-    expect(formatMuted(row([back, { ...downtime(), untilBack: false, actionId: null }]))).toBe(
+    expect(formatMuted(row([back, { ...dt, untilBack: false, actionId: null }]))).toBe(
       'DT→11-25 14:00 ×2',
     );
   });
