@@ -67,14 +67,18 @@ export function mutesOf(row: Row): readonly Muting[] {
 
 /**
  * The muted marker: `DT→11-25 14:00` for a downtime (when the last one ends, `×2` when there are
- * two; `DT→back≤11-25 14:00` until the slave is back, at the latest then), `ACK jdoe` for an acknowledgement, both when both: `DT→11-25 14:00 ACK jdoe`.
+ * two; `DT→back≤11-25 14:00` until the slave is back, at the latest then; `PARKED releng`, or
+ * `PARKED DUE releng` past its review date, for a parked slave), `ACK jdoe` for an acknowledgement, both when both: `DT→11-25 14:00 ACK jdoe`.
  */
 export function formatMuted(row: Row): string {
   const mutes = mutesOf(row);
   const downtimes = mutes.filter((m) => m.kind === 'downtime');
   const ack = mutes.find((m) => m.kind === 'acknowledgement');
   const parts: string[] = [];
-  if (downtimes.length > 0) {
+  const park = row.view.parked;
+  // A parked slave's downtime is corral's to renew: its end says nothing, the park does.
+  if (park) parts.push(`PARKED${park.reviewDue ? ' DUE' : ''} ${park.owner}`);
+  else if (downtimes.length > 0) {
     const last = Math.max(...downtimes.map((d) => Date.parse(d.end)));
     // Until back: it ends at the next start, at the latest then.
     const back = downtimes.every((d) => d.kind === 'downtime' && d.untilBack) ? 'back≤' : '';

@@ -29,7 +29,7 @@ export interface ColumnNeeds {
   name: number;
   pool: number;
   master: number;
-  /** 0: no row shown is muted (the column is left out). */
+  /** 0: no row shown is muted or parked (the column is left out). */
   muted: number;
   /** 0: nothing in flight on a row shown (the column is left out). */
   action: number;
@@ -69,7 +69,7 @@ export function columnNeeds(
     needs.name = Math.max(needs.name, row.name.length);
     needs.pool = Math.max(needs.pool, row.pool?.length ?? 1);
     needs.master = Math.max(needs.master, row.master?.length ?? 1);
-    if (row.muted) needs.muted = Math.max(needs.muted, formatMuted(row).length);
+    if (row.muted || row.parked) needs.muted = Math.max(needs.muted, formatMuted(row).length);
     const action = inFlight.get(row.name) ?? formatAction(row, now);
     // Room for the reboot's clock to grow (`1s` to `59m59s` is 4 characters more).
     if (action) needs.action = Math.max(needs.action, action.length + (row.view.reboot ? 4 : 0));

@@ -51,7 +51,8 @@ export function rowLine(
     if (c.key === 'mark' && marked) return bold(paint.color.cyan(text));
     if (c.key === 'next' && row.state === 'late') return paint.color.yellow(text);
     if (c.key === 'action' && raw !== '') return paint.color.cyan(text);
-    if (c.key === 'message' && row.reviewDue) return paint.color.yellow(text);
+    if ((c.key === 'message' || c.key === 'muted') && row.reviewDue)
+      return paint.color.yellow(text);
     return text;
   });
   // Trailing blanks cost Ink per character every frame; only the cursor bar needs the full width.

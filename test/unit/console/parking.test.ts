@@ -116,6 +116,13 @@ describe('parked slaves in the table', () => {
     expect(names(store)).toHaveLength(5);
   });
 
+  it('MUTED says PARKED and for whom (DUE past its review), not the downtime corral renews', () => {
+    const rows = new Map(parkFarm().map((v) => [v.name, toRow(v, DEFAULT_POLICY, T0)]));
+    expect(formatMuted(rows.get('parked-dead')!)).toBe('PARKED releng');
+    expect(formatMuted(rows.get('parked-due')!)).toBe('PARKED DUE releng');
+    expect(formatMuted(rows.get('muted-dead')!)).toBe('DT→11-25 14:00');
+  });
+
   it('the MESSAGE column says why it is parked, review due first; else the critical message', () => {
     const rows = new Map(parkFarm().map((v) => [v.name, toRow(v, DEFAULT_POLICY, T0)]));
     expect(rowMessage(rows.get('parked-dead')!)).toBe('parked (releng): old 0.7 master');
