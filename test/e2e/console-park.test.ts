@@ -130,7 +130,8 @@ describe.skipIf(!tmux || !hasNagios)(
         30_000,
       );
       expect(rowsOf(parked).map(nameOf).sort()).toEqual(marked);
-      for (const row of rowsOf(parked)) expect(row).toContain(`parked (releng): ${REASON}`);
+      for (const row of rowsOf(parked))
+        expect(row).toMatch(new RegExp(`PARKED releng +parked \(releng\): ${REASON}`));
       expect(parked).toContain('· parked 3 (4)  of 6');
 
       // Undo from the log: the newest action is the park.
