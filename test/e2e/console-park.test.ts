@@ -130,10 +130,10 @@ describe.skipIf(!tmux || !hasNagios)(
         30_000,
       );
       expect(rowsOf(parked).map(nameOf).sort()).toEqual(marked);
-      for (const row of rowsOf(parked))
-        // MUTED says parked and for whom, MESSAGE why.
-        for (const row of rowsOf(parked))
-          expect(row).toContain(`PARKED releng parked (releng): ${REASON}`);
+      // MUTED says parked and for whom, MESSAGE why.
+      for (const row of rowsOf(parked)) {
+        expect(row).toContain(`PARKED releng parked (releng): ${REASON}`);
+      }
       expect(parked).toContain('· parked 3 (4)  of 6');
 
       // Undo from the log: the newest action is the park.
