@@ -3,7 +3,7 @@
 // The action shots need a real Nagios (nagios4-core): a private one in a temp dir, with a collector
 // wired to it and the simulator feeding it.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -451,6 +451,7 @@ async function actionShots() {
     await press('L', 'j');
     await until((s) => s.includes('Action log'), 'the action log');
     await shot('action-log');
+    await parkShots(dir, url);
     await press('q');
   } finally {
     spawnSync('tmux', ['-L', socket, 'kill-server']);
@@ -458,6 +459,40 @@ async function actionShots() {
     await pause(1000);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Parking the old 0.7 master's pool (the form, then the parked filter) and the hygiene view, with
+ * a downtime scheduled in Nagios behind corral's back so it lists one corral did not make.
+ */
+async function parkShots(dir, url) {
+  await press('Escape', '/', ...'snow', 'Enter', 'a', 'p');
+  await until((s) => s.includes('Park '), 'the park form');
+  for (const ch of 'bm-old07 runs buildbot 0.7: idle on purpose until esr17 ends') await press(ch);
+  await press('Tab', ...'releng', 'Tab', 'Right');
+  await shot('park-form');
+  await press('Enter', 'Enter');
+  await until((s) => /✓ jdoe parked \d+ slaves/.test(s), 'the park confirmed', 60_000);
+  await press('Escape', 'u', '/', 'Escape', '4', 'g');
+  await until((s) => s.includes('[parked]'), 'the parked filter');
+  await shot('parked');
+  const now = Math.floor(Date.now() / 1000);
+  const { slaves } = await fetch(`${url}/api/v1/slaves`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  }).then((r) => r.json());
+  const free = slaves.find((v) => v.muted === null && !v.parked && v.inInventory);
+  if (free) {
+    appendFileSync(
+      path.join(dir, 'nagios.cmd'),
+      `[${now}] SCHEDULE_SVC_DOWNTIME;${free.name};buildbot-start;${now};${now + 14 * 86400};1;0;0;nagiosadmin;cabling work booked in the CGI\n`,
+    );
+  }
+  await press('0', 'H');
+  await until((s) => s.includes('Hygiene:'), 'the hygiene view');
+  if (free)
+    await until((s) => s.includes('nagiosadmin'), 'the downtime corral did not make', 30_000);
+  await shot('hygiene');
+  await press('Escape');
 }
 
 await main();

@@ -1,10 +1,10 @@
 // The console's screen: header, banner, table (or help), a pane (detail, action menu, form,
-// confirmation or action log), footer.
+// confirmation, action log or hygiene), footer.
 // It fills the terminal minus one line (a full-height Ink frame clears the screen on every update).
 import { Box, useApp, useStdin, useStdout } from 'ink';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import { ActionFormPane, FORM_PANE_LINES } from './components/ActionFormPane.js';
+import { ActionFormPane, formPaneLines } from './components/ActionFormPane.js';
 import { ActionLogPane } from './components/ActionLogPane.js';
 import { ACTION_MENU_LINES, ActionMenu } from './components/ActionMenu.js';
 import { ConfirmPane } from './components/ConfirmPane.js';
@@ -14,6 +14,7 @@ import { DetailPane } from './components/DetailPane.js';
 import { Footer, footerHeight } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
+import { HygienePane } from './components/HygienePane.js';
 import { PaintedTable } from './components/PaintedTable.js';
 import { SlaveTable } from './components/SlaveTable.js';
 import { ColorContext } from './components/theme.js';
@@ -44,6 +45,7 @@ export function App({ store, size, color = true, screen }: AppProps) {
   const terminal = useTerminalSize(size);
   const mode = useStore(store, (s) => s.mode);
   const detailOpen = useStore(store, (s) => s.detailOpen);
+  const formKind = useStore(store, (s) => s.form?.kind ?? null);
   // The banner wraps a long problem over several lines: the table gives up as many.
   const banner = useStore(store, (s) => bannerHeight(s, terminal.columns));
   // So does the footer for a long message (an action refused, an error from the collector).
@@ -52,7 +54,10 @@ export function App({ store, size, color = true, screen }: AppProps) {
   const zone = useMemo(() => zoneName(), []);
 
   const height = Math.max(terminal.rows - 1, 8);
-  const paneHeight = paneHeightFor(mode, detailOpen, height);
+  const paneHeight =
+    mode === 'form' && formKind !== null
+      ? formPaneLines(formKind)
+      : paneHeightFor(mode, detailOpen, height);
   const tableHeight = Math.max(
     height - HEADER_LINES - banner - (cause ? 1 : 0) - 1 - footer - paneHeight,
     1,
@@ -84,6 +89,8 @@ export function App({ store, size, color = true, screen }: AppProps) {
           <ConfirmPane store={store} height={paneHeight} width={terminal.columns} />
         ) : mode === 'log' ? (
           <ActionLogPane store={store} height={paneHeight} width={terminal.columns} />
+        ) : mode === 'hygiene' ? (
+          <HygienePane store={store} height={paneHeight} width={terminal.columns} />
         ) : detailOpen ? (
           <DetailPane store={store} height={paneHeight} width={terminal.columns} zone={zone} />
         ) : null}
@@ -97,8 +104,7 @@ export function App({ store, size, color = true, screen }: AppProps) {
 function paneHeightFor(mode: string, detailOpen: boolean, height: number): number {
   const half = Math.floor(height / 2);
   if (mode === 'actions') return ACTION_MENU_LINES;
-  if (mode === 'form') return FORM_PANE_LINES;
-  if (mode === 'confirm' || mode === 'log')
+  if (mode === 'confirm' || mode === 'log' || mode === 'hygiene')
     return Math.max(Math.min(20, height - 12), Math.min(8, half));
   return detailOpen ? Math.min(14, half) : 0;
 }

@@ -5,21 +5,35 @@ import { parseDuration } from '../domain/duration.js';
 import type { ActionKind, ActionRequest } from '../domain/protocol.js';
 import { fieldText } from './key-splitter.js';
 
-/** The forms the keys open: `c` is recheck with a choice to force, `A` acknowledge. */
-export type FormKind = 'downtime' | 'ack' | 'recheck';
+/**
+ * The forms the keys open: `c` is recheck with a choice to force, `A` acknowledge, `p` park, `e`
+ * move the end of the downtimes.
+ */
+export type FormKind = 'downtime' | 'ack' | 'recheck' | 'park' | 'extend-downtime';
 /** What an action key opens: a form, else (nothing to fill in) the confirmation. */
-export type KeyedKind = Exclude<ActionKind, 'force-check'>;
-export type FieldKey = 'length' | 'comment' | 'flexible' | 'sticky' | 'force';
-export type TextFieldKey = 'length' | 'comment';
+export type KeyedKind = Exclude<ActionKind, 'force-check' | 'undo'>;
+export type TextFieldKey =
+  'length' | 'comment' | 'reason' | 'owner' | 'review' | 'ticket' | 'shift';
+export type FieldKey = TextFieldKey | 'flexible' | 'untilBack' | 'sticky' | 'force';
 
 export interface FormValues {
   /** A duration (`2h`, `30d`) or an end time (`18:00`, `2026-11-26 18:00`, ISO 8601 with a zone). */
   length: string;
   comment: string;
   flexible: boolean;
+  /** downtime: ends at the slave's next buildbot start, the length its upper bound. */
+  untilBack: boolean;
   sticky: boolean;
   /** recheck: force a check instead of re-submitting the current state. */
   force: boolean;
+  /** park: why (required), who owns the slaves (empty: the collector says), a ticket URL. */
+  reason: string;
+  owner: string;
+  /** park: when to look again: a duration from now (`30d`) or a date (`2027-01-15`). */
+  review: string;
+  ticket: string;
+  /** extend-downtime: how far the end moves (`7d`, `-2h` shortens), or the new end (`18:00`). */
+  shift: string;
 }
 
 export interface ActionForm {
@@ -40,32 +54,66 @@ export interface ActionForm {
 }
 
 export const FIELDS: Record<FormKind, readonly FieldKey[]> = {
-  downtime: ['length', 'comment', 'flexible'],
+  downtime: ['length', 'comment', 'flexible', 'untilBack'],
   ack: ['comment', 'sticky'],
   recheck: ['force'],
+  park: ['reason', 'owner', 'review', 'ticket'],
+  'extend-downtime': ['shift'],
 };
 
 export function isFormKind(kind: KeyedKind): kind is FormKind {
   return Object.hasOwn(FIELDS, kind);
 }
 
-export const TEXT_FIELDS: ReadonlySet<FieldKey> = new Set<TextFieldKey>(['length', 'comment']);
+export const TEXT_FIELDS: ReadonlySet<FieldKey> = new Set<TextFieldKey>([
+  'length',
+  'comment',
+  'reason',
+  'owner',
+  'review',
+  'ticket',
+  'shift',
+]);
 
 function isTextField(key: FieldKey): key is TextFieldKey {
   return TEXT_FIELDS.has(key);
 }
 
-/** The quick choices ←/→ cycle through on the length field. */
-export const QUICK_LENGTHS = ['2h', '1d', '7d', '30d'] as const;
+/** The quick choices ←/→ cycle through on the text fields that have them. */
+export const QUICK_CHOICES: Partial<Record<TextFieldKey, readonly string[]>> = {
+  length: ['2h', '1d', '7d', '30d'],
+  review: ['7d', '30d', '90d'],
+  shift: ['2h', '1d', '7d', '-2h'],
+};
+export const QUICK_LENGTHS = QUICK_CHOICES.length!;
+
+/** Each form's text fields that start with a default (selected: the first key replaces it). */
+const DEFAULTS: Partial<Record<FormKind, readonly TextFieldKey[]>> = {
+  downtime: ['length'],
+  park: ['review'],
+  'extend-downtime': ['shift'],
+};
 
 export function newForm(kind: FormKind, targets: string[], hidden: number): ActionForm {
   return {
     kind,
     targets,
     hidden,
-    values: { length: '2h', comment: '', flexible: false, sticky: true, force: false },
+    values: {
+      length: '2h',
+      comment: '',
+      flexible: false,
+      untilBack: false,
+      sticky: true,
+      force: false,
+      reason: '',
+      owner: '',
+      review: '30d',
+      ticket: '',
+      shift: '1d',
+    },
     focus: 0,
-    pristine: ['length'],
+    pristine: DEFAULTS[kind] ?? [],
     tried: false,
   };
 }
@@ -110,23 +158,29 @@ export function clearField(form: ActionForm): ActionForm {
   return isTextField(key) ? edited(form, key, '') : form;
 }
 
-/** The quick length ← (-1) or → (1) gives from this value. */
-export function quickLength(length: string, delta: 1 | -1): string {
-  const at = QUICK_LENGTHS.indexOf(length.trim() as (typeof QUICK_LENGTHS)[number]);
-  const n = QUICK_LENGTHS.length;
+/** The quick choice ← (-1) or → (1) gives from this value, among `choices`. */
+export function quickChoice(value: string, delta: 1 | -1, choices: readonly string[]): string {
+  const at = choices.indexOf(value.trim());
+  const n = choices.length;
   const next = at < 0 ? (delta > 0 ? 0 : n - 1) : (at + delta + n) % n;
-  return QUICK_LENGTHS[next]!;
+  return choices[next]!;
 }
 
-/** ←/→: the next quick length (selected, as a default is), or flips a yes/no field. */
+/** The quick length ← (-1) or → (1) gives from this value. */
+export function quickLength(length: string, delta: 1 | -1): string {
+  return quickChoice(length, delta, QUICK_LENGTHS);
+}
+
+/** ←/→: the next quick choice (selected, as a default is), or flips a yes/no field. */
 export function cycleChoice(form: ActionForm, delta: 1 | -1): ActionForm {
   const key = focusedField(form);
-  if (key === 'length') {
-    const pristine = [...form.pristine.filter((k) => k !== 'length'), 'length' as const];
-    const length = quickLength(form.values.length, delta);
-    return { ...form, pristine, values: { ...form.values, length } };
+  if (isTextField(key)) {
+    const choices = QUICK_CHOICES[key];
+    if (choices === undefined) return form;
+    const pristine = [...form.pristine.filter((k) => k !== key), key];
+    const value = quickChoice(form.values[key], delta, choices);
+    return { ...form, pristine, values: { ...form.values, [key]: value } };
   }
-  if (key === 'comment') return form;
   return { ...form, values: { ...form.values, [key]: !form.values[key] } };
 }
 
@@ -195,16 +249,93 @@ export function parseLength(text: string, nowMs: number): Length {
   return { ok: true, kind: 'until', endMs, seconds: s };
 }
 
+/** A park's review: a duration from now, or a day or time (never in the past). */
+export type Review =
+  | { ok: true; kind: 'duration'; text: string; atMs: number }
+  | { ok: true; kind: 'at'; atMs: number }
+  | { ok: false; problem: string };
+
+const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `30d`, `2027-01-15` (that day, local midnight), `2027-01-15 09:00`, or ISO 8601 with a zone. */
+export function parseReview(text: string, nowMs: number): Review {
+  const t = text.trim();
+  if (t === '')
+    return { ok: false, problem: 'say when to look again: 30d, or a date (2027-01-15)' };
+  const seconds = parseDuration(t);
+  if (seconds !== null)
+    return { ok: true, kind: 'duration', text: t, atMs: nowMs + seconds * 1000 };
+  const date = LOCAL_DATE.exec(t);
+  const atMs = date
+    ? localDay(Number(date[1]), Number(date[2]), Number(date[3]))
+    : parseLocalTime(t, nowMs);
+  if (atMs === null) {
+    return { ok: false, problem: `"${t}" is not a duration or a date: write 30d or 2027-01-15` };
+  }
+  if (atMs <= nowMs)
+    return { ok: false, problem: 'that review date is already past: give a later one' };
+  return { ok: true, kind: 'at', atMs };
+}
+
+/** Local midnight of that day; null when there is no such day (2026-02-30). */
+function localDay(y: number, mo: number, d: number): number | null {
+  const day = new Date(y, mo - 1, d);
+  return day.getMonth() === mo - 1 && day.getDate() === d ? day.getTime() : null;
+}
+
+/** How the end of the downtimes moves: by a signed duration, or to a time. */
+export type Shift =
+  | { ok: true; kind: 'by'; text: string; seconds: number }
+  | { ok: true; kind: 'to'; endMs: number }
+  | { ok: false; problem: string };
+
+/** `7d` later, `-2h` earlier, or `18:00` / `2026-11-26 18:00` as the new end. */
+export function parseShift(text: string, nowMs: number): Shift {
+  const t = text.trim();
+  if (t === '') return { ok: false, problem: 'say how far: 7d later, -2h earlier, or until 18:00' };
+  const negative = t.startsWith('-');
+  const seconds = parseDuration(negative || t.startsWith('+') ? t.slice(1) : t);
+  if (seconds !== null) {
+    if (seconds > MAX_DOWNTIME_SECONDS) return { ok: false, problem: DOWNTIME_TOO_LONG };
+    return {
+      ok: true,
+      kind: 'by',
+      text: t.replace(/^\+/, ''),
+      seconds: negative ? -seconds : seconds,
+    };
+  }
+  const endMs = parseLocalTime(t, nowMs);
+  if (endMs === null) {
+    return { ok: false, problem: `"${t}" is not a duration or a time: write 7d, -2h or 18:00` };
+  }
+  if (endMs <= nowMs) return { ok: false, problem: 'that time is already past' };
+  if ((endMs - nowMs) / 1000 > MAX_DOWNTIME_SECONDS)
+    return { ok: false, problem: DOWNTIME_TOO_LONG };
+  return { ok: true, kind: 'to', endMs };
+}
+
 /** What keeps the form from being sent, by field; empty when it can go. */
 export function formProblems(form: ActionForm, nowMs: number): Partial<Record<FieldKey, string>> {
   const out: Partial<Record<FieldKey, string>> = {};
   const fields = FIELDS[form.kind];
+  const v = form.values;
   if (fields.includes('length')) {
-    const length = parseLength(form.values.length, nowMs);
+    const length = parseLength(v.length, nowMs);
     if (!length.ok) out.length = length.problem;
   }
-  if (fields.includes('comment') && form.values.comment.trim() === '') {
+  if (fields.includes('comment') && v.comment.trim() === '') {
     out.comment = 'a comment is required: say why (Nagios and the audit log keep it)';
+  }
+  if (fields.includes('reason') && v.reason.trim() === '') {
+    out.reason = 'a reason is required: say why they are parked (corral and the audit log keep it)';
+  }
+  if (fields.includes('review')) {
+    const review = parseReview(v.review, nowMs);
+    if (!review.ok) out.review = review.problem;
+  }
+  if (fields.includes('shift')) {
+    const shift = parseShift(v.shift, nowMs);
+    if (!shift.ok) out.shift = shift.problem;
   }
   return out;
 }
@@ -237,10 +368,38 @@ export function formRequest(form: ActionForm, nowMs: number): ActionRequest | nu
     return {
       kind,
       targets,
-      params: { comment: v.comment.trim(), ...span, ...(v.flexible ? { flexible: true } : {}) },
+      params: {
+        comment: v.comment.trim(),
+        ...span,
+        ...(v.flexible ? { flexible: true } : {}),
+        ...(v.untilBack ? { untilBack: true } : {}),
+      },
     };
   }
   if (kind === 'ack')
     return { kind, targets, params: { comment: v.comment.trim(), sticky: v.sticky } };
+  if (kind === 'park') return { kind, targets, params: parkParams(v, nowMs) };
+  if (kind === 'extend-downtime') {
+    const shift = parseShift(v.shift, nowMs);
+    if (!shift.ok) return null;
+    const params =
+      shift.kind === 'by' ? { extend: shift.text } : { until: new Date(shift.endMs).toISOString() };
+    return { kind, targets, params };
+  }
   return { kind, targets };
+}
+
+/** A park's parameters: the review as typed when a duration, else the day or time in UTC. */
+function parkParams(v: FormValues, nowMs: number): NonNullable<ActionRequest['params']> {
+  const review = parseReview(v.review, nowMs);
+  const owner = v.owner.trim();
+  const ticket = v.ticket.trim();
+  return {
+    reason: v.reason.trim(),
+    ...(owner ? { owner } : {}),
+    ...(review.ok
+      ? { review: review.kind === 'duration' ? review.text : new Date(review.atMs).toISOString() }
+      : {}),
+    ...(ticket ? { ticket } : {}),
+  };
 }

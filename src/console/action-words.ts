@@ -1,7 +1,7 @@
 // Actions in words, as the console shows them: the log line (`05:12 CET jdoe scheduled a 30d
 // downtime on 48 slaves — 48 confirmed`), progress counts, and what a request will do, in local time.
 import { ActionParamsError, resolveParams } from '../domain/action-params.js';
-import { formatDuration } from '../domain/duration.js';
+import { formatDuration, parseDuration } from '../domain/duration.js';
 import type {
   ActionRequest,
   ActionTargetView,
@@ -111,7 +111,14 @@ export function countsWords(action: ActionView): string {
 export function logLine(action: ActionView, nowMs: number): string {
   const counts = countsWords(action);
   const { mark, words } = outcomeMark(action);
-  return `${formatWhen(Date.parse(action.at), nowMs)} ${mark} ${words ? `${words}: ` : ''}${action.summary}${counts ? ` — ${counts}` : ''}`;
+  const undone = undoneWords(action);
+  return `${formatWhen(Date.parse(action.at), nowMs)} ${mark} ${words ? `${words}: ` : ''}${action.summary}${counts ? ` — ${counts}` : ''}${undone ? ` · ${undone}` : ''}`;
+}
+
+/** `undone by bob (#14)`; empty while the action is not undone. */
+export function undoneWords(action: Pick<ActionView, 'undoneBy'>): string {
+  const u = action.undoneBy;
+  return u ? `undone by ${u.by} (#${u.actionId})` : '';
 }
 
 /** Newest first, one entry per action id, the further-along version of each kept. */
@@ -158,6 +165,9 @@ export function confirmTitle(request: ActionRequest, nowMs: number): string {
   const slaves = `${n} slave${n === 1 ? '' : 's'}`;
   if (request.kind === 'reboot') return `Reboot ${slaves}?`;
   if (request.kind === 'cancel-reboot') return `Cancel the reboots of ${slaves}?`;
+  if (request.kind === 'undo') return `Undo action #${request.params?.actionId} on ${slaves}?`;
+  if (request.kind === 'park') return `Park ${slaves}?`;
+  if (request.kind === 'unpark') return `Unpark ${slaves}?`;
   const what = requestWords(request, nowMs)[0]!;
   return `${what[0]!.toUpperCase()}${what.slice(1)} on ${slaves}?`;
 }
@@ -190,6 +200,7 @@ export function requestWords(request: ActionRequest, nowMs: number): string[] {
     if (!(err instanceof ActionParamsError)) throw err;
     return [...lines, `the collector would refuse it: ${err.message}`];
   }
+  const asked = request.params ?? {};
   if (request.kind === 'downtime') {
     const start = Date.parse(p.start!);
     const end = Date.parse(p.end!);
@@ -198,6 +209,22 @@ export function requestWords(request: ActionRequest, nowMs: number): string[] {
       ? `schedule a fixed downtime of ${length}`
       : `schedule a flexible downtime of ${length}: it starts when the slave goes non-OK within the window`;
     lines.push(`from now (${formatWhen(start, nowMs)}) until ${formatWhen(end, nowMs)}`);
+    if (asked.untilBack) {
+      lines.push(
+        `until back: each ends at its slave's next buildbot start (corral cancels it), at the latest ${formatWhen(end, nowMs)}`,
+      );
+    }
+  }
+  // Park, unpark and undo have their own titles (confirmTitle): what they do follows it.
+  if (request.kind === 'park') lines.push(...parkWords(asked, nowMs));
+  if (request.kind === 'unpark') {
+    lines.push('corral stops keeping them muted and cancels the downtimes of their park');
+  }
+  if (request.kind === 'extend-downtime') lines[0] = extendWords(asked, nowMs);
+  if (request.kind === 'undo') {
+    lines.push(
+      'removes what that action made (its downtimes, acknowledgements, parks; reboots not run yet); a target changed since is left as it is',
+    );
   }
   if (request.kind === 'ack') {
     lines[0] = p.sticky
@@ -208,7 +235,43 @@ export function requestWords(request: ActionRequest, nowMs: number): string[] {
     lines.push(
       'each slave is done when it sends its next buildbot start; needs hands when every method failed',
     );
+    if (asked.downtimeUntilBack) {
+      lines.push(
+        'and a downtime on each until it starts again: it alerts only if it does not come back',
+      );
+    }
   }
   if (p.comment !== undefined) lines.push(`comment: ${p.comment}`);
   return lines;
+}
+
+/** A park in words: kept muted until unparked, why, whose, when to look again, the ticket. */
+function parkWords(asked: NonNullable<ActionRequest['params']>, nowMs: number): string[] {
+  const review = asked.review === undefined ? null : reviewTime(asked.review, nowMs);
+  return [
+    'corral keeps them muted (it renews their downtime) until they are unparked',
+    `reason: ${asked.reason ?? ''}`,
+    `owner: ${asked.owner ?? 'you'}${asked.ticket ? ` · ticket: ${asked.ticket}` : ''}`,
+    review === null
+      ? 'no review date'
+      : `review due ${formatWhen(review, nowMs)}: flagged in the console and corral ls then`,
+  ];
+}
+
+/** When a review given as `30d` or a time falls; null when it is neither. */
+function reviewTime(review: string, nowMs: number): number | null {
+  const seconds = parseDuration(review);
+  if (seconds !== null) return nowMs + seconds * 1000;
+  const at = Date.parse(review);
+  return Number.isNaN(at) ? null : at;
+}
+
+/** `move the end of their downtimes 7d later` / `2h earlier` / `to 18:00 CET`. */
+function extendWords(asked: NonNullable<ActionRequest['params']>, nowMs: number): string {
+  const head = 'move the end of their downtimes';
+  if (asked.until !== undefined) return `${head} to ${formatWhen(Date.parse(asked.until), nowMs)}`;
+  const text = asked.extend ?? '';
+  const seconds = parseDuration(text.replace(/^-/, ''));
+  if (seconds === null) return `${head} by ${text}`;
+  return `${head} ${formatDuration(seconds)} ${text.startsWith('-') ? 'earlier' : 'later'}`;
 }

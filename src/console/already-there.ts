@@ -15,7 +15,8 @@ export interface AlreadyThere {
 type Existing =
   | { kind: 'downtime'; by: string; end: string; comment: string }
   | { kind: 'acknowledgement'; by: string; comment: string }
-  | { kind: 'reboot'; by: string; actionId: number; phase: 'rebooting' | 'needs-hands' };
+  | { kind: 'reboot'; by: string; actionId: number; phase: 'rebooting' | 'needs-hands' }
+  | { kind: 'park'; by: string; owner: string; reason: string };
 
 /** The kinds a slave's downtimes and acknowledgement bear on. */
 const MUTE_KINDS = new Set<ActionRequest['kind']>([
@@ -24,6 +25,7 @@ const MUTE_KINDS = new Set<ActionRequest['kind']>([
   'reboot',
   'cancel-downtime',
   'remove-ack',
+  'extend-downtime',
 ]);
 
 /**
@@ -70,10 +72,18 @@ function existingOf(view: SlaveView, request: ActionRequest): Existing[] {
         )
           continue;
         out.push({ kind: 'downtime', by: m.author, end: m.end, comment: m.comment });
-      } else if (m.kind === 'acknowledgement' && kind !== 'cancel-downtime') {
+      } else if (
+        m.kind === 'acknowledgement' &&
+        kind !== 'cancel-downtime' &&
+        kind !== 'extend-downtime'
+      ) {
         out.push({ kind: 'acknowledgement', by: m.author, comment: m.comment });
       }
     }
+  }
+  if ((kind === 'park' || kind === 'unpark') && view.parked) {
+    const { by, owner, reason } = view.parked;
+    out.push({ kind: 'park', by, owner, reason });
   }
   if ((kind === 'reboot' || kind === 'cancel-reboot') && view.reboot !== null) {
     const { by, actionId, phase } = view.reboot;
@@ -108,6 +118,7 @@ function lineOf(
     const until = `until ${formatWhen(Date.parse(e.end), now)}`;
     if (request.kind === 'cancel-downtime')
       return `removes ${whose} downtime ${until} on ${n}${why}`;
+    if (request.kind === 'extend-downtime') return `moves ${whose} downtime ${until} on ${n}${why}`;
     return `${n} already in ${whose} downtime ${until}${why}${skipWords(request)}`;
   }
   if (e.kind === 'acknowledgement') {
@@ -118,6 +129,12 @@ function lineOf(
         ? ': skipped (acknowledged by another operator)'
         : skipWords(request);
     return `${n} already acknowledged by ${e.by === you ? 'you' : e.by}${why}${skip}`;
+  }
+  if (e.kind === 'park') {
+    const park = `parked by ${e.by === you ? 'you' : e.by} for ${e.owner}: ${e.reason}`;
+    return request.kind === 'unpark'
+      ? `ends the park of ${n}, ${park}`
+      : `${n} already ${park}: skipped`;
   }
   if (request.kind === 'cancel-reboot') {
     return `cancels ${whose} reboot #${e.actionId} of ${n} (${e.phase === 'rebooting' ? 'rebooting' : 'needing hands'})`;

@@ -40,7 +40,8 @@ export function nextCauseFilter(
 export function causesOfRows(rows: Iterable<Row>): Cause[] {
   const turned: Turned[] = [];
   for (const row of rows) {
-    if (row.muted) continue;
+    // Muted or parked: taken in hand, no cause to point at.
+    if (row.muted || row.parked) continue;
     const t = turnedOf(row.view, row.state, row.freshness, row.thresholds);
     if (t !== null) turned.push(t);
   }

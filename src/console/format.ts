@@ -67,16 +67,24 @@ export function mutesOf(row: Row): readonly Muting[] {
 
 /**
  * The muted marker: `DT→11-25 14:00` for a downtime (when the last one ends, `×2` when there are
- * two), `ACK jdoe` for an acknowledgement, both when both: `DT→11-25 14:00 ACK jdoe`.
+ * two; `DT→back≤11-25 14:00` until the slave is back, at the latest then; `PARKED releng`, or
+ * `PARKED DUE releng` past its review date, for a parked slave), `ACK jdoe` for an acknowledgement, both when both: `DT→11-25 14:00 ACK jdoe`.
  */
 export function formatMuted(row: Row): string {
   const mutes = mutesOf(row);
   const downtimes = mutes.filter((m) => m.kind === 'downtime');
   const ack = mutes.find((m) => m.kind === 'acknowledgement');
   const parts: string[] = [];
-  if (downtimes.length > 0) {
+  const park = row.view.parked;
+  // A parked slave's downtime is corral's to renew: its end says nothing, the park does.
+  if (park) parts.push(`PARKED${park.reviewDue ? ' DUE' : ''} ${park.owner}`);
+  else if (downtimes.length > 0) {
     const last = Math.max(...downtimes.map((d) => Date.parse(d.end)));
-    parts.push(`DT→${formatStamp(last)}${downtimes.length > 1 ? ` ×${downtimes.length}` : ''}`);
+    // Until back: it ends at the next start, at the latest then.
+    const back = downtimes.every((d) => d.kind === 'downtime' && d.untilBack) ? 'back≤' : '';
+    parts.push(
+      `DT→${back}${formatStamp(last)}${downtimes.length > 1 ? ` ×${downtimes.length}` : ''}`,
+    );
   }
   if (ack) parts.push(`ACK ${ack.author}`);
   return parts.join(' ');
@@ -101,6 +109,17 @@ export function hasCurrentCritical(row: Row): boolean {
 export function criticalMessage(row: Row): string {
   if (!hasCurrentCritical(row)) return '';
   return (row.view.lastCritical?.message ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The MESSAGE column: a parked slave's reason (`review due · parked (releng): old 0.7 master`),
+ * else its critical message while it counts, else ''.
+ */
+export function rowMessage(row: Row): string {
+  const p = row.view.parked;
+  if (!p) return criticalMessage(row);
+  const park = `parked (${p.owner}): ${p.reason}`.replace(/\s+/g, ' ').trim();
+  return p.reviewDue ? `review due · ${park}` : park;
 }
 
 /** Cut at the end with `…`, padded to `width`. */

@@ -65,6 +65,13 @@ export const ACTIONS: ReadonlyArray<{ key: string; kind: KeyedKind; does: string
   { key: 'U', kind: 'remove-ack', does: 'remove the acknowledgement' },
   { key: 'r', kind: 'reboot', does: 'reboot (the configured methods, until the next start)' },
   { key: 'R', kind: 'cancel-reboot', does: 'cancel the reboots' },
+  { key: 'e', kind: 'extend-downtime', does: 'move the end of the downtimes (extend or shorten)' },
+  {
+    key: 'p',
+    kind: 'park',
+    does: 'park: idle on purpose, kept muted until unparked (reason, owner, review)',
+  },
+  { key: 'P', kind: 'unpark', does: 'unpark' },
 ];
 
 const ACTION_KEYS: ReadonlyMap<string, KeyedKind> = new Map(ACTIONS.map((a) => [a.key, a.kind]));
@@ -81,6 +88,7 @@ function quickFilterOf(s: ConsoleState, input: string): QuickFilter {
   if (input === '1') return nextProblemFilter(s.stateFilter);
   if (input === '2') return 'muted';
   if (input === '3') return 'muted-healthy';
+  if (input === '4') return 'parked';
   return 'all';
 }
 
@@ -103,6 +111,25 @@ function cancelLoggedDowntime(s: ConsoleState): KeyOutcome | void {
   }
   const slaves = action.targets.map((t) => t.slave);
   s.openAction('cancel-downtime', slaves);
+}
+
+/** `u` in the action log: the confirmation to undo the selected action. */
+function undoLogged(s: ConsoleState): void {
+  const action = s.log[s.logCursor];
+  if (action === undefined) s.setNotice('no action to undo: select one (j/k) first');
+  else s.openUndo(action);
+}
+
+/** Enter in the hygiene view: the table on the item's slave, its detail open. */
+function showHygieneSlave(s: ConsoleState): void {
+  const item = s.hygiene[s.hygieneCursor];
+  if (item === undefined) return;
+  if (!s.showSlave(item.slave)) {
+    s.setNotice(`${item.slave} is not among the slaves this collector has`);
+    return;
+  }
+  s.setMode('table');
+  s.setDetailOpen(true);
 }
 
 type Form = NonNullable<ConsoleState['form']>;
@@ -171,8 +198,8 @@ export const KEY_TABLE: readonly KeyRow[] = [
   },
   {
     mode: 'table',
-    keys: ch('0', '1', '2', '3'),
-    does: 'show all / unhandled problems (1 again: all problems, muted and rebooting too) / muted / muted while ok',
+    keys: ch('0', '1', '2', '3', '4'),
+    does: 'show all / unhandled problems (1 again: all problems, muted, rebooting and parked too) / muted / muted while ok / parked',
     run: (s, input) => s.setStateFilter(quickFilterOf(s, input)),
   },
   {
@@ -213,8 +240,8 @@ export const KEY_TABLE: readonly KeyRow[] = [
   },
   {
     mode: 'table',
-    keys: ch('d', 'D'),
-    does: actionWords('d', 'D'),
+    keys: ch('d', 'D', 'e'),
+    does: actionWords('d', 'D', 'e'),
     footer: 'downtime',
     run: openByKey,
   },
@@ -241,10 +268,22 @@ export const KEY_TABLE: readonly KeyRow[] = [
   },
   {
     mode: 'table',
+    keys: ch('p', 'P'),
+    does: actionWords('p', 'P'),
+    run: openByKey,
+  },
+  {
+    mode: 'table',
     keys: ch('L'),
     does: 'the action log: recent actions of every operator, the newest selected',
     footer: 'log',
     run: (s) => s.openLog(),
+  },
+  {
+    mode: 'table',
+    keys: ch('H'),
+    does: 'hygiene: what needs a decision (mutes ending on bad slaves, muted while ok, reviews due, downtimes corral did not make)',
+    run: (s) => s.openHygiene(),
   },
   {
     mode: 'table',
@@ -360,7 +399,7 @@ export const KEY_TABLE: readonly KeyRow[] = [
   {
     mode: 'form',
     keys: named('leftArrow', 'rightArrow'),
-    does: 'choose: the quick lengths (2h 1d 7d 30d, the hint says which), fixed or flexible, yes or no',
+    does: 'choose: the quick lengths, reviews and moves (the hint says which), fixed or flexible, yes or no',
     footer: 'choose',
     footerKeys: 2,
     run: withForm((s, form, _input, key) => s.setForm(cycleChoice(form, key.leftArrow ? -1 : 1))),
@@ -439,6 +478,15 @@ export const KEY_TABLE: readonly KeyRow[] = [
   },
   {
     mode: 'confirm',
+    keys: ch('u'),
+    does: 'in a reboot: a downtime on each until it is back (its next start), or none',
+    run: (s) => {
+      if (s.confirm?.request.kind !== 'reboot') return 'ignored';
+      s.toggleDowntimeUntilBack();
+    },
+  },
+  {
+    mode: 'confirm',
     keys: ch('s'),
     does: 'in a downtime or an ack: skip the targets already muted, or not',
     run: (s) => {
@@ -499,7 +547,39 @@ export const KEY_TABLE: readonly KeyRow[] = [
     footer: 'cancel its downtimes',
     run: cancelLoggedDowntime,
   },
+  {
+    mode: 'log',
+    keys: ch('u'),
+    does: 'undo the selected action: what it made is removed (after the confirmation)',
+    footer: 'undo',
+    run: undoLogged,
+  },
   { mode: 'log', keys: ch('q'), does: 'quit', run: quit },
+
+  // The hygiene view (H).
+  {
+    mode: 'hygiene',
+    keys: [...named('escape'), ...ch('H')],
+    does: 'close the hygiene view',
+    footer: 'close',
+    run: (s) => s.setMode('table'),
+  },
+  {
+    mode: 'hygiene',
+    keys: [...named('upArrow', 'downArrow'), ...ch('k', 'j')],
+    does: 'select an item',
+    footer: 'select',
+    footerKeys: 2,
+    run: (s, input, key) => s.moveHygieneCursor(key.upArrow || input === 'k' ? -1 : 1),
+  },
+  {
+    mode: 'hygiene',
+    keys: named('return'),
+    does: "the item's slave in the table, its detail open",
+    footer: 'show the slave',
+    run: showHygieneSlave,
+  },
+  { mode: 'hygiene', keys: ch('q'), does: 'quit', run: quit },
 
   // Help.
   { mode: 'help', keys: ch('q'), does: 'quit', run: quit },

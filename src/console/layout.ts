@@ -1,6 +1,6 @@
 // Which table columns fit the terminal, and how wide: widths follow the rows shown (a name column
 // as long as the longest name), narrow terminals drop columns in a fixed order instead of wrapping.
-import { formatAction, formatMuted, hasCurrentCritical } from './format.js';
+import { formatAction, formatMuted, rowMessage } from './format.js';
 import type { Row } from './rows.js';
 
 export const COLUMN_KEYS = [
@@ -29,11 +29,11 @@ export interface ColumnNeeds {
   name: number;
   pool: number;
   master: number;
-  /** 0: no row shown is muted (the column is left out). */
+  /** 0: no row shown is muted or parked (the column is left out). */
   muted: number;
   /** 0: nothing in flight on a row shown (the column is left out). */
   action: number;
-  /** Whether a row shown has a critical message that still counts. */
+  /** Whether a row shown has a critical message that still counts, or is parked (its reason). */
   message: boolean;
 }
 
@@ -69,11 +69,11 @@ export function columnNeeds(
     needs.name = Math.max(needs.name, row.name.length);
     needs.pool = Math.max(needs.pool, row.pool?.length ?? 1);
     needs.master = Math.max(needs.master, row.master?.length ?? 1);
-    if (row.muted) needs.muted = Math.max(needs.muted, formatMuted(row).length);
+    if (row.muted || row.parked) needs.muted = Math.max(needs.muted, formatMuted(row).length);
     const action = inFlight.get(row.name) ?? formatAction(row, now);
     // Room for the reboot's clock to grow (`1s` to `59m59s` is 4 characters more).
     if (action) needs.action = Math.max(needs.action, action.length + (row.view.reboot ? 4 : 0));
-    if (!needs.message && hasCurrentCritical(row)) needs.message = true;
+    if (!needs.message && rowMessage(row) !== '') needs.message = true;
   }
   return needs;
 }

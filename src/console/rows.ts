@@ -22,6 +22,10 @@ export interface Row extends Filterable {
   state: SlaveState;
   lastStart: number | null;
   muted: boolean;
+  /** Parked on purpose (`corral park`); `view.parked` says why and by whom. */
+  parked: boolean;
+  /** Parked past its review date, as the collector says. */
+  reviewDue: boolean;
   /** Epoch ms (server clock) of the next state time alone will bring; null when none will. */
   nextAt: number | null;
 }
@@ -39,6 +43,8 @@ export function toRow(view: SlaveView, policy: ThresholdPolicy, now: number): Ro
     state: stateOf(freshness, thresholds, now),
     lastStart: freshness.lastStart,
     muted: view.muted !== null,
+    parked: Boolean(view.parked),
+    reviewDue: view.parked?.reviewDue === true,
     nextAt: nextTransition(freshness, thresholds, now)?.at ?? null,
   };
 }

@@ -55,6 +55,9 @@ export interface PaneActions {
   openLog(): void;
   /** PgUp/PgDn in the log: scrolls the selected action's targets. */
   scrollLog(delta: number): void;
+  /** `H`: the hygiene view, on its first item. */
+  openHygiene(): void;
+  moveHygieneCursor(delta: number): void;
   setNotice(text: string | null): void;
   /** Esc in the table, last: forgets the notice and this console's last action's progress. */
   clearStatus(): void;
@@ -141,6 +144,14 @@ function paneSlice({ get, set }: SliceTools): PaneActions {
       const selected = s.log[s.logCursor];
       const max = selected ? Math.max(actionDetail(selected).lines.length - 1, 0) : 0;
       set({ logScroll: Math.min(Math.max(s.logScroll + delta, 0), max) });
+    },
+    openHygiene() {
+      set({ mode: 'hygiene', hygieneCursor: 0 });
+    },
+    moveHygieneCursor(delta) {
+      const s = get();
+      const max = Math.max(s.hygiene.length - 1, 0);
+      set({ hygieneCursor: Math.min(Math.max(s.hygieneCursor + delta, 0), max) });
     },
     setNotice(notice) {
       set({ notice });

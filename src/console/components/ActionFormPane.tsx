@@ -4,33 +4,49 @@ import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import {
   FIELDS,
+  QUICK_CHOICES,
   actionKindOf,
   formProblems,
   parseLength,
-  quickLength,
+  parseReview,
+  parseShift,
+  quickChoice,
   type ActionForm,
   type FieldKey,
+  type FormKind,
+  type TextFieldKey,
 } from '../action-form.js';
 import { formatWhen } from '../action-words.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { ConsoleStore } from '../store.js';
 import { tint, useColor } from './theme.js';
 
-/** The border, the title and at most three fields (the form's keys are in the footer). */
-export const FORM_PANE_LINES = 6;
+/** The border, the title and a line a field (the form's keys are in the footer). */
+export function formPaneLines(kind: FormKind): number {
+  return 3 + FIELDS[kind].length;
+}
 
-const TITLES = {
-  downtime: 'Schedule a downtime',
-  ack: 'Acknowledge the problem',
-  recheck: 'Recheck',
-} as const;
+/** The form's title for its slaves (`3 slaves`). */
+const TITLES: Record<FormKind, (slaves: string) => string> = {
+  downtime: (slaves) => `Schedule a downtime on ${slaves}`,
+  ack: (slaves) => `Acknowledge the problem on ${slaves}`,
+  recheck: (slaves) => `Recheck on ${slaves}`,
+  park: (slaves) => `Park ${slaves}`,
+  'extend-downtime': (slaves) => `Move the end of the downtimes on ${slaves}`,
+};
 
 const LABELS: Record<FieldKey, string> = {
   length: 'for / until',
   comment: 'comment',
   flexible: 'kind',
+  untilBack: 'until back',
   sticky: 'sticky',
   force: 'how',
+  reason: 'reason',
+  owner: 'owner',
+  review: 'review',
+  ticket: 'ticket',
+  shift: 'by / to',
 };
 
 export function ActionFormPane({ store }: { store: ConsoleStore }) {
@@ -41,9 +57,9 @@ export function ActionFormPane({ store }: { store: ConsoleStore }) {
   const problems = formProblems(form, now);
   const n = form.targets.length;
   return (
-    <Box flexDirection="column" borderStyle="round" paddingX={1} height={FORM_PANE_LINES}>
+    <Box flexDirection="column" borderStyle="round" paddingX={1} height={formPaneLines(form.kind)}>
       <Text bold wrap="truncate">
-        {TITLES[form.kind]} on {n} slave{n === 1 ? '' : 's'}
+        {TITLES[form.kind](`${n} slave${n === 1 ? '' : 's'}`)}
         {form.hidden > 0 ? ` (${form.hidden} of them hidden by the current filter)` : ''}
       </Text>
       {FIELDS[form.kind].map((key, i) => (
@@ -96,9 +112,15 @@ function valueText(form: ActionForm, key: FieldKey): string {
   const v = form.values;
   switch (key) {
     case 'length':
-      return v.length;
     case 'comment':
-      return v.comment;
+    case 'reason':
+    case 'owner':
+    case 'review':
+    case 'ticket':
+    case 'shift':
+      return v[key];
+    case 'untilBack':
+      return v.untilBack ? '[no | YES]' : '[NO | yes]';
     case 'flexible':
       return v.flexible ? '[fixed | FLEXIBLE]' : '[FIXED | flexible]';
     case 'sticky':
@@ -108,16 +130,44 @@ function valueText(form: ActionForm, key: FieldKey): string {
   }
 }
 
+/** `(← 1d → 7d, or type 45m, 18:00)`: the quick choices around the value, and what else to type. */
+function choicesHint(form: ActionForm, key: TextFieldKey, typed: string): string {
+  const choices = QUICK_CHOICES[key]!;
+  const v = form.values[key];
+  return `(← ${quickChoice(v, -1, choices)} → ${quickChoice(v, 1, choices)}, or type ${typed})`;
+}
+
 function hintFor(form: ActionForm, key: FieldKey, now: number): string {
+  const v = form.values;
   if (key === 'length') {
-    const length = parseLength(form.values.length, now);
+    const length = parseLength(v.length, now);
     if (!length.ok) return length.problem;
-    const v = form.values.length;
-    const choices = `(← ${quickLength(v, -1)} → ${quickLength(v, 1)}, or type 45m, 18:00)`;
+    const choices = choicesHint(form, 'length', '45m, 18:00');
     return length.kind === 'duration'
       ? `until ${formatWhen(length.endMs, now)} ${choices}`
       : `for ${formatDuration(length.seconds)} ${choices}`;
   }
+  if (key === 'untilBack') {
+    return v.untilBack
+      ? "ends at the slave's next buildbot start (the length is the longest it lasts)"
+      : 'lasts its length';
+  }
+  if (key === 'review') {
+    const review = parseReview(v.review, now);
+    if (!review.ok) return review.problem;
+    return `review due ${formatWhen(review.atMs, now)} ${choicesHint(form, 'review', '2027-01-15')}`;
+  }
+  if (key === 'shift') {
+    const shift = parseShift(v.shift, now);
+    if (!shift.ok) return shift.problem;
+    const choices = choicesHint(form, 'shift', '-6h, 18:00');
+    return shift.kind === 'to'
+      ? `each ends at ${formatWhen(shift.endMs, now)} ${choices}`
+      : `each ends ${formatDuration(Math.abs(shift.seconds))} ${shift.seconds < 0 ? 'earlier' : 'later'} ${choices}`;
+  }
+  if (key === 'owner') return 'who looks after them (empty: you)';
+  if (key === 'ticket') return 'a ticket or URL (optional)';
+  if (key === 'reason') return 'why they are idle on purpose';
   if (key === 'flexible') {
     return form.values.flexible
       ? 'starts when the slave goes non-OK within the window'

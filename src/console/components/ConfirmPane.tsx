@@ -4,7 +4,7 @@
 // which reboots a cancel stops. Long lines wrap to the pane's width: nothing is cut.
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
-import { chainWords, confirmTitle, requestWords } from '../action-words.js';
+import { chainWords, confirmTitle, logLine, requestWords } from '../action-words.js';
 import { alreadyThere, alreadyThereKeys } from '../already-there.js';
 import { truncateMiddle } from '../format.js';
 import type { ActionRequest } from '../../domain/protocol.js';
@@ -41,6 +41,10 @@ export function ConfirmPane({
   const chains = useStore(store, (s) => s.reboot);
   const slaves = useStore(store, (s) => s.slaves);
   const you = useStore(store, (s) => s.you?.name ?? null);
+  const undoing = useStore(store, (s) => {
+    const id = s.confirm?.request.kind === 'undo' ? s.confirm.request.params?.actionId : undefined;
+    return id === undefined ? null : (s.log.find((a) => a.id === id) ?? null);
+  });
   if (!confirm) return null;
   const room = Math.max(width - FRAME_COLUMNS, 20);
   const { request, hidden, dryRun } = confirm;
@@ -58,6 +62,7 @@ export function ConfirmPane({
       );
     }
   }
+  if (undoing) details.unshift(`#${undoing.id}: ${logLine(undoing, now)}`);
   const found = alreadyThere(request, slaves, you, now);
   const what = dryRunWords(request.kind);
   const prefix = request.targets.length === 1 ? 'slave: ' : 'slaves: ';
@@ -71,7 +76,7 @@ export function ConfirmPane({
   ];
   const head = said.flatMap((l) => wrapText(l.text, room, HANGING).map((text) => ({ ...l, text })));
   const hint = wrapText(
-    `Enter/y ${reboot ? 'reboot' : 'send'} · Esc/n cancel · v ${confirm.showLines ? 'hide' : 'show'} ${what.offer}${muted > 0 ? ' · m muted in or out' : ''}${alreadyThereKeys(request, found)}`,
+    `Enter/y ${reboot ? 'reboot' : 'send'} · Esc/n cancel · v ${confirm.showLines ? 'hide' : 'show'} ${what.offer}${muted > 0 ? ' · m muted in or out' : ''}${reboot ? (request.params?.downtimeUntilBack ? ' · u no downtime' : ' · u a downtime until each is back') : ''}${alreadyThereKeys(request, found)}`,
     room,
     HANGING,
   );

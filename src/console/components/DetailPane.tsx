@@ -6,7 +6,7 @@ import type { ReactNode } from 'react';
 import { useStore } from 'zustand';
 import { formatAge } from '../../domain/duration.js';
 import type { ActionView } from '../../domain/protocol.js';
-import type { NagiosView, SlaveDetail, StartRecord } from '../../domain/slave.js';
+import type { NagiosView, ParkView, SlaveDetail, StartRecord } from '../../domain/slave.js';
 import { STATE_COLORS, STATE_MARKS, formatAction, formatRowAge, formatStamp } from '../format.js';
 import type { Row } from '../rows.js';
 import { OFF_SCALE, sparkline } from '../sparkline.js';
@@ -77,6 +77,7 @@ export function DetailView({ row, detail, now, inFlight, height, width, zone }: 
   const data = mine?.status === 'ready' ? mine.data : null;
   const action = [inFlight, formatAction(row, now)].filter(Boolean).join(', ');
   const status = [
+    ...(row.view.parked ? [parkLine(row.view.parked, zone)] : []),
     mutedLine(row, zone),
     ...(data?.nagios !== undefined ? [nagiosLine(data.nagios, zone)] : []),
     action ? `in flight: ${action}` : 'nothing in flight',
@@ -164,6 +165,17 @@ function withoutState(n: NagiosView): string {
   return prefix ? n.output.replace(prefix, '') : n.output;
 }
 
+/**
+ * `REVIEW DUE · parked by jdoe for releng since 11-02 10:00, review 12-02 10:00 UTC, ticket
+ * https://…: old 0.7 master` (the whole park, as `corral ls --parked` says it).
+ */
+export function parkLine(p: ParkView, zone: string): string {
+  const review = p.review ? `, review ${formatStamp(Date.parse(p.review))} ${zone}` : '';
+  const ticket = p.ticket ? `, ticket ${p.ticket}` : '';
+  const head = `parked by ${p.by} for ${p.owner} since ${formatStamp(Date.parse(p.since))}${review}${ticket} (#${p.actionId}): ${p.reason}`;
+  return p.reviewDue ? `REVIEW DUE · ${head}` : head;
+}
+
 function mutedLine(row: Row, zone: string): string {
   const m = row.view.muted;
   if (m === null) return 'not muted';
@@ -171,7 +183,13 @@ function mutedLine(row: Row, zone: string): string {
     return `acknowledged by ${m.author}${m.sticky ? ' (sticky)' : ''}: ${m.comment}`;
   }
   const when = `${formatStamp(Date.parse(m.start))} → ${formatStamp(Date.parse(m.end))} ${zone}`;
-  return `downtime by ${m.author}, ${when}${m.inEffect ? '' : ' (not yet in effect)'}: ${m.comment}`;
+  const made = m.actionId
+    ? ` (#${m.actionId})`
+    : m.actionId === null
+      ? ' (not made by corral)'
+      : '';
+  const back = m.untilBack ? ', until back' : '';
+  return `downtime by ${m.author}${made}, ${when}${back}${m.inEffect ? '' : ' (not yet in effect)'}: ${m.comment}`;
 }
 
 function History({

@@ -1,11 +1,12 @@
 // The top two lines: where we are connected, as whom, what the collector is wired to (and whether
 // it is reachable now), the server's clock, and counts per state (unhandled, then the handled ones
-// dimmed).
+// dimmed), the parked slaves (reviews due) and what needs a decision (hygiene).
 import { Box, Text } from 'ink';
 import { useStore } from 'zustand';
 import type { MonitoringLink } from '../../domain/protocol.js';
 import { SLAVE_STATES, type SlaveState } from '../../domain/state.js';
 import { STATE_COLORS, formatClock } from '../format.js';
+import { hygieneCount } from '../hygiene-lines.js';
 import type { ConsoleStore } from '../store.js';
 import type { TriageCounts } from '../triage.js';
 import { tint, useColor } from './theme.js';
@@ -32,6 +33,7 @@ export function Header({ store, zone }: { store: ConsoleStore; zone: string }) {
   const counts = useStore(store, (s) => s.counts);
   const triage = useStore(store, (s) => s.triage);
   const link = monitoringLabel(useStore(store, (s) => s.monitoring));
+  const decide = useStore(store, (s) => hygieneCount(s.hygiene));
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
@@ -49,6 +51,8 @@ export function Header({ store, zone }: { store: ConsoleStore; zone: string }) {
             {link.text}
           </Text>
         ) : null}
+        {/* On the first line, where it is not cut: what needs a decision. */}
+        {decide ? <Text color={tint(color, 'yellow')}>{`  ${decide}`}</Text> : null}
         {'  '}server time {formatClock(now)} {zone}
       </Text>
       <Text wrap="truncate">
@@ -60,6 +64,10 @@ export function Header({ store, zone }: { store: ConsoleStore; zone: string }) {
           <Text
             color={tint(color, 'yellow')}
           >{` · ${triage.mutedHealthy} muted while ok (3)`}</Text>
+        ) : null}
+        {triage.parked > 0 ? <Text>{` · parked ${triage.parked} (4)`}</Text> : null}
+        {triage.reviewDue > 0 ? (
+          <Text color={tint(color, 'yellow')}>{`, ${triage.reviewDue} review due`}</Text>
         ) : null}
         <Text dimColor>{`  of ${counts.total}`}</Text>
       </Text>

@@ -9,6 +9,7 @@ const PANES = [
   ['form', keyLine('form', ' · ')],
   ['confirmation', keyLine('confirm', ' · ')],
   ['action log', keyLine('log', ' · ')],
+  ['hygiene view', keyLine('hygiene', ' · ')],
 ] as const;
 
 /** `height` is the most it may take; it takes what its lines need. */

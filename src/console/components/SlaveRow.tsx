@@ -1,5 +1,5 @@
 // One slave as a table line: mark, state, name, pool, master, age, start, next change, muted, action,
-// the critical message.
+// the critical message (or, parked, why).
 // The line is one pre-styled string: one Ink node a row keeps a frame as cheap as a bare list's.
 import { Text } from 'ink';
 import { memo, useMemo } from 'react';
@@ -11,7 +11,7 @@ import {
   formatNext,
   formatRowAge,
   formatStamp,
-  criticalMessage,
+  rowMessage,
   truncate,
   truncateMiddle,
 } from '../format.js';
@@ -51,6 +51,8 @@ export function rowLine(
     if (c.key === 'mark' && marked) return bold(paint.color.cyan(text));
     if (c.key === 'next' && row.state === 'late') return paint.color.yellow(text);
     if (c.key === 'action' && raw !== '') return paint.color.cyan(text);
+    if ((c.key === 'message' || c.key === 'muted') && row.reviewDue)
+      return paint.color.yellow(text);
     return text;
   });
   // Trailing blanks cost Ink per character every frame; only the cursor bar needs the full width.
@@ -97,6 +99,6 @@ function cellText(
     case 'action':
       return action ?? formatAction(row, now);
     case 'message':
-      return criticalMessage(row);
+      return rowMessage(row);
   }
 }

@@ -1,6 +1,6 @@
 // The action flow's part of the store: from a key to a sent request through the form, the
 // confirmation and the dry run, and why this console may not act.
-import { isRebootKind, type ActionRequest } from '../../domain/protocol.js';
+import { isRebootKind, type ActionRequest, type ActionView } from '../../domain/protocol.js';
 import {
   formRequest,
   isFormKind,
@@ -8,19 +8,20 @@ import {
   type ActionForm,
   type KeyedKind,
 } from '../action-form.js';
+import { mutesOf } from '../format.js';
+import type { Row } from '../rows.js';
 import type { Confirmation, ConsoleData } from './console-data.js';
 import type { SliceTools } from './slice.js';
 
 export interface ActionFlowActions {
   /**
    * Opens the form (or, for a cancel or a reboot, the confirmation) on the marked slaves or the
-   * cursor row.
-   */
-  /**
-   * Opens the form (or, for a cancel or a reboot, the confirmation) on the marked slaves or the
-   * cursor row, or on the slaves named (the action log's `D`).
+   * cursor row, or on the slaves named (the action log's `D`). An extend takes only the slaves in
+   * a downtime, an unpark only the parked ones.
    */
   openAction(kind: KeyedKind, on?: readonly string[]): void;
+  /** The action log's `u`: the confirmation to undo that action, on its targets. */
+  openUndo(action: ActionView): void;
   setForm(form: ActionForm): void;
   /** Enter in the form: on to the confirmation, or the problems shown in red. */
   submitForm(): void;
@@ -32,6 +33,8 @@ export interface ActionFlowActions {
   toggleSkipMuted(): void;
   /** In a cancel-downtime's confirmation: only this operator's downtimes, or everyone's. */
   toggleOnlyMine(): void;
+  /** In a reboot's confirmation: an until-back downtime on the rebooted slaves, or none. */
+  toggleDowntimeUntilBack(): void;
   scrollConfirm(delta: number): void;
   /** Sends the confirmed request; its progress then shows in the status line. */
   confirmAction(): void;
@@ -49,18 +52,21 @@ export function actionFlowSlice({ get, set }: SliceTools): ActionFlowActions {
         return;
       }
       const named = on ? new Set(on) : null;
-      const targets = named
+      const chosen = named
         ? s.sorted.filter((r) => named.has(r.name)).map((r) => r.name)
         : targetsOf(s);
-      if (targets.length === 0) {
+      if (chosen.length === 0) {
         set({ notice: 'no slave to act on: move to one, or mark some (space, a)' });
         return;
       }
-      const hidden = named
-        ? targets.length - s.visible.filter((r) => named.has(r.name)).length
-        : s.marks.size > 0
-          ? s.hiddenMarks
-          : 0;
+      const only = ONLY[kind];
+      const targets = only ? chosen.filter((name) => only.takes(s.slaves.get(name))) : chosen;
+      if (targets.length === 0) {
+        set({ notice: only!.none(chosen.length) });
+        return;
+      }
+      const shown = new Set(s.visible.map((r) => r.name));
+      const hidden = targets.filter((name) => !shown.has(name)).length;
       if (isFormKind(kind)) {
         set({ mode: 'form', form: newForm(kind, targets, hidden), confirm: null, notice: null });
       } else {
@@ -73,6 +79,26 @@ export function actionFlowSlice({ get, set }: SliceTools): ActionFlowActions {
           notice: null,
         });
       }
+    },
+    openUndo(action) {
+      const s = get();
+      const refusal = actRefusal(s);
+      if (refusal) {
+        set({ notice: refusal });
+        return;
+      }
+      if (action.undoneBy) {
+        const { by, actionId } = action.undoneBy;
+        set({
+          notice: `#${action.id} was already undone by ${by} (#${actionId}): nothing to undo`,
+        });
+        return;
+      }
+      const targets = action.targets.map((t) => t.slave);
+      const shown = new Set(s.visible.map((r) => r.name));
+      const request: ActionRequest = { kind: 'undo', targets, params: { actionId: action.id } };
+      const hidden = targets.filter((name) => !shown.has(name)).length;
+      set({ mode: 'confirm', form: null, confirm: newConfirmation(request, hidden), notice: null });
     },
     setForm(form) {
       set({ form });
@@ -125,6 +151,12 @@ export function actionFlowSlice({ get, set }: SliceTools): ActionFlowActions {
       set({
         confirm: withParams(c, { author: c.request.params?.author ? undefined : s.you.name }),
       });
+    },
+    toggleDowntimeUntilBack() {
+      const c = get().confirm;
+      if (c?.request.kind !== 'reboot') return;
+      const on = c.request.params?.downtimeUntilBack ? undefined : true;
+      set({ confirm: withParams(c, { downtimeUntilBack: on }) });
     },
     scrollConfirm(delta) {
       const c = get().confirm;
@@ -181,6 +213,22 @@ export function actRefusal(
   }
   return null;
 }
+
+/** The kinds that act only on some slaves, which, and what to say when none of those chosen is. */
+const ONLY: Partial<
+  Record<KeyedKind, { takes: (r?: Row) => boolean; none: (n: number) => string }>
+> = {
+  'extend-downtime': {
+    takes: (r) => (r ? mutesOf(r).some((m) => m.kind === 'downtime') : false),
+    none: (n) =>
+      `${n === 1 ? 'it is not' : `none of the ${n} is`} in a downtime: e moves the end of downtimes (d schedules one)`,
+  },
+  unpark: {
+    takes: (r) => r?.parked ?? false,
+    none: (n) =>
+      `${n === 1 ? 'it is not' : `none of the ${n} is`} parked: nothing to unpark (p parks)`,
+  },
+};
 
 /** The marks in the order on screen (hidden ones too), so the first names are the worst; else the cursor's slave. */
 export function targetsOf(s: Pick<ConsoleData, 'marks' | 'sorted' | 'cursorName'>): string[] {

@@ -7,6 +7,7 @@ import type {
   ActionView,
   ClientMessage,
   DatabaseStatus,
+  HygieneItem,
   MonitoringLink,
   RebootChains,
   Role,
@@ -41,7 +42,7 @@ export interface Connection {
   retryAt: number | null;
 }
 
-export type Mode = 'table' | 'filter' | 'help' | 'actions' | 'form' | 'confirm' | 'log';
+export type Mode = 'table' | 'filter' | 'help' | 'actions' | 'form' | 'confirm' | 'log' | 'hygiene';
 
 /** A request about to be sent: the operator reads it, may ask for the exact Nagios lines, then confirms. */
 export interface Confirmation {
@@ -152,6 +153,10 @@ export interface ConsoleData extends DerivedView {
   logCursor: number;
   /** First line shown of the selected action's targets. */
   logScroll: number;
+  /** What needs a decision, as the collector last said (hello's `hygiene`, `hygiene` messages). */
+  hygiene: readonly HygieneItem[];
+  /** The hygiene item selected in its view. */
+  hygieneCursor: number;
   /** One line for the operator (why a key did nothing, a send that failed); Esc clears it. */
   notice: string | null;
   /** Sends to the collector; false when not connected. The client installs it. */
@@ -212,6 +217,8 @@ export function initialData(url: string, localNow: number): ConsoleData {
     logError: null,
     logCursor: 0,
     logScroll: 0,
+    hygiene: [],
+    hygieneCursor: 0,
     notice: null,
     send: () => false,
   };

@@ -24,6 +24,7 @@ export function applyServerMessages(
   let { policy, offsetMs, seq, you, marks, serverError, nagios, reboot, own, confirm, log } = s;
   let monitoring = s.monitoring;
   let database = s.database;
+  let hygiene = s.hygiene;
   let actions: Map<number, ActionView> | null = null;
   let slaves: Map<string, Row> | null = null;
   let needResync = false;
@@ -59,6 +60,10 @@ export function applyServerMessages(
       database = m.database;
       continue;
     }
+    if (m.type === 'hygiene') {
+      hygiene = m.items;
+      continue;
+    }
     if (m.type === 'dry-run') {
       if (m.requestId !== undefined && m.requestId === confirm?.dryRun?.requestId) {
         const failing = m.targets.filter((t) => t.status === 'failed');
@@ -82,6 +87,8 @@ export function applyServerMessages(
       reboot = m.reboot ?? null;
       monitoring = m.monitoring ?? null;
       database = m.database ?? null;
+      // A collector that does not say has nothing for us: what another one said is not kept.
+      hygiene = m.hygiene ?? [];
       rethreshold = true;
     } else if (m.type === 'snapshot') {
       const now = localNow + offsetMs;
@@ -117,6 +124,10 @@ export function applyServerMessages(
     reboot,
     monitoring,
     database,
+    hygiene,
+    ...(hygiene !== s.hygiene
+      ? { hygieneCursor: Math.min(s.hygieneCursor, Math.max(hygiene.length - 1, 0)) }
+      : {}),
     own,
     confirm,
     log,

@@ -21,6 +21,11 @@ export interface TableActions {
   cycleSort(): void;
   setSort(k: SortKey): void;
   cycleGrouping(): void;
+  /**
+   * The cursor on this slave; the filters that hide it are cleared first. False when the
+   * collector has no such slave.
+   */
+  showSlave(name: string): boolean;
 }
 
 export function tableSlice({ get, set, update }: SliceTools): TableActions {
@@ -94,6 +99,18 @@ export function tableSlice({ get, set, update }: SliceTools): TableActions {
     },
     cycleGrouping() {
       update({ grouping: next(GROUPINGS, get().grouping) }, { resort: true, fromTop: true });
+    },
+    showSlave(name) {
+      const s = get();
+      if (!s.slaves.has(name)) return false;
+      if (!s.visible.some((r) => r.name === name)) {
+        update(
+          { filterText: '', stateFilter: 'all', causeFilter: null },
+          { resort: false, fromTop: true },
+        );
+      }
+      moveTo(get().visible.findIndex((r) => r.name === name));
+      return true;
     },
   };
 }

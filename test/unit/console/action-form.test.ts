@@ -56,7 +56,7 @@ describe('the action form', () => {
     f = typeText(f, 'rack\n4;\x1b[2Jmove\u009b');
     expect(f.values.comment).toBe('rack 4;move');
     // Tab from the last field wraps to the first; the comment stays.
-    f = moveFocus(moveFocus(f, 1), 1);
+    f = moveFocus(moveFocus(moveFocus(f, 1), 1), 1);
     expect(f.focus).toBe(0);
     f = typeText(deleteChar(deleteChar(f)), '90m');
     expect(formRequest(f, NOW)).toEqual({

@@ -265,7 +265,7 @@ describe('console app', () => {
   });
 
   it('shows every key in the help overlay', async () => {
-    const ui = show(fedStore());
+    const ui = show(fedStore(), { columns: 120, rows: 36 });
     await ui.until((t) => t.includes('never-1'), 'the table');
     await ui.press('?');
     await ui.until((t) => t.includes('keys (any key closes)'), 'help');

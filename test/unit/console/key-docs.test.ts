@@ -13,6 +13,7 @@ const SECTIONS: Array<[string, Mode]> = [
   ['### In the action form', 'form'],
   ['### In the confirmation', 'confirm'],
   ['### In the action log', 'log'],
+  ['### In the hygiene view (`H`)', 'hygiene'],
   ['### In the action menu (`x`)', 'actions'],
   ['### In the help', 'help'],
 ];
