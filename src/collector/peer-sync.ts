@@ -278,6 +278,11 @@ export class PeerSync {
       this.retryLater();
       return;
     }
+    // Closed while connecting: the connection would keep a stopped collector alive.
+    if (this.closed) {
+      await client.end().catch(() => {});
+      return;
+    }
     this.client = client;
     // Whatever was committed while nobody listened.
     this.wake(true, true);
