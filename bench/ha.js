@@ -43,14 +43,15 @@ const FAILOVER_ROUNDS = 3;
  * started again each round, and owns next time round).
  */
 async function failover(db, config) {
-  const start = () => {
+  const start = async () => {
     const started = { owns: null };
-    return startCollector(db, {
+    const s = await startCollector(db, {
       config,
       onLog: (entry) => {
         if (entry.msg === OWNS) started.owns = performance.now();
       },
-    }).then((s) => Object.assign(s, started));
+    });
+    return Object.assign(started, s);
   };
   const waitOwner = async (list, ms) => {
     const until = performance.now() + ms;
@@ -78,7 +79,7 @@ async function failover(db, config) {
     times.push(next.owns - killedAt);
     running = [survivor, await start()];
   }
-  await Promise.all(running.map((c) => stop(c.child)));
+  await Promise.all(running.map((c) => (c.child.exitCode === null ? stop(c.child) : null)));
   return times;
 }
 
