@@ -233,6 +233,16 @@ async function assemble(
             const now = Date.now();
             // Their downtimes are corral's here too; their parks are this collector's to show.
             madeBy.addAction(message.action, now);
+            if (message.event === 'finished' && message.action.params.untilBack) {
+              void untilBack
+                .refresh()
+                .catch((err: Error) =>
+                  log.warn(
+                    { reason: err.message },
+                    "cannot read another collector's until-back downtimes",
+                  ),
+                );
+            }
             if (message.event === 'finished' && isParkKind(message.action.kind)) {
               void reloadParks(store, fleet).catch((err: Error) =>
                 log.warn({ reason: err.message }, "cannot read another collector's parks"),

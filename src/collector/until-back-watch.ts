@@ -81,6 +81,21 @@ export class UntilBackWatch {
     }
   }
 
+  /**
+   * Takes up the downtimes another collector stored since (it took an until-back request; this
+   * one owns the work): each is then ended at its slave's start, or at once if it came already.
+   */
+  async refresh(): Promise<void> {
+    if (!this.running) return;
+    const stored = await this.parts.load();
+    if (!this.running) return;
+    for (const d of stored) {
+      if (this.of(d.slave).some((x) => x.actionId === d.actionId)) continue;
+      this.remember(d);
+      this.checkBack(d, this.parts.lastStart(d.slave));
+    }
+  }
+
   /** A start heartbeat was committed. */
   noteStart(slave: string, at: number): void {
     for (const d of this.waiting.get(slave) ?? []) this.checkBack(d, at);
