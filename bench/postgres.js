@@ -43,6 +43,21 @@ export async function startPostgres() {
     'start',
   ]);
   const url = (db) => `postgres://corral@127.0.0.1:${port}/${db}`;
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    as([`${BIN}/pg_ctl`, '-D', `${dir}/data`, '-m', 'fast', 'stop']);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // A bench stopped by Ctrl-C, a timeout or its own crash leaves no cluster running behind it.
+  process.once('exit', stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      stop();
+      process.exit(1);
+    });
+  }
   return {
     url,
     async createDatabase(db) {
@@ -52,9 +67,6 @@ export async function startPostgres() {
       await client.end();
       return url(db);
     },
-    stop() {
-      as([`${BIN}/pg_ctl`, '-D', `${dir}/data`, '-m', 'fast', 'stop']);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
