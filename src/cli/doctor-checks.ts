@@ -1,10 +1,17 @@
 // What `corral doctor` checks, each as the collector would meet it at startup: the config, where it
-// listens, its tokens, its database directory, its inventory and Nagios's files, as this user.
+// listens, its tokens, its database (directory and file, or the PostgreSQL server), its inventory
+// and Nagios's files, as this user.
 import { closeSync, constants, existsSync, openSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { ConfigError, loadSettings, parseListen, type Settings } from '../collector/config.js';
 import { isLoopback } from '../collector/auth.js';
 import { inspectDatabase } from '../collector/database-file.js';
+import { isPostgresUrl, parsePostgresUrl } from '../collector/database-url.js';
+import { postgresProblem } from '../collector/postgres-problem.js';
+import { postgresSchemaVersion } from '../collector/postgres-schema.js';
+import { withPassword } from '../collector/postgres-store.js';
+import { versionProblem } from '../collector/schema.js';
 import { InventoryError, loadInventory } from '../collector/inventory.js';
 import { accessProblem } from '../nagios/file-access.js';
 
@@ -39,7 +46,7 @@ export async function diagnose(configPath: string | undefined): Promise<Finding[
     ok('config', configPath === undefined ? 'no --config: the built-in defaults' : configPath),
     listenFinding(settings.listen),
     tokensFinding(configPath, settings.listen),
-    databaseFinding(settings.db),
+    isPostgresUrl(settings.db) ? await postgresFinding(settings) : databaseFinding(settings.db),
     inventoryFinding(settings.inventory, settings.limits.inventoryBytes),
     ...nagiosFindings(settings.nagios),
   ];
@@ -94,6 +101,36 @@ function isLoopbackHost(host: string): boolean {
 }
 
 /** SQLite needs its directory writable (journal and WAL files), and makes the directory if missing. */
+/** PostgreSQL as the collector would meet it: reachable, the login taken, a schema it can use. */
+async function postgresFinding(settings: Settings): Promise<Finding> {
+  const parsed = parsePostgresUrl(settings.db);
+  if ('problem' in parsed) return fail('database', parsed.problem);
+  const target = { ...parsed, password: settings.dbPassword ?? parsed.password };
+  const client = new pg.Client({
+    connectionString: withPassword(target),
+    connectionTimeoutMillis: 3000,
+    query_timeout: 5000,
+    application_name: 'corral doctor',
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const version = await postgresSchemaVersion(client);
+    const problem = versionProblem(version);
+    const where = `PostgreSQL at ${target.host}:${target.port} (database ${target.database})`;
+    if (problem !== null) return fail('database', `${where}: ${problem}`);
+    return ok('database', version === 0 ? `${where} (schema will be created)` : where);
+  } catch (err) {
+    // On a failed login node-postgres can leave its socket open, and doctor would not end.
+    (
+      client as unknown as { connection: { stream: { destroy(): void } } }
+    ).connection.stream.destroy();
+    return fail('database', postgresProblem(err, target));
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 function databaseFinding(db: string): Finding {
   if (db.includes('://'))
     return ok('database', `${db} (a server: checked when the collector connects)`);

@@ -572,7 +572,7 @@ export class PostgresStore implements CollectorStore {
  * The URL to connect with, the password put back in: node-postgres lets the URL's fields override
  * a separate `password`. It goes to the pool only, never to a log or a message.
  */
-function withPassword(target: PostgresTarget): string {
+export function withPassword(target: PostgresTarget): string {
   if (target.password === null) return target.url;
   const url = new URL(target.url);
   url.password = encodeURIComponent(target.password);

@@ -24,6 +24,10 @@ import {
   type Run,
 } from '../../support/as-user.js';
 import { CORRAL_BIN } from '../../support/collector.js';
+import { freshDatabaseUrl, postgresInstalled, testPostgres } from '../../support/postgres.js';
+import { available } from '../../support/requires.js';
+import pg from 'pg';
+import { SCHEMA_VERSION } from '../../../src/collector/schema.js';
 import {
   hasNagios,
   passiveObjects,
@@ -309,4 +313,40 @@ describe.skipIf(!canSwitchUser)('corral doctor, as nobody (the collector not run
       `FAIL  inventory  cannot read ${inventory}: running as nobody (groups nogroup), the file is owned by root:root, mode 0600; its group root may not either: change the file's mode or owner; or fix inventory: in corral.yaml`,
     );
   });
+});
+
+const hasPostgres = available(
+  'PostgreSQL 15',
+  postgresInstalled(),
+  'apt-get install -y --no-install-recommends postgresql',
+);
+
+describe.runIf(hasPostgres)('corral doctor, db: on PostgreSQL', () => {
+  test('connects as the collector would: the schema to create, a newer one refused, a server away named', async () => {
+    const cluster = await testPostgres();
+    const url = await freshDatabaseUrl();
+    const fresh = await doctor(config('pg-fresh.yaml', [`db: ${url}`]));
+    expect(line(fresh.stdout, 'database')).toBe(
+      `ok  database  PostgreSQL at 127.0.0.1:${cluster.port} (database ${new URL(url).pathname.slice(1)}) (schema will be created)`,
+    );
+
+    // A newer corral wrote it: the line the collector would stop with.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('CREATE TABLE corral_schema (id integer PRIMARY KEY, version integer)');
+    await client.query('INSERT INTO corral_schema VALUES (1, $1)', [SCHEMA_VERSION + 1]);
+    await client.end();
+    const newer = await doctor(config('pg-newer.yaml', [`db: ${url}`]));
+    expect(newer.code).toBe(1);
+    expect(line(newer.stdout, 'database')).toContain(
+      `its schema version is ${SCHEMA_VERSION + 1}, newer than this corral's (${SCHEMA_VERSION})`,
+    );
+
+    // Nothing listens on that port: refused, named by host and port, within the timeout.
+    const away = await doctor(config('pg-away.yaml', ['db: postgres://corral@127.0.0.1:1/corral']));
+    expect(away.code).toBe(1);
+    expect(line(away.stdout, 'database')).toMatch(
+      /^FAIL {2}database {2}PostgreSQL at 127\.0\.0\.1:1 /,
+    );
+  }, 60_000);
 });
