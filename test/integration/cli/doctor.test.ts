@@ -24,7 +24,7 @@ import {
   type Run,
 } from '../../support/as-user.js';
 import { CORRAL_BIN } from '../../support/collector.js';
-import { freshDatabaseUrl, postgresInstalled, testPostgres } from '../../support/postgres.js';
+import { freshDatabaseUrl, postgresInstalled } from '../../support/postgres.js';
 import { available } from '../../support/requires.js';
 import pg from 'pg';
 import { SCHEMA_VERSION } from '../../../src/collector/schema.js';
@@ -323,11 +323,11 @@ const hasPostgres = available(
 
 describe.runIf(hasPostgres)('corral doctor, db: on PostgreSQL', () => {
   test('connects as the collector would: the schema to create, a newer one refused, a server away named', async () => {
-    const cluster = await testPostgres();
     const url = await freshDatabaseUrl();
+    const { port, pathname } = new URL(url);
     const fresh = await doctor(config('pg-fresh.yaml', [`db: ${url}`]));
     expect(line(fresh.stdout, 'database')).toBe(
-      `ok  database  PostgreSQL at 127.0.0.1:${cluster.port} (database ${new URL(url).pathname.slice(1)}) (schema will be created)`,
+      `ok  database  PostgreSQL at 127.0.0.1:${port} (database ${pathname.slice(1)}) (schema will be created)`,
     );
 
     // A newer corral wrote it: the line the collector would stop with.
